@@ -1,0 +1,239 @@
+"""Align one pair of tracks: coarse envelope search, drift line, fine waveform windows.
+
+Result convention: ``offset_s`` is b's first sample on a's clock; ``slope`` is
+d(a_time - b_time)/d(b_time), so a_time = offset_s + b_time * (1 + slope).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.sync.features import Envelope
+from worker.sync.linefit import LineFit, robust_line
+from worker.sync.xcorr import CoarsePeak, coarse_peak, fine_window_lag, local_envelope_lag
+
+
+@dataclass(frozen=True)
+class SyncParams:
+    """Tunables of the pairwise search (defaults are what the corpus was calibrated on)."""
+
+    min_overlap_fraction: float = 0.2
+    min_overlap_s: float = 5.0
+    max_drift_ppm: float = 200.0
+    drift_windows_from_s: float = 240.0
+    fine_window_s: float = 4.0
+    fine_windows_max: int = 48
+    fine_window_spacing_s: float = 8.0
+    fine_min_z: float = 5.0
+    inlier_tol_s: float = 0.0005
+    min_drift_span_s: float = 120.0
+    gcc_beta: float = 0.8
+
+
+@dataclass(frozen=True)
+class Track:
+    """One camera's analysis data: mono samples at ``rate`` plus its envelope."""
+
+    samples: npt.NDArray[np.float32]
+    rate: int
+    envelope: Envelope
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """One fine window: b time of its centre, local offset (a - b time), quality."""
+
+    b_center_s: float
+    offset_s: float
+    z: float
+    ratio: float
+    polarity: int
+    inlier: bool
+
+
+@dataclass(frozen=True)
+class PairAlignment:
+    """Everything learned about one ordered pair (a is the reference)."""
+
+    offset_s: float
+    slope: float
+    coarse: CoarsePeak
+    windows: tuple[WindowResult, ...]
+    fit: LineFit | None
+    overlap_s: float
+    coarse_fine_gap_s: float
+    polarity: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def drift_ppm(self) -> float:
+        """b's clock rate against a's, in ppm (b fast => positive)."""
+        return (1.0 / (1.0 + self.slope) - 1.0) * 1e6
+
+    @property
+    def inlier_fraction(self) -> float:
+        if not self.windows:
+            return 0.0
+        return sum(w.inlier for w in self.windows) / len(self.windows)
+
+    @property
+    def residual_ms(self) -> float:
+        return self.fit.residual_std * 1000.0 if self.fit else float("inf")
+
+
+def _overlap(a: Track, b: Track, offset_s: float) -> tuple[float, float]:
+    """Overlap on b's clock, [start, end) in seconds."""
+    return max(0.0, -offset_s), min(b.duration_s, a.duration_s - offset_s)
+
+
+def _drift_line(a: Track, b: Track, coarse_lag: float, lo: float, hi: float,
+                p: SyncParams) -> tuple[float, float, float]:
+    """(intercept_s, slope, search_halfwidth_s) from envelope windows along the overlap."""
+    hop = b.envelope.hop_s
+    offset0 = coarse_lag * hop
+    span = hi - lo
+    smear = p.max_drift_ppm * 1e-6 * span
+    if span < p.drift_windows_from_s:
+        return offset0, 0.0, 0.02 + smear
+    count = int(np.clip(span / 60.0, 4, 24))
+    edges = np.linspace(lo, hi, count + 1)
+    reach = int(np.ceil((0.05 + smear) / hop))
+    xs, ys, ws = [], [], []
+    for k in range(count):
+        f0, f1 = int(edges[k] / hop), int(edges[k + 1] / hop)
+        centre = f0 + int(round(coarse_lag))
+        sa = max(0, centre - reach)
+        ea = min(a.envelope.frames, f1 + int(round(coarse_lag)) + reach)
+        if f1 - f0 < 50 or ea - sa < f1 - f0:
+            continue
+        lo_lag = centre - reach - sa
+        hi_lag = centre + reach - sa
+        found = local_envelope_lag(a.envelope.values[sa:ea], b.envelope.values[f0:f1],
+                                   lo_lag, hi_lag)
+        if found is None or found[1] < 5.0:
+            continue
+        lag_local, z = found
+        xs.append((f0 + f1) / 2 * hop)
+        ys.append((sa + lag_local - f0) * hop)
+        ws.append(min(z, 30.0))
+    if len(xs) < 3:
+        return offset0, 0.0, 0.02 + smear
+    fit = robust_line(np.array(xs), np.array(ys), np.array(ws), inlier_tol=0.012,
+                      min_span=p.min_drift_span_s)
+    if fit is None or int(fit.inliers.sum()) < 3:
+        return offset0, 0.0, 0.02 + smear
+    return fit.intercept, fit.slope, 0.02
+
+
+def _pick_windows(a: Track, b: Track, intercept: float, slope: float, lo: float, hi: float,
+                  p: SyncParams) -> list[float]:
+    """Start times (b clock) of fine windows: the liveliest stretch of each segment."""
+    w = min(p.fine_window_s, max(0.5, (hi - lo) / 3))
+    span = hi - lo - w
+    if span <= 0:
+        return [lo] if hi - lo >= 0.5 else []
+    count = int(np.clip(round((hi - lo) / p.fine_window_spacing_s), 3, p.fine_windows_max))
+    hop = b.envelope.hop_s
+    act_a, act_b = a.envelope.activity_db, b.envelope.activity_db
+    starts: list[float] = []
+    edges = np.linspace(lo, lo + span, count + 1)
+    for k in range(count):
+        cands = np.arange(edges[k], edges[k + 1] + 1e-9, max(0.25, w / 4))
+        best, best_score = float(cands[0]), -np.inf
+        for c in cands:
+            fb0, fb1 = int(c / hop), int((c + w) / hop)
+            ta = intercept + c * (1 + slope)
+            fa0, fa1 = int(ta / hop), int((ta + w) / hop)
+            if fb1 > len(act_b) or fa0 < 0 or fa1 > len(act_a) or fb1 <= fb0:
+                continue
+            score = min(float(np.mean(act_b[fb0:fb1])), float(np.mean(act_a[fa0:fa1])))
+            if score > best_score:
+                best, best_score = float(c), score
+        starts.append(best)
+    return starts
+
+
+def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlignment | None:
+    """Align track ``b`` against reference ``a``; None when no candidate offset exists.
+
+    :param a: reference track.
+    :param b: track to place on a's clock.
+    :param params: search tunables.
+    """
+    p = params or SyncParams()
+    ea, eb = a.envelope, b.envelope
+    hop = eb.hop_s
+    shorter = min(ea.frames, eb.frames)
+    min_overlap = int(max(p.min_overlap_fraction * shorter, p.min_overlap_s / hop))
+    smear = p.max_drift_ppm * 1e-6 * shorter
+    widths = sorted({1, *(int(w) | 1 for w in (smear / 2, smear) if w >= 3)})
+    coarse = coarse_peak(ea.values, eb.values, min_overlap=min_overlap,
+                         smoothings=tuple(widths), exclusion=max(6, int(0.06 / hop)))
+    if coarse is None:
+        return None
+    lo, hi = _overlap(a, b, coarse.lag * hop)
+    if hi - lo < 0.5:
+        return None
+    intercept, slope, reach_s = _drift_line(a, b, coarse.lag, lo, hi, p)
+    lo, hi = _overlap(a, b, intercept)
+    rate = b.rate
+    win = min(p.fine_window_s, max(0.5, (hi - lo) / 3))
+    wn = int(win * rate)
+    reach = int(np.ceil(reach_s * rate))
+    windows: list[WindowResult] = []
+    curves: list[npt.NDArray[np.float64]] = []
+    for start in _pick_windows(a, b, intercept, slope, lo, hi, p):
+        x0 = int(round(start * rate))
+        t_pred = intercept * rate + x0 * (1 + slope)
+        sa = int(np.floor(t_pred)) - reach
+        seg_a_len = wn + 2 * reach
+        if sa < 0 or sa + seg_a_len > len(a.samples) or x0 + wn > len(b.samples):
+            continue
+        peak = fine_window_lag(a.samples[sa : sa + seg_a_len].astype(np.float64),
+                               b.samples[x0 : x0 + wn].astype(np.float64),
+                               2 * reach, beta=p.gcc_beta)
+        if peak is None:
+            continue
+        local = (sa + peak.lag - x0) / rate
+        windows.append(WindowResult((x0 + wn / 2) / rate, local, peak.z, peak.ratio,
+                                    peak.polarity, False))
+        curves.append(peak.curve)
+    good = [w for w in windows if w.z >= p.fine_min_z and w.ratio < 0.95]
+    fit: LineFit | None = None
+    if good:
+        xs = np.array([w.b_center_s for w in good])
+        ys = np.array([w.offset_s for w in good])
+        ws = np.array([min(w.z, 50.0) ** 2 for w in good])
+        fit = robust_line(xs, ys, ws, inlier_tol=p.inlier_tol_s, min_span=p.min_drift_span_s)
+    if fit is not None:
+        inl = iter(fit.inliers.tolist())
+        windows = [
+            WindowResult(w.b_center_s, w.offset_s, w.z, w.ratio, w.polarity, next(inl))
+            if (w.z >= p.fine_min_z and w.ratio < 0.95) else w
+            for w in windows
+        ]
+        offset, slope_f = fit.intercept, fit.slope
+    else:
+        offset, slope_f = intercept, slope
+    mid = (lo + hi) / 2
+    coarse_at_mid = coarse.lag * hop
+    gap = abs((offset + slope_f * mid) - coarse_at_mid)
+    pols = [w.polarity for w in windows if w.inlier]
+    polarity = 1 if not pols or sum(pols) >= 0 else -1
+    return PairAlignment(
+        offset_s=offset,
+        slope=slope_f,
+        coarse=coarse,
+        windows=tuple(windows),
+        fit=fit,
+        overlap_s=hi - lo,
+        coarse_fine_gap_s=gap,
+        polarity=polarity,
+    )
