@@ -102,7 +102,9 @@ def robust_line(
     )
     resid_all = y - (intercept + slope * x)
     inl = np.abs(resid_all) <= tol
-    rstd = float(np.sqrt(np.average(resid_all[inl] ** 2, weights=weights[inl]))) if inl.any() else 0.0
+    rstd = 0.0
+    if inl.any():
+        rstd = float(np.sqrt(np.average(resid_all[inl] ** 2, weights=weights[inl])))
     return LineFit(intercept, slope, slope_se, rstd, inl, drift)
 
 

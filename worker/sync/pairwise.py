@@ -35,11 +35,30 @@ class SyncParams:
 
 @dataclass(frozen=True)
 class Track:
-    """One camera's analysis data: mono samples at ``rate`` plus its envelope."""
+    """One camera's analysis data: mono samples at ``rate`` plus its envelope.
 
-    samples: npt.NDArray[np.float32]
+    Samples are kept as int16 scaled to the track's peak (half the memory of
+    float32; quantisation sits ~96 dB under the loudest sound).
+    """
+
+    samples: npt.NDArray[np.int16]
+    scale: float
     rate: int
     envelope: Envelope
+
+    @classmethod
+    def from_float(cls, samples: npt.NDArray[np.float32], rate: int,
+                   envelope: Envelope) -> Track:
+        peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
+        scale = peak / 32767.0 if peak > 0 else 1.0
+        quantised = np.empty(len(samples), dtype=np.int16)
+        step = 1 << 20
+        for i in range(0, len(samples), step):
+            quantised[i : i + step] = np.rint(samples[i : i + step] / scale)
+        return cls(quantised, scale, rate, envelope)
+
+    def window(self, start: int, length: int) -> npt.NDArray[np.float64]:
+        return self.samples[start : start + length].astype(np.float64) * self.scale
 
     @property
     def duration_s(self) -> float:
@@ -70,7 +89,9 @@ class PairAlignment:
     overlap_s: float
     coarse_fine_gap_s: float
     polarity: int
-    notes: tuple[str, ...] = field(default=())
+    # |correlation| around the peak of the strongest window, normalised (artifacts).
+    peak_curve: tuple[float, ...] = field(default=())
+    peak_curve_start_s: float = 0.0
 
     @property
     def drift_ppm(self) -> float:
@@ -108,9 +129,9 @@ def _drift_line(a: Track, b: Track, coarse_lag: float, lo: float, hi: float,
     xs, ys, ws = [], [], []
     for k in range(count):
         f0, f1 = int(edges[k] / hop), int(edges[k + 1] / hop)
-        centre = f0 + int(round(coarse_lag))
+        centre = f0 + round(coarse_lag)
         sa = max(0, centre - reach)
-        ea = min(a.envelope.frames, f1 + int(round(coarse_lag)) + reach)
+        ea = min(a.envelope.frames, f1 + round(coarse_lag) + reach)
         if f1 - f0 < 50 or ea - sa < f1 - f0:
             continue
         lo_lag = centre - reach - sa
@@ -188,23 +209,24 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
     wn = int(win * rate)
     reach = int(np.ceil(reach_s * rate))
     windows: list[WindowResult] = []
-    curves: list[npt.NDArray[np.float64]] = []
+    best_curve: tuple[float, tuple[float, ...], float] = (-np.inf, (), 0.0)
     for start in _pick_windows(a, b, intercept, slope, lo, hi, p):
-        x0 = int(round(start * rate))
+        x0 = round(start * rate)
         t_pred = intercept * rate + x0 * (1 + slope)
         sa = int(np.floor(t_pred)) - reach
         seg_a_len = wn + 2 * reach
         if sa < 0 or sa + seg_a_len > len(a.samples) or x0 + wn > len(b.samples):
             continue
-        peak = fine_window_lag(a.samples[sa : sa + seg_a_len].astype(np.float64),
-                               b.samples[x0 : x0 + wn].astype(np.float64),
+        peak = fine_window_lag(a.window(sa, seg_a_len), b.window(x0, wn),
                                2 * reach, beta=p.gcc_beta)
         if peak is None:
             continue
         local = (sa + peak.lag - x0) / rate
         windows.append(WindowResult((x0 + wn / 2) / rate, local, peak.z, peak.ratio,
                                     peak.polarity, False))
-        curves.append(peak.curve)
+        if peak.z > best_curve[0]:
+            curve_start = (sa - x0) / rate
+            best_curve = (peak.z, tuple(np.round(peak.curve, 4).tolist()), curve_start)
     good = [w for w in windows if w.z >= p.fine_min_z and w.ratio < 0.95]
     fit: LineFit | None = None
     if good:
@@ -236,4 +258,6 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         overlap_s=hi - lo,
         coarse_fine_gap_s=gap,
         polarity=polarity,
+        peak_curve=best_curve[1],
+        peak_curve_start_s=best_curve[2],
     )
