@@ -70,8 +70,11 @@ def probability(evidence: Evidence) -> float:
     # Guard rails: evidence that must cap confidence whatever the fit says.
     if evidence.z < Z_REVIEW:
         p = min(p, 0.2)
-    if evidence.rival_z >= 0.8 * evidence.z:
-        # A rival almost as strong as the peak: periodic content or an echo.
+    if evidence.rival_z >= 0.95 * evidence.z:
+        # As strong as the peak: periodic content, the choice is close to a coin flip.
+        p = min(p, 0.25)
+    elif evidence.rival_z >= 0.8 * evidence.z:
+        # A rival almost as strong as the peak: repetitive content or an echo.
         p = min(p, 0.5)
     if evidence.inliers < 3 or evidence.inlier_fraction < 0.5:
         p = min(p, 0.6)
