@@ -23,7 +23,7 @@ from worker.sync.decode import (
     decode_audio,
     probe_duration_s,
 )
-from worker.sync.features import onset_envelope
+from worker.sync.features import level_dbfs, onset_envelope
 from worker.sync.pairwise import SyncParams, Track, align_pair
 from worker.sync.report import PairRecord, SyncReport
 from worker.sync.solve import Edge, choose_master, evidence_of, make_edge, place_cameras
@@ -54,7 +54,9 @@ def analyse(path: str | Path, rate: int = ANALYSIS_RATE,
     decoded = decode_audio(path, rate=rate, progress=progress)
     envelope = onset_envelope(decoded.samples, rate)
     if not envelope.usable:
-        raise NoAudioError("audio is silent or too quiet to sync")
+        raise NoAudioError(
+            f"audio is silent (level {level_dbfs(decoded.samples):.0f} dBFS): "
+            "nothing to sync on")
     return Track.from_float(decoded.samples, rate, envelope)
 
 

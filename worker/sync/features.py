@@ -21,6 +21,8 @@ _CHUNK_FRAMES = 4096
 # Band floors are this multiple of the band's 10th-percentile energy: the
 # steady noise floor then sits in the near-linear part of log1p.
 _FLOOR_FACTOR = 3.0
+# Below this RMS level a track is treated as silent (room tone of a muted mic).
+SILENCE_DBFS = -60.0
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,18 @@ def onset_envelope(samples: npt.NDArray[np.float32], rate: int) -> Envelope:
     values[:, live] = (onset[:, live] - mean[live]) / std[live]
     # Very loud one-off events (a slammed door) should not own the correlation.
     np.clip(values, -4.0, 12.0, out=values)
-    peak_db = float(np.percentile(activity, 99)) if activity.size else 0.0
-    usable = bool(live.any()) and peak_db > 6.0 and float(np.max(np.abs(samples))) > 1e-4
+    # Silence is an absolute matter: a loud track of pure noise is "usable" and
+    # simply matches nothing, which the confidence then says.
+    usable = bool(live.any()) and level_dbfs(samples) > SILENCE_DBFS
     return Envelope(values.astype(np.float32), hop_s, activity, usable=usable)
+
+
+def level_dbfs(samples: npt.NDArray[np.float32]) -> float:
+    """RMS level in dBFS (computed in chunks to stay within memory)."""
+    total = 0.0
+    step = 1 << 20
+    for i in range(0, len(samples), step):
+        chunk = samples[i : i + step].astype(np.float64)
+        total += float(np.dot(chunk, chunk))
+    rms = np.sqrt(total / max(1, len(samples)))
+    return float(20.0 * np.log10(rms + 1e-12))

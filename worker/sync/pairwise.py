@@ -20,7 +20,7 @@ from worker.sync.xcorr import CoarsePeak, coarse_peak, fine_window_lag, local_en
 class SyncParams:
     """Tunables of the pairwise search (defaults are what the corpus was calibrated on)."""
 
-    min_overlap_fraction: float = 0.2
+    min_overlap_fraction: float = 0.1
     min_overlap_s: float = 5.0
     max_drift_ppm: float = 200.0
     drift_windows_from_s: float = 240.0

@@ -1,0 +1,69 @@
+"""Ingest settings (environment variables prefixed ``MULTICAM_INGEST_``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Scaler = Literal["fast_bilinear", "bilinear", "bicubic", "area", "lanczos"]
+
+
+class IngestSettings(BaseSettings):
+    """How the derived files of one asset are made."""
+
+    model_config = SettingsConfigDict(env_prefix="MULTICAM_INGEST_", extra="ignore")
+
+    proxy_height: int = Field(
+        720, ge=16,
+        description="Proxy size as its shorter side in pixels (720 = 720p; a portrait source "
+                    "gets this width). Width follows the display aspect, rounded to even.")
+    proxy_upscale: bool = Field(
+        False, description="Scale sources smaller than proxy_height up (false: keep their size).")
+    proxy_preset: str = Field("veryfast", description="libx264 preset of the proxy.")
+    proxy_crf: float = Field(23.0, ge=0, le=51, description="libx264 CRF of the proxy.")
+    proxy_gop: int = Field(2, ge=1,
+                           description="Proxy keyframe interval in frames (2: scrubbing in the "
+                                       "browser lands on a keyframe every other frame).")
+    proxy_bframes: int = Field(0, ge=0, le=16, description="B-frames in the proxy (0: none).")
+    proxy_scaler: Scaler = Field("bicubic",
+                                 description="swscale algorithm for proxy and mezzanine scaling "
+                                             "(bicubic is FFmpeg's scale filter default).")
+    waveform_samples_per_pixel: int = Field(
+        256, ge=32,
+        description="Audio samples (at 48 kHz) per waveform point; peaks.js zooms out from "
+                    "this, never in.")
+    thumbnail_width: int = Field(640, ge=16, description="Poster frame width in pixels.")
+    thumbnail_position: float = Field(
+        0.1, ge=0, le=0.95,
+        description="Poster frame position as a fraction of the duration; a black frame there "
+                    "is skipped for the next non-black one.")
+    thumbnail_min_time_s: float = Field(
+        1.0, ge=0, description="Never take the poster frame before this time (s) when the "
+                               "clip is longer than twice it.")
+    thumbnail_quality: int = Field(3, ge=2, le=31,
+                                   description="JPEG quantiser (MJPEG qscale: 2 best, 31 worst).")
+    always_make_mezzanine: bool = Field(
+        False, description="Make a CFR mezzanine for every source (false: only for VFR ones).")
+    mezzanine_preset: str = Field("veryfast", description="libx264 preset of the mezzanine.")
+    mezzanine_crf: float = Field(16.0, ge=0, le=51,
+                                 description="libx264 CRF of the mezzanine (16: visually "
+                                             "lossless for editing).")
+    mezzanine_gop_s: float = Field(1.0, gt=0, description="Mezzanine keyframe interval (s).")
+    mezzanine_audio: Literal["pcm", "aac"] = Field(
+        "pcm", description="Mezzanine audio: 48 kHz PCM s16le (lossless) or AAC 256 kb/s.")
+    decoder_threads: int = Field(0, ge=0, description="Decoder threads (0: FFmpeg's choice).")
+    encoder_threads: int = Field(0, ge=0, description="x264 threads per encode (0: auto).")
+    queue_frames: int = Field(8, ge=1, le=256,
+                              description="Decoded frames buffered per encoder thread (memory "
+                                          "is about 3 MB per 1080p frame).")
+    max_bad_packets: int = Field(50, ge=0,
+                                 description="Undecodable packets tolerated before the file is "
+                                             "declared damaged.")
+    truncation_tolerance_s: float = Field(
+        0.5, ge=0, description="Decoded media may end this much (s) before the declared "
+                               "duration without being called truncated.")
+    truncation_tolerance_ratio: float = Field(
+        0.02, ge=0, le=1, description="... or this fraction of the declared duration, "
+                                      "whichever is larger.")

@@ -1,0 +1,93 @@
+"""What work an entry needs: the pipeline is driven by state in Strapi, not by events.
+
+Webhooks are only hints (at most once, and they echo the worker's own writes);
+the same rules serve the webhook handler and the reconcile cron, so a lost event
+only delays work until the next reconcile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strapi_client.enums import AssetState, SessionState
+from strapi_client.models import MediaAsset, RecordingSession
+from strapi_client.webhook import WebhookEvent
+from worker.jobs.queue import INGEST_ASSET, SYNC_SESSION, ingest_job_id
+
+ASSET_NEEDS_INGEST = (AssetState.UPLOADING, AssetState.INGESTING)
+SESSION_UNSETTLED = (SessionState.DRAFT, SessionState.INGESTING, SessionState.SYNCING)
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A job to enqueue; ``job_id`` makes duplicates collapse in arq."""
+
+    function: str
+    job_id: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    jobs: tuple[JobRequest, ...]
+    reason: str
+
+
+def ingest_request(asset: MediaAsset) -> JobRequest | None:
+    if asset.state not in ASSET_NEEDS_INGEST or not asset.original_url:
+        return None
+    return JobRequest(INGEST_ASSET, ingest_job_id(asset.document_id, asset.original_url),
+                      (asset.document_id,))
+
+
+def advance_request(session_id: str) -> JobRequest:
+    """The session-level job: moves states on and runs the sync when inputs are ready.
+
+    Its id is per session (results are not kept), so it dedupes only while queued
+    or running; the job itself is a no-op when the stored result is current.
+    """
+    return JobRequest(SYNC_SESSION, f"sync:{session_id}", (session_id,))
+
+
+def _related_id(value: object) -> str | None:
+    if isinstance(value, dict):
+        doc = value.get("documentId")
+        return doc if isinstance(doc, str) else None
+    return None
+
+
+def decide(event: WebhookEvent) -> Decision:
+    """Jobs for one webhook event (pure)."""
+    if not event.is_ours:
+        return Decision((), f"not a multicam content type: {event.uid}")
+    if event.uid == MediaAsset.uid:
+        return _asset_event(event)
+    if event.uid == RecordingSession.uid:
+        session = event.typed_entry()
+        assert isinstance(session, RecordingSession)
+        if event.event == "entry.create" or session.state not in SESSION_UNSETTLED:
+            return Decision((), f"session is {session.state.value}: nothing to do")
+        if session.state is SessionState.SYNCING:
+            return Decision((), "session is syncing (the worker's own write)")
+        return Decision((advance_request(session.document_id),), "session needs work")
+    return Decision((), f"{event.model} events need no action")
+
+
+def _asset_event(event: WebhookEvent) -> Decision:
+    session_id = _related_id(event.entry.get("session"))
+    if event.event == "entry.delete":
+        jobs = (advance_request(session_id),) if session_id else ()
+        return Decision(jobs, "asset deleted")
+    asset = event.typed_entry()
+    assert isinstance(asset, MediaAsset)
+    if asset.state in ASSET_NEEDS_INGEST:
+        if not asset.original_url:
+            return Decision((), "asset has no original yet")
+        if asset.state is AssetState.INGESTING and asset.progress_pct:
+            # The ingest job's own progress write coming back: it is already running.
+            return Decision((), "ingest in progress (the worker's own write)")
+        request = ingest_request(asset)
+        return Decision((request,) if request else (), "asset needs ingest")
+    if session_id is None:
+        return Decision((), "asset is settled and belongs to no session")
+    return Decision((advance_request(session_id),), f"asset is {asset.state.value}")
