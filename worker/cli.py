@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from worker.commands import storage as storage_cmd
 from worker.commands import sync as sync_cmd
 
 
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     sync_cmd.add_parser(sub)
+    storage_cmd.add_parser(sub)
     return parser
 
 

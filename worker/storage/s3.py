@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import os
 import uuid
@@ -84,12 +85,18 @@ def client_config(settings: StorageSettings) -> Config:
     )
 
 
+@functools.cache
+def _session() -> Any:
+    # One per process: a session caches botocore's service models, so later clients
+    # take ~20 ms to make instead of ~400 ms.
+    return aioboto3.Session()
+
+
 @asynccontextmanager
 async def s3_client(settings: StorageSettings) -> AsyncIterator[Any]:
     """An aiobotocore S3 client for these settings, closed on exit."""
     secret = settings.s3_secret_access_key
-    session = aioboto3.Session()
-    async with session.client(
+    async with _session().client(
         "s3",
         endpoint_url=settings.s3_endpoint_url or None,
         region_name=settings.s3_region,
@@ -220,8 +227,8 @@ class S3ObjectStore(ObjectStore):
                 for number, _offset, length in plan.ranges():
                     data, md5 = await asyncio.to_thread(read_part, fh, length, running)
                     if len(data) != length:
-                        raise ChecksumMismatch(key, "size of the local file (changed while "
-                                               "uploading?)", size, "shorter")
+                        raise ChecksumMismatch(key, f"length of part {number} (file shrank "
+                                               "while uploading?)", length, len(data))
                     with _translate(key, upload_id):
                         response = await self._client.upload_part(
                             Bucket=self._bucket, Key=key, UploadId=upload_id,
@@ -233,8 +240,9 @@ class S3ObjectStore(ObjectStore):
                     md5s.append(md5)
                     parts.append({"PartNumber": number, "ETag": response["ETag"]})
             if running.hexdigest() != sha256:
-                raise ChecksumMismatch(key, "sha256 of the local file (changed while "
-                                       "uploading?)", sha256, running.hexdigest())
+                raise ChecksumMismatch(key, "sha256 of the local file (wrong sha256 given, "
+                                       "or changed while uploading)", sha256,
+                                       running.hexdigest())
             with _translate(key, upload_id):
                 response = await self._client.complete_multipart_upload(
                     Bucket=self._bucket, Key=key, UploadId=upload_id,
@@ -285,7 +293,6 @@ class S3ObjectStore(ObjectStore):
     def _wanted(key: str, expected: str | None, response: dict[str, Any]) -> str | None:
         recorded = (response.get("Metadata") or {}).get(SHA256_METADATA)
         if expected is not None:
-            expected = normalise_sha256(expected)
             if recorded and recorded.lower() != expected:
                 response["Body"].close()
                 raise ChecksumMismatch(key, "sha256 recorded on the object", expected,
@@ -297,11 +304,13 @@ class S3ObjectStore(ObjectStore):
         self, key: str, dest: Path, *, expected_sha256: str | None = None,
     ) -> StoredObject:
         check_key(key)
+        if expected_sha256 is not None:
+            expected_sha256 = normalise_sha256(expected_sha256)  # before a body needs closing
         dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         response = await self._get(key)
         wanted = self._wanted(key, expected_sha256, response)
         length = int(response["ContentLength"])
-        dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = _tmp_beside(dest)
         h = hashlib.sha256()
         received = 0
@@ -330,6 +339,8 @@ class S3ObjectStore(ObjectStore):
         self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
     ) -> bytes:
         check_key(key)
+        if expected_sha256 is not None:
+            expected_sha256 = normalise_sha256(expected_sha256)
         response = await self._get(key)
         wanted = self._wanted(key, expected_sha256, response)
         length = int(response["ContentLength"])

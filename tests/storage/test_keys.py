@@ -1,0 +1,184 @@
+"""Object keys: deterministic, the plan's layout, safe whatever the user typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from worker.storage.errors import InvalidKey
+from worker.storage.keys import (
+    FOLDERS,
+    RETENTION_PREFIXES,
+    ObjectKind,
+    angle_number,
+    check_key,
+    check_prefix,
+    extension_from_filename,
+    object_key,
+    safe_project_id,
+    session_prefix,
+    session_prefixes,
+    sync_artifact_key,
+)
+
+DAY = dt.date(2025, 3, 14)
+SAFE_SEGMENT = re.compile(r"[a-z0-9_-]{1,57}")
+
+HOSTILE_PROJECT_IDS = [
+    "", " ", "..", "../..", "../../etc/passwd", "/abs/path", "a/b", "a\\b", "a\x00b",
+    "\n", "~root", "$(rm -rf /)", "%2e%2e", "💥", "Ünïcödé Fïlms", "ＡＣＭＥ", "a" * 5000,
+    "CON", ".hidden", "-rf", "_", "-", "acme--films", "\udcff", "x" * 48 + "!",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_PROJECT_IDS)
+def test_project_id_is_always_a_safe_bounded_segment(raw: str) -> None:
+    slug = safe_project_id(raw)
+    assert SAFE_SEGMENT.fullmatch(slug), slug
+    assert ".." not in slug
+    assert safe_project_id(raw) == slug  # deterministic
+    key = object_key(raw, DAY, ObjectKind.ORIGINAL, "A", ext="mov")
+    assert key == f"projects/{slug}/20250314/originals/angle-001_v001.mov"
+    assert check_key(key) == key
+
+
+@pytest.mark.parametrize("raw", ["acme", "acme-films", "acme_2025", "p1", "a" * 48])
+def test_safe_project_ids_are_kept_verbatim(raw: str) -> None:
+    assert safe_project_id(raw) == raw
+
+
+def test_ids_that_differ_only_in_unsafe_characters_get_different_folders() -> None:
+    variants = ["Acme Films", "acme films", "acme-films", "acme/films", "acme.films", "ACME FILMS"]
+    slugs = {safe_project_id(v) for v in variants}
+    assert len(slugs) == len(variants)
+    assert all(s.startswith("acme-films") for s in slugs)
+    # Truncated long ids differ too.
+    assert safe_project_id("a" * 60 + "1") != safe_project_id("a" * 60 + "2")
+
+
+def test_unicode_is_folded_to_readable_ascii() -> None:
+    assert safe_project_id("Café Crème").startswith("cafe-creme-")
+    assert safe_project_id("???").startswith("project-")
+
+
+@pytest.mark.parametrize(("kind", "folder", "ext", "prefix"), [
+    (ObjectKind.ORIGINAL, "originals", "mov", ""),
+    (ObjectKind.PROXY, "proxies", "mp4", ""),
+    (ObjectKind.MEZZANINE, "mezzanines", "mov", "expiring/mezzanines/"),
+    (ObjectKind.AUDIO_WAV, "audio", "wav", "expiring/audio/"),
+    (ObjectKind.WAVEFORM, "waveforms", "json", ""),
+    (ObjectKind.THUMBNAIL, "thumbnails", "jpg", ""),
+])
+def test_layout_per_kind(kind: ObjectKind, folder: str, ext: str, prefix: str) -> None:
+    key = object_key("acme", DAY, kind, "C", version=2, ext=ext)
+    assert key == f"{prefix}projects/acme/20250314/{folder}/angle-003_v002.{ext}"
+    # Strapi's derived-media kind strings work as they are.
+    assert object_key("acme", DAY, kind.value, "C", version=2, ext=ext) == key
+
+
+def test_default_extensions_and_plan_examples() -> None:
+    assert object_key("acme", DAY, "proxy", "A") == \
+        "projects/acme/20250314/proxies/angle-001_v001.mp4"
+    assert object_key("acme", DAY, "waveform", "B") == \
+        "projects/acme/20250314/waveforms/angle-002_v001.json"
+    assert object_key("acme", DAY, "thumbnail", "c", version=12) == \
+        "projects/acme/20250314/thumbnails/angle-003_v012.jpg"
+    assert object_key("acme", dt.datetime(2025, 3, 14, 23, 59), "audio-wav", "A") == \
+        "expiring/audio/projects/acme/20250314/audio/angle-001_v001.wav"
+    assert object_key("acme", dt.date(999, 1, 2), "proxy", "A").startswith(
+        "projects/acme/09990102/")
+
+
+def test_angles_generalise_beyond_three_cameras() -> None:
+    assert [angle_number(c) for c in "ABCZ"] == [1, 2, 3, 26]
+    assert angle_number("b") == 2
+    assert angle_number(42) == 42
+    assert object_key("acme", DAY, "proxy", 42).endswith("/angle-042_v001.mp4")
+
+
+@pytest.mark.parametrize("camera", ["", "AA", "1", "é", "ı", "ß", "-", " A", 0, 1000, True])
+def test_bad_cameras_are_refused(camera: str | int) -> None:
+    with pytest.raises(InvalidKey):
+        angle_number(camera)
+
+
+@pytest.mark.parametrize("version", [0, -1, 1000, True, 1.5])
+def test_bad_versions_are_refused(version: int) -> None:
+    with pytest.raises(InvalidKey):
+        object_key("acme", DAY, "proxy", "A", version=version)
+
+
+@pytest.mark.parametrize("ext", ["", ".", "../x", "mp4;rm", "m p4", "a" * 11, "mp4/", "é"])
+def test_bad_extensions_are_refused(ext: str) -> None:
+    with pytest.raises(InvalidKey):
+        object_key("acme", DAY, "original", "A", ext=ext)
+
+
+def test_extension_normalisation() -> None:
+    assert object_key("acme", DAY, "original", "A", ext=".MOV").endswith(".mov")
+    with pytest.raises(InvalidKey, match="explicit extension"):
+        object_key("acme", DAY, "original", "A")
+
+
+@pytest.mark.parametrize(("filename", "ext"), [
+    ("clip.MOV", "mov"), ("C0001.MP4", "mp4"), ("dir/a.b.mxf", "mxf"), ("no_ext", "bin"),
+    (".hidden", "bin"), ("evil.../..", "bin"), ("x.mp4;rm -rf", "bin"), ("C:\\cam\\a.MTS", "mts"),
+    ("", "bin"), ("a.", "bin"),
+])
+def test_extension_from_user_filenames(filename: str, ext: str) -> None:
+    assert extension_from_filename(filename) == ext
+
+
+def test_unknown_kinds_and_sync_need_their_own_function() -> None:
+    with pytest.raises(InvalidKey, match="unknown object kind"):
+        object_key("acme", DAY, "secrets", "A")
+    with pytest.raises(InvalidKey, match="sync_artifact_key"):
+        object_key("acme", DAY, "sync", "A")
+    with pytest.raises(InvalidKey):
+        object_key("acme", "2025-03-14", "proxy", "A")  # type: ignore[arg-type]
+
+
+def test_sync_artifact_keys() -> None:
+    assert sync_artifact_key("acme", DAY, "sync-summary") == \
+        "projects/acme/20250314/sync/sync-summary.json"
+    assert sync_artifact_key("acme", DAY, "sync-A.json", version=3) == \
+        "projects/acme/20250314/sync/sync-A_v003.json"
+    for bad in ["", "../x", "a/b", ".json", "a b", "x" * 65, "-x"]:
+        with pytest.raises(InvalidKey):
+            sync_artifact_key("acme", DAY, bad)
+
+
+def test_session_prefixes_cover_every_kind() -> None:
+    prefixes = session_prefixes("acme", DAY)
+    assert prefixes[0] == session_prefix("acme", DAY) == "projects/acme/20250314/"
+    for kind in ObjectKind:
+        key = (sync_artifact_key("acme", DAY, "x") if kind is ObjectKind.SYNC
+               else object_key("acme", DAY, kind, "A", ext="bin"))
+        assert sum(key.startswith(p) for p in prefixes) == 1, key
+        # Only kinds that expire sit under a retention prefix.
+        assert key.startswith("expiring/") == (kind in RETENTION_PREFIXES)
+        assert f"/{FOLDERS[kind]}/" in key
+
+
+@pytest.mark.parametrize("key", [
+    "", "/abs", "a//b", "a/", "./a", "a/./b", "../a", "a/../b", "a/..", ".multicam/meta/x",
+    "a\\b", "a\x00b", "a\nb", "a\x7fb", "x" * 1025, "a/" + "y" * 256, "\udcff",
+])
+def test_check_key_refuses_unsafe_keys(key: str) -> None:
+    with pytest.raises(InvalidKey):
+        check_key(key)
+
+
+@pytest.mark.parametrize("key", ["a", "a/b.c", "projects/a b/ü.mov", "a..b/c", "x" * 255])
+def test_check_key_accepts_ordinary_keys(key: str) -> None:
+    assert check_key(key) == key
+
+
+def test_check_prefix() -> None:
+    assert check_prefix("projects/acme/") == "projects/acme/"
+    assert check_prefix("projects/ac") == "projects/ac"
+    for bad in ["", "/", "../", "a//"]:
+        with pytest.raises(InvalidKey):
+            check_prefix(bad)

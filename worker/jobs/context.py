@@ -1,0 +1,46 @@
+"""What every job gets: settings, the Strapi client, the object store (one per process)."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from strapi_client.client import StrapiClient
+from strapi_client.errors import StrapiRateLimited, StrapiServerError, StrapiUnavailable
+from worker.ingest.config import IngestSettings
+from worker.settings import Settings
+from worker.storage.base import ObjectStore
+from worker.storage.errors import StorageUnavailable
+from worker.storage.factory import open_store
+from worker.storage.settings import StorageSettings
+
+# Failures worth retrying: the other side may be back in a moment.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    StrapiUnavailable, StrapiServerError, StrapiRateLimited, StorageUnavailable, RedisError,
+    ConnectionError, TimeoutError,
+)
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    ingest: IngestSettings
+    strapi: StrapiClient
+    store: ObjectStore
+
+
+async def open_deps(settings: Settings, stack: AsyncExitStack,
+                    storage: StorageSettings | None = None,
+                    ingest: IngestSettings | None = None) -> Deps:
+    strapi = StrapiClient(settings.strapi_url, settings.strapi_token.get_secret_value())
+    stack.push_async_callback(strapi.aclose)
+    store = await stack.enter_async_context(open_store(storage))
+    return Deps(settings=settings, ingest=ingest or IngestSettings(), strapi=strapi, store=store)
+
+
+def deps_of(ctx: dict[str, Any]) -> Deps:
+    deps: Deps = ctx["deps"]
+    return deps

@@ -1,0 +1,178 @@
+"""``sync_session``: move a session through its states and sync it when its cameras are in.
+
+draft -> ingesting (a camera is being ingested) -> syncing -> needs-review.
+The job is idempotent: it recomputes only when the session's inputs (each ready
+camera's audio WAV checksum) differ from those of the stored result, and it
+always updates the session's one sync-result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from strapi_client.enums import AssetState, DerivedKind, OperatorStatus, SessionState, SyncMethod
+from strapi_client.models import (
+    MediaAsset,
+    RecordingSession,
+    RecordingSessionInput,
+    SyncResultInput,
+)
+from worker.jobs.context import TRANSIENT, Deps, deps_of
+from worker.jobs.retry import retry_or_raise
+from worker.logging import get_logger
+from worker.storage.keys import sync_artifact_key
+from worker.sync.artifacts import camera_artifact
+from worker.sync.engine import CameraInput, SyncInputError, sync_files
+from worker.sync.report import SyncReport
+
+ENGINE_VERSION = "multicam-xcorr-1"
+
+
+async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False) -> str:
+    """arq job: advance one recording session, syncing it when all cameras are settled."""
+    deps = deps_of(ctx)
+    structlog.contextvars.bind_contextvars(session=session_id, job_id=ctx.get("job_id"))
+    try:
+        return await _advance(deps, session_id, force)
+    except TRANSIENT as exc:
+        raise retry_or_raise(ctx, exc, max_tries=deps.settings.max_tries,
+                             backoff_s=deps.settings.retry_backoff_s) from exc
+    finally:
+        structlog.contextvars.clear_contextvars()
+
+
+def inputs_digest(assets: list[MediaAsset]) -> str:
+    """What a sync result was computed from: each camera's label and audio checksum."""
+    parts = sorted(f"{a.camera_label.value}={_wav(a).checksum if _wav(a) else ''}"
+                   for a in assets)
+    return hashlib.sha256("|".join([ENGINE_VERSION, *parts]).encode()).hexdigest()[:24]
+
+
+def _wav(asset: MediaAsset) -> Any:
+    return next((d for d in asset.derivatives or [] if d.kind is DerivedKind.AUDIO_WAV), None)
+
+
+async def _set_session(deps: Deps, session: RecordingSession, state: SessionState | None,
+                       message: str, pct: int | None = None) -> None:
+    if (state is None or session.state is state) and session.progress_message == message:
+        return  # nothing changes: do not fire another webhook
+    data = RecordingSessionInput(progress_message=message, progress_pct=pct)
+    if state is not None:
+        data.state = state
+    await deps.strapi.sessions.update(session.document_id, data)
+
+
+async def _advance(deps: Deps, session_id: str, force: bool) -> str:
+    log = get_logger()
+    session = await deps.strapi.get_session(session_id)
+    assets = sorted(session.assets or [], key=lambda a: a.camera_label.value)
+    if session.state is SessionState.READY and not force:
+        return "approved: left as it is"
+    if not assets:
+        return "no cameras yet"
+    pending = [a for a in assets if a.state in (AssetState.UPLOADING, AssetState.INGESTING)]
+    failed = [a for a in assets if a.state is AssetState.FAILED]
+    ready = [a for a in assets if a.state is AssetState.READY]
+    if pending:
+        ingesting = any(a.state is AssetState.INGESTING for a in pending)
+        state = SessionState.INGESTING if ingesting else None
+        status = ", ".join(f"{a.camera_label.value} {_asset_status(a)}" for a in assets)
+        await _set_session(deps, session, state, f"ingesting: {status}",
+                           int(100 * len(ready) / len(assets)))
+        return "waiting for cameras"
+    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}"
+                         for a in failed)
+    if len(ready) < 2:
+        message = (f"cannot sync: {len(ready)} camera(s) ready, 2 needed"
+                   + (f"; {failures}" if failures else ""))
+        await _set_session(deps, session, SessionState.NEEDS_REVIEW, message)
+        log.warning("sync_impossible", reason=message)
+        return "not enough cameras"
+    digest = inputs_digest(ready)
+    current = session.sync_result
+    if (not force and current is not None
+            and (current.debug_artifacts or {}).get("inputsDigest") == digest
+            and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)):
+        return "up to date"
+    await _set_session(deps, session, SessionState.SYNCING,
+                       f"syncing cameras {', '.join(a.camera_label.value for a in ready)}", 0)
+    log.info("sync_started", cameras=[a.camera_label.value for a in ready])
+    report, artifacts = await _compute(deps, session, ready)
+    data = _result_input(report, failed, digest, artifacts)
+    await deps.strapi.upsert_sync_result(session_id, data)
+    summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
+    refreshed = await deps.strapi.get_session(session_id, populate=None)
+    await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
+                       f"synced (master {report.master}): {summary}"
+                       + (f"; {failures}" if failures else ""), 100)
+    log.info("sync_done", master=report.master, offsets_ms=data.offsets_ms,
+             classification=data.classification)
+    return "synced"
+
+
+def _asset_status(asset: MediaAsset) -> str:
+    if asset.state is AssetState.INGESTING and asset.progress_pct:
+        return f"{asset.progress_pct}%"
+    return asset.state.value
+
+
+async def _compute(deps: Deps, session: RecordingSession,
+                   ready: list[MediaAsset]) -> tuple[SyncReport, dict[str, str]]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"multicam-sync-{session.document_id}-",
+                                    dir=deps.settings.work_dir or None))
+    try:
+        cams = []
+        for asset in ready:
+            wav = _wav(asset)
+            if wav is None or not wav.storage_key:
+                raise SyncInputError(f"camera {asset.camera_label.value} has no audio WAV")
+            dest = workdir / f"{asset.camera_label.value}.wav"
+            expected = (wav.checksum or "").removeprefix("sha256:") or None
+            await deps.store.get_file(wav.storage_key, dest, expected_sha256=expected)
+            cams.append(CameraInput(asset.camera_label.value, dest))
+        report = await asyncio.to_thread(sync_files, cams, master="auto")
+        urls: dict[str, str] = {}
+        for label in report.labels:
+            body = json.dumps(camera_artifact(report, label), separators=(",", ":")).encode()
+            key = sync_artifact_key(session.project_id, session.date, f"sync-{label}")
+            stored = await deps.store.put_bytes(key, body, "application/json")
+            urls[label] = stored.url
+        return report, urls
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
+                  artifacts: dict[str, str]) -> SyncResultInput:
+    doc = report.to_dict()
+    classification = dict(doc["classification"])
+    errors = dict(doc["errors"])
+    for asset in failed:
+        label = asset.camera_label.value
+        classification[label] = "needs-manual-nudge"
+        errors[label] = f"ingest failed: {asset.error_message}"
+    return SyncResultInput(
+        master_camera=report.master,
+        offsets_ms=doc["offsets_ms"],
+        confidence=doc["confidence"],
+        confidence_pct=doc["confidence_pct"],
+        classification=classification,
+        drift_ppm=doc["drift_ppm"],
+        method=SyncMethod.XCORR,
+        operator_status=OperatorStatus.PENDING,
+        operator_offsets_ms=None,
+        debug_artifacts={"inputsDigest": digest, "engine": ENGINE_VERSION,
+                         "artifacts": artifacts, "errors": errors},
+        computed_at=dt.datetime.now(dt.UTC),
+        approved_at=None,
+        approved_by=None,
+    )
