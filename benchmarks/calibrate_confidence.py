@@ -16,8 +16,8 @@ the model in the code is what docs/sync.md reports.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
-
 import sys
 import time
 from pathlib import Path
@@ -27,8 +27,8 @@ from scipy.optimize import minimize
 
 from tests.corpus import cases as corpus
 from worker.sync.confidence import COEFFICIENTS, Evidence, probability
-from worker.sync.engine import analyse
 from worker.sync.decode import NoAudioError
+from worker.sync.engine import analyse
 from worker.sync.pairwise import align_pair
 from worker.sync.solve import FRAME_S, evidence_of
 
@@ -101,7 +101,7 @@ def reliability(rows: list[dict]) -> None:
     p = np.array([probability(ev) for ev in evs])
     edges = [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99, 1.0001]
     print(f"{'predicted':>14} {'pairs':>6} {'observed':>9} {'mean pred':>10}")
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         sel = (p >= lo) & (p < hi)
         if sel.any():
             print(f"{lo:6.2f}-{min(hi, 1):5.2f} {int(sel.sum()):6d} {y[sel].mean():9.3f} "

@@ -1,0 +1,174 @@
+"""Sync benchmark: 3 cameras of 60 minutes, multicam vs audio-offset-finder.
+
+Generates (once, cached in benchmarks/.cache/) a 3-camera session from
+tests.corpus.benchmark_case (speech, music, crowd, sparse events; reverb, EQ,
+noise; two cameras drifting), then in the same run:
+
+* ``multicam sync --json`` on the three files: wall time, realtime factor
+  (audio hours / wall hours), peak RSS (largest single process and the whole
+  process tree), and each camera's error against the known truth;
+* audio-offset-finder 0.5.5 (BBC; PyPI), once per non-master camera, from its
+  own venv (it pins numpy < 2), with its default settings: the same figures.
+
+    python -m benchmarks.sync_bench                 # 60-minute cameras
+    python -m benchmarks.sync_bench --minutes 10    # quicker
+    python -m benchmarks.sync_bench --skip-baseline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from tests.corpus import cases as corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+AOF_VENV = CACHE / "aof-venv"
+AOF_VERSION = "0.5.5"
+
+
+@dataclass
+class Run:
+    wall_s: float
+    peak_rss_mb: float  # largest single process
+    peak_tree_mb: float  # all processes of the run at once
+    stdout: str
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``cmd``; sample the RSS of its whole process tree every 20 ms."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    ps = psutil.Process(proc.pid)
+    peak_one = peak_tree = 0.0
+    while proc.poll() is None:
+        try:
+            procs = [ps, *ps.children(recursive=True)]
+            rss = [p.memory_info().rss for p in procs]
+            peak_one = max(peak_one, max(rss) / 2**20)
+            peak_tree = max(peak_tree, sum(rss) / 2**20)
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}):\n{err[-2000:]}")
+    return Run(wall, peak_one, peak_tree, out)
+
+
+def ensure_ffmpeg() -> None:
+    """audio-offset-finder shells out to ffmpeg; install Debian's if missing."""
+    if shutil.which("ffmpeg"):
+        return
+    print("installing ffmpeg (apt-get) for audio-offset-finder", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "ffmpeg"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def ensure_aof() -> Path:
+    exe = AOF_VENV / "bin" / "audio-offset-finder"
+    if not exe.exists():
+        print(f"installing audio-offset-finder {AOF_VERSION} into {AOF_VENV}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(AOF_VENV)], check=True)
+        subprocess.run([str(AOF_VENV / "bin" / "pip"), "install", "-q",
+                        f"audio-offset-finder=={AOF_VERSION}"], check=True)
+    ensure_ffmpeg()
+    return exe
+
+
+def audio_hours(paths: list[Path]) -> float:
+    import av
+
+    total = 0.0
+    for p in paths:
+        with av.open(str(p)) as c:
+            total += (c.duration or 0) / 1e6
+    return total / 3600
+
+
+def run_multicam(paths: list[Path]) -> tuple[Run, dict]:
+    exe = Path(sys.executable).parent / "multicam"
+    run = measure([str(exe), "sync", "--json", "--no-progress", *map(str, paths)])
+    return run, json.loads(run.stdout)
+
+
+def run_aof(exe: Path, master: Path, other: Path) -> tuple[Run, float]:
+    run = measure([str(exe), "--find-offset-of", str(other), "--within", str(master),
+                   "--json"])
+    data = json.loads(run.stdout)
+    return run, float(data["time_offset"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--skip-baseline", action="store_true")
+    args = ap.parse_args()
+    spec = corpus.benchmark_case(args.minutes)
+    t0 = time.perf_counter()
+    built = corpus.build_case(spec, CACHE / "corpus")
+    print(f"session {spec.name}: ready in {time.perf_counter() - t0:.0f} s "
+          f"({built.directory})", file=sys.stderr)
+    labels = [c.label for c in spec.cameras]
+    paths = [built.paths[lbl] for lbl in labels]
+    hours = audio_hours(paths)
+    truth = corpus.truth_relative_to(built, "A")
+
+    mc, result = run_multicam(paths)
+    master = result["master"]
+    truth_m = corpus.truth_relative_to(built, master)
+    print(f"\naudio: {len(paths)} cameras, {hours:.2f} h in total\n")
+    print(f"{'tool':<22}{'wall s':>8}{'x realtime':>12}{'peak RSS MB':>13}{'tree RSS MB':>13}")
+    print(f"{'multicam sync':<22}{mc.wall_s:8.1f}{hours * 3600 / mc.wall_s:12.0f}"
+          f"{mc.peak_rss_mb:13.0f}{mc.peak_tree_mb:13.0f}")
+    errors = {lbl: result["offsets_ms"][lbl] - truth_m.offsets_ms[lbl]
+              for lbl in labels if lbl != master and lbl in result["offsets_ms"]}
+
+    aof_total = None
+    aof_errors: dict[str, float] = {}
+    if not args.skip_baseline:
+        exe = ensure_aof()
+        wall = rss = 0.0
+        for lbl in labels:
+            if lbl == "A":
+                continue
+            run, offset_s = run_aof(exe, built.paths["A"], built.paths[lbl])
+            wall += run.wall_s
+            rss = max(rss, run.peak_rss_mb)
+            # audio-offset-finder: where the other file starts within the master (s).
+            aof_errors[lbl] = offset_s * 1000 - truth.offsets_ms[lbl]
+        aof_total = wall
+        print(f"{'audio-offset-finder':<22}{wall:8.1f}{hours * 3600 / wall:12.0f}{rss:13.0f}"
+              f"{rss:13.0f}")
+        print(f"\nspeed ratio (audio-offset-finder wall / multicam wall): "
+              f"{aof_total / mc.wall_s:.1f}x")
+
+    print(f"\noffset errors against the truth (ms), master {master}:")
+    for lbl in labels:
+        if lbl == master:
+            continue
+        line = f"  {lbl}: multicam {errors.get(lbl, float('nan')):+9.3f} ms "
+        line += f"(drift {result['drift_ppm'].get(lbl)} ppm, truth {truth_m.drift_ppm[lbl]:.1f}; "
+        line += f"{result['classification'][lbl]} {result['confidence_pct'].get(lbl)}%)"
+        if lbl in aof_errors:
+            line += f"   audio-offset-finder vs A {aof_errors[lbl]:+10.3f} ms"
+        print(line)
+
+
+
+if __name__ == "__main__":
+    main()
