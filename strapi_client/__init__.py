@@ -1,0 +1,81 @@
+"""Typed async client for the multicam content types in Strapi 5."""
+
+from .base import DocumentRef, Entry, RelationChange, WriteModel
+from .client import SESSION_FULL, StrapiClient
+from .collection import Collection, Page, Pagination
+from .enums import (
+    AssetState,
+    CameraLabel,
+    DerivedKind,
+    OperatorStatus,
+    SessionState,
+    SyncMethod,
+)
+from .errors import (
+    FieldError,
+    StrapiAuthError,
+    StrapiError,
+    StrapiNotFound,
+    StrapiRateLimited,
+    StrapiResponseError,
+    StrapiServerError,
+    StrapiUnavailable,
+    StrapiValidationError,
+)
+from .models import (
+    DerivedMedia,
+    DerivedMediaInput,
+    MediaAsset,
+    MediaAssetInput,
+    RecordingSession,
+    RecordingSessionInput,
+    SyncResult,
+    SyncResultInput,
+)
+from .query import Filters, Populate, build_params, eq, one_of, related
+from .transport import RetryPolicy
+from .webhook import WebhookEvent, parse_webhook
+
+__all__ = [
+    "SESSION_FULL",
+    "AssetState",
+    "CameraLabel",
+    "Collection",
+    "DerivedKind",
+    "DerivedMedia",
+    "DerivedMediaInput",
+    "DocumentRef",
+    "Entry",
+    "FieldError",
+    "Filters",
+    "MediaAsset",
+    "MediaAssetInput",
+    "OperatorStatus",
+    "Page",
+    "Pagination",
+    "Populate",
+    "RecordingSession",
+    "RecordingSessionInput",
+    "RelationChange",
+    "RetryPolicy",
+    "SessionState",
+    "StrapiAuthError",
+    "StrapiClient",
+    "StrapiError",
+    "StrapiNotFound",
+    "StrapiRateLimited",
+    "StrapiResponseError",
+    "StrapiServerError",
+    "StrapiUnavailable",
+    "StrapiValidationError",
+    "SyncMethod",
+    "SyncResult",
+    "SyncResultInput",
+    "WebhookEvent",
+    "WriteModel",
+    "build_params",
+    "eq",
+    "one_of",
+    "parse_webhook",
+    "related",
+]

@@ -1,0 +1,47 @@
+"""Enumerations shared with strapi-schemas/ (keep in step with the schema files)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SessionState(StrEnum):
+    DRAFT = "draft"
+    INGESTING = "ingesting"
+    SYNCING = "syncing"
+    NEEDS_REVIEW = "needs-review"
+    READY = "ready"
+
+
+class AssetState(StrEnum):
+    UPLOADING = "uploading"
+    INGESTING = "ingesting"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class CameraLabel(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class DerivedKind(StrEnum):
+    MEZZANINE = "mezzanine"
+    PROXY = "proxy"
+    AUDIO_WAV = "audio-wav"
+    WAVEFORM = "waveform"
+    THUMBNAIL = "thumbnail"
+
+
+class SyncMethod(StrEnum):
+    XCORR = "xcorr"
+    FINGERPRINT = "fingerprint"
+    HYBRID = "hybrid"
+    MANUAL = "manual"
+
+
+class OperatorStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    CORRECTED = "corrected"

@@ -1,0 +1,168 @@
+"""The four content types as Strapi returns them, and their write models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from .base import BigInt, Entry, RelationInput, WriteModel
+from .enums import (
+    AssetState,
+    CameraLabel,
+    DerivedKind,
+    OperatorStatus,
+    SessionState,
+    SyncMethod,
+)
+
+# Relations are present only when populated: `None` means "not asked for" (or, for a
+# to-one relation, "asked for and empty").
+
+
+class RecordingSession(Entry):
+    """api::recording-session.recording-session"""
+
+    uid: ClassVar[str] = "api::recording-session.recording-session"
+    plural: ClassVar[str] = "recording-sessions"
+
+    title: str
+    date: dt.date
+    location: str | None = None
+    notes: str | None = None
+    project_id: str
+    state: SessionState = SessionState.DRAFT
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    assets: list[MediaAsset] | None = None
+    sync_result: SyncResult | None = None
+
+
+class MediaAsset(Entry):
+    """api::media-asset.media-asset"""
+
+    uid: ClassVar[str] = "api::media-asset.media-asset"
+    plural: ClassVar[str] = "media-assets"
+
+    camera_label: CameraLabel
+    original_filename: str | None = None
+    original_url: str | None = None
+    duration_ms: int | None = None
+    fps: float | None = None
+    resolution: str | None = None
+    codec: str | None = None
+    audio_codec: str | None = None
+    sample_rate: int | None = None
+    audio_channels: int | None = None
+    is_vfr: bool | None = None
+    state: AssetState = AssetState.UPLOADING
+    error_message: str | None = None
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    natural_key: str | None = None
+    session: RecordingSession | None = None
+    derivatives: list[DerivedMedia] | None = None
+
+
+class DerivedMedia(Entry):
+    """api::derived-media.derived-media"""
+
+    uid: ClassVar[str] = "api::derived-media.derived-media"
+    plural: ClassVar[str] = "derived-medias"
+
+    kind: DerivedKind
+    url: str
+    size_bytes: int | None = None
+    checksum: str | None = None
+    storage_key: str | None = None
+    content_type: str | None = None
+    natural_key: str | None = None
+    asset: MediaAsset | None = None
+
+
+class SyncResult(Entry):
+    """api::sync-result.sync-result (JSON fields are keyed by camera label)."""
+
+    uid: ClassVar[str] = "api::sync-result.sync-result"
+    plural: ClassVar[str] = "sync-results"
+
+    master_camera: CameraLabel | None = None
+    offsets_ms: dict[str, float] | None = None
+    confidence: dict[str, float] | None = None
+    confidence_pct: dict[str, float] | None = None
+    classification: dict[str, str] | None = None
+    drift_ppm: dict[str, float] | None = None
+    method: SyncMethod | None = None
+    operator_status: OperatorStatus = OperatorStatus.PENDING
+    operator_offsets_ms: dict[str, float] | None = None
+    debug_artifacts: dict[str, Any] | None = None
+    computed_at: dt.datetime | None = None
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+    review_notes: str | None = None
+    natural_key: str | None = None
+    session: RecordingSession | None = None
+
+
+class RecordingSessionInput(WriteModel):
+    title: str | None = None
+    date: dt.date | None = None
+    location: str | None = None
+    notes: str | None = None
+    project_id: str | None = None
+    state: SessionState | None = None
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    assets: RelationInput = None
+    sync_result: RelationInput = None
+
+
+class MediaAssetInput(WriteModel):
+    camera_label: CameraLabel | None = None
+    original_filename: str | None = None
+    original_url: str | None = None
+    duration_ms: int | None = None
+    fps: float | None = None
+    resolution: str | None = None
+    codec: str | None = None
+    audio_codec: str | None = None
+    sample_rate: int | None = None
+    audio_channels: int | None = None
+    is_vfr: bool | None = None
+    state: AssetState | None = None
+    error_message: str | None = None
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    session: RelationInput = None
+    derivatives: RelationInput = None
+
+
+class DerivedMediaInput(WriteModel):
+    kind: DerivedKind | None = None
+    url: str | None = None
+    size_bytes: BigInt | None = None
+    checksum: str | None = None
+    storage_key: str | None = None
+    content_type: str | None = None
+    asset: RelationInput = None
+
+
+class SyncResultInput(WriteModel):
+    master_camera: CameraLabel | None = None
+    offsets_ms: dict[str, float] | None = None
+    confidence: dict[str, float] | None = None
+    confidence_pct: dict[str, float] | None = None
+    classification: dict[str, str] | None = None
+    drift_ppm: dict[str, float] | None = None
+    method: SyncMethod | None = None
+    operator_status: OperatorStatus | None = None
+    operator_offsets_ms: dict[str, float] | None = None
+    debug_artifacts: dict[str, Any] | None = None
+    computed_at: dt.datetime | None = None
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+    review_notes: str | None = None
+    session: RelationInput = None
+
+
+for _model in (RecordingSession, MediaAsset, DerivedMedia, SyncResult):
+    _model.model_rebuild()

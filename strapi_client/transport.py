@@ -1,0 +1,123 @@
+"""HTTP transport: authentication, retries for transient failures, error mapping."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from .errors import StrapiResponseError, StrapiUnavailable, error_from_response
+from .query import Params
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff for connection errors, 5xx and 429; nothing else is retried."""
+
+    attempts: int = 5
+    initial_wait: float = 0.25
+    max_wait: float = 8.0
+    # Cap on a server's Retry-After, so a hostile value cannot park the worker.
+    max_retry_after: float = 30.0
+
+
+class _Transient(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _is_transient(error: BaseException) -> bool:
+    return isinstance(error, httpx.TransportError | _Transient)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+class Transport:
+    """Sends requests to one Strapi; returns decoded JSON or raises a StrapiError."""
+
+    def __init__(self, http: httpx.AsyncClient, retry: RetryPolicy) -> None:
+        self._http = http
+        self._retry = retry
+        self._backoff = wait_exponential(
+            multiplier=retry.initial_wait, max=retry.max_wait
+        ) + wait_random(0, retry.initial_wait)
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = float(self._backoff(state))
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, _Transient):
+            hinted = _retry_after(error.response)
+            if hinted is not None:
+                return max(backoff, min(hinted, self._retry.max_retry_after))
+        return backoff
+
+    async def _send_once(
+        self, method: str, path: str, params: Params | None, body: Any
+    ) -> httpx.Response:
+        query = tuple(params) if params else None  # tuples are covariant, lists are not
+        response = await self._http.request(method, path, params=query, json=body)
+        if response.status_code in RETRY_STATUSES:
+            await response.aread()
+            raise _Transient(response)
+        return response
+
+    async def request(
+        self, method: str, path: str, *, params: Params | None = None, body: Any = None
+    ) -> Any:
+        """One logical request, retried on transient failures. None for an empty body."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(_is_transient),
+            stop=stop_after_attempt(self._retry.attempts),
+            wait=self._wait,
+            reraise=True,
+        )
+        try:
+            response: httpx.Response = await retrying(self._send_once, method, path, params, body)
+        except _Transient as exhausted:
+            raise error_from_response(exhausted.response) from None
+        except httpx.TransportError as error:
+            raise StrapiUnavailable(
+                f"{method} {path}: Strapi unreachable after {self._retry.attempts} attempts: "
+                f"{error!r}"
+            ) from error
+        if response.is_error:
+            raise error_from_response(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as error:
+            raise StrapiResponseError(
+                response.status_code,
+                "response is not JSON",
+                method=method,
+                url=str(response.request.url),
+            ) from error

@@ -1,0 +1,121 @@
+"""Retry policy: only connection errors, 5xx and 429 are retried.
+
+A real Strapi cannot be made to fail on demand, so a small real HTTP server on loopback
+plays a flaky Strapi here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from aiohttp import web
+
+from strapi_client import (
+    RetryPolicy,
+    StrapiClient,
+    StrapiNotFound,
+    StrapiRateLimited,
+    StrapiServerError,
+    StrapiValidationError,
+)
+
+QUICK = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05)
+SESSION_JSON = {
+    "id": 1,
+    "documentId": "abcdefghijklmnopqrstuvwx",
+    "title": "t",
+    "date": "2026-01-01",
+    "projectId": "p",
+    "state": "draft",
+}
+
+
+def _error(status: int, name: str) -> web.Response:
+    body = {"data": None, "error": {"status": status, "name": name, "message": name, "details": {}}}
+    return web.json_response(body, status=status)
+
+
+@dataclass
+class Flaky:
+    """Answers with `script` in turn, then with the last entry forever."""
+
+    script: list[Callable[[], web.Response]]
+    hits: int = 0
+    seen_auth: list[str | None] = field(default_factory=list)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen_auth.append(request.headers.get("Authorization"))
+        step = self.script[min(self.hits, len(self.script) - 1)]
+        self.hits += 1
+        return step()
+
+
+@pytest.fixture
+async def flaky_server() -> AsyncIterator[tuple[str, Flaky]]:
+    flaky = Flaky(script=[])
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", flaky.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}", flaky
+    finally:
+        await runner.cleanup()
+
+
+def ok() -> web.Response:
+    return web.json_response({"data": SESSION_JSON, "meta": {}})
+
+
+async def test_5xx_and_429_are_retried_until_success(flaky_server: tuple[str, Flaky]) -> None:
+    url, flaky = flaky_server
+    flaky.script = [
+        lambda: _error(503, "ServiceUnavailable"),
+        lambda: web.Response(status=429, headers={"Retry-After": "0"}),
+        lambda: _error(502, "BadGateway"),
+        ok,
+    ]
+    async with StrapiClient(url, "key", retry=QUICK) as client:
+        session = await client.sessions.get("abcdefghijklmnopqrstuvwx")
+    assert session.title == "t"
+    assert flaky.hits == 4
+    assert flaky.seen_auth == ["Bearer key"] * 4
+
+
+async def test_persistent_5xx_raises_server_error(flaky_server: tuple[str, Flaky]) -> None:
+    url, flaky = flaky_server
+    flaky.script = [lambda: _error(500, "InternalServerError")]
+    async with StrapiClient(url, "key", retry=QUICK) as client:
+        with pytest.raises(StrapiServerError) as caught:
+            await client.sessions.find()
+    assert caught.value.status == 500
+    assert flaky.hits == QUICK.attempts
+
+
+async def test_persistent_429_raises_rate_limited(flaky_server: tuple[str, Flaky]) -> None:
+    url, flaky = flaky_server
+    flaky.script = [lambda: _error(429, "TooManyRequests")]
+    async with StrapiClient(url, "key", retry=QUICK) as client:
+        with pytest.raises(StrapiRateLimited):
+            await client.sessions.find()
+    assert flaky.hits == QUICK.attempts
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "error"),
+    [(400, "ValidationError", StrapiValidationError), (404, "NotFoundError", StrapiNotFound)],
+)
+async def test_client_errors_are_not_retried(
+    flaky_server: tuple[str, Flaky], status: int, name: str, error: type[Exception]
+) -> None:
+    url, flaky = flaky_server
+    flaky.script = [lambda: _error(status, name)]
+    async with StrapiClient(url, "key", retry=QUICK) as client:
+        with pytest.raises(error):
+            await client.sessions.find()
+    assert flaky.hits == 1
