@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from worker.commands import serve as serve_cmd
 from worker.commands import storage as storage_cmd
 from worker.commands import sync as sync_cmd
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     sync_cmd.add_parser(sub)
     storage_cmd.add_parser(sub)
+    serve_cmd.add_parsers(sub)
     return parser
 
 

@@ -9,6 +9,7 @@ made, so a failed asset has no derived objects or entries.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import tempfile
 import time
@@ -32,6 +33,17 @@ from worker.storage.keys import extension_from_filename, object_key
 
 # Progress is written to Strapi at most this often (each write fires a webhook).
 _PROGRESS_EVERY_S = 5.0
+_VERSION = re.compile(r"angle-\d{3}_v(\d{3})\.")
+
+
+def version_of(original_key: str) -> int:
+    """Derived files take the version of the original (its key says it), else 1.
+
+    The upload API picks an unused version per project, day and camera, so two
+    sessions of one project on one day never write over each other's files.
+    """
+    match = _VERSION.search(original_key)
+    return int(match.group(1)) if match else 1
 
 
 class _Failed(Exception):
@@ -93,7 +105,8 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
         outputs = await _derive(deps, asset_id, source, workdir / "out", facts)
         for out in outputs:
             okey = object_key(session.project_id, session.date, out.kind,
-                              asset.camera_label.value, ext=out.extension)
+                              asset.camera_label.value, version=version_of(key),
+                              ext=out.extension)
             stored = await deps.store.put_file(okey, out.path, out.content_type,
                                                sha256=out.sha256)
             uploaded.append(okey)

@@ -104,11 +104,19 @@ def sync_tracks(
                       errors=errors, durations_s=durations, pairs=tuple(records))
 
 
-def _analyse_worker(args: tuple[str, int, Any, int]) -> Track:
-    path, rate, shared, slot = args
+_shared_progress: Any = None
 
+
+def _init_worker(shared: Any) -> None:
+    # Shared ctypes arrays may only reach a child at its start, not as task arguments.
+    global _shared_progress
+    _shared_progress = shared
+
+
+def _analyse_worker(path: str, rate: int, slot: int) -> Track:
     def report(frac: float) -> None:
-        shared[slot] = frac
+        if _shared_progress is not None:
+            _shared_progress[slot] = frac
 
     return analyse(path, rate, report)
 
@@ -139,8 +147,9 @@ def load_tracks(
     if workers > 1 and total >= _PARALLEL_FROM_S and len(cameras) > 1:
         ctx = _mp_context()
         shared = ctx.Array("d", len(cameras), lock=False)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_analyse_worker, (str(c.path), rate, shared, i))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=_init_worker, initargs=(shared,)) as pool:
+            futures = [pool.submit(_analyse_worker, str(c.path), rate, i)
                        for i, c in enumerate(cameras)]
             while True:
                 _, pending = wait(futures, timeout=0.2)

@@ -1,0 +1,124 @@
+"""The whole stack for end-to-end tests: real Strapi + PostgreSQL, a private Redis,
+moto's S3 server, `multicam serve` and `multicam worker` as separate processes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from strapi_client.client import StrapiClient
+from tests.corpus import cases as corpus
+from tests.support.s3_server import S3Server, running_s3
+from tests.support.services import (
+    MulticamProcesses,
+    PrivateRedis,
+    free_port,
+    multicam_processes,
+    private_redis,
+)
+from tests.support.strapi_server import StrapiServer, running_strapi
+from worker.storage.factory import open_store
+from worker.storage.keys import object_key
+
+T = TypeVar("T")
+
+
+@dataclass
+class Stack:
+    strapi: StrapiServer
+    s3: S3Server
+    redis: PrivateRedis
+    procs: MulticamProcesses
+    secret: str
+    workdir: Path
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.procs.env
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    workdir = Path(tempfile.mkdtemp(prefix="multicam-pipeline-"))
+    secret = secrets.token_hex(16)
+    service_port = free_port()
+    with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
+        webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
+        webhook_secret=secret,
+    ) as strapi:
+        env = {
+            **{k: v for k, v in strapi.env.items() if not k.startswith("MULTICAM_")},
+            **s3.settings.to_env(),
+            "MULTICAM_STRAPI_URL": strapi.base_url,
+            "MULTICAM_STRAPI_TOKEN": strapi.api_token,
+            "MULTICAM_WEBHOOK_SECRET": secret,
+            "MULTICAM_API_TOKEN": "test-api-token",
+            "MULTICAM_REDIS_URL": redis.url,
+            "MULTICAM_RECONCILE_INTERVAL_S": "10",
+            "MULTICAM_RETRY_BACKOFF_S": "1",
+            "MULTICAM_MAX_JOBS": "2",
+            "MULTICAM_WORK_DIR": str(workdir),
+            "MULTICAM_LOG_JSON": "true",
+        }
+        with multicam_processes(env, service_port, workdir) as procs:
+            yield Stack(strapi, s3, redis, procs, secret, workdir)
+
+
+@pytest.fixture
+async def strapi(stack: Stack) -> AsyncIterator[StrapiClient]:
+    async with StrapiClient(stack.strapi.base_url, stack.strapi.api_token) as client:
+        yield client
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float,
+                     what: str, stack: Stack | None = None, interval: float = 1.0) -> T:
+    """Poll ``probe`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last  # type: ignore[no-any-return]
+        await asyncio.sleep(interval)
+    logs = stack.procs.logs() if stack is not None else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}; last={last!r}\n{logs}")
+
+
+@pytest.fixture(scope="session")
+def media_dir() -> Path:
+    path = Path.home() / ".cache" / "multicam" / "pipeline-media"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def session_case(name: str, seed: int, *, unrelated_c: bool = False,
+                 c_source: str = "scene") -> corpus.CaseSpec:
+    """Three short cameras (mp4: H.264 + AAC) with known offsets."""
+    cm = corpus.ChannelModel
+    return corpus.make_case(name, "pipeline", seed, ("speech", "music"), [
+        corpus.cam("A", 0.0, 40.0, container="mp4", audio_codec="aac",
+                   channel=cm(snr_db=25, rt60_s=0.3)),
+        corpus.cam("B", 6.4321, 36.0, container="mp4", audio_codec="aac", sample_rate=44_100,
+                   channel=cm(snr_db=15, eq="presence")),
+        corpus.cam("C", -4.1234, 38.0, container="mp4", audio_codec="aac", channels=2,
+                   channel=cm(snr_db=20, rt60_s=0.6),
+                   source="unrelated" if unrelated_c else c_source),
+    ])
+
+
+async def upload_original(stack: Stack, project: str, day: dt.date, label: str,
+                          path: Path) -> str:
+    """Put a camera original in the bucket (as the upload API would) and return its URL."""
+    async with open_store(stack.s3.settings) as store:
+        key = object_key(project, day, "original", label, ext=path.suffix.lstrip("."))
+        stored = await store.put_file(key, path, "video/mp4")
+        return stored.url

@@ -1,0 +1,240 @@
+"""End to end: Strapi entries -> webhooks -> arq jobs -> storage -> sync result in Strapi."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from strapi_client.client import StrapiClient
+from strapi_client.enums import AssetState, SessionState
+from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
+from tests.corpus import cases as corpus
+from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
+DAY = dt.date(2026, 11, 20)
+
+
+async def _new_session(strapi: StrapiClient, project: str, title: str) -> RecordingSession:
+    return await strapi.sessions.create(RecordingSessionInput(
+        title=title, date=DAY, project_id=project, state=SessionState.DRAFT))
+
+
+async def _add_camera(stack: Stack, strapi: StrapiClient, session: RecordingSession,
+                      label: str, path: Path, *, state: AssetState = AssetState.INGESTING
+                      ) -> str:
+    url = await upload_original(stack, session.project_id, DAY, label, path)
+    asset = await strapi.upsert_asset(session.document_id, label, MediaAssetInput(
+        original_filename=path.name, original_url=url, state=state))
+    return asset.document_id
+
+
+async def _settled(strapi: StrapiClient, session_id: str) -> RecordingSession | None:
+    s = await strapi.get_session(session_id)
+    return s if s.state in (SessionState.NEEDS_REVIEW, SessionState.READY) else None
+
+
+async def _run_session(stack: Stack, strapi: StrapiClient, spec: corpus.CaseSpec,
+                       media_dir: Path, project: str) -> tuple[RecordingSession,
+                                                               corpus.BuiltCase]:
+    built = corpus.build_case(spec, media_dir)
+    session = await _new_session(strapi, project, spec.name)
+    for cam in spec.cameras:
+        await _add_camera(stack, strapi, session, cam.label, built.paths[cam.label])
+    done = await eventually(lambda: _settled(strapi, session.document_id), timeout=600,
+                            what=f"session {spec.name} to settle", stack=stack, interval=2)
+    return done, built
+
+
+async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
+    spec = session_case("pipeline-golden", 501)
+    project = f"gold-{secrets.token_hex(3)}"
+    session, built = await _run_session(stack, strapi, spec, media_dir, project)
+    assert session.state is SessionState.NEEDS_REVIEW, session.progress_message
+    assets = {a.camera_label.value: a for a in session.assets or []}
+    assert set(assets) == {"A", "B", "C"}
+    s3 = stack.s3.client()
+    for label, asset in assets.items():
+        assert asset.state is AssetState.READY, asset.error_message
+        assert asset.duration_ms and asset.fps and asset.resolution and asset.codec == "h264"
+        assert asset.audio_codec == "aac" and asset.sample_rate and asset.audio_channels
+        kinds = {d.kind.value: d for d in asset.derivatives or []}
+        assert {"audio-wav", "proxy", "waveform", "thumbnail"} <= set(kinds), label
+        for d in kinds.values():
+            # Every derived object exists with the recorded size and checksum.
+            assert d.storage_key and d.url.endswith(d.storage_key)
+            body = s3.get_object(Bucket=stack.s3.bucket, Key=d.storage_key)["Body"].read()
+            assert len(body) == d.size_bytes
+            assert d.checksum == "sha256:" + hashlib.sha256(body).hexdigest()
+    result = session.sync_result
+    assert result is not None and result.offsets_ms is not None
+    truth = corpus.truth_relative_to(built, str(result.master_camera))
+    for label in ("A", "B", "C"):
+        assert result.offsets_ms[label] == pytest.approx(truth.offsets_ms[label], abs=5.0)
+        if label != result.master_camera:
+            assert (result.classification or {})[label] == "looks-good"
+    assert result.operator_status.value == "pending" and result.computed_at is not None
+    # Debug artifacts were uploaded and are linked from the result.
+    urls = (result.debug_artifacts or {})["artifacts"]
+    for url in urls.values():
+        key = url.split(f"{stack.s3.bucket}/", 1)[1]
+        json.loads(s3.get_object(Bucket=stack.s3.bucket, Key=key)["Body"].read())
+    # One sync result for the session, and re-running changes nothing.
+    results = await strapi.sync_results.find(filters={"session": {"documentId":
+                                                                  {"$eq": session.document_id}}})
+    assert len(results.data) == 1
+
+
+async def test_unrelated_camera_needs_a_nudge(stack: Stack, strapi: StrapiClient,
+                                              media_dir: Path) -> None:
+    spec = session_case("pipeline-unrelated", 502, unrelated_c=True)
+    project = f"lowc-{secrets.token_hex(3)}"
+    session, _ = await _run_session(stack, strapi, spec, media_dir, project)
+    assert session.state is SessionState.NEEDS_REVIEW
+    result = session.sync_result
+    assert result is not None
+    assert (result.classification or {})["C"] == "needs-manual-nudge"
+    assert (result.classification or {}).get("B") == "looks-good" or result.master_camera == "B"
+
+
+async def test_camera_without_audio_fails_clearly(stack: Stack, strapi: StrapiClient,
+                                                  media_dir: Path) -> None:
+    spec = session_case("pipeline-noaudio", 503, c_source="none")
+    project = f"noau-{secrets.token_hex(3)}"
+    session, _ = await _run_session(stack, strapi, spec, media_dir, project)
+    assets = {a.camera_label.value: a for a in session.assets or []}
+    assert assets["C"].state is AssetState.FAILED
+    assert "audio" in (assets["C"].error_message or "").lower()
+    assert not assets["C"].derivatives  # nothing half-written stays behind
+    result = session.sync_result
+    assert result is not None and (result.classification or {})["C"] == "needs-manual-nudge"
+    assert "C" in (result.debug_artifacts or {})["errors"]
+    assert "camera C failed" in (session.progress_message or "")
+
+
+async def test_corrupt_original_fails_without_leftovers(stack: Stack, strapi: StrapiClient,
+                                                        tmp_path: Path) -> None:
+    bad = tmp_path / "camA.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + secrets.token_bytes(50_000))
+    session = await _new_session(strapi, f"bad-{secrets.token_hex(3)}", "corrupt")
+    asset_id = await _add_camera(stack, strapi, session, "A", bad)
+
+    async def failed() -> Any:
+        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+        return a if a.state is AssetState.FAILED else None
+
+    asset = await eventually(failed, timeout=120, what="corrupt asset to fail", stack=stack)
+    assert asset.error_message and len(asset.error_message) > 10
+    assert not asset.derivatives
+    prefix = f"projects/{session.project_id}/"
+    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket, Prefix=prefix)
+    keys = [o["Key"] for o in listed.get("Contents", [])]
+    assert all("/originals/" in k for k in keys), keys  # no orphan derived objects
+
+
+def _webhook(stack: Stack, body: Any, secret: str | None) -> httpx.Response:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Multicam-Webhook-Secret"] = secret
+    return httpx.post(stack.procs.service_url + "/webhooks/strapi", headers=headers,
+                      content=body if isinstance(body, bytes) else json.dumps(body), timeout=10)
+
+
+def test_webhook_rejects_wrong_secret_and_malformed_bodies(stack: Stack) -> None:
+    event = {"event": "entry.update", "model": "media-asset", "uid":
+             "api::media-asset.media-asset", "createdAt": "2026-11-20T10:00:00.000Z",
+             "entry": {"id": 1, "documentId": "x", "cameraLabel": "A", "state": "ready"}}
+    assert _webhook(stack, event, None).status_code == 401
+    assert _webhook(stack, event, "wrong").status_code == 401
+    r = _webhook(stack, b"{not json", stack.secret)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_payload"
+    r = _webhook(stack, {"event": "entry.update"}, stack.secret)
+    assert r.status_code == 400 and r.json()["error"]["details"]
+    r = _webhook(stack, {**event, "entry": {**event["entry"], "cameraLabel": "Z"}}, stack.secret)
+    assert r.status_code == 400
+    ok = _webhook(stack, event, stack.secret)
+    assert ok.status_code == 202 and ok.json()["reason"]
+
+
+async def test_same_webhook_three_times_runs_one_job(stack: Stack, strapi: StrapiClient,
+                                                     media_dir: Path) -> None:
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    session = await _new_session(strapi, f"dup-{secrets.token_hex(3)}", "dup")
+    # Created as "uploading" so Strapi's own webhook does not start it yet.
+    asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"],
+                                 state=AssetState.UPLOADING)
+    asset = await strapi.assets.get(asset_id)
+    event = {"event": "entry.update", "model": "media-asset",
+             "uid": "api::media-asset.media-asset", "createdAt": "2026-11-20T10:00:00.000Z",
+             "entry": {"id": asset.id, "documentId": asset_id, "cameraLabel": "A",
+                       "state": "ingesting", "originalUrl": asset.original_url}}
+    answers = [_webhook(stack, event, stack.secret).json() for _ in range(3)]
+    job_ids = {j["job_id"] for a in answers for j in a["jobs"]}
+    assert len(job_ids) == 1
+    assert sum(j["enqueued"] for a in answers for j in a["jobs"]) <= 1
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+        return a if a.state is AssetState.READY else None
+
+    done = await eventually(ready, timeout=300, what="asset ready", stack=stack)
+    kinds = [d.kind.value for d in done.derivatives or []]
+    assert len(kinds) == len(set(kinds))  # one entry per kind, no duplicates
+
+
+async def test_reconcile_picks_up_a_lost_webhook(stack: Stack, strapi: StrapiClient,
+                                                 media_dir: Path) -> None:
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    stack.procs.service.stop()  # Strapi's webhook for the next write is lost for good
+    try:
+        session = await _new_session(strapi, f"lost-{secrets.token_hex(3)}", "lost")
+        asset_id = await _add_camera(stack, strapi, session, "B", built.paths["B"])
+    finally:
+        stack.procs.start_service()
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id)
+        return a if a.state is AssetState.READY else None
+
+    await eventually(ready, timeout=300, what="reconcile to ingest the asset", stack=stack)
+    session_now = await strapi.get_session(session.document_id)
+    assert session_now.state is SessionState.NEEDS_REVIEW
+    assert "2 needed" in (session_now.progress_message or "")
+
+
+async def test_redis_restart_between_enqueue_and_run(stack: Stack, strapi: StrapiClient,
+                                                     media_dir: Path) -> None:
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    stack.procs.worker.stop()  # nothing runs the job while Redis restarts
+    try:
+        session = await _new_session(strapi, f"redis-{secrets.token_hex(3)}", "redis")
+        asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"])
+        stack.redis.restart()
+    finally:
+        stack.procs.worker.start()
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id)
+        return a if a.state is AssetState.READY else None
+
+    await eventually(ready, timeout=300, what="asset ingested after Redis restart", stack=stack)
+    assert (await strapi.get_session(session.document_id)).state in (
+        SessionState.NEEDS_REVIEW, SessionState.INGESTING, SessionState.DRAFT)
+
+
+def test_readyz_reports_redis_and_strapi(stack: Stack) -> None:
+    r = httpx.get(stack.procs.service_url + "/readyz", timeout=10)
+    assert r.status_code == 200 and r.json()["checks"] == {"redis": "ok", "strapi": "ok"}
+
+
+
