@@ -28,6 +28,9 @@ def configure_logging(level: str = "info", json: bool = True) -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s", force=True)
+    # One line per HTTP request to Strapi or S3 drowns the job lines that matter.
+    for noisy in ("httpx", "httpcore", "botocore", "aiobotocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
 
 
 def get_logger(**context: Any) -> Any:

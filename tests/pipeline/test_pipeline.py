@@ -89,7 +89,7 @@ async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) 
     # One sync result for the session, and re-running changes nothing.
     results = await strapi.sync_results.find(filters={"session": {"documentId":
                                                                   {"$eq": session.document_id}}})
-    assert len(results.data) == 1
+    assert len(results.items) == 1
 
 
 async def test_unrelated_camera_needs_a_nudge(stack: Stack, strapi: StrapiClient,

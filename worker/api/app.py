@@ -22,7 +22,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = await connect(settings.redis_url)
+        redis = await connect(settings.redis_url, settings.queue_name)
         strapi = StrapiClient(settings.strapi_url, settings.strapi_token.get_secret_value())
         app.state.service = ServiceState(settings=settings, redis=redis, strapi=strapi)
         try:

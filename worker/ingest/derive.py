@@ -39,7 +39,7 @@ from worker.ingest.probe import (
     truncated_message,
 )
 from worker.ingest.thumbnail import ThumbnailPicker, write_jpeg
-from worker.ingest.video_out import EncoderThread, VideoSpec, even, scaled_size
+from worker.ingest.video_out import EncoderThread, VideoSpec, scaled_size
 from worker.ingest.waveform import PeakAccumulator, waveform_document
 
 ProgressFn = Callable[[float, str], None]
@@ -98,7 +98,8 @@ def _h264_specs(probe: ProbeResult, config: IngestSettings, kinds: Collection[Ki
     if "mezzanine" in kinds:
         origin = min(probe.video_start_ms, probe.audio_start_ms) / 1000.0
         specs["mezzanine"] = VideoSpec(
-            container_format="mov", width=even(probe.width - 1), height=even(probe.height - 1),
+            # Full size (4:2:0 needs even sizes: an odd last row or column is dropped).
+            container_format="mov", width=probe.width & ~1, height=probe.height & ~1, sar=sar,
             preset=config.mezzanine_preset, crf=config.mezzanine_crf,
             gop=max(1, round(config.mezzanine_gop_s * probe.fps)), bframes=0,
             threads=config.encoder_threads, scaler=config.proxy_scaler, rate=probe.rate,

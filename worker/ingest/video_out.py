@@ -62,6 +62,7 @@ class VideoSpec:
     origin_s: float = 0.0
     audio: Literal["pcm", "aac"] | None = None
     audio_channels: int = 2
+    sar: Fraction | None = None  # pixel aspect of the output (None: square)
 
 
 class H264Writer:
@@ -82,6 +83,8 @@ class H264Writer:
         cc.gop_size = spec.gop
         cc.max_b_frames = spec.bframes
         cc.thread_count = spec.threads
+        if spec.sar:
+            cc.sample_aspect_ratio = spec.sar
         self._tb = Fraction(1) / spec.rate if spec.cfr else spec.time_base
         cc.time_base = self._tb
         self._vs.time_base = self._tb

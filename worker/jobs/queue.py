@@ -46,8 +46,9 @@ def redis_settings(url: str) -> RedisSettings:
     )
 
 
-async def connect(url: str) -> ArqRedis:
-    return await create_pool(redis_settings(url))
+async def connect(url: str, queue_name: str) -> ArqRedis:
+    """A pool whose enqueue_job goes to ``queue_name`` (the one the workers read)."""
+    return await create_pool(redis_settings(url), default_queue_name=queue_name)
 
 
 def _digest(parts: Iterable[str]) -> str:

@@ -51,6 +51,7 @@ def _pair_doc(rec: PairRecord) -> dict[str, Any]:
         "inlier_fraction": round(pair.inlier_fraction, 3),
         "residual_ms": round(pair.residual_ms, 4) if np.isfinite(pair.residual_ms) else None,
         "coarse_fine_gap_ms": round(pair.coarse_fine_gap_s * 1000, 2),
+        "rival_z": round(pair.rival_z, 2),
         "coarse_overview": _overview(pair),
         "peak_curve": {
             "start_ms": round(pair.peak_curve_start_s * 1000, 3),

@@ -88,6 +88,7 @@ class PairAlignment:
     fit: LineFit | None
     overlap_s: float
     coarse_fine_gap_s: float
+    rival_z: float  # best coarse peak outside the lags the drift line covers
     polarity: int
     # |correlation| around the peak of the strongest window, normalised (artifacts).
     peak_curve: tuple[float, ...] = field(default=())
@@ -244,9 +245,16 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         offset, slope_f = fit.intercept, fit.slope
     else:
         offset, slope_f = intercept, slope
-    mid = (lo + hi) / 2
-    coarse_at_mid = coarse.lag * hop
-    gap = abs((offset + slope_f * mid) - coarse_at_mid)
+    # The true peak covers every lag the drift line passes through: rivals are
+    # looked for outside that span, and the coarse peak should fall inside it.
+    ends = (offset + slope_f * lo, offset + slope_f * hi)
+    span_lo, span_hi = min(ends), max(ends)
+    coarse_s = coarse.lag * hop
+    gap = max(0.0, span_lo - coarse_s, coarse_s - span_hi)
+    lag_s = coarse.lags * hop
+    guard = 0.06 + hop * coarse.smoothing
+    outside = (lag_s < span_lo - guard) | (lag_s > span_hi + guard)
+    rival_z = float(coarse.zcurve[outside].max()) if outside.any() else 0.0
     pols = [w.polarity for w in windows if w.inlier]
     polarity = 1 if not pols or sum(pols) >= 0 else -1
     return PairAlignment(
@@ -257,6 +265,7 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         fit=fit,
         overlap_s=hi - lo,
         coarse_fine_gap_s=gap,
+        rival_z=rival_z,
         polarity=polarity,
         peak_curve=best_curve[1],
         peak_curve_start_s=best_curve[2],

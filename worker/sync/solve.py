@@ -82,7 +82,7 @@ class Placement:
 def evidence_of(pair: PairAlignment) -> Evidence:
     return Evidence(
         z=pair.coarse.z,
-        rival_z=pair.coarse.second_z,
+        rival_z=pair.rival_z,
         inlier_fraction=pair.inlier_fraction,
         inliers=sum(w.inlier for w in pair.windows),
         coarse_fine_gap_frames=pair.coarse_fine_gap_s / 0.01,
