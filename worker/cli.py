@@ -6,9 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from worker.commands import config as config_cmd
 from worker.commands import serve as serve_cmd
 from worker.commands import storage as storage_cmd
 from worker.commands import sync as sync_cmd
+from worker.commands import upload as upload_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cmd.add_parser(sub)
     storage_cmd.add_parser(sub)
     serve_cmd.add_parsers(sub)
+    upload_cmd.add_parser(sub)
+    config_cmd.add_parser(sub)
     return parser
 
 
