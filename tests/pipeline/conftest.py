@@ -26,6 +26,7 @@ from tests.support.services import (
     private_redis,
 )
 from tests.support.strapi_server import StrapiServer, running_strapi
+from tests.support.tcp_proxy import TcpProxy, tcp_proxy
 from worker.storage.factory import open_store
 from worker.storage.keys import object_key
 
@@ -40,6 +41,7 @@ class Stack:
     procs: MulticamProcesses
     secret: str
     workdir: Path
+    strapi_link: TcpProxy  # the worker and service reach Strapi through this
 
     @property
     def env(self) -> dict[str, str]:
@@ -54,11 +56,11 @@ def stack() -> Iterator[Stack]:
     with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
         webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
         webhook_secret=secret,
-    ) as strapi:
+    ) as strapi, tcp_proxy(strapi.port) as link:
         env = {
             **{k: v for k, v in strapi.env.items() if not k.startswith("MULTICAM_")},
             **s3.settings.to_env(),
-            "MULTICAM_STRAPI_URL": strapi.base_url,
+            "MULTICAM_STRAPI_URL": link.url,
             "MULTICAM_STRAPI_TOKEN": strapi.api_token,
             "MULTICAM_WEBHOOK_SECRET": secret,
             "MULTICAM_API_TOKEN": "test-api-token",
@@ -68,9 +70,11 @@ def stack() -> Iterator[Stack]:
             "MULTICAM_MAX_JOBS": "2",
             "MULTICAM_WORK_DIR": str(workdir),
             "MULTICAM_LOG_JSON": "true",
+            # Short enough that a killed job is released within the test.
+            "MULTICAM_STALE_JOB_S": "15",
         }
         with multicam_processes(env, service_port, workdir) as procs:
-            yield Stack(strapi, s3, redis, procs, secret, workdir)
+            yield Stack(strapi, s3, redis, procs, secret, workdir, link)
 
 
 @pytest.fixture

@@ -238,3 +238,63 @@ def test_readyz_reports_redis_and_strapi(stack: Stack) -> None:
 
 
 
+
+
+async def test_job_killed_midway_is_run_again(stack: Stack, strapi: StrapiClient,
+                                              media_dir: Path) -> None:
+    import redis.asyncio as aioredis
+
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    session = await _new_session(strapi, f"kill-{secrets.token_hex(3)}", "killed")
+    asset_id = await _add_camera(stack, strapi, session, "C", built.paths["C"])
+    r = aioredis.from_url(stack.redis.url)
+    try:
+        async def running() -> Any:
+            return await r.keys(f"arq:in-progress:ingest:{asset_id}:*")
+
+        await eventually(running, timeout=60, what="the ingest job to start", stack=stack,
+                         interval=0.05)
+        stack.procs.worker.kill()  # SIGKILL mid-job, as a crash or OOM would
+        before = await strapi.assets.get(asset_id)
+        assert before.state is AssetState.INGESTING
+    finally:
+        stack.procs.worker.start()
+        await r.aclose()
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+        return a if a.state is AssetState.READY else None
+
+    done = await eventually(ready, timeout=240, what="the killed job to run again", stack=stack)
+    kinds = [d.kind.value for d in done.derivatives or []]
+    assert sorted(kinds) == sorted(set(kinds)) and "audio-wav" in kinds
+    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
+                                               Prefix=f"projects/{session.project_id}/")
+    proxies = [o["Key"] for o in listed.get("Contents", []) if "/proxies/" in o["Key"]]
+    assert len(proxies) == 1
+
+
+async def test_strapi_unreachable_during_a_job(stack: Stack, strapi: StrapiClient,
+                                               media_dir: Path) -> None:
+    import asyncio
+
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    session = await _new_session(strapi, f"down-{secrets.token_hex(3)}", "strapi down")
+    stack.strapi_link.stop()  # the worker cannot reach Strapi any more
+    try:
+        asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"])
+        await asyncio.sleep(8)
+        still = await strapi.assets.get(asset_id)
+        assert still.state is AssetState.INGESTING and not still.progress_pct
+    finally:
+        stack.strapi_link.start()
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id)
+        return a if a.state is AssetState.READY else None
+
+    await eventually(ready, timeout=240, what="the job to succeed once Strapi is back",
+                     stack=stack)
+    assert "job_retry" in stack.procs.worker.log_path.read_text()

@@ -7,8 +7,13 @@ duplicated.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from arq.constants import in_progress_key_prefix
+
+from strapi_client.enums import AssetState
+from strapi_client.models import MediaAsset
 from worker.jobs.context import TRANSIENT, deps_of
 from worker.logging import get_logger
 from worker.pipeline.rules import (
@@ -25,16 +30,26 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     deps = deps_of(ctx)
     log = get_logger(job="reconcile")
     wanted: list[JobRequest] = []
+    stale: list[str] = []
+    now = dt.datetime.now(dt.UTC)
     try:
         async for asset in deps.strapi.iter_assets(state=list(ASSET_NEEDS_INGEST)):
             req = ingest_request(asset)
             if req is not None:
                 wanted.append(req)
+                if _looks_dead(asset, now, deps.settings.stale_job_s):
+                    stale.append(req.job_id)
         async for session in deps.strapi.iter_sessions(state=list(SESSION_UNSETTLED)):
             wanted.append(advance_request(session.document_id))
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
+    for job_id in stale:
+        # A running ingest writes progress every few seconds; silence this long
+        # means its worker died. arq would wait for the job's whole timeout
+        # before running it again: release it now (outputs are idempotent).
+        if await ctx["redis"].delete(in_progress_key_prefix + job_id):
+            log.warning("stale_job_released", job_id=job_id)
     enqueued = 0
     for req in wanted:
         job = await ctx["redis"].enqueue_job(req.function, *req.args, _job_id=req.job_id)
@@ -42,3 +57,13 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     if enqueued:
         log.info("reconcile_enqueued", enqueued=enqueued, checked=len(wanted))
     return {"enqueued": enqueued, "already_queued": len(wanted) - enqueued}
+
+
+def _looks_dead(asset: MediaAsset, now: dt.datetime, stale_s: float) -> bool:
+    if asset.state is not AssetState.INGESTING:
+        return False
+    if asset.updated_at is None:
+        return False
+    updated = asset.updated_at if asset.updated_at.tzinfo else asset.updated_at.replace(
+        tzinfo=dt.UTC)
+    return (now - updated).total_seconds() > stale_s

@@ -12,8 +12,10 @@ from worker.jobs.context import open_deps
 from worker.jobs.ingest import ingest_asset
 from worker.jobs.queue import redis_settings
 from worker.jobs.reconcile import reconcile
+from worker.jobs.review import apply_review
 from worker.jobs.sync import sync_session
 from worker.logging import configure_logging
+from worker.review.marks import APPLY_REVIEW
 from worker.settings import Settings
 
 
@@ -46,6 +48,10 @@ def build_worker(settings: Settings, *, burst: bool = False) -> Worker:
         # Session jobs keep no result: a later event must be able to run it again.
         func(sync_session, name="sync_session", timeout=settings.sync_timeout_s,
              keep_result=0, max_tries=settings.max_tries),
+        # An operator's review in the Strapi admin; the job id carries the review's
+        # fingerprint, so duplicate webhooks collapse and a later edit runs anew.
+        func(apply_review, name=APPLY_REVIEW, timeout=120, keep_result=60,
+             max_tries=settings.max_tries),
     ]
     return Worker(
         functions=functions,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from strapi_client.enums import AssetState, SessionState
-from strapi_client.models import MediaAsset, RecordingSession
+from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import WebhookEvent
 from worker.jobs.queue import INGEST_ASSET, SYNC_SESSION, ingest_job_id
+from worker.review.marks import APPLY_REVIEW, review_job_id
 
 ASSET_NEEDS_INGEST = (AssetState.UPLOADING, AssetState.INGESTING)
 SESSION_UNSETTLED = (SessionState.DRAFT, SessionState.INGESTING, SessionState.SYNCING)
@@ -70,7 +71,22 @@ def decide(event: WebhookEvent) -> Decision:
         if session.state is SessionState.SYNCING:
             return Decision((), "session is syncing (the worker's own write)")
         return Decision((advance_request(session.document_id),), "session needs work")
+    if event.uid == SyncResult.uid:
+        return _review_event(event)
     return Decision((), f"{event.model} events need no action")
+
+
+def _review_event(event: WebhookEvent) -> Decision:
+    """An operator approved or corrected the sync result in the admin: apply it.
+
+    Works on the raw entry: operatorOffsetsMs is free JSON an operator may have
+    mistyped, and the job is what tells them so.
+    """
+    job_id = review_job_id(event.entry) if event.event == "entry.update" else None
+    if job_id is None or event.document_id is None:
+        return Decision((), "no operator review to apply (pending, or the worker's own write)")
+    return Decision((JobRequest(APPLY_REVIEW, job_id, (event.document_id,)),),
+                    "operator reviewed the sync result")
 
 
 def _asset_event(event: WebhookEvent) -> Decision:

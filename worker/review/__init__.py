@@ -1,0 +1,6 @@
+"""Operator review of a sync result: approve the computed offsets or correct them.
+
+The same rules and the same writes serve both ways in: the /v2 HTTP API and an
+operator editing the sync-result in the Strapi admin (applied by the
+``apply_review`` job). ``validate`` and ``marks`` are pure; ``apply`` writes.
+"""

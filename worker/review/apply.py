@@ -1,0 +1,188 @@
+"""Applying a review: the decisions and Strapi writes shared by the HTTP API and the admin path.
+
+Approved: the computed offsets stand (``operatorOffsetsMs`` cleared). Corrected:
+``operatorOffsetsMs`` holds the complete corrected offsets and ``method`` becomes
+``manual``; ``offsetsMs`` is never touched, so the computed figures stay on record.
+Either way ``approvedBy``/``approvedAt`` are stamped and the session becomes ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from strapi_client.client import StrapiClient
+from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
+from strapi_client.models import RecordingSession, RecordingSessionInput, SyncResultInput
+from worker.review.marks import REVIEW_KEY, fingerprint
+from worker.review.store import result_by_id
+from worker.review.validate import (
+    CameraFacts,
+    ReviewConflict,
+    ReviewRejected,
+    check_approval,
+    check_correction,
+    check_reviewer,
+)
+from worker.review.view import ResultView
+
+REVIEWABLE = (SessionState.NEEDS_REVIEW, SessionState.READY)
+BOUNCE_PREFIX = "[multicam] "
+# Field names an operator sees in the Strapi admin, for reasons written into reviewNotes.
+ADMIN_FIELDS = {"offsets": "operatorOffsetsMs", "reviewer": "approvedBy"}
+
+
+@dataclass(frozen=True)
+class Review:
+    """An accepted review, ready to be written."""
+
+    status: OperatorStatus  # APPROVED or CORRECTED
+    reviewer: str
+    notes: str | None
+    offsets: dict[str, float] | None  # the complete corrected offsets (CORRECTED only)
+    source: str  # "api" or "admin": where the operator acted
+
+
+def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
+    return {
+        a.camera_label.value: CameraFacts(
+            label=a.camera_label.value, usable=a.state is AssetState.READY,
+            duration_ms=float(a.duration_ms) if a.duration_ms else None,
+            state=a.state.value, error=a.error_message)
+        for a in session.assets or []
+    }
+
+
+def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus,
+          reviewer: object, offsets: object, notes: str | None, source: str) -> Review:
+    """The review to write, or ReviewConflict (not now) / ReviewRejected (invalid content)."""
+    if session.state not in REVIEWABLE:
+        raise ReviewConflict(f"the session is {session.state.value}: only a session in "
+                             "needs-review (or ready) can be reviewed; wait for the sync")
+    master = view.result.master_camera
+    if master is None:
+        raise ReviewConflict("the sync result has no master camera: recompute it")
+    problems = check_reviewer(reviewer)
+    cameras = cameras_of(session)
+    if status is OperatorStatus.APPROVED:
+        if problems:
+            raise ReviewRejected(problems)
+        check_approval(view.computed_offsets, cameras)
+        merged = None
+    elif status is OperatorStatus.CORRECTED:
+        try:
+            merged = check_correction(offsets, master=master.value,
+                                      computed=view.computed_offsets, cameras=cameras)
+        except ReviewRejected as exc:
+            raise ReviewRejected(problems + exc.problems) from None
+        if problems:
+            raise ReviewRejected(problems)
+    else:
+        raise ReviewConflict(f"operatorStatus {status.value} is not a review")
+    assert isinstance(reviewer, str)
+    return Review(status, reviewer.strip(), notes, merged, source)
+
+
+def _computed_method(view: ResultView) -> SyncMethod:
+    """How the computed offsets were found (``method`` itself says manual once corrected)."""
+    remembered = view.review_mark.get("computedMethod")
+    if remembered in {m.value for m in SyncMethod}:
+        return SyncMethod(remembered)
+    method = view.result.method
+    return method if method not in (None, SyncMethod.MANUAL) else SyncMethod.XCORR
+
+
+def review_input(view: ResultView, review: Review, now: dt.datetime) -> SyncResultInput:
+    computed_method = _computed_method(view)
+    artifacts = dict(view.result.debug_artifacts or {})
+    artifacts[REVIEW_KEY] = {
+        # What the echo of this write is recognised by (see marks.py).
+        "fingerprint": fingerprint(review.status.value, review.offsets, review.reviewer),
+        "appliedAt": now.isoformat(),
+        "source": review.source,
+        "computedMethod": computed_method.value,
+    }
+    corrected = review.status is OperatorStatus.CORRECTED
+    return SyncResultInput(
+        operator_status=review.status,
+        operator_offsets_ms=review.offsets if corrected else None,
+        method=SyncMethod.MANUAL if corrected else computed_method,
+        approved_by=review.reviewer,
+        approved_at=now,
+        review_notes=review.notes,
+        debug_artifacts=artifacts,
+    )
+
+
+def _summary(review: Review, view: ResultView) -> str:
+    if review.offsets is None:
+        return f"approved by {review.reviewer}"
+    changed = [f"{lbl} {value:+.1f} ms" for lbl, value in review.offsets.items()
+               if view.computed_offsets.get(lbl) != value]
+    return f"offsets corrected by {review.reviewer}" + (f": {', '.join(changed)}"
+                                                        if changed else "")
+
+
+async def record_review(strapi: StrapiClient, session: RecordingSession, view: ResultView,
+                        review: Review, now: dt.datetime | None = None) -> ResultView:
+    """Write an accepted review and move the session to ready; returns the new result."""
+    now = now or dt.datetime.now(dt.UTC)
+    updated = await strapi.sync_results.update(view.document_id,
+                                               review_input(view, review, now))
+    await strapi.sessions.update(session.document_id, RecordingSessionInput(
+        state=SessionState.READY, progress_pct=100, progress_message=_summary(review, view)))
+    return ResultView(result=updated, operator_offsets_raw=updated.operator_offsets_ms,
+                      session_id=session.document_id)
+
+
+def without_bounces(notes: str | None) -> str | None:
+    """The operator's own notes, without reasons the worker wrote there earlier."""
+    if not notes:
+        return notes
+    kept = [line for line in notes.splitlines() if not line.startswith(BOUNCE_PREFIX)]
+    return "\n".join(kept).strip() or None
+
+
+async def bounce(strapi: StrapiClient, session: RecordingSession | None, view: ResultView,
+                 reasons: list[str]) -> None:
+    """Set an unacceptable admin review back to pending, the reasons first in reviewNotes."""
+    text = BOUNCE_PREFIX + "Not applied: " + "; ".join(reasons)
+    own = without_bounces(view.result.review_notes)
+    await strapi.sync_results.update(view.document_id, SyncResultInput(
+        operator_status=OperatorStatus.PENDING, approved_at=None,
+        review_notes=text + (f"\n{own}" if own else "")))
+    if session is not None and session.state in REVIEWABLE:
+        # The result is pending again, so the session is no longer approved.
+        await strapi.sessions.update(session.document_id, RecordingSessionInput(
+            state=SessionState.NEEDS_REVIEW, progress_message="review not applied: "
+            + "; ".join(reasons)))
+
+
+async def apply_admin_review(strapi: StrapiClient, result_id: str) -> str:
+    """The ``apply_review`` job: apply (or bounce) what an operator set in the admin."""
+    view = await result_by_id(strapi, result_id)
+    if view is None:
+        return "sync result deleted"
+    status = view.result.operator_status
+    if status is OperatorStatus.PENDING:
+        return "pending: nothing to apply"
+    current = fingerprint(status.value, view.operator_offsets_raw, view.result.approved_by)
+    if current == view.applied_fingerprint:
+        return "already applied"
+    if view.session_id is None:
+        await bounce(strapi, None, view, ["this sync result belongs to no session"])
+        return "refused: no session"
+    session = await strapi.get_session(view.session_id, populate={"assets": True})
+    try:
+        review = judge(session, view, status=status, reviewer=view.result.approved_by,
+                       offsets=view.operator_offsets_raw,
+                       notes=without_bounces(view.result.review_notes), source="admin")
+    except ReviewRejected as exc:
+        await bounce(strapi, session, view,
+                     [f"{path}: {msg}" for path, msg in exc.describe(ADMIN_FIELDS)])
+        return "refused: invalid"
+    except ReviewConflict as exc:
+        await bounce(strapi, session, view, [str(exc)])
+        return "refused: not reviewable now"
+    await record_review(strapi, session, view, review)
+    return f"applied: {status.value}"
