@@ -39,7 +39,7 @@ from .containers import (
 from .render import SUPPORTED_RATES
 from .sources import SceneSpec, Segment, synthesize_scene
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # bump whenever generated content changes (cache key)
 SOURCES = ("scene", "unrelated", "silence", "none")
 _MEMMAP_SAMPLES = 20_000_000  # scenes longer than ~7 min go to a temporary file
 
