@@ -107,8 +107,8 @@ def augment(n_pairs: int, seed: int, out: Path) -> None:
             negative = rng.random() < 0.2
             if negative:
                 other = specs[int(rng.integers(len(specs)))]
-                if other.name == spec.name:
-                    continue
+                if other.scene == spec.scene:
+                    continue  # same scene (some cases share one): not a negative
                 tx = track(other, other.cameras[0].label)
             rate = ta.rate  # type: ignore[attr-defined]
             xs = tx.samples.astype(np.float32) * tx.scale  # type: ignore[attr-defined]

@@ -31,12 +31,12 @@ PCT_REVIEW = 40.0
 
 # Logistic model: logit = sum(coef * feature). Fitted by benchmarks/calibrate_confidence.py.
 COEFFICIENTS: dict[str, float] = {
-    "bias": -6.0,
-    "peak_margin": 0.55,
-    "log_z": 1.2,
-    "inlier_fraction": 3.0,
-    "log_inliers": 0.8,
-    "stage_agreement": 1.5,
+    "bias": -2.486,
+    "peak_margin": 0.632,
+    "log_z": 0.029,
+    "inlier_fraction": 0.148,
+    "log_inliers": 0.302,
+    "stage_agreement": 0.003,
 }
 
 
