@@ -96,6 +96,7 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     workdir = Path(tempfile.mkdtemp(prefix=f"multicam-ingest-{asset_id}-",
                                     dir=deps.settings.work_dir or None))
     uploaded: list[str] = []
+    heartbeat = asyncio.create_task(_heartbeat(deps, asset_id))
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
         source = workdir / f"original.{ext}"
@@ -125,10 +126,28 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
         await _advance(ctx, session.document_id)
         return "failed"
     finally:
+        heartbeat.cancel()
         shutil.rmtree(workdir, ignore_errors=True)
     log.info("ingest_done", outputs=[o.kind for o in outputs])
     await _advance(ctx, session.document_id)
     return "ready"
+
+
+async def _heartbeat(deps: Deps, asset_id: str) -> None:
+    """Touch the asset now and then so reconcile knows this job is alive.
+
+    Downloads and uploads of big files report no progress of their own; without
+    this, a long transfer would look like a dead worker and be started twice.
+    """
+    interval = max(5.0, deps.settings.stale_job_s / 4)
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            current = await deps.strapi.assets.get(asset_id)
+            await deps.strapi.update_asset(asset_id, MediaAssetInput(
+                progress_message=current.progress_message))
+        except TRANSIENT:
+            continue
 
 
 def _probe_fields(facts: ProbeResult) -> MediaAssetInput:

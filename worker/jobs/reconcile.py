@@ -12,7 +12,7 @@ from typing import Any
 
 from arq.constants import in_progress_key_prefix
 
-from strapi_client.enums import AssetState
+from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAsset
 from worker.jobs.context import TRANSIENT, deps_of
 from worker.logging import get_logger
@@ -40,7 +40,11 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 if _looks_dead(asset, now, deps.settings.stale_job_s):
                     stale.append(req.job_id)
         async for session in deps.strapi.iter_sessions(state=list(SESSION_UNSETTLED)):
-            wanted.append(advance_request(session.document_id))
+            req = advance_request(session.document_id)
+            wanted.append(req)
+            if session.state is SessionState.SYNCING and _stale(session.updated_at, now,
+                                                                deps.settings.stale_job_s):
+                stale.append(req.job_id)
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
@@ -60,10 +64,11 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
 
 
 def _looks_dead(asset: MediaAsset, now: dt.datetime, stale_s: float) -> bool:
-    if asset.state is not AssetState.INGESTING:
+    return asset.state is AssetState.INGESTING and _stale(asset.updated_at, now, stale_s)
+
+
+def _stale(updated_at: dt.datetime | None, now: dt.datetime, stale_s: float) -> bool:
+    if updated_at is None:
         return False
-    if asset.updated_at is None:
-        return False
-    updated = asset.updated_at if asset.updated_at.tzinfo else asset.updated_at.replace(
-        tzinfo=dt.UTC)
+    updated = updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=dt.UTC)
     return (now - updated).total_seconds() > stale_s
