@@ -37,6 +37,7 @@ COEFFICIENTS: dict[str, float] = {
     "inlier_fraction": 0.148,
     "log_inliers": 0.302,
     "stage_agreement": 0.003,
+    "log_fine_z": 0.0,
 }
 
 
@@ -49,6 +50,8 @@ class Evidence:
     inlier_fraction: float
     inliers: int
     coarse_fine_gap_frames: float
+    fine_z: float = 0.0  # median z of the fine windows on the line
+
 
     def features(self) -> dict[str, float]:
         return {
@@ -58,6 +61,7 @@ class Evidence:
             "inlier_fraction": self.inlier_fraction,
             "log_inliers": math.log1p(self.inliers),
             "stage_agreement": 1.0 if self.coarse_fine_gap_frames <= 3.0 else 0.0,
+            "log_fine_z": math.log(max(self.fine_z, 1.0)),
         }
 
 

@@ -52,12 +52,11 @@ def analyse(path: str | Path, rate: int = ANALYSIS_RATE,
     :raises NoAudioError: no usable audio.
     """
     decoded = decode_audio(path, rate=rate, progress=progress)
-    envelope = onset_envelope(decoded.samples, rate)
+    envelope = onset_envelope(decoded.samples, rate, decoded.scale)
     if not envelope.usable:
-        raise NoAudioError(
-            f"audio is silent (level {level_dbfs(decoded.samples):.0f} dBFS): "
-            "nothing to sync on")
-    return Track.from_float(decoded.samples, rate, envelope)
+        level = level_dbfs(decoded.samples, decoded.scale)
+        raise NoAudioError(f"audio is silent (level {level:.0f} dBFS): nothing to sync on")
+    return Track(decoded.samples, decoded.scale, rate, envelope)
 
 
 def sync_tracks(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy.fft import rfft
 
 FRAME = 256
 HOP = 80  # 10 ms at 8 kHz
@@ -49,30 +50,35 @@ def _band_matrix(rate: int) -> npt.NDArray[np.float32]:
     return mat
 
 
-def band_energies(samples: npt.NDArray[np.float32], rate: int) -> npt.NDArray[np.float32]:
-    """Short-time band energies, shape (frames, bands), computed in bounded chunks."""
+def band_energies(samples: npt.NDArray[np.generic], rate: int,
+                  scale: float = 1.0) -> npt.NDArray[np.float32]:
+    """Short-time band energies, shape (frames, bands), computed in bounded chunks.
+
+    :param scale: multiplies ``samples`` (1/32768 for int16 input).
+    """
     n_frames = max(0, 1 + (len(samples) - FRAME) // HOP)
     bands = _band_matrix(rate)
     out = np.zeros((n_frames, bands.shape[1]), dtype=np.float32)
     if n_frames == 0:
         return out
-    window = np.hanning(FRAME).astype(np.float32)
+    window = (np.hanning(FRAME) * scale).astype(np.float32)
     frames = sliding_window_view(samples, FRAME)[::HOP]
     for start in range(0, n_frames, _CHUNK_FRAMES):
         block = frames[start : start + _CHUNK_FRAMES] * window
-        spec = np.fft.rfft(block, axis=1)
-        power = (spec.real**2 + spec.imag**2).astype(np.float32)
+        spec = rfft(block, axis=1)
+        power = spec.real**2 + spec.imag**2
         out[start : start + len(block)] = power @ bands
     return out
 
 
-def onset_envelope(samples: npt.NDArray[np.float32], rate: int) -> Envelope:
+def onset_envelope(samples: npt.NDArray[np.generic], rate: int,
+                   scale: float = 1.0) -> Envelope:
     """Onset features of a mono track (pure function).
 
-    :param samples: mono float32 audio.
+    :param samples: mono audio (float, or int16 with ``scale`` 1/32768).
     :param rate: its sample rate (the engine uses 8 kHz).
     """
-    energy = band_energies(samples, rate)
+    energy = band_energies(samples, rate, scale)
     hop_s = HOP / rate
     if energy.shape[0] < 3:
         empty = np.zeros((energy.shape[0], energy.shape[1]), dtype=np.float32)
@@ -95,16 +101,16 @@ def onset_envelope(samples: npt.NDArray[np.float32], rate: int) -> Envelope:
     np.clip(values, -4.0, 12.0, out=values)
     # Silence is an absolute matter: a loud track of pure noise is "usable" and
     # simply matches nothing, which the confidence then says.
-    usable = bool(live.any()) and level_dbfs(samples) > SILENCE_DBFS
+    usable = bool(live.any()) and level_dbfs(samples, scale) > SILENCE_DBFS
     return Envelope(values.astype(np.float32), hop_s, activity, usable=usable)
 
 
-def level_dbfs(samples: npt.NDArray[np.float32]) -> float:
+def level_dbfs(samples: npt.NDArray[np.generic], scale: float = 1.0) -> float:
     """RMS level in dBFS (computed in chunks to stay within memory)."""
     total = 0.0
     step = 1 << 20
     for i in range(0, len(samples), step):
         chunk = samples[i : i + step].astype(np.float64)
         total += float(np.dot(chunk, chunk))
-    rms = np.sqrt(total / max(1, len(samples)))
+    rms = np.sqrt(total / max(1, len(samples))) * scale
     return float(20.0 * np.log10(rms + 1e-12))

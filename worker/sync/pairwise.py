@@ -106,6 +106,12 @@ class PairAlignment:
         return sum(w.inlier for w in self.windows) / len(self.windows)
 
     @property
+    def fine_z(self) -> float:
+        """Median z of the fine windows on the fitted line (waveform-level evidence)."""
+        zs = [w.z for w in self.windows if w.inlier]
+        return float(np.median(zs)) if zs else 0.0
+
+    @property
     def residual_ms(self) -> float:
         return self.fit.residual_std * 1000.0 if self.fit else float("inf")
 

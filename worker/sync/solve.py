@@ -86,6 +86,7 @@ def evidence_of(pair: PairAlignment) -> Evidence:
         inlier_fraction=pair.inlier_fraction,
         inliers=sum(w.inlier for w in pair.windows),
         coarse_fine_gap_frames=pair.coarse_fine_gap_s / 0.01,
+        fine_z=pair.fine_z,
     )
 
 
