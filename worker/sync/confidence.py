@@ -31,13 +31,13 @@ PCT_REVIEW = 40.0
 
 # Logistic model: logit = sum(coef * feature). Fitted by benchmarks/calibrate_confidence.py.
 COEFFICIENTS: dict[str, float] = {
-    "bias": -2.486,
-    "peak_margin": 0.632,
-    "log_z": 0.029,
-    "inlier_fraction": 0.148,
-    "log_inliers": 0.302,
-    "stage_agreement": 0.003,
-    "log_fine_z": 0.0,
+    "bias": -3.339,
+    "peak_margin": 0.731,
+    "log_z": 0.045,
+    "inlier_fraction": 0.123,
+    "log_inliers": 0.219,
+    "stage_agreement": 0.0,
+    "log_fine_z": 0.145,
 }
 
 
