@@ -10,11 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from strapi_client.client import StrapiClient
-from worker.api import health, webhooks
+from worker.api import health, v2, webhooks
 from worker.api.deps import ServiceState
 from worker.api.errors import error_response
 from worker.jobs.queue import connect
 from worker.settings import Settings
+from worker.storage.factory import open_store
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -26,7 +27,10 @@ def create_app(settings: Settings) -> FastAPI:
         strapi = StrapiClient(settings.strapi_url, settings.strapi_token.get_secret_value())
         app.state.service = ServiceState(settings=settings, redis=redis, strapi=strapi)
         try:
-            yield
+            # The /v2 API presigns upload and download URLs and checks uploaded objects.
+            async with open_store() as store:
+                app.state.store = store
+                yield
         finally:
             await strapi.aclose()
             await redis.aclose()
@@ -43,4 +47,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    v2.install(app)
     return app

@@ -24,6 +24,7 @@ from strapi_client.models import (
     MediaAsset,
     RecordingSession,
     RecordingSessionInput,
+    SyncResult,
     SyncResultInput,
 )
 from worker.jobs.context import TRANSIENT, Deps, deps_of
@@ -107,7 +108,7 @@ async def _advance(deps: Deps, session_id: str, force: bool) -> str:
                        f"syncing cameras {', '.join(a.camera_label.value for a in ready)}", 0)
     log.info("sync_started", cameras=[a.camera_label.value for a in ready])
     report, artifacts = await _compute(deps, session, ready)
-    data = _result_input(report, failed, digest, artifacts)
+    data = _result_input(report, failed, digest, artifacts, previous=current)
     await deps.strapi.upsert_sync_result(session_id, data)
     summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
     refreshed = await deps.strapi.get_session(session_id, populate=None)
@@ -151,8 +152,34 @@ async def _compute(deps: Deps, session: RecordingSession,
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# Past results kept in debugArtifacts.history (oldest dropped first).
+HISTORY_LIMIT = 20
+
+
+def _history(previous: SyncResult | None, digest: str,
+             offsets: dict[str, float]) -> list[dict[str, Any]]:
+    """Earlier results' figures, the one being replaced last, so a re-sync loses nothing."""
+    if previous is None:
+        return []
+    old = previous.debug_artifacts or {}
+    history = [h for h in old.get("history", []) if isinstance(h, dict)]
+    if (old.get("inputsDigest") == digest and previous.offsets_ms == offsets
+            and previous.operator_status is OperatorStatus.PENDING):
+        return history  # a retried run rewriting its own result: nothing would be lost
+    figures = previous.model_dump(
+        mode="json", by_alias=True,
+        include={"master_camera", "offsets_ms", "confidence", "confidence_pct",
+                 "classification", "drift_ppm", "method", "operator_status",
+                 "operator_offsets_ms", "approved_by", "approved_at", "review_notes",
+                 "computed_at"})
+    figures.update({k: old[k] for k in ("inputsDigest", "engine", "errors", "review")
+                    if k in old})
+    return [*history, figures][-HISTORY_LIMIT:]
+
+
 def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
-                  artifacts: dict[str, str]) -> SyncResultInput:
+                  artifacts: dict[str, str], *,
+                  previous: SyncResult | None = None) -> SyncResultInput:
     doc = report.to_dict()
     classification = dict(doc["classification"])
     errors = dict(doc["errors"])
@@ -171,8 +198,10 @@ def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
         operator_status=OperatorStatus.PENDING,
         operator_offsets_ms=None,
         debug_artifacts={"inputsDigest": digest, "engine": ENGINE_VERSION,
-                         "artifacts": artifacts, "errors": errors},
+                         "artifacts": artifacts, "errors": errors,
+                         "history": _history(previous, digest, doc["offsets_ms"])},
         computed_at=dt.datetime.now(dt.UTC),
         approved_at=None,
         approved_by=None,
+        review_notes=None,  # the previous review's notes are in the history
     )

@@ -9,6 +9,7 @@ Either way ``approvedBy``/``approvedAt`` are stamped and the session becomes rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from strapi_client.client import StrapiClient
@@ -148,9 +149,15 @@ async def bounce(strapi: StrapiClient, session: RecordingSession | None, view: R
     """Set an unacceptable admin review back to pending, the reasons first in reviewNotes."""
     text = BOUNCE_PREFIX + "Not applied: " + "; ".join(reasons)
     own = without_bounces(view.result.review_notes)
-    await strapi.sync_results.update(view.document_id, SyncResultInput(
-        operator_status=OperatorStatus.PENDING, approved_at=None,
-        review_notes=text + (f"\n{own}" if own else "")))
+    data = SyncResultInput(operator_status=OperatorStatus.PENDING, approved_at=None,
+                           review_notes=text + (f"\n{own}" if own else ""))
+    raw = view.operator_offsets_raw
+    if raw is not None and view.operator_offsets is None:
+        # Not a {label: number} map: the entry could not even be read by the typed
+        # client any more. Clear it; what was typed is quoted in the notes.
+        data.operator_offsets_ms = None
+        data.review_notes = f"{data.review_notes}\n{BOUNCE_PREFIX}You typed: {json.dumps(raw)}"
+    await strapi.sync_results.update(view.document_id, data)
     if session is not None and session.state in REVIEWABLE:
         # The result is pending again, so the session is no longer approved.
         await strapi.sessions.update(session.document_id, RecordingSessionInput(

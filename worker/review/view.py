@@ -28,7 +28,8 @@ class ResultView:
 
     @classmethod
     def from_raw(cls, raw: Mapping[str, Any]) -> ResultView:
-        rest = {k: v for k, v in raw.items() if k != _OPERATOR_OFFSETS}
+        # The session is populated with its documentId only: not a full typed session.
+        rest = {k: v for k, v in raw.items() if k not in (_OPERATOR_OFFSETS, "session")}
         session = raw.get("session")
         session_id = session.get("documentId") if isinstance(session, Mapping) else None
         return cls(result=SyncResult.model_validate(rest),

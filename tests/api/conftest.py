@@ -1,0 +1,236 @@
+"""The real stack for the /v2 API tests: Strapi + PostgreSQL, a private Redis, moto's S3
+server, `multicam serve` and `multicam worker` (as in tests/pipeline), with small upload
+parts so multipart is exercised with files of a few MiB."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from strapi_client.client import StrapiClient
+from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
+from strapi_client.models import (
+    MediaAsset,
+    MediaAssetInput,
+    RecordingSession,
+    RecordingSessionInput,
+    SyncResult,
+    SyncResultInput,
+)
+from tests.support.s3_server import S3Server, running_s3
+from tests.support.services import (
+    MulticamProcesses,
+    PrivateRedis,
+    free_port,
+    multicam_processes,
+    private_redis,
+)
+from tests.support.strapi_server import StrapiServer, running_strapi
+from worker.jobs.sync import ENGINE_VERSION, inputs_digest
+
+TOKEN = "test-api-token"
+MIB = 1024 * 1024
+DAY = dt.date(2026, 11, 20)
+
+
+@dataclass
+class ApiStack:
+    strapi: StrapiServer
+    s3: S3Server
+    redis: PrivateRedis
+    procs: MulticamProcesses
+    secret: str
+    workdir: Path
+
+    @property
+    def url(self) -> str:
+        return self.procs.service_url
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.procs.env
+
+    def object_bytes(self, key: str) -> bytes:
+        body: bytes = self.s3.client().get_object(Bucket=self.s3.bucket, Key=key)["Body"].read()
+        return body
+
+
+@pytest.fixture(scope="session")
+def api_stack() -> Iterator[ApiStack]:
+    with running_api_stack() as stack:
+        yield stack
+
+
+@contextlib.contextmanager
+def running_api_stack() -> Iterator[ApiStack]:
+    """Start everything (for the fixture above and for ``python -m tests.api.demo``)."""
+    workdir = Path(tempfile.mkdtemp(prefix="multicam-api-"))
+    secret = secrets.token_hex(16)
+    service_port = free_port()
+    with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
+        webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
+        webhook_secret=secret,
+    ) as strapi:
+        env = {
+            **{k: v for k, v in strapi.env.items() if not k.startswith("MULTICAM_")},
+            **s3.settings.to_env(),
+            "MULTICAM_STRAPI_URL": strapi.base_url,
+            "MULTICAM_STRAPI_TOKEN": strapi.api_token,
+            "MULTICAM_WEBHOOK_SECRET": secret,
+            "MULTICAM_API_TOKEN": TOKEN,
+            "MULTICAM_REDIS_URL": redis.url,
+            "MULTICAM_RECONCILE_INTERVAL_S": "10",
+            "MULTICAM_RETRY_BACKOFF_S": "1",
+            "MULTICAM_MAX_JOBS": "2",
+            "MULTICAM_WORK_DIR": str(workdir),
+            "MULTICAM_LOG_JSON": "true",
+            # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
+            # time, so a 12 MiB file exercises parts, part-urls and resume.
+            "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+            "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+            "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+        }
+        with multicam_processes(env, service_port, workdir) as procs:
+            yield ApiStack(strapi, s3, redis, procs, secret, workdir)
+
+
+@pytest.fixture
+async def api(api_stack: ApiStack) -> AsyncIterator[httpx.AsyncClient]:
+    """An API client with the right bearer token."""
+    async with httpx.AsyncClient(base_url=api_stack.url, timeout=60,
+                                 headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+        yield client
+
+
+@pytest.fixture
+async def storage_http() -> AsyncIterator[httpx.AsyncClient]:
+    """A plain client for presigned storage URLs (no API token on those)."""
+    async with httpx.AsyncClient(timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+async def strapi(api_stack: ApiStack) -> AsyncIterator[StrapiClient]:
+    async with StrapiClient(api_stack.strapi.base_url, api_stack.strapi.api_token) as client:
+        yield client
+
+
+def project() -> str:
+    return f"api-{secrets.token_hex(4)}"
+
+
+async def new_session(api: httpx.AsyncClient, title: str = "api test",
+                      project_id: str | None = None) -> str:
+    r = await api.post("/v2/sessions", json={"title": title, "date": DAY.isoformat(),
+                                             "projectId": project_id or project()})
+    assert r.status_code == 201, r.text
+    return str(r.json()["sessionId"])
+
+
+def random_file(tmp: Path, name: str, size: int, seed: int = 0) -> Path:
+    path = tmp / name
+    path.write_bytes(hashlib.shake_256(f"{name}-{seed}".encode()).digest(size))
+    return path
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def put_parts(storage_http: httpx.AsyncClient, api: httpx.AsyncClient, session_id: str,
+                    ticket: dict[str, Any], path: Path,
+                    only: set[int] | None = None) -> list[dict[str, Any]]:
+    """PUT the parts of a multipart ticket (``only``: just these), asking for missing URLs."""
+    data = path.read_bytes()
+    urls = {p["partNumber"]: p["url"] for p in ticket["parts"]}
+    numbers = [n for n in range(1, ticket["partCount"] + 1) if only is None or n in only]
+    need = [n for n in numbers if n not in urls]
+    if need:
+        r = await api.post(f"/v2/sessions/{session_id}/assets/{ticket['assetId']}/part-urls",
+                           json={"uploadId": ticket["uploadId"], "partNumbers": need})
+        assert r.status_code == 200, r.text
+        urls.update({p["partNumber"]: p["url"] for p in r.json()["parts"]})
+    parts = []
+    size = ticket["partSizeBytes"]
+    for n in numbers:
+        chunk = data[(n - 1) * size:n * size]
+        r = await storage_http.put(urls[n], content=chunk)
+        assert r.status_code == 200, r.text
+        assert r.headers["etag"].strip('"') == hashlib.md5(chunk).hexdigest()
+        parts.append({"partNumber": n, "etag": r.headers["etag"]})
+    return parts
+
+
+async def http_upload(api: httpx.AsyncClient, storage_http: httpx.AsyncClient, session_id: str,
+                      label: str, path: Path, content_type: str = "video/mp4"
+                      ) -> dict[str, Any]:
+    """What a browser uploader does: init-upload, PUT, complete. Returns complete's answer."""
+    r = await api.post(f"/v2/sessions/{session_id}/assets/init-upload", json={
+        "cameraLabel": label, "filename": path.name, "contentType": content_type,
+        "sizeBytes": path.stat().st_size, "sha256": sha256_of(path)})
+    assert r.status_code == 200, r.text
+    ticket = r.json()
+    parts: list[dict[str, Any]] = []
+    if ticket["mode"] == "single":
+        url = ticket["url"]
+        put = await storage_http.put(url["url"], headers=url["headers"],
+                                     content=path.read_bytes())
+        assert put.status_code == 200, put.text
+    else:
+        parts = await put_parts(storage_http, api, session_id, ticket, path)
+    done = await api.post(ticket["completePath"],
+                          json={"uploadId": ticket["uploadId"], "parts": parts})
+    assert done.status_code == 202, done.text
+    body: dict[str, Any] = done.json()
+    return body
+
+
+async def reviewable_session(
+    strapi: StrapiClient, *,
+    offsets: dict[str, float] | None = None,
+    durations: dict[str, int] | None = None,
+    classification: dict[str, str] | None = None,
+    master: str = "A",
+) -> tuple[RecordingSession, SyncResult]:
+    """A session in needs-review with a sync result, written as the worker would.
+
+    No media: for the review rules, which only read the result and the cameras'
+    durations. The session is created ready (so the jobs its assets' webhooks start
+    leave it alone) and moved to needs-review last, with the result's inputs digest
+    matching its cameras, so no sync runs on it.
+    """
+    offsets = {"A": 0.0, "B": 6432.1, "C": -4123.4} if offsets is None else offsets
+    durations = durations or {"A": 40_000, "B": 36_000, "C": 38_000}
+    labels = sorted(durations)
+    classification = classification or {lbl: "looks-good" for lbl in labels if lbl != master}
+    session = await strapi.sessions.create(RecordingSessionInput(
+        title="review test", date=DAY, project_id=project(), state=SessionState.READY))
+    fake = [MediaAsset(id=0, document_id="-", camera_label=lbl, derivatives=[])
+            for lbl in labels]
+    others = [lbl for lbl in labels if lbl != master and lbl in offsets]
+    result = await strapi.upsert_sync_result(session.document_id, SyncResultInput(
+        master_camera=master, offsets_ms=offsets,
+        confidence={lbl: 40.0 for lbl in others},
+        confidence_pct={lbl: 97.5 for lbl in others},
+        classification=classification, drift_ppm={lbl: 0.0 for lbl in others},
+        method=SyncMethod.XCORR, operator_status=OperatorStatus.PENDING,
+        debug_artifacts={"inputsDigest": inputs_digest(fake), "engine": ENGINE_VERSION,
+                         "artifacts": {}, "errors": {}},
+        computed_at=dt.datetime.now(dt.UTC)))
+    for lbl in labels:
+        await strapi.upsert_asset(session.document_id, lbl, MediaAssetInput(
+            original_filename=f"cam{lbl}.mp4", state=AssetState.READY,
+            duration_ms=durations[lbl]))
+    session = await strapi.sessions.update(session.document_id, RecordingSessionInput(
+        state=SessionState.NEEDS_REVIEW, progress_message="synced (test)"))
+    return session, result

@@ -1,0 +1,142 @@
+"""The operator's flow end to end: three cameras uploaded over HTTP -> webhooks -> ingest
+-> sync -> review over HTTP -> session ready with the final offsets editing will use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import ApiStack, http_upload, new_session
+from tests.corpus import cases as corpus
+from tests.pipeline.conftest import eventually, session_case
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="session")
+def media_dir() -> Path:
+    path = Path.home() / ".cache" / "multicam" / "pipeline-media"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+async def _upload_case(api_stack: ApiStack, api: httpx.AsyncClient,
+                       storage_http: httpx.AsyncClient, spec: corpus.CaseSpec,
+                       media_dir: Path) -> tuple[str, corpus.BuiltCase]:
+    built = corpus.build_case(spec, media_dir)
+    sid = await new_session(api, spec.name)
+    for cam in spec.cameras:
+        done = await http_upload(api, storage_http, sid, cam.label, built.paths[cam.label])
+        assert done["state"] == "ingesting"
+    return sid, built
+
+
+async def _synced(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
+                  timeout: float = 600) -> dict[str, Any]:
+    """The session's sync view once it is in needs-review with all three cameras synced.
+
+    (A session syncs as soon as two cameras are in and none is pending; a camera that
+    arrives later makes it sync again, so wait for the result that covers all three.)
+    """
+    async def probe() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}")).json()
+        if body["state"] != "needs-review" or len(body["assets"]) != 3:
+            return None
+        view: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
+        covered = {view["masterCamera"], *view["classification"]}
+        return view if covered == {"A", "B", "C"} else None
+
+    return await eventually(probe, timeout=timeout, what=f"session {sid} to be synced",
+                            stack=api_stack, interval=2)
+
+
+async def test_golden_path_approve_then_recompute(
+        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
+        media_dir: Path) -> None:
+    sid, built = await _upload_case(api_stack, api, storage_http,
+                                    session_case("pipeline-golden", 501), media_dir)
+    view = await _synced(api_stack, api, sid)
+    assert [c["state"] for c in view["cameras"]] == ["ready"] * 3, view
+    truth = corpus.truth_relative_to(built, view["masterCamera"])
+    for label in ("A", "B", "C"):
+        assert view["offsetsMs"][label] == pytest.approx(truth.offsets_ms[label], abs=5.0)
+    assert all(v == "looks-good" for v in view["classification"].values())
+    assert view["overallConfidencePct"] >= 90 and view["operatorStatus"] == "pending"
+    for cam in view["cameras"]:
+        # Links the review UI plays and draws: presigned, expiring.
+        assert {"proxy", "waveform", "thumbnail", "debug"} <= set(cam["links"]), cam
+        assert cam["links"]["proxy"]["expiresAt"]
+    waveform = await storage_http.get(view["cameras"][0]["links"]["waveform"]["url"])
+    assert waveform.status_code == 200 and waveform.json()["version"] == 2
+
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
+        "approvedBy": "alice@studio.example", "notes": "looks good",
+        "computedAt": view["computedAt"]})
+    assert r.status_code == 200, r.text
+    approved = r.json()
+    assert approved["sessionState"] == "ready" and approved["operatorStatus"] == "approved"
+    for label in ("A", "B", "C"):
+        assert approved["finalOffsetsMs"][label] == pytest.approx(truth.offsets_ms[label],
+                                                                  abs=5.0)
+
+    # Recompute (as after a replaced file): a new pending result, the old one in history.
+    r = await api.post(f"/v2/sessions/{sid}/sync/recompute")
+    assert r.status_code == 202, r.text
+    assert r.json()["jobId"] == f"sync:{sid}"
+
+    async def recomputed() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
+        return body if body.get("operatorStatus") == "pending" \
+            and body["sessionState"] == "needs-review" else None
+
+    fresh = await eventually(recomputed, timeout=300, what="the recomputed result",
+                             stack=api_stack, interval=2)
+    assert _when(fresh["computedAt"]) > _when(approved["computedAt"])
+    assert fresh["approvedBy"] is None and fresh["finalOffsetsMs"] == fresh["offsetsMs"]
+    previous = fresh["history"][-1]
+    assert previous["approvedBy"] == "alice@studio.example"
+    assert previous["operatorStatus"] == "approved" and previous["reviewNotes"] == "looks good"
+    assert previous["offsetsMs"] == approved["offsetsMs"]
+    assert _when(previous["computedAt"]) == _when(approved["computedAt"])
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+async def test_low_confidence_camera_corrected_by_hand(
+        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
+        media_dir: Path) -> None:
+    sid, built = await _upload_case(api_stack, api, storage_http,
+                                    session_case("pipeline-unrelated", 502, unrelated_c=True),
+                                    media_dir)
+    view = await _synced(api_stack, api, sid)
+    assert view["classification"]["C"] == "needs-manual-nudge"
+    assert view["overallConfidencePct"] < 50
+    master = view["masterCamera"]
+    assert master != "C"
+    truth = corpus.truth_relative_to(built, master)
+    # C's audio is another scene, so the truth has no offset for it; where the camera
+    # was placed on the scene's clock (as the operator would find from the slate) is:
+    c, m = built.spec.camera("C"), built.spec.camera(master)
+    true_c = (c.start_s - m.start_s) * (1 + m.drift_ppm * 1e-6) * 1000.0
+    computed = dict(view["offsetsMs"])
+    # Approving as is would keep a wrong (or missing) offset for C.
+    if "C" not in computed:
+        r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"approvedBy": "bob"})
+        assert r.status_code == 409
+    r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={
+        "correctedBy": "bob", "offsets": {"C": true_c},
+        "notes": "C's audio is unrelated: placed by the slate"})
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert done["sessionState"] == "ready" and done["method"] == "manual"
+    assert done["operatorStatus"] == "corrected" and done["approvedBy"] == "bob"
+    assert done["offsetsMs"] == computed  # the computed figures stay on record
+    assert done["finalOffsetsMs"]["C"] == pytest.approx(true_c, abs=0.01)
+    for label in ("A", "B"):
+        assert done["finalOffsetsMs"][label] == pytest.approx(truth.offsets_ms[label], abs=5.0)

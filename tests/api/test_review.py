@@ -1,0 +1,217 @@
+"""Review over HTTP and in the Strapi admin, on sessions whose sync result is already
+written (no media: the rules only need the result and the cameras' durations)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from strapi_client.client import StrapiClient
+from strapi_client.enums import OperatorStatus, SessionState
+from strapi_client.models import MediaAssetInput, RecordingSessionInput
+from tests.api.conftest import ApiStack, new_session, reviewable_session
+from tests.pipeline.conftest import eventually
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
+UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzz"
+
+
+async def test_sync_not_run_yet_and_unknown_session(api: httpx.AsyncClient) -> None:
+    sid = await new_session(api)
+    for method, path, body in [("GET", "sync", None),
+                               ("POST", "sync/approve", {"approvedBy": "a"}),
+                               ("POST", "sync/correct", {"correctedBy": "a",
+                                                         "offsets": {"B": 1}})]:
+        r = await api.request(method, f"/v2/sessions/{sid}/{path}", json=body)
+        assert r.status_code == 404, r.text
+        error = r.json()["error"]
+        assert error["code"] == "sync_not_ready" and "draft" in error["message"]
+        assert error["details"] == [{"sessionState": "draft", "progressMessage": None}]
+        r = await api.request(method, f"/v2/sessions/{UNKNOWN}/{path}", json=body)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "session_not_found"
+    r = await api.post(f"/v2/sessions/{UNKNOWN}/sync/recompute")
+    assert r.status_code == 404
+
+
+async def test_get_sync_shows_offsets_confidence_and_final_offsets(
+        api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    session, _ = await reviewable_session(strapi)
+    r = await api.get(f"/v2/sessions/{session.document_id}/sync")
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["sessionState"] == "needs-review" and view["operatorStatus"] == "pending"
+    assert view["masterCamera"] == "A" and view["method"] == "xcorr"
+    assert view["finalOffsetsMs"] == view["offsetsMs"] == {"A": 0.0, "B": 6432.1,
+                                                           "C": -4123.4}
+    assert view["overallConfidencePct"] == 97.5
+    cams = {c["label"]: c for c in view["cameras"]}
+    assert cams["A"]["isMaster"] and cams["A"]["classification"] is None
+    assert cams["C"]["classification"] == "looks-good" and cams["C"]["durationMs"] == 38_000
+    assert cams["B"]["finalOffsetMs"] == 6432.1 and cams["B"]["assetId"]
+
+
+async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    session, result = await reviewable_session(strapi)
+    sid = session.document_id
+    stale = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
+        "approvedBy": "alice", "computedAt": "2020-01-01T00:00:00Z"})
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "sync_changed"
+    for bad in ({}, {"approvedBy": ""}, {"approvedBy": "a", "extra": 1},
+                {"approvedBy": "a", "notes": "nul\x00"}):
+        r = await api.post(f"/v2/sessions/{sid}/sync/approve", json=bad)
+        assert r.status_code == 422, bad
+    assert result.computed_at is not None
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
+        "approvedBy": "alice@studio.example", "notes": "clap checked",
+        "computedAt": result.computed_at.isoformat()})
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["operatorStatus"] == "approved" and view["sessionState"] == "ready"
+    assert view["approvedBy"] == "alice@studio.example" and view["approvedAt"]
+    assert view["reviewNotes"] == "clap checked" and view["method"] == "xcorr"
+    assert view["finalOffsetsMs"] == view["offsetsMs"]
+    stored = await strapi.get_session(sid)
+    assert stored.state is SessionState.READY
+    assert stored.sync_result is not None and stored.sync_result.approved_at is not None
+    # The echo of that write starts no job: approvedAt stays as it was stamped.
+    await asyncio.sleep(3)
+    again = await strapi.sync_results.get(result.document_id)
+    assert again.approved_at == stored.sync_result.approved_at
+
+
+async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    session, _ = await reviewable_session(strapi)
+    sid = session.document_id
+    url = f"/v2/sessions/{sid}/sync/correct"
+
+    async def refused(offsets: Any, loc: str, code: str = "invalid_correction") -> str:
+        r = await api.post(url, content=_json({"correctedBy": "bob", "offsets": offsets}),
+                           headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == code and loc in [d["loc"] for d in error["details"]], error
+        return str(error["message"])
+
+    await refused({"D": 10}, "body.offsets.D")
+    assert "master" in await refused({"A": 5}, "body.offsets.A")
+    await refused({"C": "NaN"}, "body.offsets.C")  # the JSON token NaN
+    await refused({"C": "Infinity"}, "body.offsets.C")
+    await refused({"C": 9e9}, "body.offsets.C")
+    await refused({"C": "soon"}, "body.offsets.C", code="invalid_request")
+    await refused({}, "body.offsets", code="invalid_request")
+    assert (await strapi.get_session(sid)).state is SessionState.NEEDS_REVIEW
+    r = await api.post(url, json={"correctedBy": "bob", "offsets": {"C": -4100.5},
+                                  "notes": "C on the clap"})
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["operatorStatus"] == "corrected" and view["method"] == "manual"
+    assert view["offsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4123.4}  # kept for the record
+    assert view["operatorOffsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4100.5}
+    assert view["finalOffsetsMs"] == view["operatorOffsetsMs"]
+    assert view["sessionState"] == "ready" and view["approvedBy"] == "bob"
+    # Approving afterwards returns to the computed offsets, method as computed.
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"approvedBy": "carol"})
+    assert r.json()["method"] == "xcorr" and r.json()["finalOffsetsMs"]["C"] == -4123.4
+
+
+def _json(body: Any) -> str:
+    import json
+    return json.dumps(body).replace('"NaN"', "NaN").replace('"Infinity"', "Infinity")
+
+
+async def test_review_conflicts(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    # A camera the sync could not place: approval is impossible, a correction works.
+    session, _ = await reviewable_session(strapi, offsets={"A": 0.0, "B": 6432.1},
+                                          classification={"B": "looks-good",
+                                                          "C": "needs-manual-nudge"})
+    sid = session.document_id
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"approvedBy": "a"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_reviewable"
+    assert (await api.get(f"/v2/sessions/{sid}/sync")).json()["overallConfidencePct"] == 0.0
+    r = await api.post(f"/v2/sessions/{sid}/sync/correct",
+                       json={"correctedBy": "a", "offsets": {"B": 6400}})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == "body.offsets.C"
+    # While the session is being re-synced, its result cannot be reviewed.
+    await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.SYNCING))
+    r = await api.post(f"/v2/sessions/{sid}/sync/correct",
+                       json={"correctedBy": "a", "offsets": {"C": -4000}})
+    assert r.status_code == 409 and "syncing" in r.json()["error"]["message"]
+    await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.READY))
+
+
+async def test_recompute_refusals(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    sid = await new_session(api)
+    r = await api.post(f"/v2/sessions/{sid}/sync/recompute")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_enough_cameras"
+    await strapi.upsert_asset(sid, "A", MediaAssetInput(original_filename="a.mp4"))
+    r = await api.post(f"/v2/sessions/{sid}/sync/recompute")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "cameras_pending"
+
+
+async def _result_when(strapi: StrapiClient, result_id: str, stack: ApiStack,
+                       check: Any, what: str) -> Any:
+    async def probe() -> Any:
+        try:
+            r = await strapi.sync_results.get(result_id, populate={"session": True})
+        except ValidationError:  # an operator's malformed JSON, until the worker clears it
+            return None
+        return r if check(r) else None
+
+    return await eventually(probe, timeout=60, what=what, stack=stack, interval=0.5)
+
+
+async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
+                                                  strapi: StrapiClient) -> None:
+    _, result = await reviewable_session(strapi)
+    # What the admin's Save does: a plain update of the entry (it fires the webhook).
+    await strapi.sync_results.update(result.document_id, {
+        "operatorStatus": "approved", "approvedBy": "dana@studio.example",
+        "reviewNotes": "fine"})
+    done = await _result_when(strapi, result.document_id, api_stack,
+                              lambda r: r.approved_at is not None, "approvedAt stamped")
+    assert done.operator_status is OperatorStatus.APPROVED and done.method.value == "xcorr"
+    assert done.review_notes == "fine" and done.offsets_ms == result.offsets_ms
+    assert done.session.state is SessionState.READY
+    await asyncio.sleep(3)  # the echo of the worker's write changes nothing
+    assert (await strapi.sync_results.get(result.document_id)).approved_at == done.approved_at
+
+
+async def test_admin_correction_and_an_invalid_one_bounced(api_stack: ApiStack,
+                                                           strapi: StrapiClient) -> None:
+    _, result = await reviewable_session(strapi)
+    rid = result.document_id
+    await strapi.sync_results.update(rid, {
+        "operatorStatus": "corrected", "operatorOffsetsMs": {"C": -4000, "D": 5},
+        "approvedBy": "erin", "reviewNotes": "my note"})
+    bounced = await _result_when(strapi, rid, api_stack,
+                                 lambda r: r.operator_status is OperatorStatus.PENDING
+                                 and "Not applied" in (r.review_notes or ""),
+                                 "the invalid correction to be set back to pending")
+    assert "operatorOffsetsMs.D" in bounced.review_notes
+    assert bounced.review_notes.endswith("my note") and bounced.approved_at is None
+    assert bounced.operator_offsets_ms == {"C": -4000, "D": 5}  # left for the operator to fix
+    assert bounced.session.state is SessionState.NEEDS_REVIEW
+    # Garbage in the JSON field: bounced too, and cleared so the entry stays readable.
+    with contextlib.suppress(ValidationError):  # stored; only our typed reading refuses it
+        await strapi.sync_results.update(rid, {"operatorStatus": "corrected",
+                                               "operatorOffsetsMs": {"C": "about 4 s"}})
+    garbage = await _result_when(strapi, rid, api_stack,
+                                 lambda r: r.operator_status is OperatorStatus.PENDING
+                                 and "about 4 s" in (r.review_notes or ""),
+                                 "the malformed correction to be bounced")
+    assert garbage.operator_offsets_ms is None
+    # Fixed by the operator: applied, method manual, the computed offsets kept.
+    await strapi.sync_results.update(rid, {"operatorStatus": "corrected",
+                                           "operatorOffsetsMs": {"C": -4000}})
+    done = await _result_when(strapi, rid, api_stack,
+                              lambda r: r.operator_status is OperatorStatus.CORRECTED
+                              and r.approved_at is not None, "the correction to be applied")
+    assert done.method.value == "manual" and done.offsets_ms == result.offsets_ms
+    assert done.operator_offsets_ms == {"A": 0.0, "B": 6432.1, "C": -4000.0}
+    assert done.review_notes == "my note"  # the worker's reasons are gone again
+    assert done.session.state is SessionState.READY

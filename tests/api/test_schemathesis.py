@@ -1,0 +1,49 @@
+"""Property-based tests of the /v2 API from its own OpenAPI document: no input, valid or
+not, may make the service answer with a server error (or off its documented contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.conftest import TOKEN, ApiStack
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+# Per operation and mode: 9 operations x 2 modes x this many requests, in well under a minute.
+EXAMPLES = 10
+
+
+@pytest.fixture(scope="module")
+def operations(api_stack: ApiStack) -> list[Any]:
+    # (schemathesis' lazy pytest fixtures do not work with this pytest; drive it directly)
+    schema = schemathesis.openapi.from_url(api_stack.url + "/openapi.json")
+    ops = [result.ok() for result in schema.include(path_regex=r"^/v2/").get_all_operations()]
+    assert len(ops) == 9
+    return ops
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_v2_never_answers_with_a_server_error(api_stack: ApiStack, operations: list[Any],
+                                              mode: GenerationMode) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def run(case: Any) -> None:
+            case.call_and_validate(base_url=api_stack.url, headers=headers, checks=CHECKS)
+
+        run()

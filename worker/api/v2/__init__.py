@@ -1,0 +1,16 @@
+"""The /v2 upload and review API (bearer-token auth, JSON bodies in camelCase)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from worker.api.v2 import sessions, sync, uploads
+from worker.api.v2.problems import install_handlers
+
+
+def install(app: FastAPI) -> None:
+    """Add the /v2 routes and the error handlers that give every error one shape."""
+    install_handlers(app)
+    app.include_router(sessions.router)
+    app.include_router(uploads.router)
+    app.include_router(sync.router)

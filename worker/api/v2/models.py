@@ -1,0 +1,100 @@
+"""Shared pieces of the /v2 request and response models (camelCase JSON, like Strapi)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+# Strapi documentIds (24 lower-case letters and digits); other shapes never reach Strapi.
+DOC_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
+
+
+def _encodable(value: str) -> str:
+    # Lone surrogates pass JSON parsing but cannot be stored; refuse them here (422).
+    value.encode("utf-8")
+    return value
+
+
+# No control characters: PostgreSQL refuses NUL, and none belongs in a name or title.
+Line = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$"),
+                 AfterValidator(_encodable)]
+# Free text: newlines and tabs allowed.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
+                 AfterValidator(_encodable)]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True,
+                              validate_by_alias=True, serialize_by_alias=True)
+
+
+class RequestModel(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PresignedUrl(ApiModel):
+    """A request to make as is: method, URL and exactly these headers."""
+
+    method: Literal["GET", "PUT"]
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    expires_at: dt.datetime
+
+
+class Link(ApiModel):
+    """A temporary download link (presigned) or the stored object's URL."""
+
+    url: str
+    expires_at: dt.datetime | None = None
+
+
+# -- sessions -------------------------------------------------------------------------
+
+
+class SessionCreate(RequestModel):
+    title: Annotated[Line, Field(min_length=1, max_length=200)]
+    date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31),
+                                   description="Day of the shoot (also in storage keys).")]
+    project_id: Annotated[Line, Field(min_length=1, max_length=100,
+                                      description="Project the session belongs to.")]
+    location: Annotated[Line, Field(max_length=200)] | None = None
+    notes: Annotated[Text, Field(max_length=10_000)] | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "title": "Interview with the director", "date": "2026-11-20",
+        "projectId": "acme-doc", "location": "Studio 2"}]})
+
+
+class AssetSummary(ApiModel):
+    asset_id: str
+    camera_label: str
+    state: str
+    original_filename: str | None = None
+    duration_ms: int | None = None
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    error_message: str | None = None
+
+
+class SessionOut(ApiModel):
+    session_id: str = Field(description="The recording-session's Strapi documentId.")
+    title: str
+    date: dt.date
+    project_id: str
+    location: str | None = None
+    notes: str | None = None
+    state: str = Field(description="draft, ingesting, syncing, needs-review or ready.")
+    progress_pct: int | None = None
+    progress_message: str | None = None
+    assets: list[AssetSummary] = Field(default_factory=list)
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "sessionId": "k3v9x0q2m7l1p8r4t6w5y2z0", "title": "Interview with the director",
+        "date": "2026-11-20", "projectId": "acme-doc", "location": "Studio 2",
+        "state": "needs-review", "progressPct": 100,
+        "progressMessage": "synced (master A): B looks-good, C looks-good",
+        "assets": [{"assetId": "a1b2c3d4e5f6g7h8i9j0k1l2", "cameraLabel": "A",
+                    "state": "ready", "originalFilename": "camA.mp4", "durationMs": 40000}]}]})

@@ -1,0 +1,180 @@
+"""The sync result of a session: read it, approve it, correct it, recompute it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import ValidationError
+
+from strapi_client.enums import AssetState, OperatorStatus
+from strapi_client.models import RecordingSession
+from worker.api.v2.auth import BearerRoute, bearer_scheme
+from worker.api.v2.context import Api, api
+from worker.api.v2.links import link_for_key, link_for_url
+from worker.api.v2.models import Link
+from worker.api.v2.problems import ApiError, responses
+from worker.api.v2.sessions import SessionId
+from worker.api.v2.sync_models import (
+    ApproveRequest,
+    CameraReview,
+    CorrectRequest,
+    RecomputeAccepted,
+    SyncView,
+)
+from worker.jobs.queue import SYNC_SESSION
+from worker.pipeline.rules import advance_request
+from worker.review.apply import judge, record_review
+from worker.review.store import result_of_session
+from worker.review.validate import ReviewConflict, ReviewRejected
+from worker.review.view import ResultView
+
+router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
+                   dependencies=[Depends(bearer_scheme)])
+
+
+async def _result(ctx: Api, session: RecordingSession) -> ResultView:
+    try:
+        view = await result_of_session(ctx.strapi, session.document_id)
+    except ValidationError as exc:
+        raise ApiError(502, "bad_sync_result", "the sync result stored in Strapi is "
+                       f"malformed: {exc.error_count()} invalid field(s)") from None
+    if view is None:
+        raise ApiError(404, "sync_not_ready",
+                       f"session {session.document_id!r} has no sync result yet: it is "
+                       f"{session.state.value} ({session.progress_message or 'no progress yet'})"
+                       "; the sync runs once every camera is ingested",
+                       [{"sessionState": session.state.value,
+                         "progressMessage": session.progress_message}])
+    return view
+
+
+async def _camera_links(ctx: Api, session: RecordingSession,
+                        view: ResultView) -> dict[str, dict[str, Link]]:
+    expiry = ctx.settings.link_expiry_s
+    links: dict[str, dict[str, Link]] = {}
+    for asset in session.assets or []:
+        own = links.setdefault(asset.camera_label.value, {})
+        for derived in asset.derivatives or []:
+            if derived.storage_key:
+                own[derived.kind.value] = await link_for_key(ctx.store, derived.storage_key,
+                                                             expiry)
+    artifacts = (view.result.debug_artifacts or {}).get("artifacts")
+    for label, url in (artifacts.items() if isinstance(artifacts, dict) else []):
+        link = await link_for_url(ctx.store, url, expiry) if isinstance(url, str) else None
+        if link is not None:
+            links.setdefault(str(label), {})["debug"] = link
+    return links
+
+
+async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> SyncView:
+    r = view.result
+    master = r.master_camera.value if r.master_camera else None
+    final = view.final_offsets
+    classification = dict(r.classification or {})
+    pct = dict(r.confidence_pct or {})
+    errors = (r.debug_artifacts or {}).get("errors")
+    errors = errors if isinstance(errors, dict) else {}
+    assets = {a.camera_label.value: a for a in session.assets or []}
+    links = await _camera_links(ctx, session, view)
+    labels = sorted(set(assets) | set(r.offsets_ms or {}) | set(classification))
+    cameras = [CameraReview(
+        label=lbl, is_master=lbl == master,
+        asset_id=assets[lbl].document_id if lbl in assets else None,
+        state=assets[lbl].state.value if lbl in assets else None,
+        duration_ms=assets[lbl].duration_ms if lbl in assets else None,
+        offset_ms=(r.offsets_ms or {}).get(lbl), final_offset_ms=final.get(lbl),
+        confidence=(r.confidence or {}).get(lbl), confidence_pct=pct.get(lbl),
+        classification=classification.get(lbl), drift_ppm=(r.drift_ppm or {}).get(lbl),
+        error=str(errors[lbl]) if lbl in errors else None, links=links.get(lbl, {}),
+    ) for lbl in labels]
+    others = [lbl for lbl in classification if lbl != master]
+    history = (r.debug_artifacts or {}).get("history")
+    return SyncView(
+        session_id=session.document_id, session_state=session.state.value,
+        sync_result_id=r.document_id, master_camera=master,
+        offsets_ms=dict(r.offsets_ms or {}), confidence=dict(r.confidence or {}),
+        confidence_pct=pct,
+        overall_confidence_pct=min(pct.get(lbl, 0.0) for lbl in others) if others else None,
+        classification=classification, drift_ppm=dict(r.drift_ppm or {}),
+        method=r.method.value if r.method else None,
+        operator_status=r.operator_status.value,
+        operator_offsets_ms=(dict(view.operator_offsets_raw)
+                             if isinstance(view.operator_offsets_raw, dict) else None),
+        final_offsets_ms=final, approved_by=r.approved_by, approved_at=r.approved_at,
+        review_notes=r.review_notes, computed_at=r.computed_at, cameras=cameras,
+        history=[h for h in history if isinstance(h, dict)] if isinstance(history, list)
+        else [])
+
+
+@router.get("/sessions/{session_id}/sync", response_model=SyncView,
+            responses=responses(404, 422), summary="The session's sync result for review")
+async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> SyncView:
+    session = await ctx.session(session_id, derivatives=True)
+    return await sync_view(ctx, session, await _result(ctx, session))
+
+
+async def _review(ctx: Api, session_id: str, status: OperatorStatus, reviewer: str,
+                  offsets: dict[str, float] | None, notes: str | None,
+                  computed_at: object) -> SyncView:
+    session = await ctx.session(session_id, assets=True)
+    view = await _result(ctx, session)
+    if computed_at is not None and computed_at != view.result.computed_at:
+        raise ApiError(409, "sync_changed", "the sync result was recomputed after the one you "
+                       f"reviewed (computedAt {view.result.computed_at}): review it again")
+    try:
+        review = judge(session, view, status=status, reviewer=reviewer, offsets=offsets,
+                       notes=notes, source="api")
+    except ReviewConflict as exc:
+        raise ApiError(409, "not_reviewable", str(exc)) from None
+    except ReviewRejected as exc:
+        names = {"offsets": "body.offsets",
+                 "reviewer": "body.approvedBy" if offsets is None else "body.correctedBy"}
+        details = [{"loc": loc, "msg": msg} for loc, msg in exc.describe(names)]
+        raise ApiError(422, "invalid_correction", "the review was refused: "
+                       + "; ".join(f"{d['loc']}: {d['msg']}" for d in details), details) from None
+    updated = await record_review(ctx.strapi, session, view, review)
+    fresh = await ctx.session(session_id, derivatives=True)
+    return await sync_view(ctx, fresh, updated)
+
+
+@router.post("/sessions/{session_id}/sync/approve", response_model=SyncView,
+             responses=responses(404, 409, 422),
+             summary="Approve the computed offsets; the session becomes ready")
+async def approve(session_id: SessionId, body: ApproveRequest,
+                  ctx: Annotated[Api, Depends(api)]) -> SyncView:
+    return await _review(ctx, session_id, OperatorStatus.APPROVED, body.approved_by, None,
+                         body.notes, body.computed_at)
+
+
+@router.post("/sessions/{session_id}/sync/correct", response_model=SyncView,
+             responses=responses(404, 409, 422),
+             summary="Correct some offsets (method manual); the session becomes ready")
+async def correct(session_id: SessionId, body: CorrectRequest,
+                  ctx: Annotated[Api, Depends(api)]) -> SyncView:
+    return await _review(ctx, session_id, OperatorStatus.CORRECTED, body.corrected_by,
+                         dict(body.offsets), body.notes, body.computed_at)
+
+
+@router.post("/sessions/{session_id}/sync/recompute", status_code=202,
+             response_model=RecomputeAccepted, responses=responses(404, 409, 422),
+             summary="Run the sync again (after a replaced file); history is kept")
+async def recompute(session_id: SessionId,
+                    ctx: Annotated[Api, Depends(api)]) -> RecomputeAccepted:
+    session = await ctx.session(session_id, assets=True)
+    assets = session.assets or []
+    pending = [a.camera_label.value for a in assets
+               if a.state in (AssetState.UPLOADING, AssetState.INGESTING)]
+    if pending:
+        raise ApiError(409, "cameras_pending", f"camera(s) {', '.join(sorted(pending))} are "
+                       "still uploading or ingesting; the sync runs by itself once they are in")
+    if sum(a.state is AssetState.READY for a in assets) < 2:
+        raise ApiError(409, "not_enough_cameras", "fewer than two cameras are ready: "
+                       "nothing to sync")
+    job_id = advance_request(session_id).job_id  # the same id as every session job
+    job = await ctx.redis.enqueue_job(SYNC_SESSION, session_id, True, _job_id=job_id)
+    if job is None:
+        raise ApiError(409, "sync_in_progress", "a sync of this session is queued or running; "
+                       "retry when the session is in needs-review again")
+    return RecomputeAccepted(session_id=session_id, job_id=job_id,
+                             message="sync queued; the session goes syncing, then needs-review")

@@ -1,0 +1,121 @@
+"""Request and response bodies of the sync review endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field
+
+from worker.api.v2.models import ApiModel, Line, Link, RequestModel, Text
+
+Reviewer = Annotated[Line, Field(min_length=1, max_length=200,
+                                 description="Who reviewed (name or e-mail): the audit trail.")]
+Notes = Annotated[Text, Field(max_length=10_000)]
+CameraKey = Annotated[Line, Field(min_length=1, max_length=8)]
+
+
+class CameraReview(ApiModel):
+    label: str
+    is_master: bool
+    asset_id: str | None = None
+    state: str | None = Field(None, description="The camera's asset state.")
+    duration_ms: int | None = None
+    offset_ms: float | None = Field(None, description="Computed offset (ms on the master's "
+                                    "timeline of this camera's first sample).")
+    final_offset_ms: float | None = Field(None, description="What editing uses.")
+    confidence: float | None = Field(None, description="Standard score of the match.")
+    confidence_pct: float | None = Field(None, description="Probability (%) that the "
+                                         "offset is right within one video frame.")
+    classification: str | None = Field(None, description="looks-good, review-suggested or "
+                                       "needs-manual-nudge (the master has none).")
+    drift_ppm: float | None = None
+    error: str | None = Field(None, description="Why the camera could not be synced.")
+    links: dict[str, Link] = Field(default_factory=dict, description="proxy, waveform, "
+                                   "thumbnail, audio-wav, mezzanine and debug (the sync "
+                                   "artifact), where they exist.")
+
+
+class SyncView(ApiModel):
+    session_id: str
+    session_state: str
+    sync_result_id: str
+    master_camera: str | None = None
+    offsets_ms: dict[str, float] = Field(default_factory=dict,
+                                         description="The computed offsets (kept as "
+                                                     "computed, whatever the review).")
+    confidence: dict[str, float] = Field(default_factory=dict)
+    confidence_pct: dict[str, float] = Field(default_factory=dict)
+    overall_confidence_pct: float | None = Field(
+        None, description="The lowest confidencePct of the non-master cameras (0 when one "
+                          "could not be placed): the session's 'Sync confidence'.")
+    classification: dict[str, str] = Field(default_factory=dict)
+    drift_ppm: dict[str, float] = Field(default_factory=dict)
+    method: str | None = Field(None, description="xcorr (computed) or manual (corrected).")
+    operator_status: str = Field(description="pending, approved or corrected.")
+    operator_offsets_ms: dict[str, Any] | None = None
+    final_offsets_ms: dict[str, float] = Field(
+        description="operatorOffsetsMs when corrected, else offsetsMs: what editing uses.")
+    approved_by: str | None = None
+    approved_at: dt.datetime | None = None
+    review_notes: str | None = None
+    computed_at: dt.datetime | None = None
+    cameras: list[CameraReview] = Field(default_factory=list)
+    history: list[dict[str, Any]] = Field(default_factory=list, description="Earlier "
+                                          "results' figures, oldest first.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "sessionId": "k3v9x0q2m7l1p8r4t6w5y2z0", "sessionState": "needs-review",
+        "syncResultId": "s9d8f7g6h5j4k3l2m1n0b9v8", "masterCamera": "A",
+        "offsetsMs": {"A": 0.0, "B": 6432.1, "C": -4123.4},
+        "confidence": {"B": 41.2, "C": 37.9}, "confidencePct": {"B": 99.2, "C": 92.4},
+        "overallConfidencePct": 92.4,
+        "classification": {"B": "looks-good", "C": "looks-good"},
+        "driftPpm": {"B": 0.0, "C": 0.0}, "method": "xcorr", "operatorStatus": "pending",
+        "operatorOffsetsMs": None, "finalOffsetsMs": {"A": 0.0, "B": 6432.1, "C": -4123.4},
+        "computedAt": "2026-11-20T10:04:12Z",
+        "cameras": [{"label": "B", "isMaster": False, "assetId": "b1c2d3e4f5g6h7i8j9k0l1m2",
+                     "state": "ready", "durationMs": 36000, "offsetMs": 6432.1,
+                     "finalOffsetMs": 6432.1, "confidence": 41.2, "confidencePct": 99.2,
+                     "classification": "looks-good", "driftPpm": 0.0,
+                     "links": {"proxy": {"url": "https://bucket.example/...proxies/"
+                                                "angle-002_v001.mp4?X-Amz-Signature=...",
+                                         "expiresAt": "2026-11-20T11:04:12Z"}}}],
+        "history": []}]})
+
+
+class ApproveRequest(RequestModel):
+    approved_by: Reviewer
+    notes: Notes | None = None
+    computed_at: dt.datetime | None = Field(
+        None, description="computedAt of the result you reviewed: 409 if it was recomputed "
+                          "since.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "approvedBy": "alice@studio.example", "notes": "Checked the clap at 00:12."}]})
+
+
+class CorrectRequest(RequestModel):
+    corrected_by: Reviewer
+    offsets: Annotated[dict[CameraKey, float], Field(
+        min_length=1, max_length=26,
+        description="Offsets in ms for the cameras you correct (the master stays 0); the "
+                    "others keep their computed offsets.")]
+    notes: Notes | None = None
+    computed_at: dt.datetime | None = Field(
+        None, description="computedAt of the result you reviewed: 409 if it was recomputed "
+                          "since.")
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "correctedBy": "alice@studio.example", "offsets": {"C": -4123.4},
+        "notes": "C nudged onto the slate clap."}]})
+
+
+class RecomputeAccepted(ApiModel):
+    session_id: str
+    job_id: str
+    message: str
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "sessionId": "k3v9x0q2m7l1p8r4t6w5y2z0", "jobId": "sync:k3v9x0q2m7l1p8r4t6w5y2z0",
+        "message": "sync queued; the session goes syncing, then needs-review"}]})
