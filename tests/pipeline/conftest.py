@@ -126,3 +126,50 @@ async def upload_original(stack: Stack, project: str, day: dt.date, label: str,
         key = object_key(project, day, "original", label, ext=path.suffix.lstrip("."))
         stored = await store.put_file(key, path, "video/mp4")
         return stored.url
+
+
+def make_vfr_copy(src: Path, dst: Path) -> Path:
+    """The same audio (re-encoded AAC, start exact) under a phone-style VFR picture."""
+    from fractions import Fraction
+
+    import av
+    import numpy as np
+
+    from tests.corpus import decode_audio
+
+    audio, rate = decode_audio(src)
+    duration = len(audio) / rate
+    pattern = [0.04, 0.04, 0.02, 0.02, 0.02, 0.04, 0.1, 0.04, 0.033, 0.05]
+    times, t, i = [], 0.0, 0
+    while t < duration - 0.1:
+        times.append(round(t, 3))
+        t += pattern[i % len(pattern)]
+        i += 1
+    with av.open(str(dst), "w") as out:
+        vs = out.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
+        vs.width, vs.height, vs.pix_fmt = 160, 96, "yuv420p"
+        vs.codec_context.time_base = vs.time_base = Fraction(1, 1000)
+        layout = "mono" if audio.shape[1] == 1 else "stereo"
+        as_ = out.add_stream("aac", rate=rate, layout=layout)
+        a_next = 0
+        for k, ft in enumerate(times):
+            luma = np.full((96, 160), 40 + (k * 7) % 180, np.uint8)
+            frame = av.VideoFrame.from_ndarray(
+                np.concatenate([luma, np.full((48, 160), 128, np.uint8)]), format="yuv420p")
+            frame.pts = round(ft * 1000)
+            out.mux(vs.encode(frame))
+            while a_next < min(len(audio), round((ft + 0.1) * rate)):
+                block = np.ascontiguousarray(audio[a_next:a_next + 1024].T.astype(np.float32))
+                af = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
+                af.sample_rate, af.pts = rate, a_next
+                out.mux(as_.encode(af))
+                a_next += block.shape[1]
+        while a_next < len(audio):
+            block = np.ascontiguousarray(audio[a_next:a_next + 1024].T.astype(np.float32))
+            af = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
+            af.sample_rate, af.pts = rate, a_next
+            out.mux(as_.encode(af))
+            a_next += block.shape[1]
+        out.mux(vs.encode())
+        out.mux(as_.encode())
+    return dst

@@ -298,3 +298,25 @@ async def test_strapi_unreachable_during_a_job(stack: Stack, strapi: StrapiClien
     await eventually(ready, timeout=240, what="the job to succeed once Strapi is back",
                      stack=stack)
     assert "job_retry" in stack.procs.worker.log_path.read_text()
+
+
+async def test_vfr_camera_gets_a_mezzanine_and_syncs(stack: Stack, strapi: StrapiClient,
+                                                     media_dir: Path, tmp_path: Path) -> None:
+    from tests.pipeline.conftest import make_vfr_copy
+
+    spec = session_case("pipeline-golden", 501)
+    built = corpus.build_case(spec, media_dir)
+    session = await _new_session(strapi, f"vfr-{secrets.token_hex(3)}", "vfr")
+    await _add_camera(stack, strapi, session, "A", built.paths["A"])
+    vfr = make_vfr_copy(built.paths["B"], tmp_path / "phoneB.mp4")
+    asset_b = await _add_camera(stack, strapi, session, "B", vfr)
+    done = await eventually(lambda: _settled(strapi, session.document_id), timeout=600,
+                            what="VFR session to settle", stack=stack, interval=2)
+    b = await strapi.assets.get(asset_b, populate={"derivatives": True})
+    assert b.is_vfr is True
+    assert "mezzanine" in {d.kind.value for d in b.derivatives or []}
+    result = done.sync_result
+    assert result is not None and result.offsets_ms is not None
+    truth = corpus.truth_relative_to(built, str(result.master_camera))
+    other = "B" if result.master_camera == "A" else "A"
+    assert result.offsets_ms[other] == pytest.approx(truth.offsets_ms[other], abs=5.0)

@@ -114,6 +114,11 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
             await deps.strapi.upsert_derived_media(asset_id, out.kind, DerivedMediaInput(
                 url=stored.url, size_bytes=stored.size, checksum=f"sha256:{stored.sha256}",
                 storage_key=okey, content_type=out.content_type))
+        current = await deps.strapi.assets.get(asset_id)
+        if current.original_url != asset.original_url:
+            # The camera was re-uploaded meanwhile: its own ingest owns the asset now.
+            log.info("ingest_superseded", by=current.original_url)
+            return "superseded by a newer upload"
         await _drop_stale(deps, asset, {o.kind for o in outputs})
         await deps.strapi.update_asset(asset_id, MediaAssetInput(
             state=AssetState.READY, error_message=None, progress_pct=100,

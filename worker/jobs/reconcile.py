@@ -11,7 +11,9 @@ import datetime as dt
 from typing import Any
 
 from arq.constants import in_progress_key_prefix
+from pydantic import ValidationError
 
+from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAsset
 from worker.jobs.context import TRANSIENT, deps_of
@@ -23,6 +25,7 @@ from worker.pipeline.rules import (
     advance_request,
     ingest_request,
 )
+from worker.review.marks import APPLY_REVIEW, REVIEWED, review_job_id
 
 
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
@@ -45,6 +48,7 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
             if session.state is SessionState.SYNCING and _stale(session.updated_at, now,
                                                                 deps.settings.stale_job_s):
                 stale.append(req.job_id)
+        wanted += await _unapplied_reviews(deps.strapi)
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
@@ -61,6 +65,28 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     if enqueued:
         log.info("reconcile_enqueued", enqueued=enqueued, checked=len(wanted))
     return {"enqueued": enqueued, "already_queued": len(wanted) - enqueued}
+
+
+async def _unapplied_reviews(strapi: StrapiClient) -> list[JobRequest]:
+    """Admin reviews whose webhook was lost: reviewed, but not applied by the worker."""
+    found: list[JobRequest] = []
+    try:
+        async for result in strapi.sync_results.iterate(
+                filters={"operatorStatus": {"$in": list(REVIEWED)}}):
+            entry = {
+                "documentId": result.document_id,
+                "operatorStatus": result.operator_status.value,
+                "operatorOffsetsMs": result.operator_offsets_ms,
+                "approvedBy": result.approved_by,
+                "debugArtifacts": result.debug_artifacts,
+            }
+            job_id = review_job_id(entry)
+            if job_id is not None:
+                found.append(JobRequest(APPLY_REVIEW, job_id, (result.document_id,)))
+    except ValidationError as exc:
+        # An operator typed something unreadable: its own webhook bounces it back.
+        get_logger(job="reconcile").warning("reconcile_reviews_skipped", error=str(exc))
+    return found
 
 
 def _looks_dead(asset: MediaAsset, now: dt.datetime, stale_s: float) -> bool:

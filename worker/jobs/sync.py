@@ -30,6 +30,7 @@ from strapi_client.models import (
 from worker.jobs.context import TRANSIENT, Deps, deps_of
 from worker.jobs.retry import retry_or_raise
 from worker.logging import get_logger
+from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
 from worker.sync.engine import CameraInput, SyncInputError, sync_files
@@ -107,7 +108,18 @@ async def _advance(deps: Deps, session_id: str, force: bool) -> str:
     await _set_session(deps, session, SessionState.SYNCING,
                        f"syncing cameras {', '.join(a.camera_label.value for a in ready)}", 0)
     log.info("sync_started", cameras=[a.camera_label.value for a in ready])
-    report, artifacts = await _compute(deps, session, ready)
+    try:
+        report, artifacts = await _compute(deps, session, ready)
+    except (SyncInputError, StorageError) as exc:
+        if isinstance(exc, TRANSIENT):
+            raise
+        # Permanent (e.g. a WAV expired by the lifecycle rule): say so and stop,
+        # rather than leave the session in "syncing" for reconcile to retry forever.
+        message = f"sync failed: {exc}; re-ingest the camera(s) or recompute"
+        log.error("sync_failed", reason=str(exc))
+        refreshed = await deps.strapi.get_session(session_id, populate=None)
+        await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW, message)
+        return "failed"
     data = _result_input(report, failed, digest, artifacts, previous=current)
     await deps.strapi.upsert_sync_result(session_id, data)
     summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
