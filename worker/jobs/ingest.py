@@ -24,8 +24,8 @@ from worker.ingest.derive import derive_all
 from worker.ingest.errors import IngestError
 from worker.ingest.files import DerivedFile
 from worker.ingest.probe import ProbeResult, probe
-from worker.jobs.context import TRANSIENT, Deps, deps_of
-from worker.jobs.retry import retry_or_raise
+from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.pipeline.rules import ASSET_NEEDS_INGEST, advance_request
 from worker.storage.errors import ForeignUrlError, StorageError
@@ -52,15 +52,7 @@ class _Failed(Exception):
 
 async def ingest_asset(ctx: dict[str, Any], asset_id: str) -> str:
     """arq job: ingest one media-asset by documentId."""
-    deps = deps_of(ctx)
-    structlog.contextvars.bind_contextvars(asset=asset_id, job_id=ctx.get("job_id"))
-    try:
-        return await _ingest(ctx, deps, asset_id)
-    except TRANSIENT as exc:
-        raise retry_or_raise(ctx, exc, max_tries=deps.settings.max_tries,
-                             backoff_s=deps.settings.retry_backoff_s) from exc
-    finally:
-        structlog.contextvars.clear_contextvars()
+    return await run_job(ctx, lambda deps: _ingest(ctx, deps, asset_id), asset=asset_id)
 
 
 async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:

@@ -17,8 +17,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import structlog
-
 from strapi_client.enums import AssetState, DerivedKind, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import (
     MediaAsset,
@@ -27,8 +25,8 @@ from strapi_client.models import (
     SyncResult,
     SyncResultInput,
 )
-from worker.jobs.context import TRANSIENT, Deps, deps_of
-from worker.jobs.retry import retry_or_raise
+from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
@@ -41,15 +39,8 @@ ENGINE_VERSION = "multicam-xcorr-1"
 
 async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False) -> str:
     """arq job: advance one recording session, syncing it when all cameras are settled."""
-    deps = deps_of(ctx)
-    structlog.contextvars.bind_contextvars(session=session_id, job_id=ctx.get("job_id"))
-    try:
-        return await _advance(deps, session_id, force)
-    except TRANSIENT as exc:
-        raise retry_or_raise(ctx, exc, max_tries=deps.settings.max_tries,
-                             backoff_s=deps.settings.retry_backoff_s) from exc
-    finally:
-        structlog.contextvars.clear_contextvars()
+    return await run_job(ctx, lambda deps: _advance(deps, session_id, force),
+                         session=session_id)
 
 
 def inputs_digest(assets: list[MediaAsset]) -> str:

@@ -29,7 +29,7 @@ class SyncParams:
     fine_window_spacing_s: float = 8.0
     fine_min_z: float = 5.0
     inlier_tol_s: float = 0.0005
-    min_drift_span_s: float = 120.0
+    min_drift_span_s: float = 30.0
     gcc_beta: float = 0.8
 
 
