@@ -149,7 +149,9 @@ def make_source(path: Path, minutes: float) -> None:
     scene = Scene()
     out = av.open(str(tmp), "w")
     vs = out.add_stream("libx264", rate=FPS, options={
-        "preset": "veryfast", "maxrate": "25M", "bufsize": "20M", "profile": "high"})
+        # superfast keeps CABAC, B-frames and 8x8 transforms (what camera encoders
+        # make, so decoding costs what it costs on a real file) and generates fast.
+        "preset": "superfast", "maxrate": "25M", "bufsize": "20M", "profile": "high"})
     vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
     vs.bit_rate = SOURCE_BITRATE
     vs.codec_context.gop_size = FPS
@@ -190,6 +192,7 @@ class Run:
     cpu_s: float
     rss_mb: float
     out_bytes: int
+    load: float  # 1-minute load average when the run started (other work on the machine)
 
 
 def ensure_ffmpeg() -> str:
@@ -208,21 +211,47 @@ def ensure_ffmpeg() -> str:
     return found
 
 
+def _vm_hwm_mb(pid: int) -> float:
+    """Peak resident memory of a running process (0 once it has exited)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def measure(name: str, cmd: list[str], out_dir: Path) -> Run:
-    """Run ``cmd`` as a child; its own wall time, CPU time and peak RSS."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # wait4 gives this child's rusage alone (RUSAGE_CHILDREN would be the max of all).
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stdout = proc.stdout.read() if proc.stdout else b""
-    stderr = proc.stderr.read() if proc.stderr else b""
+    """Run ``cmd`` as a child: its own wall time, CPU time and peak RSS.
+
+    Peak RSS is the child's VmHWM, polled while it runs (and reported by the Python
+    child itself at exit): rusage's ru_maxrss would start at this parent's size,
+    because Linux carries the pre-exec high-water mark across exec.
+    """
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _vm_hwm_mb(proc.pid))
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise SystemExit(f"{name} failed ({proc.returncode}):\n{stderr.decode()[-3000:]}"
-                         f"{stdout.decode()[-1000:]}")
+        raise SystemExit(f"{name} failed ({proc.returncode}):\n{stderr[-3000:]}{stdout[-1000:]}")
+    lines = stdout.strip().splitlines()
+    if lines and lines[-1].startswith("{"):
+        peak = max(peak, float(json.loads(lines[-1]).get("vm_hwm_mb", 0.0)))
     size = sum(p.stat().st_size for p in out_dir.rglob("*") if p.is_file())
-    return Run(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, size)
+    return Run(name, wall, usage.ru_utime + usage.ru_stime, peak, size, load)
 
 
 def ingest_cmd(source: Path, out_dir: Path, kinds: list[str]) -> list[str]:
@@ -249,7 +278,9 @@ def child(source: str, out_dir: str, kinds: str) -> None:
     info = probe(source)
     chosen = [k for k in kinds.split(",") if k] or None  # none given: the planned kinds
     files = derive_all(source, out_dir, info, IngestSettings(), kinds=chosen)  # type: ignore[arg-type]
-    print(json.dumps({f.kind: f.size_bytes for f in files}))
+    report: dict[str, float] = {f.kind: f.size_bytes for f in files}
+    report["vm_hwm_mb"] = _vm_hwm_mb(os.getpid())
+    print(json.dumps(report))
 
 
 def main() -> None:
@@ -260,10 +291,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="alternate ffmpeg / whole ingest this many times; the best "
                              "wall time of each counts (default 1)")
-    parser.add_argument("--no-singles", action="store_true",
-                        help="skip the runs of each derived kind alone")
-    parser.add_argument("--no-mezzanine", action="store_true",
-                        help="skip the (slow, full-resolution) mezzanine-alone run")
+    parser.add_argument("--singles", default="proxy,audio-wav,waveform,thumbnail,mezzanine",
+                        help="derived kinds to also run alone, comma-separated ('' for none; "
+                             "the mezzanine is a slow full-resolution encode)")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="make (and cache) the source file, measure nothing")
     parser.add_argument("--child", nargs=3, metavar=("SOURCE", "OUT", "KINDS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -281,6 +313,8 @@ def main() -> None:
         t0 = time.monotonic()
         make_source(source, args.minutes)
         print(f"  generated in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    if args.generate_only:
+        return
     config = IngestSettings()
     t0 = time.perf_counter()
     info = probe(source)
@@ -309,31 +343,29 @@ def main() -> None:
             d = fresh("ffmpeg")
             base.append(measure("ffmpeg CLI proxy (baseline)",
                                 ffmpeg_cmd(ffmpeg, source, d / "proxy.mp4", config), d))
-            print(f"  {base[-1].name}: {base[-1].wall_s:.1f} s", file=sys.stderr)
+            print(f"  {base[-1]}", file=sys.stderr, flush=True)
             d = fresh("whole")
             whole.append(measure("whole ingest (probe+wav+proxy+waveform+thumbnail)",
                                  ingest_cmd(source, d, []), d))
             proxy_bytes = (d / "proxy.mp4").stat().st_size
-            print(f"  {whole[-1].name}: {whole[-1].wall_s:.1f} s", file=sys.stderr)
+            print(f"  {whole[-1]}", file=sys.stderr, flush=True)
         runs += [min(base, key=lambda r: r.wall_s), min(whole, key=lambda r: r.wall_s)]
-        if not args.no_singles:
-            singles = ["proxy", "audio-wav", "waveform", "thumbnail"]
-            if not args.no_mezzanine:
-                singles.append("mezzanine")
-            for kind in singles:
-                d = fresh(kind)
-                runs.append(measure(f"{kind} alone", ingest_cmd(source, d, [kind]), d))
-                print(f"  {runs[-1].name}: {runs[-1].wall_s:.1f} s", file=sys.stderr)
+        for kind in [k for k in args.singles.split(",") if k]:
+            d = fresh(kind)
+            runs.append(measure(f"{kind} alone", ingest_cmd(source, d, [kind]), d))
+            print(f"  {runs[-1]}", file=sys.stderr, flush=True)
         ff_bytes = (work / "ffmpeg" / "proxy.mp4").stat().st_size
 
     print()
     print(f"{'run':<52} {'wall s':>8} {'x realtime':>10} {'CPU s':>8} {'cores':>6} "
-          f"{'peak RSS MB':>11} {'output MB':>10}")
+          f"{'peak RSS MB':>11} {'output MB':>10} {'load':>5}")
     print(f"{'probe (in-process)':<52} {probe_s:>8.3f} {media_s / probe_s:>10.0f}")
     for r in runs:
         print(f"{r.name:<52} {r.wall_s:>8.1f} {media_s / r.wall_s:>10.2f} {r.cpu_s:>8.1f} "
-              f"{r.cpu_s / r.wall_s:>6.2f} {r.rss_mb:>11.0f} {r.out_bytes / 1e6:>10.1f}")
+              f"{r.cpu_s / r.wall_s:>6.2f} {r.rss_mb:>11.0f} {r.out_bytes / 1e6:>10.1f} "
+              f"{r.load:>5.1f}")
     ratio = runs[1].wall_s / runs[0].wall_s
+    cpu_ratio = runs[1].cpu_s / runs[0].cpu_s
     minutes = media_s / 60
     peak = max(r.rss_mb for r in runs[1:])
     print()
@@ -341,6 +373,8 @@ def main() -> None:
           f"(ffmpeg CLI proxy: {ff_bytes / minutes / 1e6:.1f} MB/min)")
     print(f"whole ingest / ffmpeg proxy wall time: {ratio:.3f} (target <= {RATIO_TARGET}) "
           f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}")
+    print(f"whole ingest / ffmpeg proxy CPU time: {cpu_ratio:.3f} (what the machine's load "
+          f"does not change)")
     print(f"peak RSS of any ingest run: {peak:.0f} MB (target < {RSS_TARGET_MB}) "
           f"{'OK' if peak < RSS_TARGET_MB else 'MISSED'}")
     print(f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine skews "

@@ -7,6 +7,7 @@ WAV, waveform and poster frame are cheap and are fed inline from the same frames
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -237,7 +238,8 @@ class _Pass:
             if not self.encode_video and self.converter is None and target > 2.0:
                 # Only the poster frame is wanted: jump near it instead of decoding all.
                 seek_s = probe.video_start_ms / 1000.0 + target - 1.0
-                container.seek(int(seek_s * 1_000_000), backward=True)
+                with contextlib.suppress(av.FFmpegError):  # unseekable: decode from the start
+                    container.seek(int(seek_s * 1_000_000), backward=True)
         elif not self.encode_video:
             video.discard = av.stream.Discard.all
         for kind, spec in _h264_specs(probe, config, kinds, video, channels).items():
