@@ -172,8 +172,11 @@ async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
     await strapi.sync_results.update(result.document_id, {
         "operatorStatus": "approved", "approvedBy": "dana@studio.example",
         "reviewNotes": "fine"})
+    # The result is stamped first, then the session moves: wait for both writes.
     done = await _result_when(strapi, result.document_id, api_stack,
-                              lambda r: r.approved_at is not None, "approvedAt stamped")
+                              lambda r: r.approved_at is not None and r.session is not None
+                              and r.session.state is SessionState.READY,
+                              "approvedAt stamped and the session ready")
     assert done.operator_status is OperatorStatus.APPROVED and done.method.value == "xcorr"
     assert done.review_notes == "fine" and done.offsets_ms == result.offsets_ms
     assert done.session.state is SessionState.READY
@@ -210,7 +213,9 @@ async def test_admin_correction_and_an_invalid_one_bounced(api_stack: ApiStack,
                                            "operatorOffsetsMs": {"C": -4000}})
     done = await _result_when(strapi, rid, api_stack,
                               lambda r: r.operator_status is OperatorStatus.CORRECTED
-                              and r.approved_at is not None, "the correction to be applied")
+                              and r.approved_at is not None and r.session is not None
+                              and r.session.state is SessionState.READY,
+                              "the correction to be applied")
     assert done.method.value == "manual" and done.offsets_ms == result.offsets_ms
     assert done.operator_offsets_ms == {"A": 0.0, "B": 6432.1, "C": -4000.0}
     assert done.review_notes == "my note"  # the worker's reasons are gone again

@@ -206,7 +206,8 @@ async def test_reconcile_picks_up_a_lost_webhook(stack: Stack, strapi: StrapiCli
         return a if a.state is AssetState.READY else None
 
     await eventually(ready, timeout=300, what="reconcile to ingest the asset", stack=stack)
-    session_now = await strapi.get_session(session.document_id)
+    session_now = await eventually(lambda: _settled(strapi, session.document_id), timeout=120,
+                                   what="the one-camera session to settle", stack=stack)
     assert session_now.state is SessionState.NEEDS_REVIEW
     assert "2 needed" in (session_now.progress_message or "")
 
