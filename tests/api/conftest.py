@@ -35,6 +35,7 @@ from tests.support.services import (
     multicam_processes,
     private_redis,
 )
+from tests.support.stack_env import service_env
 from tests.support.strapi_server import StrapiServer, running_strapi
 from worker.jobs.sync import ENGINE_VERSION, inputs_digest
 
@@ -81,25 +82,14 @@ def running_api_stack() -> Iterator[ApiStack]:
         webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
         webhook_secret=secret,
     ) as strapi:
-        env = {
-            **{k: v for k, v in strapi.env.items() if not k.startswith("MULTICAM_")},
-            **s3.settings.to_env(),
-            "MULTICAM_STRAPI_URL": strapi.base_url,
-            "MULTICAM_STRAPI_TOKEN": strapi.api_token,
-            "MULTICAM_WEBHOOK_SECRET": secret,
-            "MULTICAM_API_TOKEN": TOKEN,
-            "MULTICAM_REDIS_URL": redis.url,
-            "MULTICAM_RECONCILE_INTERVAL_S": "10",
-            "MULTICAM_RETRY_BACKOFF_S": "1",
-            "MULTICAM_MAX_JOBS": "2",
-            "MULTICAM_WORK_DIR": str(workdir),
-            "MULTICAM_LOG_JSON": "true",
-            # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
-            # time, so a 12 MiB file exercises parts, part-urls and resume.
-            "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
-            "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
-            "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
-        }
+        # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
+        # time, so a 12 MiB file exercises parts, part-urls and resume.
+        env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
+                          api_token=TOKEN, extra={
+                              "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+                              "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+                              "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+                          })
         with multicam_processes(env, service_port, workdir) as procs:
             yield ApiStack(strapi, s3, redis, procs, secret, workdir)
 

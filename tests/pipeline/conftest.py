@@ -25,6 +25,7 @@ from tests.support.services import (
     multicam_processes,
     private_redis,
 )
+from tests.support.stack_env import service_env
 from tests.support.strapi_server import StrapiServer, running_strapi
 from tests.support.tcp_proxy import TcpProxy, tcp_proxy
 from worker.storage.factory import open_store
@@ -57,22 +58,11 @@ def stack() -> Iterator[Stack]:
         webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
         webhook_secret=secret,
     ) as strapi, tcp_proxy(strapi.port) as link:
-        env = {
-            **{k: v for k, v in strapi.env.items() if not k.startswith("MULTICAM_")},
-            **s3.settings.to_env(),
-            "MULTICAM_STRAPI_URL": link.url,
-            "MULTICAM_STRAPI_TOKEN": strapi.api_token,
-            "MULTICAM_WEBHOOK_SECRET": secret,
-            "MULTICAM_API_TOKEN": "test-api-token",
-            "MULTICAM_REDIS_URL": redis.url,
-            "MULTICAM_RECONCILE_INTERVAL_S": "10",
-            "MULTICAM_RETRY_BACKOFF_S": "1",
-            "MULTICAM_MAX_JOBS": "2",
-            "MULTICAM_WORK_DIR": str(workdir),
-            "MULTICAM_LOG_JSON": "true",
-            # Short enough that a killed job is released within the test.
-            "MULTICAM_STALE_JOB_S": "15",
-        }
+        env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
+                          api_token="test-api-token", strapi_url=link.url, extra={
+                              # Short enough that a killed job is released within the test.
+                              "MULTICAM_STALE_JOB_S": "15",
+                          })
         with multicam_processes(env, service_port, workdir) as procs:
             yield Stack(strapi, s3, redis, procs, secret, workdir, link)
 

@@ -113,7 +113,8 @@ def test_classification_thresholds() -> None:
 
 
 def test_report_json_shape_and_determinism() -> None:
-    edges = [_edge("A", "B", 41.12931), Edge("A", "C", Affine(-32.01729, -80.2e-6), 9.1, 0.71, 1, 5)]
+    edges = [_edge("A", "B", 41.12931),
+             Edge("A", "C", Affine(-32.01729, -80.2e-6), 9.1, 0.71, 1, 5)]
     placements = place_cameras("A", ["A", "B", "C"], edges, {})
     report = SyncReport(master="A", labels=("A", "B", "C"), placements=placements, errors={},
                         durations_s={"A": 1.0, "B": 1.0, "C": 1.0})
