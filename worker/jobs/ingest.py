@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 
 from strapi_client.enums import AssetState
-from strapi_client.models import DerivedMediaInput, MediaAsset, MediaAssetInput
+from strapi_client.models import DerivedMedia, DerivedMediaInput, MediaAsset, MediaAssetInput
 from worker.ingest.derive import derive_all
 from worker.ingest.errors import IngestError
 from worker.ingest.files import DerivedFile
@@ -183,13 +183,18 @@ async def _derive(deps: Deps, asset_id: str, source: Path, out_dir: Path,
     return task.result()
 
 
+async def _delete_derivative(deps: Deps, derived: DerivedMedia) -> None:
+    """Remove one derived file: its object, then its entry."""
+    if derived.storage_key:
+        await deps.store.delete(derived.storage_key)
+    await deps.strapi.derived_media.delete(derived.document_id)
+
+
 async def _drop_stale(deps: Deps, asset: MediaAsset, made: set[str]) -> None:
     """Derived entries of kinds this run did not make (e.g. an old mezzanine) go."""
     for old in asset.derivatives or []:
         if old.kind.value not in made:
-            if old.storage_key:
-                await deps.store.delete(old.storage_key)
-            await deps.strapi.derived_media.delete(old.document_id)
+            await _delete_derivative(deps, old)
 
 
 async def _cleanup(deps: Deps, asset: MediaAsset, uploaded: list[str]) -> None:
@@ -198,9 +203,7 @@ async def _cleanup(deps: Deps, asset: MediaAsset, uploaded: list[str]) -> None:
         await deps.store.delete(key)
     fresh = await deps.strapi.assets.get(asset.document_id, populate={"derivatives": True})
     for old in fresh.derivatives or []:
-        if old.storage_key:
-            await deps.store.delete(old.storage_key)
-        await deps.strapi.derived_media.delete(old.document_id)
+        await _delete_derivative(deps, old)
 
 
 async def _fail(deps: Deps, asset: MediaAsset, message: str) -> None:

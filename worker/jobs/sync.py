@@ -45,7 +45,7 @@ async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False
 
 def inputs_digest(assets: list[MediaAsset]) -> str:
     """What a sync result was computed from: each camera's label and audio checksum."""
-    parts = sorted(f"{a.camera_label.value}={_wav(a).checksum if _wav(a) else ''}"
+    parts = sorted(f"{a.camera_label.value}={getattr(_wav(a), 'checksum', None) or ''}"
                    for a in assets)
     return hashlib.sha256("|".join([ENGINE_VERSION, *parts]).encode()).hexdigest()[:24]
 

@@ -48,6 +48,20 @@ _NEEDS_S3 = ("{} needs the S3 backend (MULTICAM_STORAGE_BACKEND=s3): the local b
              "has no HTTP endpoint for clients to upload to or download from")
 
 
+def _copy_synced(source: BinaryIO, path: Path) -> tuple[str, int]:
+    """Copy ``source`` to ``path`` durably; returns its SHA-256 and size."""
+    h = hashlib.sha256()
+    size = 0
+    with path.open("wb") as out:
+        while chunk := source.read(CHUNK):
+            h.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return h.hexdigest(), size
+
+
 @contextlib.contextmanager
 def _os_errors(key: str) -> Iterator[None]:
     try:
@@ -112,17 +126,8 @@ class LocalObjectStore(ObjectStore):
                sha256: str | None) -> StoredObject:
         dest = self._path(key)
         tmp = self._tmp / uuid.uuid4().hex
-        h = hashlib.sha256()
-        size = 0
         try:
-            with tmp.open("wb") as out:
-                while chunk := source.read(CHUNK):
-                    h.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            digest = h.hexdigest()
+            digest, size = _copy_synced(source, tmp)
             if sha256 is not None and normalise_sha256(sha256) != digest:
                 raise ChecksumMismatch(key, "sha256 of the local file", sha256, digest)
             stored = tmp.stat().st_size
@@ -186,25 +191,16 @@ class LocalObjectStore(ObjectStore):
             wanted = self._wanted(key, expected, meta)
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")
-            h = hashlib.sha256()
-            size = 0
             try:
-                with tmp.open("wb") as out:
-                    while chunk := fh.read(CHUNK):
-                        h.update(chunk)
-                        out.write(chunk)
-                        size += len(chunk)
-                    if size != length:
-                        raise ChecksumMismatch(key, "read size", length, size)
-                    if wanted is not None and h.hexdigest() != wanted:
-                        raise ChecksumMismatch(key, "sha256 of the read bytes", wanted,
-                                               h.hexdigest())
-                    out.flush()
-                    os.fsync(out.fileno())
+                digest, size = _copy_synced(fh, tmp)
+                if size != length:
+                    raise ChecksumMismatch(key, "read size", length, size)
+                if wanted is not None and digest != wanted:
+                    raise ChecksumMismatch(key, "sha256 of the read bytes", wanted, digest)
                 os.replace(tmp, dest)
             finally:
                 tmp.unlink(missing_ok=True)
-        return StoredObject(key=key, url=self.url_for(key), size=size, sha256=h.hexdigest(),
+        return StoredObject(key=key, url=self.url_for(key), size=size, sha256=digest,
                             content_type=str(meta.get("content_type") or DEFAULT_CONTENT_TYPE))
 
     async def get_file(

@@ -158,7 +158,7 @@ def load_tracks(
                 if not pending:
                     break
             for cam, fut in zip(cameras, futures, strict=True):
-                _collect(cam, fut.exception(), fut, tracks, unusable)
+                _collect(cam, fut, tracks, unusable)
     else:
         for cam in cameras:
             def report(frac: float, label: str = cam.label) -> None:
@@ -173,8 +173,9 @@ def load_tracks(
     return tracks, unusable
 
 
-def _collect(cam: CameraInput, exc: BaseException | None, fut: Future[Track],
-             tracks: dict[str, Track], unusable: dict[str, str]) -> None:
+def _collect(cam: CameraInput, fut: Future[Track], tracks: dict[str, Track],
+             unusable: dict[str, str]) -> None:
+    exc = fut.exception()
     if exc is None:
         tracks[cam.label] = fut.result()
     elif isinstance(exc, NoAudioError):
