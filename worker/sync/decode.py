@@ -103,20 +103,25 @@ class _Collector:
         return self._buf[: self._n].copy() if self._n < len(self._buf) else self._buf
 
 
-def _build_graph(stream: av.AudioStream, rate: int) -> av.filter.Graph:
+def _build_graph(
+    stream: av.AudioStream, rate: int
+) -> tuple[av.filter.Graph, av.filter.FilterContext]:
+    """The decode graph and its source: downmix first, so the resampler runs on one channel."""
     graph = av.filter.Graph()
     src = graph.add_abuffer(template=stream)
+    mono = graph.add("aformat", "sample_fmts=fltp:channel_layouts=mono")
     resample = graph.add("aresample", str(rate))
     # 16 bits keep ~96 dB of range: far more than correlation needs, at half the memory.
     fmt = graph.add("aformat", "sample_fmts=s16:channel_layouts=mono")
     block = graph.add("asetnsamples", f"n={_OUT_BLOCK}:p=0")
     sink = graph.add("abuffersink")
-    src.link_to(resample)
+    src.link_to(mono)
+    mono.link_to(resample)
     resample.link_to(fmt)
     fmt.link_to(block)
     block.link_to(sink)
     graph.configure()
-    return graph
+    return graph, src
 
 
 def _drain(graph: av.filter.Graph, out: _Collector) -> None:
@@ -152,7 +157,7 @@ def decode_audio(
     rate: int = ANALYSIS_RATE,
     progress: ProgressFn | None = None,
 ) -> DecodedAudio:
-    """Decode the first audio stream of ``path`` to mono float32 at ``rate``.
+    """Decode the first audio stream of ``path`` to mono 16-bit samples at ``rate``.
 
     :param path: any file FFmpeg can demux.
     :param rate: output sample rate (analysis rate).
@@ -172,7 +177,7 @@ def decode_audio(
                 other.discard = av.stream.Discard.all
         duration = _stream_duration_s(container, stream)
         out = _Collector(int(duration * rate) + rate if duration > 0 else 60 * rate)
-        graph = _build_graph(stream, rate)
+        graph, source = _build_graph(stream, rate)
 
         src_rate = stream.rate or stream.codec_context.sample_rate or 0
         tb = float(stream.time_base) if stream.time_base is not None else 0.0
@@ -180,34 +185,37 @@ def decode_audio(
         gaps = 0
         bad = 0
         pushed = 0
-        for packet in container.demux(stream):
+        finished = False
+        while not finished:
+            # container.decode runs its demux/decode loop in C: a third less CPU
+            # than packet.decode() per packet from Python. A bad packet ends the
+            # generator; a new one resumes at the demuxer's position after it.
             try:
-                frames = packet.decode()
-            except av.FFmpegError:
+                for frame in container.decode(stream):
+                    pts = frame.pts
+                    if pts is not None and tb:
+                        t = pts * tb
+                        if expected is not None and t - expected > _GAP_TOLERANCE_S:
+                            gap = t - expected
+                            if gap < _MAX_GAP_S:
+                                # Dropped audio: keep later samples at their true time.
+                                source.push(_silence_like(frame, round(gap * frame.sample_rate)))
+                                gaps += 1
+                        expected = t + frame.samples / frame.sample_rate
+                    source.push(frame)
+                    pushed += 1
+                    if pushed % 256 == 0:
+                        _drain(graph, out)
+                        if progress is not None and duration > 0 and expected is not None:
+                            progress(min(1.0, expected / duration))
+                finished = True
+            except av.FFmpegError as exc:
                 bad += 1
                 if bad > _MAX_BAD_PACKETS:
                     raise NoAudioError(
-                        f"audio stream is corrupt ({bad} undecodable packets)"
+                        f"audio stream is corrupt ({bad} undecodable packets: {exc})"
                     ) from None
-                continue
-            for frame in frames:
-                pts = frame.pts
-                if pts is not None and tb:
-                    t = pts * tb
-                    if expected is not None and t - expected > _GAP_TOLERANCE_S:
-                        gap = t - expected
-                        if gap < _MAX_GAP_S:
-                            # Dropped audio: keep later samples at their true time.
-                            graph.push(_silence_like(frame, round(gap * frame.sample_rate)))
-                            gaps += 1
-                    expected = t + frame.samples / frame.sample_rate
-                graph.push(frame)
-                pushed += 1
-                if pushed % 128 == 0:
-                    _drain(graph, out)
-                    if progress is not None and duration > 0 and expected is not None:
-                        progress(min(1.0, expected / duration))
-        graph.push(None)
+        source.push(None)
         _drain(graph, out)
         samples = out.result()
     except av.FFmpegError as exc:

@@ -1,62 +1,32 @@
 """Sync a session: decode every camera, align every pair, place all on one timeline.
 
 ``sync_tracks`` is pure (tracks in, report out); ``sync_files`` adds decoding,
-in parallel processes when the files are long enough for it to pay off.
+in parallel processes with pipelined alignment (``worker.sync.parallel``) when
+the files are long enough for that to pay off.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
-from pathlib import Path
-from typing import Any
 
+from worker.sync.analysis import CameraInput, SyncInputError, analyse
 from worker.sync.confidence import probability
-from worker.sync.decode import (
-    ANALYSIS_RATE,
-    MediaError,
-    NoAudioError,
-    decode_audio,
-    probe_duration_s,
-)
-from worker.sync.features import level_dbfs, onset_envelope
-from worker.sync.pairwise import SyncParams, Track, align_pair
+from worker.sync.decode import ANALYSIS_RATE, MediaError, NoAudioError, probe_duration_s
+from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
+from worker.sync.parallel import decode_and_align
 from worker.sync.report import PairRecord, SyncReport
 from worker.sync.solve import Edge, choose_master, evidence_of, make_edge, place_cameras
+
+__all__ = ["CameraInput", "SyncInputError", "analyse", "load_tracks", "sync_files",
+           "sync_tracks"]
 
 # Below this much audio in total, process start-up costs more than it saves.
 _PARALLEL_FROM_S = 600.0
 
 ProgressFn = Callable[[str, float], None]
-
-
-class SyncInputError(Exception):
-    """The inputs cannot be synced at all (bad arguments, unreadable files)."""
-
-
-@dataclass(frozen=True)
-class CameraInput:
-    label: str
-    path: Path
-
-
-def analyse(path: str | Path, rate: int = ANALYSIS_RATE,
-            progress: Callable[[float], None] | None = None) -> Track:
-    """Decode one file and compute its envelope.
-
-    :raises MediaError: unreadable / not media.
-    :raises NoAudioError: no usable audio.
-    """
-    decoded = decode_audio(path, rate=rate, progress=progress)
-    envelope = onset_envelope(decoded.samples, rate, decoded.scale)
-    if not envelope.usable:
-        level = level_dbfs(decoded.samples, decoded.scale)
-        raise NoAudioError(f"audio is silent (level {level:.0f} dBFS): nothing to sync on")
-    return Track(decoded.samples, decoded.scale, rate, envelope)
 
 
 def sync_tracks(
@@ -66,6 +36,7 @@ def sync_tracks(
     master: str = "auto",
     unusable: dict[str, str] | None = None,
     params: SyncParams | None = None,
+    aligned: Mapping[tuple[str, str], PairAlignment | None] | None = None,
 ) -> SyncReport:
     """Place every camera on one timeline (pure).
 
@@ -73,6 +44,7 @@ def sync_tracks(
     :param labels: every camera label, in order (including unusable ones).
     :param master: a label, or "auto".
     :param unusable: label -> reason for cameras with no usable audio.
+    :param aligned: pairs (in label order) already aligned with the same params.
     """
     unusable = dict(unusable or {})
     order = list(labels)
@@ -87,8 +59,17 @@ def sync_tracks(
                              + "; ".join(f"{k}: {v}" for k, v in unusable.items()))
     records: list[PairRecord] = []
     edges: list[Edge] = []
-    for la, lb in combinations(usable, 2):
-        pair = align_pair(tracks[la], tracks[lb], params)
+    pairs = list(combinations(usable, 2))
+    done = dict(aligned or {})
+    todo = [ab for ab in pairs if ab not in done]
+    # Pairs are independent and their FFTs and array maths release the GIL, so
+    # threads share the cores without copying hour-long tracks between processes.
+    threads = max(1, min(len(todo), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        found = pool.map(lambda ab: align_pair(tracks[ab[0]], tracks[ab[1]], params), todo)
+        done.update(zip(todo, found, strict=True))
+    for la, lb in pairs:
+        pair = done[(la, lb)]
         prob = probability(evidence_of(pair)) if pair is not None else None
         records.append(PairRecord(la, lb, pair, prob))
         if pair is not None:
@@ -103,87 +84,44 @@ def sync_tracks(
                       errors=errors, durations_s=durations, pairs=tuple(records))
 
 
-_shared_progress: Any = None
+def _check_files(cameras: Sequence[CameraInput]) -> None:
+    for cam in cameras:
+        if not cam.path.exists():
+            raise SyncInputError(f"camera {cam.label}: {cam.path}: file not found")
 
 
-def _init_worker(shared: Any) -> None:
-    # Shared ctypes arrays may only reach a child at its start, not as task arguments.
-    global _shared_progress
-    _shared_progress = shared
-
-
-def _analyse_worker(path: str, rate: int, slot: int) -> Track:
-    def report(frac: float) -> None:
-        if _shared_progress is not None:
-            _shared_progress[slot] = frac
-
-    return analyse(path, rate, report)
-
-
-def _mp_context() -> Any:
-    # forkserver avoids forking a process that may already run a progress thread.
-    return mp.get_context("forkserver")
+def _parallel(cameras: Sequence[CameraInput], jobs: int | None) -> bool:
+    decoders = jobs if jobs is not None else (os.cpu_count() or 1)
+    if decoders < 2 or len(cameras) < 2:
+        return False
+    return sum(probe_duration_s(c.path) for c in cameras) >= _PARALLEL_FROM_S
 
 
 def load_tracks(
     cameras: Sequence[CameraInput],
     *,
     progress: ProgressFn | None = None,
-    jobs: int | None = None,
     rate: int = ANALYSIS_RATE,
 ) -> tuple[dict[str, Track], dict[str, str]]:
-    """Decode every camera; returns (tracks, unusable reasons).
+    """Decode every camera, one after the other; returns (tracks, unusable reasons).
 
     :raises SyncInputError: a file is missing or is not media at all.
     """
-    for cam in cameras:
-        if not cam.path.exists():
-            raise SyncInputError(f"camera {cam.label}: {cam.path}: file not found")
-    total = sum(probe_duration_s(c.path) for c in cameras)
-    workers = jobs if jobs is not None else min(len(cameras), os.cpu_count() or 1)
+    _check_files(cameras)
     tracks: dict[str, Track] = {}
     unusable: dict[str, str] = {}
-    if workers > 1 and total >= _PARALLEL_FROM_S and len(cameras) > 1:
-        ctx = _mp_context()
-        shared = ctx.Array("d", len(cameras), lock=False)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                 initializer=_init_worker, initargs=(shared,)) as pool:
-            futures = [pool.submit(_analyse_worker, str(c.path), rate, i)
-                       for i, c in enumerate(cameras)]
-            while True:
-                _, pending = wait(futures, timeout=0.2)
-                if progress is not None:
-                    for i, cam in enumerate(cameras):
-                        progress(cam.label, 1.0 if futures[i].done() else float(shared[i]))
-                if not pending:
-                    break
-            for cam, fut in zip(cameras, futures, strict=True):
-                _collect(cam, fut, tracks, unusable)
-    else:
-        for cam in cameras:
-            def report(frac: float, label: str = cam.label) -> None:
-                if progress is not None:
-                    progress(label, frac)
-            try:
-                tracks[cam.label] = analyse(cam.path, rate, report)
-            except NoAudioError as exc:
-                unusable[cam.label] = str(exc)
-            except MediaError as exc:
-                raise SyncInputError(f"camera {cam.label}: {exc}") from exc
+    for cam in cameras:
+        def report(frac: float, label: str = cam.label) -> None:
+            if progress is not None:
+                progress(label, frac)
+        try:
+            tracks[cam.label] = analyse(cam.path, rate, report)
+        except NoAudioError as exc:
+            unusable[cam.label] = str(exc)
+            report(1.0)  # done with it: the reason goes into the report
+        except MediaError as exc:
+            raise SyncInputError(f"camera {cam.label}: {exc}") from exc
     return tracks, unusable
-
-
-def _collect(cam: CameraInput, fut: Future[Track], tracks: dict[str, Track],
-             unusable: dict[str, str]) -> None:
-    exc = fut.exception()
-    if exc is None:
-        tracks[cam.label] = fut.result()
-    elif isinstance(exc, NoAudioError):
-        unusable[cam.label] = str(exc)
-    elif isinstance(exc, MediaError):
-        raise SyncInputError(f"camera {cam.label}: {exc}") from exc
-    else:
-        raise exc
 
 
 def sync_files(
@@ -194,11 +132,20 @@ def sync_files(
     params: SyncParams | None = None,
     jobs: int | None = None,
 ) -> SyncReport:
-    """Decode and sync a session's files (the ``multicam sync`` job)."""
+    """Decode and sync a session's files (the ``multicam sync`` job).
+
+    :param jobs: concurrent decoders (default: the CPU count; 1 decodes serially).
+    """
     labels = [c.label for c in cameras]
     if len(set(labels)) != len(labels):
         raise SyncInputError(f"camera labels must be unique, got {labels}")
     if len(cameras) < 2:
         raise SyncInputError("need at least two cameras to sync")
-    tracks, unusable = load_tracks(cameras, progress=progress, jobs=jobs)
+    _check_files(cameras)
+    if _parallel(cameras, jobs):
+        run = decode_and_align(cameras, rate=ANALYSIS_RATE, params=params,
+                               progress=progress, jobs=jobs)
+        return sync_tracks(run.tracks, labels, master=master, unusable=run.unusable,
+                           params=params, aligned=run.aligned)
+    tracks, unusable = load_tracks(cameras, progress=progress)
     return sync_tracks(tracks, labels, master=master, unusable=unusable, params=params)

@@ -170,21 +170,26 @@ def _pick_windows(a: Track, b: Track, intercept: float, slope: float, lo: float,
     count = int(np.clip(round((hi - lo) / p.fine_window_spacing_s), 3, p.fine_windows_max))
     hop = b.envelope.hop_s
     act_a, act_b = a.envelope.activity_db, b.envelope.activity_db
+    # Prefix sums turn every candidate's mean activity into two lookups.
+    sum_a = np.concatenate([[0.0], np.cumsum(act_a, dtype=np.float64)])
+    sum_b = np.concatenate([[0.0], np.cumsum(act_b, dtype=np.float64)])
     starts: list[float] = []
     edges = np.linspace(lo, lo + span, count + 1)
     for k in range(count):
         cands = np.arange(edges[k], edges[k + 1] + 1e-9, max(0.25, w / 4))
-        best, best_score = float(cands[0]), -np.inf
-        for c in cands:
-            fb0, fb1 = int(c / hop), int((c + w) / hop)
-            ta = intercept + c * (1 + slope)
-            fa0, fa1 = int(ta / hop), int((ta + w) / hop)
-            if fb1 > len(act_b) or fa0 < 0 or fa1 > len(act_a) or fb1 <= fb0:
-                continue
-            score = min(float(np.mean(act_b[fb0:fb1])), float(np.mean(act_a[fa0:fa1])))
-            if score > best_score:
-                best, best_score = float(c), score
-        starts.append(best)
+        fb0 = np.trunc(cands / hop).astype(np.int64)
+        fb1 = np.trunc((cands + w) / hop).astype(np.int64)
+        ta = intercept + cands * (1 + slope)
+        fa0 = np.trunc(ta / hop).astype(np.int64)
+        fa1 = np.trunc((ta + w) / hop).astype(np.int64)
+        ok = (fb1 <= len(act_b)) & (fa0 >= 0) & (fa1 <= len(act_a)) & (fb1 > fb0) & (fa1 > fa0)
+        if not ok.any():
+            starts.append(float(cands[0]))
+            continue
+        fb0, fb1, fa0, fa1 = fb0[ok], fb1[ok], fa0[ok], fa1[ok]
+        mean_b = (sum_b[fb1] - sum_b[fb0]) / (fb1 - fb0)
+        mean_a = (sum_a[fa1] - sum_a[fa0]) / (fa1 - fa0)
+        starts.append(float(cands[ok][int(np.argmax(np.minimum(mean_a, mean_b)))]))
     return starts
 
 

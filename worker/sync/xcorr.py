@@ -162,12 +162,20 @@ def _weighted_cross_spectrum(
     return cross * weight  # type: ignore[no-any-return]
 
 
+def _dot(x: FloatArray, y: FloatArray) -> float:
+    # einsum, not np.dot: BLAS would wake its thread pool, whose spinning
+    # threads cost more CPU than the product itself and starve other workers.
+    return float(np.einsum("i,i->", x, y))
+
+
 def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start: float) -> float:
     """Sub-sample peak of the band-limited correlation near integer lag ``k``.
 
     Newton's method on the derivative of the DFT interpolant, started from the
     parabolic estimate: exact interpolation (no parabolic bias) at the cost of a
-    few passes over the spectrum.
+    few passes over the spectrum. The interpolant at lag ``x`` is
+    sum(w * Re(cross * exp(i*theta*x))); its first two derivatives need only
+    cos and sin of ``theta*x`` per pass.
     """
     bins = len(cross)
     theta = 2.0 * np.pi * np.arange(bins) / n
@@ -175,12 +183,17 @@ def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start:
     weight[0] = 1.0
     if n % 2 == 0:
         weight[-1] = 1.0
-    base = sign * weight * cross * np.exp(1j * theta * k)
+    w_re = (sign * weight) * cross.real
+    w_im = (sign * weight) * cross.imag
+    t_re, t_im = theta * w_re, theta * w_im
+    tt_re, tt_im = theta * t_re, theta * t_im
     delta = start
     for _ in range(8):
-        z = base * np.exp(1j * theta * delta)
-        d1 = -float(np.dot(theta, z.imag))
-        d2 = -float(np.dot(theta * theta, z.real))
+        phase = theta * (k + delta)
+        cos, sin = np.cos(phase), np.sin(phase)
+        # d1 = -sum(theta * Im(z)), d2 = -sum(theta^2 * Re(z)), z = w*cross*exp(i*phase)
+        d1 = -(_dot(t_re, sin) + _dot(t_im, cos))
+        d2 = -(_dot(tt_re, cos) - _dot(tt_im, sin))
         if d2 >= 0.0:
             return k + start  # not locally concave: keep the parabolic estimate
         step = -d1 / d2

@@ -1,0 +1,95 @@
+"""The parallel schedule (worker.sync.parallel): same answers as the serial path,
+fail-fast on unusable input, nothing left behind.
+
+Real files and real worker processes; the cases are short, so the schedule is
+called directly rather than through sync_files' 10-minute threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.corpus import cases as corpus
+from worker.sync.analysis import CameraInput, SyncInputError, analyse, load_track, save_track
+from worker.sync.engine import load_tracks, sync_tracks
+from worker.sync.parallel import decode_and_align, decode_cost
+
+
+def _cameras(built: corpus.BuiltCase) -> list[CameraInput]:
+    return [CameraInput(c.label, built.paths[c.label]) for c in built.spec.cameras]
+
+
+def _leftovers() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("multicam-sync-*")}
+
+
+@pytest.mark.parametrize("family", ["mixed_rates", "no_audio"])
+def test_parallel_schedule_gives_the_serial_answer(family: str, corpus_dir: Path) -> None:
+    built = corpus.build_case(corpus.FAMILIES[family][0], corpus_dir)
+    cameras = _cameras(built)
+    labels = [c.label for c in cameras]
+    before = _leftovers()
+
+    tracks, unusable = load_tracks(cameras)
+    serial = sync_tracks(tracks, labels, master="A", unusable=unusable)
+    progress: dict[str, float] = {}
+    run = decode_and_align(cameras, rate=8000, jobs=2,
+                           progress=lambda lbl, f: progress.__setitem__(lbl, f))
+    parallel = sync_tracks(run.tracks, labels, master="A", unusable=run.unusable,
+                           aligned=run.aligned)
+
+    assert json.dumps(parallel.to_dict()) == json.dumps(serial.to_dict())
+    assert run.unusable == unusable
+    usable = [lbl for lbl in labels if lbl in run.tracks]
+    # Every pair of usable tracks was aligned during the run, none twice.
+    assert sorted(run.aligned) == [(a, b) for i, a in enumerate(usable) for b in usable[i + 1:]]
+    for lbl in usable:
+        np.testing.assert_array_equal(run.tracks[lbl].samples, tracks[lbl].samples)
+    assert progress == dict.fromkeys(labels, 1.0)
+    assert _leftovers() == before  # the hand-over files are gone
+
+
+def test_a_file_that_is_not_media_fails_fast_and_cleans_up(tmp_path: Path,
+                                                          corpus_dir: Path) -> None:
+    built = corpus.build_case(corpus.FAMILIES["clean"][0], corpus_dir)
+    bogus = tmp_path / "camX.mp4"
+    bogus.write_bytes(b"this is not a video file" * 1000)
+    cameras = [*_cameras(built), CameraInput("X", bogus)]
+    before = _leftovers()
+    start = time.monotonic()
+    with pytest.raises(SyncInputError, match="camera X"):
+        decode_and_align(cameras, rate=8000, jobs=2)
+    assert time.monotonic() - start < 120
+    assert _leftovers() == before
+
+
+def test_decode_cost_ranks_pcm_below_compressed_audio(corpus_dir: Path) -> None:
+    specs = {s.name: s for s in corpus.FAMILIES["codecs"]}
+    aac = corpus.build_case(specs["codecs-mp4-aac"], corpus_dir)
+    pcm = corpus.build_case(specs["codecs-mov-pcm_s16le"], corpus_dir)
+    for built, factor in ((aac, 1.0), (pcm, 0.35)):
+        for cam in built.spec.cameras:
+            cost = decode_cost(built.paths[cam.label])
+            assert cost == pytest.approx(factor * cam.duration_s, rel=0.05)
+    assert decode_cost(Path("/nonexistent.wav")) == 0.0
+
+
+def test_saved_track_maps_back_identically(tmp_path: Path, corpus_dir: Path) -> None:
+    built = corpus.build_case(corpus.FAMILIES["clean"][0], corpus_dir)
+    track = analyse(built.paths["B"])
+    files = save_track(track, tmp_path, "camB")
+    back = load_track(files)
+    for p in tmp_path.iterdir():
+        p.unlink()  # the maps outlive the files, as in a run
+    np.testing.assert_array_equal(back.samples, track.samples)
+    np.testing.assert_array_equal(back.envelope.values, track.envelope.values)
+    np.testing.assert_array_equal(back.envelope.activity_db, track.envelope.activity_db)
+    assert (back.scale, back.rate, back.envelope.hop_s) == (
+        track.scale, track.rate, track.envelope.hop_s)
+    assert not back.samples.flags.writeable

@@ -1,0 +1,232 @@
+"""Decode a session's cameras in parallel and align each pair as soon as both tracks exist.
+
+Decoding is most of the work of a long session, so the schedule keeps every
+core busy with it and hides what would otherwise sit on the critical path:
+
+* the parent process decodes the costliest camera itself while a forkserver
+  pool (which takes half a second to start) decodes the others, so there are as
+  many decoders as cores;
+* workers hand tracks back as memory-mapped ``.npy`` files, not pickles;
+* a pair is aligned in a thread as soon as both of its tracks are in, on the
+  core its finished decoder left idle.
+
+Alignments are the same pure ``align_pair`` calls in the same (a, b) order as
+the serial path, so results do not depend on the schedule.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import av
+
+from worker.sync.analysis import (
+    CameraInput,
+    SyncInputError,
+    TrackFiles,
+    analyse,
+    load_track,
+    save_track,
+)
+from worker.sync.decode import MediaError, NoAudioError
+from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
+
+ProgressFn = Callable[[str, float], None]
+Pair = tuple[str, str]
+
+# Decode cost per second of audio relative to compressed audio (measured: an
+# hour of 48 kHz stereo PCM takes about a third of the CPU of AAC or FLAC).
+_PCM_COST = 0.35
+# How often the parent looks at the workers while it decodes its own camera.
+_POLL_S = 0.1
+
+
+class _Aborted(Exception):
+    """A worker was told to stop because the run already failed."""
+
+
+# Shared ctypes arrays may only reach a child at its start, not as task arguments.
+_shared_progress: Any = None
+_shared_abort: Any = None
+
+
+def _init_worker(progress: Any, abort: Any) -> None:
+    global _shared_progress, _shared_abort
+    _shared_progress, _shared_abort = progress, abort
+
+
+def _decode_worker(path: str, rate: int, slot: int, directory: str) -> TrackFiles:
+    def report(frac: float) -> None:
+        if _shared_abort is not None and _shared_abort.value:
+            raise _Aborted
+        if _shared_progress is not None:
+            _shared_progress[slot] = frac
+
+    track = analyse(path, rate, report)
+    return save_track(track, directory, f"cam{slot}")
+
+
+def decode_cost(path: str | os.PathLike[str]) -> float:
+    """Relative CPU cost of decoding ``path``'s audio (0.0 when it cannot be probed)."""
+    try:
+        with av.open(str(path)) as container:
+            duration = (container.duration or 0) / 1_000_000
+            if not container.streams.audio:
+                return duration
+            codec = container.streams.audio[0].codec_context.name
+    except (av.FFmpegError, OSError):
+        return 0.0
+    return duration * (_PCM_COST if codec.startswith("pcm_") else 1.0)
+
+
+@dataclass
+class SessionTracks:
+    """What the parallel run produced: tracks, unusable cameras, finished alignments."""
+
+    tracks: dict[str, Track] = field(default_factory=dict)
+    unusable: dict[str, str] = field(default_factory=dict)
+    aligned: dict[Pair, PairAlignment | None] = field(default_factory=dict)
+
+
+class _Run:
+    """State of one parallel run; every method runs on the parent's main thread."""
+
+    def __init__(self, cameras: Sequence[CameraInput], own: CameraInput,
+                 workers: dict[str, Future[TrackFiles]], shared: Any,
+                 slots: dict[str, int], aligner: ThreadPoolExecutor,
+                 params: SyncParams | None, progress: ProgressFn | None) -> None:
+        self.order = [c.label for c in cameras]
+        self.own = own
+        self.workers = workers
+        self.shared = shared
+        self.slots = slots
+        self.aligner = aligner
+        self.params = params
+        self.progress = progress
+        self.result = SessionTracks()
+        self.alignments: dict[Pair, Future[PairAlignment | None]] = {}
+        self.collected: set[str] = set()
+        self.paths = {c.label: c.path for c in cameras}
+        self.last_poll = 0.0
+
+    def settle(self, label: str, track: Track | None, reason: str | None) -> None:
+        self.collected.add(label)
+        if track is not None:
+            self.result.tracks[label] = track
+        elif reason is not None:
+            self.result.unusable[label] = reason
+        ready = set(self.result.tracks)
+        for la, lb in combinations(self.order, 2):
+            if (la, lb) not in self.alignments and la in ready and lb in ready:
+                a, b = self.result.tracks[la], self.result.tracks[lb]
+                self.alignments[(la, lb)] = self.aligner.submit(align_pair, a, b, self.params)
+
+    def poll(self) -> None:
+        """Collect finished workers (raising on unusable input) and report progress."""
+        for label, fut in self.workers.items():
+            if label in self.collected or not fut.done():
+                continue
+            exc = fut.exception()
+            if exc is None:
+                self.settle(label, load_track(fut.result()), None)
+            elif isinstance(exc, NoAudioError):
+                self.settle(label, None, str(exc))
+            elif isinstance(exc, MediaError):
+                raise SyncInputError(f"camera {label}: {exc}") from exc
+            else:
+                raise exc
+        if self.progress is not None:
+            for label, fut in self.workers.items():
+                done = fut.done()
+                self.progress(label, 1.0 if done else float(self.shared[self.slots[label]]))
+
+    def own_progress(self, frac: float) -> None:
+        if self.progress is not None:
+            self.progress(self.own.label, frac)
+        now = time.monotonic()
+        if now - self.last_poll >= _POLL_S:
+            self.last_poll = now
+            self.poll()
+
+    def decode_own(self, rate: int) -> None:
+        try:
+            track = analyse(self.own.path, rate, self.own_progress)
+        except NoAudioError as exc:
+            self.settle(self.own.label, None, str(exc))
+            if self.progress is not None:
+                self.progress(self.own.label, 1.0)  # done with it, as the workers report
+        except MediaError as exc:
+            raise SyncInputError(f"camera {self.own.label}: {exc}") from exc
+        else:
+            self.settle(self.own.label, track, None)
+
+    def finish(self) -> SessionTracks:
+        pending = [f for f in self.workers.values() if not f.done()]
+        while pending:
+            _, still = wait(pending, timeout=0.2)
+            self.poll()
+            pending = list(still)
+        self.poll()
+        for pair, fut in self.alignments.items():
+            self.result.aligned[pair] = fut.result()
+        return self.result
+
+
+def _mp_context() -> Any:
+    # forkserver: the service calls this from a thread, and forking a threaded
+    # process can deadlock the child.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["worker.sync.parallel"])
+    return ctx
+
+
+def decode_and_align(
+    cameras: Sequence[CameraInput],
+    *,
+    rate: int,
+    params: SyncParams | None = None,
+    progress: ProgressFn | None = None,
+    jobs: int | None = None,
+) -> SessionTracks:
+    """Decode every camera across ``jobs`` processes (the parent included) and
+    align every pair of usable tracks.
+
+    :param cameras: two or more cameras whose files exist.
+    :param jobs: concurrent decoders (default: the CPU count).
+    :raises SyncInputError: a file is not media at all.
+    """
+    costs = {c.label: decode_cost(c.path) for c in cameras}
+    by_cost = sorted(cameras, key=lambda c: -costs[c.label])  # stable: ties keep label order
+    own, rest = by_cost[0], by_cost[1:]
+    decoders = jobs if jobs is not None else (os.cpu_count() or 1)
+    ctx = _mp_context()
+    shared = ctx.Array("d", max(1, len(rest)), lock=False)
+    abort = ctx.Value("b", 0, lock=False)
+    slots = {cam.label: i for i, cam in enumerate(rest)}
+    with tempfile.TemporaryDirectory(prefix="multicam-sync-") as tmp, \
+            ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as aligner:
+        pool = ProcessPoolExecutor(max_workers=max(1, min(len(rest), decoders - 1)),
+                                   mp_context=ctx, initializer=_init_worker,
+                                   initargs=(shared, abort))
+        try:
+            workers = {cam.label: pool.submit(_decode_worker, str(cam.path), rate,
+                                              slots[cam.label], tmp)
+                       for cam in rest}
+            run = _Run(cameras, own, workers, shared, slots, aligner, params, progress)
+            run.decode_own(rate)
+            result = run.finish()
+        except BaseException:
+            # Stop the workers' decoding now rather than at their files' ends.
+            abort.value = 1
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+    return result
