@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import tempfile
-import time
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -97,16 +98,23 @@ class SessionTracks:
 
 
 class _Run:
-    """State of one parallel run; every method runs on the parent's main thread."""
+    """State of one parallel run.
+
+    The main thread decodes the parent's own camera; a watcher thread collects
+    the workers' tracks meanwhile and starts each pair's alignment as soon as
+    both of its tracks are in. A failure seen by the watcher stops the parent's
+    decode at its next progress report.
+    """
 
     def __init__(self, cameras: Sequence[CameraInput], own: CameraInput,
-                 workers: dict[str, Future[TrackFiles]], shared: Any,
+                 workers: dict[str, Future[TrackFiles]], shared: Any, abort: Any,
                  slots: dict[str, int], aligner: ThreadPoolExecutor,
                  params: SyncParams | None, progress: ProgressFn | None) -> None:
         self.order = [c.label for c in cameras]
         self.own = own
         self.workers = workers
         self.shared = shared
+        self.abort = abort
         self.slots = slots
         self.aligner = aligner
         self.params = params
@@ -114,10 +122,11 @@ class _Run:
         self.result = SessionTracks()
         self.alignments: dict[Pair, Future[PairAlignment | None]] = {}
         self.collected: set[str] = set()
-        self.paths = {c.label: c.path for c in cameras}
-        self.last_poll = 0.0
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.failure: BaseException | None = None
 
-    def settle(self, label: str, track: Track | None, reason: str | None) -> None:
+    def _settle(self, label: str, track: Track | None, reason: str | None) -> None:
         self.collected.add(label)
         if track is not None:
             self.result.tracks[label] = track
@@ -129,60 +138,81 @@ class _Run:
                 a, b = self.result.tracks[la], self.result.tracks[lb]
                 self.alignments[(la, lb)] = self.aligner.submit(align_pair, a, b, self.params)
 
-    def poll(self) -> None:
-        """Collect finished workers (raising on unusable input) and report progress."""
+    def _collect(self) -> None:
+        """Take in finished workers' tracks; raise on input that is not media."""
         for label, fut in self.workers.items():
             if label in self.collected or not fut.done():
                 continue
             exc = fut.exception()
             if exc is None:
-                self.settle(label, load_track(fut.result()), None)
+                self._settle(label, load_track(fut.result()), None)
             elif isinstance(exc, NoAudioError):
-                self.settle(label, None, str(exc))
+                self._settle(label, None, str(exc))
             elif isinstance(exc, MediaError):
                 raise SyncInputError(f"camera {label}: {exc}") from exc
             else:
                 raise exc
         if self.progress is not None:
             for label, fut in self.workers.items():
-                done = fut.done()
-                self.progress(label, 1.0 if done else float(self.shared[self.slots[label]]))
+                frac = 1.0 if fut.done() else float(self.shared[self.slots[label]])
+                self.progress(label, frac)
 
-    def own_progress(self, frac: float) -> None:
+    def watch(self) -> None:
+        """Watcher thread body: collect every ``_POLL_S`` until stopped or failed."""
+        while not self.stopped.wait(_POLL_S):
+            try:
+                with self.lock:
+                    self._collect()
+            except BaseException as exc:  # handed to the main thread
+                self.failure = exc
+                self.abort.value = 1
+                return
+
+    def _own_progress(self, frac: float) -> None:
+        if self.failure is not None:
+            raise self.failure
         if self.progress is not None:
             self.progress(self.own.label, frac)
-        now = time.monotonic()
-        if now - self.last_poll >= _POLL_S:
-            self.last_poll = now
-            self.poll()
 
     def decode_own(self, rate: int) -> None:
         try:
-            track = analyse(self.own.path, rate, self.own_progress)
+            track = analyse(self.own.path, rate, self._own_progress)
         except NoAudioError as exc:
-            self.settle(self.own.label, None, str(exc))
+            with self.lock:
+                self._settle(self.own.label, None, str(exc))
             if self.progress is not None:
                 self.progress(self.own.label, 1.0)  # done with it, as the workers report
         except MediaError as exc:
             raise SyncInputError(f"camera {self.own.label}: {exc}") from exc
         else:
-            self.settle(self.own.label, track, None)
+            with self.lock:
+                self._settle(self.own.label, track, None)
 
-    def finish(self) -> SessionTracks:
+    def finish(self, watcher: threading.Thread) -> SessionTracks:
+        """Wait for the workers, stop the watcher, then for every alignment."""
         pending = [f for f in self.workers.values() if not f.done()]
-        while pending:
-            _, still = wait(pending, timeout=0.2)
-            self.poll()
+        while pending and self.failure is None:
+            _, still = wait(pending, timeout=_POLL_S)
             pending = list(still)
-        self.poll()
+        self.stopped.set()
+        watcher.join()
+        if self.failure is not None:
+            raise self.failure
+        with self.lock:
+            self._collect()
         for pair, fut in self.alignments.items():
             self.result.aligned[pair] = fut.result()
         return self.result
 
 
 def _mp_context() -> Any:
-    # forkserver: the service calls this from a thread, and forking a threaded
-    # process can deadlock the child.
+    if (sys.platform == "linux" and threading.active_count() == 1
+            and threading.current_thread() is threading.main_thread()):
+        # Nothing else runs in this process (the CLI): a forked worker starts
+        # at once with everything imported, half a second before a forkserver's.
+        return mp.get_context("fork")
+    # The service calls this from a thread, and forking a threaded process can
+    # deadlock the child: a forkserver starts workers from a clean process.
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["worker.sync.parallel"])
     return ctx
@@ -211,22 +241,29 @@ def decode_and_align(
     shared = ctx.Array("d", max(1, len(rest)), lock=False)
     abort = ctx.Value("b", 0, lock=False)
     slots = {cam.label: i for i, cam in enumerate(rest)}
-    with tempfile.TemporaryDirectory(prefix="multicam-sync-") as tmp, \
-            ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as aligner:
+    with tempfile.TemporaryDirectory(prefix="multicam-sync-") as tmp:
         pool = ProcessPoolExecutor(max_workers=max(1, min(len(rest), decoders - 1)),
                                    mp_context=ctx, initializer=_init_worker,
                                    initargs=(shared, abort))
+        # Threads only after the workers exist (they may be forked).
+        workers = {cam.label: pool.submit(_decode_worker, str(cam.path), rate,
+                                          slots[cam.label], tmp)
+                   for cam in rest}
+        aligner = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        run = _Run(cameras, own, workers, shared, abort, slots, aligner, params, progress)
+        watcher = threading.Thread(target=run.watch, name="multicam-sync-watch", daemon=True)
+        watcher.start()
         try:
-            workers = {cam.label: pool.submit(_decode_worker, str(cam.path), rate,
-                                              slots[cam.label], tmp)
-                       for cam in rest}
-            run = _Run(cameras, own, workers, shared, slots, aligner, params, progress)
             run.decode_own(rate)
-            result = run.finish()
+            result = run.finish(watcher)
         except BaseException:
             # Stop the workers' decoding now rather than at their files' ends.
             abort.value = 1
+            run.stopped.set()
+            watcher.join()
             pool.shutdown(wait=True, cancel_futures=True)
+            aligner.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
+        aligner.shutdown(wait=True)
     return result

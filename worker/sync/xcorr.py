@@ -168,6 +168,18 @@ def _dot(x: FloatArray, y: FloatArray) -> float:
     return float(np.einsum("i,i->", x, y))
 
 
+def _phasor(bins: int, n: int, x: float) -> npt.NDArray[np.complex128]:
+    """exp(2j*pi*j*x/n) for j in 0..bins-1, as an outer product of two short
+    tables: a few hundred complex exponentials instead of one per bin."""
+    block = 256
+    rows = -(-bins // block)
+    step = 2j * np.pi * x / n
+    low = np.exp(step * np.arange(block))
+    high = np.exp(step * block * np.arange(rows))
+    table: npt.NDArray[np.complex128] = np.multiply.outer(high, low).ravel()[:bins]
+    return table
+
+
 def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start: float) -> float:
     """Sub-sample peak of the band-limited correlation near integer lag ``k``.
 
@@ -189,9 +201,9 @@ def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start:
     tt_re, tt_im = theta * t_re, theta * t_im
     delta = start
     for _ in range(8):
-        phase = theta * (k + delta)
-        cos, sin = np.cos(phase), np.sin(phase)
-        # d1 = -sum(theta * Im(z)), d2 = -sum(theta^2 * Re(z)), z = w*cross*exp(i*phase)
+        turn = _phasor(bins, n, k + delta)
+        cos, sin = turn.real, turn.imag
+        # d1 = -sum(theta * Im(z)), d2 = -sum(theta^2 * Re(z)), z = w*cross*exp(i*theta*x)
         d1 = -(_dot(t_re, sin) + _dot(t_im, cos))
         d2 = -(_dot(tt_re, cos) - _dot(tt_im, sin))
         if d2 >= 0.0:
