@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,7 @@ import pytest
 from tests.corpus import cases as corpus
 from worker.sync.analysis import CameraInput, SyncInputError, analyse, load_track, save_track
 from worker.sync.engine import load_tracks, sync_tracks
-from worker.sync.parallel import decode_and_align, decode_cost
+from worker.sync.parallel import _mp_context, decode_and_align, decode_cost
 
 
 def _cameras(built: corpus.BuiltCase) -> list[CameraInput]:
@@ -53,6 +55,24 @@ def test_parallel_schedule_gives_the_serial_answer(family: str, corpus_dir: Path
         np.testing.assert_array_equal(run.tracks[lbl].samples, tracks[lbl].samples)
     assert progress == dict.fromkeys(labels, 1.0)
     assert _leftovers() == before  # the hand-over files are gone
+
+
+def test_from_a_thread_workers_come_from_a_forkserver(corpus_dir: Path) -> None:
+    # The service runs sync in a thread: forking a threaded process is unsafe.
+    built = corpus.build_case(corpus.FAMILIES["clean"][0], corpus_dir)
+    cameras = _cameras(built)
+    labels = [c.label for c in cameras]
+    # Other suites' fixtures may leave threads running in this process.
+    alone = threading.active_count() == 1
+    assert _mp_context().get_start_method() == ("fork" if alone else "forkserver")
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(_mp_context).result().get_start_method() == "forkserver"
+        run = pool.submit(decode_and_align, cameras, rate=8000, jobs=2).result()
+    tracks, unusable = load_tracks(cameras)
+    serial = sync_tracks(tracks, labels, master="A", unusable=unusable)
+    threaded = sync_tracks(run.tracks, labels, master="A", unusable=run.unusable,
+                           aligned=run.aligned)
+    assert json.dumps(threaded.to_dict()) == json.dumps(serial.to_dict())
 
 
 def test_a_file_that_is_not_media_fails_fast_and_cleans_up(tmp_path: Path,
