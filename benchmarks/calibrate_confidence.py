@@ -163,7 +163,10 @@ def fit(rows: list[dict], l2: float = 0.05) -> dict[str, float]:
         return float(np.sum(np.logaddexp(0, z) - y * z) / len(y) + l2 * np.sum(w[1:] ** 2))
 
     w0 = np.array([COEFFICIENTS[f] for f in FEATURES])
-    res = minimize(loss, w0, method="L-BFGS-B")
+    # Every feature is evidence for the offset, never against it: weights >= 0,
+    # so more evidence can never lower the confidence.
+    bounds = [(None, None)] + [(0.0, None)] * (len(FEATURES) - 1)
+    res = minimize(loss, w0, method="L-BFGS-B", bounds=bounds)
     return {f: round(float(v), 3) for f, v in zip(FEATURES, res.x, strict=True)}
 
 

@@ -31,13 +31,13 @@ PCT_REVIEW = 40.0
 
 # Logistic model: logit = sum(coef * feature). Fitted by benchmarks/calibrate_confidence.py.
 COEFFICIENTS: dict[str, float] = {
-    "bias": -3.339,
-    "peak_margin": 0.731,
-    "log_z": 0.045,
-    "inlier_fraction": 0.123,
-    "log_inliers": 0.219,
+    "bias": -2.745,
+    "peak_margin": 0.673,
+    "log_z": 0.0,
+    "inlier_fraction": 0.191,
+    "log_inliers": 0.304,
     "stage_agreement": 0.0,
-    "log_fine_z": 0.145,
+    "log_fine_z": 0.121,
 }
 
 
