@@ -8,7 +8,9 @@ Polarity does not matter at this level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,7 @@ _CHUNK_FRAMES = 512
 # Band floors are this multiple of the band's 10th-percentile energy: the
 # steady noise floor then sits in the near-linear part of log1p.
 _FLOOR_FACTOR = 3.0
+_FFT_WORKERS = max(1, os.cpu_count() or 1)
 # Below this RMS level a track is treated as silent (room tone of a muted mic).
 SILENCE_DBFS = -60.0
 
@@ -36,10 +39,25 @@ class Envelope:
     # Per-frame activity in dB above the track's floor; used to choose windows.
     activity_db: npt.NDArray[np.float32]
     usable: bool
+    # Spectra of ``values`` by FFT length: a camera's envelope is correlated with
+    # every other camera's at the same length, so each is computed once.
+    _spectra: dict[int, npt.NDArray[np.complex64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @property
     def frames(self) -> int:
         return int(self.values.shape[0])
+
+    def spectrum(self, n: int) -> npt.NDArray[np.complex64]:
+        """Real FFT of every band over ``n`` points (zero-padded), cached; thread-safe."""
+        with self._lock:
+            found = self._spectra.get(n)
+            if found is None:
+                found = rfft(self.values, n, axis=0, workers=_FFT_WORKERS)
+                self._spectra[n] = found
+            return found
 
 
 def _band_bins(rate: int) -> npt.NDArray[np.intp]:

@@ -13,7 +13,13 @@ import numpy.typing as npt
 
 from worker.sync.features import Envelope
 from worker.sync.linefit import LineFit, robust_line
-from worker.sync.xcorr import CoarsePeak, coarse_peak, fine_window_lag, local_envelope_lag
+from worker.sync.xcorr import (
+    CoarsePeak,
+    coarse_fft_len,
+    coarse_peak,
+    fine_window_lag,
+    local_envelope_lag,
+)
 
 
 @dataclass(frozen=True)
@@ -207,8 +213,10 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
     min_overlap = int(max(p.min_overlap_fraction * shorter, p.min_overlap_s / hop))
     smear = p.max_drift_ppm * 1e-6 * shorter
     widths = sorted({1, *(int(w) | 1 for w in (smear / 2, smear) if w >= 3)})
+    n = coarse_fft_len(ea.frames + eb.frames - 1)
     coarse = coarse_peak(ea.values, eb.values, min_overlap=min_overlap,
-                         smoothings=tuple(widths), exclusion=max(6, int(0.06 / hop)))
+                         smoothings=tuple(widths), exclusion=max(6, int(0.06 / hop)),
+                         spectra=(ea.spectrum(n), eb.spectrum(n), n))
     if coarse is None:
         return None
     lo, hi = _overlap(a, b, coarse.lag * hop)

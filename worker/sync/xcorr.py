@@ -47,6 +47,27 @@ def _parabolic(y: FloatArray, i: int) -> float:
     return float(i)
 
 
+def coarse_fft_len(frames: int) -> int:
+    """FFT length for a whole-track correlation needing ``frames`` points.
+
+    Rounded up to the next eighth of an octave first, so pairs of cameras of
+    similar length share one length and each camera's spectrum serves all its
+    pairs (``Envelope.spectrum``), for at most 1/8 more points per transform.
+    """
+    step = 1 << max(0, int(frames).bit_length() - 4)
+    return int(next_fast_len(-(-frames // step) * step, real=True))
+
+
+def correlate_spectra(fa: npt.NDArray[np.complex64], fb: npt.NDArray[np.complex64],
+                      n: int, na: int, nb: int) -> FloatArray:
+    """Band-summed linear cross-correlation, lags -(nb-1)..na-1, from the bands'
+    spectra over ``n`` >= na + nb - 1 points."""
+    acc = np.einsum("ij,ij->i", fa, np.conj(fb))
+    full = irfft(acc, n, workers=_WORKERS).astype(np.float64)
+    # Positive lags first (0..na-1), then negative lags from the wrap-around.
+    return np.concatenate([full[n - (nb - 1) :], full[:na]]) if nb > 1 else full[:na]
+
+
 def envelope_xcorr(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> FloatArray:
     """Sum over bands of the full linear cross-correlation, lags -(len(b)-1)..len(a)-1."""
     na, nb = a.shape[0], b.shape[0]
@@ -54,11 +75,7 @@ def envelope_xcorr(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> Fl
     # Single precision halves time and memory; the sums stay far above its noise.
     fa = rfft(a.astype(np.float32, copy=False), n, axis=0, workers=_WORKERS)
     fb = rfft(b.astype(np.float32, copy=False), n, axis=0, workers=_WORKERS)
-    acc = np.einsum("ij,ij->i", fa, np.conj(fb))
-    del fa, fb
-    full = irfft(acc, n, workers=_WORKERS).astype(np.float64)
-    # Positive lags first (0..na-1), then negative lags from the wrap-around.
-    return np.concatenate([full[n - (nb - 1) :], full[:na]]) if nb > 1 else full[:na]
+    return correlate_spectra(fa, fb, n, na, nb)
 
 
 def overlap_counts(na: int, nb: int) -> npt.NDArray[np.int64]:
@@ -74,6 +91,7 @@ def coarse_peak(
     min_overlap: int,
     smoothings: tuple[int, ...] = (1,),
     exclusion: int = 6,
+    spectra: tuple[npt.NDArray[np.complex64], npt.NDArray[np.complex64], int] | None = None,
 ) -> CoarsePeak | None:
     """Find the best lag of ``b`` against ``a`` over every lag with enough overlap.
 
@@ -81,11 +99,16 @@ def coarse_peak(
     :param smoothings: box widths (frames) tried on the raw correlation; a width
         matching the expected drift smear recovers a peak that drift spread out.
     :param exclusion: half-width (frames) of the main lobe when looking for a rival.
+    :param spectra: ``a``'s and ``b``'s band spectra over the same FFT length
+        (>= len(a) + len(b) - 1), when already computed.
     """
     na, nb = a.shape[0], b.shape[0]
     if na < 2 or nb < 2:
         return None
-    corr = envelope_xcorr(a, b)
+    if spectra is not None:
+        corr = correlate_spectra(spectra[0], spectra[1], spectra[2], na, nb)
+    else:
+        corr = envelope_xcorr(a, b)
     counts = overlap_counts(na, nb)
     lags = np.arange(-(nb - 1), na, dtype=np.int64)
     valid = counts >= max(min_overlap, 2)
