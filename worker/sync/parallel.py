@@ -3,9 +3,9 @@
 Decoding is most of the work of a long session, so the schedule keeps every
 core busy with it and hides what would otherwise sit on the critical path:
 
-* the parent process decodes the costliest camera itself while a forkserver
-  pool (which takes half a second to start) decodes the others, so there are as
-  many decoders as cores;
+* the parent process decodes the costliest camera itself while a process
+  pool decodes the others, so there are as many decoders as cores and the
+  pool's start-up (half a second for a forkserver) overlaps useful work;
 * workers hand tracks back as memory-mapped ``.npy`` files, not pickles;
 * a pair is aligned in a thread as soon as both of its tracks are in, on the
   core its finished decoder left idle.
@@ -46,7 +46,7 @@ Pair = tuple[str, str]
 # Decode cost per second of audio relative to compressed audio (measured: an
 # hour of 48 kHz stereo PCM takes about a third of the CPU of AAC or FLAC).
 _PCM_COST = 0.35
-# How often the parent looks at the workers while it decodes its own camera.
+# How often the watcher thread looks at the workers.
 _POLL_S = 0.1
 
 
