@@ -8,6 +8,7 @@ called directly rather than through sync_files' 10-minute threshold.
 from __future__ import annotations
 
 import json
+import pickle
 import tempfile
 import threading
 import time
@@ -113,3 +114,15 @@ def test_saved_track_maps_back_identically(tmp_path: Path, corpus_dir: Path) -> 
     assert (back.scale, back.rate, back.envelope.hop_s) == (
         track.scale, track.rate, track.envelope.hop_s)
     assert not back.samples.flags.writeable
+
+
+def test_envelope_pickles_without_its_spectrum_cache(corpus_dir: Path) -> None:
+    built = corpus.build_case(corpus.FAMILIES["clean"][0], corpus_dir)
+    envelope = analyse(built.paths["A"]).envelope
+    spectrum = envelope.spectrum(4 * envelope.frames)
+    back = pickle.loads(pickle.dumps(envelope))
+    np.testing.assert_array_equal(back.values, envelope.values)
+    assert (back.hop_s, back.usable) == (envelope.hop_s, envelope.usable)
+    # The copy computes its own spectrum, and the same one.
+    np.testing.assert_array_equal(back.spectrum(4 * envelope.frames), spectrum)
+    assert back.spectrum(4 * envelope.frames) is back.spectrum(4 * envelope.frames)

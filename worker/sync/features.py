@@ -53,6 +53,14 @@ class Envelope:
     def frames(self) -> int:
         return int(self.values.shape[0])
 
+    def __getstate__(self) -> dict[str, object]:
+        # The cache and its lock stay behind: a lock cannot be pickled.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_spectra", "_lock")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for key, value in {**state, "_spectra": {}, "_lock": threading.Lock()}.items():
+            object.__setattr__(self, key, value)
+
     def spectrum(self, n: int) -> npt.NDArray[np.complex64]:
         """Real FFT of every band over ``n`` points (zero-padded), cached; thread-safe."""
         with self._lock:
