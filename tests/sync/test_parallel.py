@@ -20,8 +20,9 @@ import pytest
 
 from tests.corpus import cases as corpus
 from worker.sync.analysis import CameraInput, SyncInputError, analyse, load_track, save_track
+from worker.sync.decode import probe_audio
 from worker.sync.engine import load_tracks, sync_tracks
-from worker.sync.parallel import _mp_context, decode_and_align, decode_cost
+from worker.sync.parallel import _mp_context, decode_and_align
 
 
 def _cameras(built: corpus.BuiltCase) -> list[CameraInput]:
@@ -90,15 +91,17 @@ def test_a_file_that_is_not_media_fails_fast_and_cleans_up(tmp_path: Path,
     assert _leftovers() == before
 
 
-def test_decode_cost_ranks_pcm_below_compressed_audio(corpus_dir: Path) -> None:
+def test_probe_ranks_pcm_decoding_below_compressed_audio(corpus_dir: Path) -> None:
     specs = {s.name: s for s in corpus.FAMILIES["codecs"]}
     aac = corpus.build_case(specs["codecs-mp4-aac"], corpus_dir)
     pcm = corpus.build_case(specs["codecs-mov-pcm_s16le"], corpus_dir)
     for built, factor in ((aac, 1.0), (pcm, 0.35)):
         for cam in built.spec.cameras:
-            cost = decode_cost(built.paths[cam.label])
-            assert cost == pytest.approx(factor * cam.duration_s, rel=0.05)
-    assert decode_cost(Path("/nonexistent.wav")) == 0.0
+            probe = probe_audio(built.paths[cam.label])
+            assert probe.duration_s == pytest.approx(cam.duration_s, rel=0.05)
+            assert probe.decode_cost == pytest.approx(factor * cam.duration_s, rel=0.05)
+    missing = probe_audio(Path("/nonexistent.wav"))
+    assert (missing.duration_s, missing.decode_cost) == (0.0, 0.0)
 
 
 def test_saved_track_maps_back_identically(tmp_path: Path, corpus_dir: Path) -> None:

@@ -240,14 +240,28 @@ def decode_audio(
     return DecodedAudio(samples=samples, rate=rate, info=info)
 
 
-def probe_duration_s(path: str | Path) -> float:
-    """Container duration in seconds (0.0 when unknown), for progress weighting."""
+@dataclass(frozen=True)
+class AudioProbe:
+    """What opening a file tells before decoding it (for the parallel schedule)."""
+
+    duration_s: float  # 0.0 when unknown
+    decode_cost: float  # CPU cost of decoding its audio, in seconds of compressed audio
+
+
+# An hour of 48 kHz stereo PCM takes about a third of the decode CPU of AAC or FLAC.
+_PCM_COST = 0.35
+
+
+def probe_audio(path: str | Path) -> AudioProbe:
+    """Duration and relative decode cost of ``path`` (zeros when it cannot be opened)."""
     try:
         with av.open(str(path)) as container:
+            audio = container.streams.audio[0] if container.streams.audio else None
             if container.duration is not None:
-                return container.duration / 1_000_000
-            if container.streams.audio:
-                return _stream_duration_s(container, container.streams.audio[0])
+                duration = container.duration / 1_000_000
+            else:
+                duration = _stream_duration_s(container, audio) if audio is not None else 0.0
+            pcm = audio is not None and audio.codec_context.name.startswith("pcm_")
     except (av.FFmpegError, OSError):
-        return 0.0
-    return 0.0
+        return AudioProbe(0.0, 0.0)
+    return AudioProbe(duration, duration * (_PCM_COST if pcm else 1.0))

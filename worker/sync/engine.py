@@ -14,7 +14,7 @@ from itertools import combinations
 
 from worker.sync.analysis import CameraInput, SyncInputError, analyse
 from worker.sync.confidence import probability
-from worker.sync.decode import ANALYSIS_RATE, MediaError, NoAudioError, probe_duration_s
+from worker.sync.decode import ANALYSIS_RATE, AudioProbe, MediaError, NoAudioError, probe_audio
 from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
 from worker.sync.parallel import decode_and_align
 from worker.sync.report import PairRecord, SyncReport
@@ -90,11 +90,11 @@ def _check_files(cameras: Sequence[CameraInput]) -> None:
             raise SyncInputError(f"camera {cam.label}: {cam.path}: file not found")
 
 
-def _parallel(cameras: Sequence[CameraInput], jobs: int | None) -> bool:
+def _parallel(probes: Mapping[str, AudioProbe], jobs: int | None) -> bool:
     decoders = jobs if jobs is not None else (os.cpu_count() or 1)
-    if decoders < 2 or len(cameras) < 2:
+    if decoders < 2 or len(probes) < 2:
         return False
-    return sum(probe_duration_s(c.path) for c in cameras) >= _PARALLEL_FROM_S
+    return sum(p.duration_s for p in probes.values()) >= _PARALLEL_FROM_S
 
 
 def load_tracks(
@@ -142,9 +142,11 @@ def sync_files(
     if len(cameras) < 2:
         raise SyncInputError("need at least two cameras to sync")
     _check_files(cameras)
-    if _parallel(cameras, jobs):
+    probes = {c.label: probe_audio(c.path) for c in cameras}
+    if _parallel(probes, jobs):
         run = decode_and_align(cameras, rate=ANALYSIS_RATE, params=params,
-                               progress=progress, jobs=jobs)
+                               progress=progress, jobs=jobs,
+                               costs={lbl: p.decode_cost for lbl, p in probes.items()})
         return sync_tracks(run.tracks, labels, master=master, unusable=run.unusable,
                            params=params, aligned=run.aligned)
     tracks, unusable = load_tracks(cameras, progress=progress)

@@ -21,13 +21,11 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
-
-import av
 
 from worker.sync.analysis import (
     CameraInput,
@@ -37,15 +35,12 @@ from worker.sync.analysis import (
     load_track,
     save_track,
 )
-from worker.sync.decode import MediaError, NoAudioError
+from worker.sync.decode import MediaError, NoAudioError, probe_audio
 from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
 
 ProgressFn = Callable[[str, float], None]
 Pair = tuple[str, str]
 
-# Decode cost per second of audio relative to compressed audio (measured: an
-# hour of 48 kHz stereo PCM takes about a third of the CPU of AAC or FLAC).
-_PCM_COST = 0.35
 # How often the watcher thread looks at the workers.
 _POLL_S = 0.1
 
@@ -73,19 +68,6 @@ def _decode_worker(path: str, rate: int, slot: int, directory: str) -> TrackFile
 
     track = analyse(path, rate, report)
     return save_track(track, directory, f"cam{slot}")
-
-
-def decode_cost(path: str | os.PathLike[str]) -> float:
-    """Relative CPU cost of decoding ``path``'s audio (0.0 when it cannot be probed)."""
-    try:
-        with av.open(str(path)) as container:
-            duration = (container.duration or 0) / 1_000_000
-            if not container.streams.audio:
-                return duration
-            codec = container.streams.audio[0].codec_context.name
-    except (av.FFmpegError, OSError):
-        return 0.0
-    return duration * (_PCM_COST if codec.startswith("pcm_") else 1.0)
 
 
 @dataclass
@@ -225,15 +207,18 @@ def decode_and_align(
     params: SyncParams | None = None,
     progress: ProgressFn | None = None,
     jobs: int | None = None,
+    costs: Mapping[str, float] | None = None,
 ) -> SessionTracks:
     """Decode every camera across ``jobs`` processes (the parent included) and
     align every pair of usable tracks.
 
     :param cameras: two or more cameras whose files exist.
     :param jobs: concurrent decoders (default: the CPU count).
+    :param costs: each camera's ``AudioProbe.decode_cost``, when already probed.
     :raises SyncInputError: a file is not media at all.
     """
-    costs = {c.label: decode_cost(c.path) for c in cameras}
+    if costs is None:
+        costs = {c.label: probe_audio(c.path).decode_cost for c in cameras}
     by_cost = sorted(cameras, key=lambda c: -costs[c.label])  # stable: ties keep label order
     own, rest = by_cost[0], by_cost[1:]
     decoders = jobs if jobs is not None else (os.cpu_count() or 1)
