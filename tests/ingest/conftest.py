@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from tests.support.vfr import vfr_frame_times
 from worker.ingest import IngestSettings
 
 W, H = 320, 180
@@ -100,14 +101,7 @@ def write_media(path: Path, *, video: bool = True, audio: bool = True, channels:
 
 
 def vfr_times(duration_s: float = DURATION_S) -> list[float]:
-    """A phone in low light: 40 ms frames, runs of 20 ms ones, now and then a 100 ms one."""
-    pattern = [0.04, 0.04, 0.02, 0.02, 0.02, 0.04, 0.1, 0.04, 0.033, 0.05]
-    times, t, i = [], 0.0, 0
-    while t < duration_s - 0.02:
-        times.append(round(t, 3))
-        t += pattern[i % len(pattern)]
-        i += 1
-    return times
+    return vfr_frame_times(duration_s)
 
 
 def cut_in_half(src: Path, dst: Path) -> Path:

@@ -28,6 +28,7 @@ from tests.support.services import (
 from tests.support.stack_env import service_env
 from tests.support.strapi_server import StrapiServer, running_strapi
 from tests.support.tcp_proxy import TcpProxy, tcp_proxy
+from tests.support.vfr import vfr_frame_times
 from worker.storage.factory import open_store
 from worker.storage.keys import object_key
 
@@ -129,12 +130,7 @@ def make_vfr_copy(src: Path, dst: Path) -> Path:
 
     audio, rate = decode_audio(src)
     duration = len(audio) / rate
-    pattern = [0.04, 0.04, 0.02, 0.02, 0.02, 0.04, 0.1, 0.04, 0.033, 0.05]
-    times, t, i = [], 0.0, 0
-    while t < duration - 0.1:
-        times.append(round(t, 3))
-        t += pattern[i % len(pattern)]
-        i += 1
+    times = vfr_frame_times(duration, tail_s=0.1)
     with av.open(str(dst), "w") as out:
         vs = out.add_stream("libx264", rate=25, options={"preset": "ultrafast"})
         vs.width, vs.height, vs.pix_fmt = 160, 96, "yuv420p"
