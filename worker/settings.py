@@ -7,9 +7,13 @@ so every field carries its description here.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A credential's name ends up in approvedBy and in logs: printable, one line.
+CREDENTIAL_NAME = r"^[^\x00-\x1f\x7f]{1,100}$"
 
 
 class Settings(BaseSettings):
@@ -29,7 +33,33 @@ class Settings(BaseSettings):
     api_token: SecretStr = Field(SecretStr(""),
                                  description="Bearer token for the /v2 upload and review API "
                                              "(and what `multicam upload` sends). Empty "
-                                             "refuses every /v2 request.")
+                                             "refuses every /v2 request made with it; the "
+                                             "named tokens and the admin panel's still work.")
+    # Not MULTICAM_API_TOKEN_NAME: Strapi reads that one (its worker token's name) from
+    # the same deploy/.env.
+    api_token_name: Annotated[str, Field(pattern=CREDENTIAL_NAME)] = Field(
+        "api", validation_alias="MULTICAM_API_TOKEN_REVIEWER",
+        description="The name of MULTICAM_API_TOKEN: a review made with it is signed with "
+                    "this name (approvedBy).")
+    api_tokens: dict[Annotated[str, Field(pattern=CREDENTIAL_NAME)], SecretStr] = Field(
+        default_factory=dict,
+        description='More /v2 bearer tokens, one per script or person, as a JSON object '
+                    '`{"name": "token", ...}`; a review made with one is signed with its '
+                    "name (approvedBy). Names: 1-100 printable characters.")
+    admin_panel_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token of the Strapi admin plugin (multicam-review). A request "
+                    "with it acts for the logged-in admin user named in the headers "
+                    "X-Multicam-Admin-User-Id and X-Multicam-Admin-User-Email, required to "
+                    "approve or correct (the review is signed with that e-mail). Empty: "
+                    "no admin panel access.")
+    media_url_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Key of the HMAC signatures of GET /v2/media links (proxies and other "
+                    "files played from the local storage backend). Empty: derived from "
+                    "MULTICAM_API_TOKEN, MULTICAM_ADMIN_PANEL_TOKEN and "
+                    "MULTICAM_WEBHOOK_SECRET (changing one of them then invalidates the "
+                    "links handed out).")
     api_url: str = Field("http://127.0.0.1:8000",
                          description="Base URL of the multicam API, for `multicam upload`.")
     upload_single_max_mb: int = Field(
@@ -79,6 +109,29 @@ class Settings(BaseSettings):
                                       "(default: the system temp dir).")
     log_level: str = Field("info", description="debug, info, warning or error.")
     log_json: bool = Field(True, description="JSON log lines (false: human-readable console).")
+
+    @model_validator(mode="after")
+    def _credentials_are_distinct(self) -> Self:
+        # One token, one name: otherwise a review could not say who made it.
+        seen: dict[str, str] = {}
+        named = [("MULTICAM_API_TOKEN", self.api_token),
+                 ("MULTICAM_ADMIN_PANEL_TOKEN", self.admin_panel_token),
+                 *((f"MULTICAM_API_TOKENS[{name!r}]", token)
+                   for name, token in self.api_tokens.items())]
+        for where, token in named:
+            value = token.get_secret_value()
+            if not value:
+                if where.startswith("MULTICAM_API_TOKENS"):
+                    raise ValueError(f"{where} is empty: give it a token or remove it")
+                continue
+            if value in seen:
+                raise ValueError(f"{where} is the same token as {seen[value]}: every "
+                                 "credential needs its own token")
+            seen[value] = where
+        if self.api_token_name in self.api_tokens:
+            raise ValueError(f"MULTICAM_API_TOKENS has a token named {self.api_token_name!r}, "
+                             "the name of MULTICAM_API_TOKEN (MULTICAM_API_TOKEN_REVIEWER)")
+        return self
 
 
 @lru_cache(maxsize=1)

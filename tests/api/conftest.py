@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -40,6 +41,9 @@ from tests.support.strapi_server import StrapiServer, running_strapi
 from worker.jobs.sync import ENGINE_VERSION, inputs_digest
 
 TOKEN = "test-api-token"
+# More credentials: a named token for a script, and the Strapi admin plugin's.
+NAMED_TOKENS = {"render-farm": "test-render-farm-token"}
+PANEL_TOKEN = "test-admin-panel-token"
 MIB = 1024 * 1024
 DAY = dt.date(2026, 11, 20)
 
@@ -86,6 +90,8 @@ def running_api_stack() -> Iterator[ApiStack]:
         # time, so a 12 MiB file exercises parts, part-urls and resume.
         env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
                           api_token=TOKEN, extra={
+                              "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
+                              "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
                               "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
                               "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
                               "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",

@@ -14,7 +14,13 @@ from pydantic import ValidationError
 from strapi_client.client import StrapiClient
 from strapi_client.enums import OperatorStatus, SessionState
 from strapi_client.models import MediaAssetInput, RecordingSessionInput
-from tests.api.conftest import ApiStack, new_session, reviewable_session
+from tests.api.conftest import (
+    NAMED_TOKENS,
+    PANEL_TOKEN,
+    ApiStack,
+    new_session,
+    reviewable_session,
+)
 from tests.pipeline.conftest import eventually
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
@@ -24,9 +30,8 @@ UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzz"
 async def test_sync_not_run_yet_and_unknown_session(api: httpx.AsyncClient) -> None:
     sid = await new_session(api)
     for method, path, body in [("GET", "sync", None),
-                               ("POST", "sync/approve", {"approvedBy": "a"}),
-                               ("POST", "sync/correct", {"correctedBy": "a",
-                                                         "offsets": {"B": 1}})]:
+                               ("POST", "sync/approve", {}),
+                               ("POST", "sync/correct", {"offsets": {"B": 1}})]:
         r = await api.request(method, f"/v2/sessions/{sid}/{path}", json=body)
         assert r.status_code == 404, r.text
         error = r.json()["error"]
@@ -59,20 +64,20 @@ async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     session, result = await reviewable_session(strapi)
     sid = session.document_id
     stale = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
-        "approvedBy": "alice", "computedAt": "2020-01-01T00:00:00Z"})
+        "computedAt": "2020-01-01T00:00:00Z"})
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "sync_changed"
-    for bad in ({}, {"approvedBy": ""}, {"approvedBy": "a", "extra": 1},
-                {"approvedBy": "a", "notes": "nul\x00"}):
+    for bad in ({"extra": 1}, {"notes": "nul\x00"}, {"computedAt": "soon"}):
         r = await api.post(f"/v2/sessions/{sid}/sync/approve", json=bad)
         assert r.status_code == 422, bad
     assert result.computed_at is not None
     r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
-        "approvedBy": "alice@studio.example", "notes": "clap checked",
-        "computedAt": result.computed_at.isoformat()})
+        "notes": "clap checked", "computedAt": result.computed_at.isoformat()})
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["operatorStatus"] == "approved" and view["sessionState"] == "ready"
-    assert view["approvedBy"] == "alice@studio.example" and view["approvedAt"]
+    # Signed with the name of the token the request carried (MULTICAM_API_TOKEN_NAME).
+    assert view["approvedBy"] == "api" and view["approvedAt"]
+    assert view["reviewer"] == {"kind": "token", "name": "api"}
     assert view["reviewNotes"] == "clap checked" and view["method"] == "xcorr"
     assert view["finalOffsetsMs"] == view["offsetsMs"]
     stored = await strapi.get_session(sid)
@@ -90,7 +95,7 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     url = f"/v2/sessions/{sid}/sync/correct"
 
     async def refused(offsets: Any, loc: str, code: str = "invalid_correction") -> str:
-        r = await api.post(url, content=_json({"correctedBy": "bob", "offsets": offsets}),
+        r = await api.post(url, content=_json({"offsets": offsets}),
                            headers={"Content-Type": "application/json"})
         assert r.status_code == 422, r.text
         error = r.json()["error"]
@@ -105,18 +110,74 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     await refused({"C": "soon"}, "body.offsets.C", code="invalid_request")
     await refused({}, "body.offsets", code="invalid_request")
     assert (await strapi.get_session(sid)).state is SessionState.NEEDS_REVIEW
-    r = await api.post(url, json={"correctedBy": "bob", "offsets": {"C": -4100.5},
-                                  "notes": "C on the clap"})
+    r = await api.post(url, json={"offsets": {"C": -4100.5}, "notes": "C on the clap"},
+                       headers=_bearer(NAMED_TOKENS["render-farm"]))
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["operatorStatus"] == "corrected" and view["method"] == "manual"
     assert view["offsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4123.4}  # kept for the record
     assert view["operatorOffsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4100.5}
     assert view["finalOffsetsMs"] == view["operatorOffsetsMs"]
-    assert view["sessionState"] == "ready" and view["approvedBy"] == "bob"
+    assert view["sessionState"] == "ready" and view["approvedBy"] == "render-farm"
+    assert view["reviewer"] == {"kind": "token", "name": "render-farm"}
     # Approving afterwards returns to the computed offsets, method as computed.
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"approvedBy": "carol"})
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={})
     assert r.json()["method"] == "xcorr" and r.json()["finalOffsetsMs"]["C"] == -4123.4
+    assert r.json()["approvedBy"] == "api"
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ADMIN = {"X-Multicam-Admin-User-Id": "3", "X-Multicam-Admin-User-Email": "dana@studio.example"}
+
+
+async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
+                                                      strapi: StrapiClient) -> None:
+    session, result = await reviewable_session(strapi)
+    sid = session.document_id
+    approve, correct = f"/v2/sessions/{sid}/sync/approve", f"/v2/sessions/{sid}/sync/correct"
+    # A body naming the reviewer is refused, saying why.
+    for url, body in ((approve, {"approvedBy": "alice"}),
+                      (correct, {"correctedBy": "alice", "offsets": {"C": -4100}})):
+        r = await api.post(url, json=body)
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert "comes from the credential" in error["message"], error
+        assert error["details"][0]["loc"] in ("body.approvedBy", "body.correctedBy")
+    # The admin panel's token reviews for the admin user its headers name, never for nobody.
+    panel = _bearer(PANEL_TOKEN)
+    for headers in ({}, {**ADMIN, "X-Multicam-Admin-User-Id": "three"},
+                    {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"},
+                    {"X-Multicam-Admin-User-Id": "3"}):
+        r = await api.post(approve, json={}, headers={**panel, **headers})
+        assert r.status_code == 401, (headers, r.text)
+        error = r.json()["error"]
+        assert error["code"] == "admin_user_required"
+        assert "X-Multicam-Admin-User-Email" in error["message"]
+    # Other routes need no admin user, and nothing was written meanwhile.
+    r = await api.get(f"/v2/sessions/{sid}/sync", headers=panel)
+    assert r.status_code == 200 and r.json()["operatorStatus"] == "pending"
+    assert r.json()["reviewer"] is None
+    r = await api.post(correct, json={"offsets": {"C": -4100.0},
+                                      "computedAt": r.json()["computedAt"]},
+                       headers={**panel, **ADMIN})
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["approvedBy"] == "dana@studio.example" and view["operatorStatus"] == "corrected"
+    assert view["reviewer"] == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
+    stored = await strapi.sync_results.get(result.document_id)
+    assert stored.approved_by == "dana@studio.example"
+    mark = (stored.debug_artifacts or {})["review"]
+    assert mark["reviewer"] == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
+    assert mark["source"] == "api"
+    # With any other token the admin headers are ignored: the token's name signs.
+    r = await api.post(approve, json={}, headers={**_bearer(NAMED_TOKENS["render-farm"]),
+                                                  **ADMIN})
+    assert r.status_code == 200, r.text
+    assert r.json()["approvedBy"] == "render-farm"
+    assert r.json()["reviewer"] == {"kind": "token", "name": "render-farm"}
 
 
 def _json(body: Any) -> str:
@@ -130,16 +191,16 @@ async def test_review_conflicts(api: httpx.AsyncClient, strapi: StrapiClient) ->
                                           classification={"B": "looks-good",
                                                           "C": "needs-manual-nudge"})
     sid = session.document_id
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"approvedBy": "a"})
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={})
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_reviewable"
     assert (await api.get(f"/v2/sessions/{sid}/sync")).json()["overallConfidencePct"] == 0.0
     r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"correctedBy": "a", "offsets": {"B": 6400}})
+                       json={"offsets": {"B": 6400}})
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == "body.offsets.C"
     # While the session is being re-synced, its result cannot be reviewed.
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.SYNCING))
     r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"correctedBy": "a", "offsets": {"C": -4000}})
+                       json={"offsets": {"C": -4000}})
     assert r.status_code == 409 and "syncing" in r.json()["error"]["message"]
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.READY))
 

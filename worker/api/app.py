@@ -43,7 +43,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]}
                    for e in exc.errors()]
-        return error_response(422, "invalid_request", "request failed validation", details)
+        # The message names the first problems too, for clients that show only it.
+        shown = "; ".join(f"{d['loc']}: {d['msg']}" for d in details[:3])
+        more = f" (and {len(details) - 3} more)" if len(details) > 3 else ""
+        return error_response(422, "invalid_request",
+                              f"request failed validation: {shown}{more}", details)
 
     app.include_router(health.router)
     app.include_router(webhooks.router)

@@ -8,6 +8,7 @@ both files with this output, so the documentation cannot drift from the code.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 import types
@@ -136,6 +137,10 @@ def _type_name(annotation: Any) -> str:
         args = [a for a in get_args(annotation) if a is not type(None)]
         name = " or ".join(_type_name(a) for a in args)
         return f"{name}, optional" if len(args) < len(get_args(annotation)) else name
+    if origin is dict:
+        value = get_args(annotation)[1] if get_args(annotation) else Any
+        secret = ", secret values" if value is SecretStr else ""
+        return f"JSON object{secret}"
     names: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean",
                              SecretStr: "string, secret", Path: "path"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
@@ -163,6 +168,8 @@ def env_value(value: Any) -> str:
         return value.get_secret_value()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps({k: env_value(v) for k, v in value.items()})
     return str(value)
 
 

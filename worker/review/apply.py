@@ -4,6 +4,9 @@ Approved: the computed offsets stand (``operatorOffsetsMs`` cleared). Corrected:
 ``operatorOffsetsMs`` holds the complete corrected offsets and ``method`` becomes
 ``manual``; ``offsetsMs`` is never touched, so the computed figures stay on record.
 Either way ``approvedBy``/``approvedAt`` are stamped and the session becomes ready.
+Over the /v2 API the reviewer comes from the request's credential, and the review
+mark in ``debugArtifacts.review`` records it (``reviewer``); in the admin it is
+what the operator typed into ``approvedBy``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import RecordingSession, RecordingSessionInput, SyncResultInput
 from worker.review.marks import REVIEW_KEY, fingerprint
+from worker.review.reviewer import Reviewer
 from worker.review.store import result_by_id
 from worker.review.validate import (
     CameraFacts,
@@ -42,6 +47,7 @@ class Review:
     notes: str | None
     offsets: dict[str, float] | None  # the complete corrected offsets (CORRECTED only)
     source: str  # "api" or "admin": where the operator acted
+    signer: Reviewer | None = None  # who, as the credential says (the API path)
 
 
 def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
@@ -55,8 +61,13 @@ def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
 
 
 def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus,
-          reviewer: object, offsets: object, notes: str | None, source: str) -> Review:
-    """The review to write, or ReviewConflict (not now) / ReviewRejected (invalid content)."""
+          reviewer: object, offsets: object, notes: str | None, source: str,
+          signer: Reviewer | None = None) -> Review:
+    """The review to write, or ReviewConflict (not now) / ReviewRejected (invalid content).
+
+    ``reviewer`` is what approvedBy will say; ``signer``, when the request's
+    credential says who acted, is recorded in the review mark as well.
+    """
     if session.state not in REVIEWABLE:
         raise ReviewConflict(f"the session is {session.state.value}: only a session in "
                              "needs-review (or ready) can be reviewed; wait for the sync")
@@ -81,7 +92,7 @@ def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus
     else:
         raise ReviewConflict(f"operatorStatus {status.value} is not a review")
     assert isinstance(reviewer, str)
-    return Review(status, reviewer.strip(), notes, merged, source)
+    return Review(status, reviewer.strip(), notes, merged, source, signer)
 
 
 def _computed_method(view: ResultView) -> SyncMethod:
@@ -96,13 +107,16 @@ def _computed_method(view: ResultView) -> SyncMethod:
 def review_input(view: ResultView, review: Review, now: dt.datetime) -> SyncResultInput:
     computed_method = _computed_method(view)
     artifacts = dict(view.result.debug_artifacts or {})
-    artifacts[REVIEW_KEY] = {
+    mark: dict[str, Any] = {
         # What the echo of this write is recognised by (see marks.py).
         "fingerprint": fingerprint(review.status.value, review.offsets, review.reviewer),
         "appliedAt": now.isoformat(),
         "source": review.source,
         "computedMethod": computed_method.value,
     }
+    if review.signer is not None:
+        mark["reviewer"] = review.signer.mark()
+    artifacts[REVIEW_KEY] = mark
     corrected = review.status is OperatorStatus.CORRECTED
     return SyncResultInput(
         operator_status=review.status,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 
 from strapi_client.enums import AssetState, OperatorStatus
 from strapi_client.models import RecordingSession
-from worker.api.v2.auth import BearerRoute, bearer_scheme
+from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
 from worker.api.v2.context import Api, api
 from worker.api.v2.links import link_for_key, link_for_url
 from worker.api.v2.models import Link
@@ -25,6 +25,7 @@ from worker.api.v2.sync_models import (
 from worker.jobs.queue import SYNC_SESSION
 from worker.pipeline.rules import advance_request
 from worker.review.apply import judge, record_review
+from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
@@ -67,6 +68,14 @@ async def _camera_links(ctx: Api, session: RecordingSession,
     return links
 
 
+def _reviewer_mark(view: ResultView) -> dict[str, Any] | None:
+    """Who reviewed, as the credential of a /v2 review said (the mark holds it)."""
+    if view.result.operator_status is OperatorStatus.PENDING:
+        return None
+    signed = view.review_mark.get("reviewer")
+    return dict(signed) if isinstance(signed, dict) else None
+
+
 async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> SyncView:
     r = view.result
     master = r.master_camera.value if r.master_camera else None
@@ -102,6 +111,7 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
         operator_offsets_ms=(dict(view.operator_offsets_raw)
                              if isinstance(view.operator_offsets_raw, dict) else None),
         final_offsets_ms=final, approved_by=r.approved_by, approved_at=r.approved_at,
+        reviewer=_reviewer_mark(view),
         review_notes=r.review_notes, computed_at=r.computed_at, cameras=cameras,
         history=[h for h in history if isinstance(h, dict)] if isinstance(history, list)
         else [])
@@ -114,7 +124,7 @@ async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> 
     return await sync_view(ctx, session, await _result(ctx, session))
 
 
-async def _review(ctx: Api, session_id: str, status: OperatorStatus, reviewer: str,
+async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Reviewer,
                   offsets: dict[str, float] | None, notes: str | None,
                   computed_at: object) -> SyncView:
     session = await ctx.session(session_id, assets=True)
@@ -123,13 +133,12 @@ async def _review(ctx: Api, session_id: str, status: OperatorStatus, reviewer: s
         raise ApiError(409, "sync_changed", "the sync result was recomputed after the one you "
                        f"reviewed (computedAt {view.result.computed_at}): review it again")
     try:
-        review = judge(session, view, status=status, reviewer=reviewer, offsets=offsets,
-                       notes=notes, source="api")
+        review = judge(session, view, status=status, reviewer=signer.name, offsets=offsets,
+                       notes=notes, source="api", signer=signer)
     except ReviewConflict as exc:
         raise ApiError(409, "not_reviewable", str(exc)) from None
     except ReviewRejected as exc:
-        names = {"offsets": "body.offsets",
-                 "reviewer": "body.approvedBy" if offsets is None else "body.correctedBy"}
+        names = {"offsets": "body.offsets", "reviewer": "credential"}
         details = [{"loc": loc, "msg": msg} for loc, msg in exc.describe(names)]
         raise ApiError(422, "invalid_correction", "the review was refused: "
                        + "; ".join(f"{d['loc']}: {d['msg']}" for d in details), details) from None
@@ -140,19 +149,23 @@ async def _review(ctx: Api, session_id: str, status: OperatorStatus, reviewer: s
 
 @router.post("/sessions/{session_id}/sync/approve", response_model=SyncView,
              responses=responses(404, 409, 422),
+             openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
              summary="Approve the computed offsets; the session becomes ready")
 async def approve(session_id: SessionId, body: ApproveRequest,
-                  ctx: Annotated[Api, Depends(api)]) -> SyncView:
-    return await _review(ctx, session_id, OperatorStatus.APPROVED, body.approved_by, None,
+                  ctx: Annotated[Api, Depends(api)],
+                  signer: Annotated[Reviewer, Depends(reviewer)]) -> SyncView:
+    return await _review(ctx, session_id, OperatorStatus.APPROVED, signer, None,
                          body.notes, body.computed_at)
 
 
 @router.post("/sessions/{session_id}/sync/correct", response_model=SyncView,
              responses=responses(404, 409, 422),
+             openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
              summary="Correct some offsets (method manual); the session becomes ready")
 async def correct(session_id: SessionId, body: CorrectRequest,
-                  ctx: Annotated[Api, Depends(api)]) -> SyncView:
-    return await _review(ctx, session_id, OperatorStatus.CORRECTED, body.corrected_by,
+                  ctx: Annotated[Api, Depends(api)],
+                  signer: Annotated[Reviewer, Depends(reviewer)]) -> SyncView:
+    return await _review(ctx, session_id, OperatorStatus.CORRECTED, signer,
                          dict(body.offsets), body.notes, body.computed_at)
 
 

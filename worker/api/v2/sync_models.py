@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from worker.api.v2.models import ApiModel, Line, Link, RequestModel, Text
 
-Reviewer = Annotated[Line, Field(min_length=1, max_length=200,
-                                 description="Who reviewed (name or e-mail): the audit trail.")]
 Notes = Annotated[Text, Field(max_length=10_000)]
 CameraKey = Annotated[Line, Field(min_length=1, max_length=8)]
 
@@ -56,8 +56,13 @@ class SyncView(ApiModel):
     operator_offsets_ms: dict[str, Any] | None = None
     final_offsets_ms: dict[str, float] = Field(
         description="operatorOffsetsMs when corrected, else offsetsMs: what editing uses.")
-    approved_by: str | None = None
+    approved_by: str | None = Field(None, description="Who reviewed: the admin user's e-mail, "
+                                    "or the name of the API token the review was made with.")
     approved_at: dt.datetime | None = None
+    reviewer: dict[str, Any] | None = Field(
+        None, description='Who reviewed, from the credential of the /v2 review: {"kind": '
+                          '"admin", "id": 3, "email": "…"} or {"kind": "token", "name": "…"}; '
+                          "null when pending or reviewed in the Strapi admin's raw fields.")
     review_notes: str | None = None
     computed_at: dt.datetime | None = None
     cameras: list[CameraReview] = Field(default_factory=list)
@@ -84,19 +89,36 @@ class SyncView(ApiModel):
         "history": []}]})
 
 
-class ApproveRequest(RequestModel):
-    approved_by: Reviewer
+_SIGNED = ("the approver now comes from the credential: the review is signed with the "
+           "API token's name, or with the e-mail of the Strapi admin user the admin panel "
+           "acts for; leave {} out")
+
+
+class _SignedByCredential(RequestModel):
+    """A review body: who reviewed is never in it (see ``worker.api.v2.auth``)."""
+
+    # Accepted only to be refused with a reason (hidden from the OpenAPI document).
+    approved_by: SkipJsonSchema[object] = Field(None, exclude=True)
+    corrected_by: SkipJsonSchema[object] = Field(None, exclude=True)
+
+    @field_validator("approved_by", "corrected_by", mode="before")
+    @classmethod
+    def _refuse_named_reviewer(cls, _value: object, info: ValidationInfo) -> object:
+        alias = {"approved_by": "approvedBy", "corrected_by": "correctedBy"}[str(info.field_name)]
+        raise PydanticCustomError("approver_from_credential", _SIGNED.format(alias))
+
+
+class ApproveRequest(_SignedByCredential):
     notes: Notes | None = None
     computed_at: dt.datetime | None = Field(
         None, description="computedAt of the result you reviewed: 409 if it was recomputed "
                           "since.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "approvedBy": "alice@studio.example", "notes": "Checked the clap at 00:12."}]})
+        "notes": "Checked the clap at 00:12.", "computedAt": "2026-11-20T10:04:12.120Z"}]})
 
 
-class CorrectRequest(RequestModel):
-    corrected_by: Reviewer
+class CorrectRequest(_SignedByCredential):
     offsets: Annotated[dict[CameraKey, float], Field(
         min_length=1, max_length=26,
         description="Offsets in ms for the cameras you correct (the master stays 0); the "
@@ -107,7 +129,7 @@ class CorrectRequest(RequestModel):
                           "since.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "correctedBy": "alice@studio.example", "offsets": {"C": -4123.4},
+        "offsets": {"C": -4123.4},
         "notes": "C nudged onto the slate clap."}]})
 
 
