@@ -1,14 +1,42 @@
 'use strict';
 
-module.exports = [
-  'strapi::logger',
-  'strapi::errors',
-  'strapi::security',
-  'strapi::cors',
-  'strapi::poweredBy',
-  'strapi::query',
-  'strapi::body',
-  'strapi::session',
-  'strapi::favicon',
-  'strapi::public',
-];
+// The review page plays proxies straight from storage (presigned R2/S3 URLs) or, with
+// the local backend, from the multicam service: the content-security policy lets
+// media in from exactly those origins (MULTICAM_MEDIA_ORIGINS, comma-separated, plus
+// the service's own origin), and nothing else.
+function originOf(url) {
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = ({ env }) => {
+  const service = originOf(env('MULTICAM_SERVICE_URL', '')) || originOf(env('MULTICAM_WEBHOOK_URL', ''));
+  const media = [...env.array('MULTICAM_MEDIA_ORIGINS', []).map(originOf), service].filter(Boolean);
+  const unique = [...new Set(media)];
+  return [
+    'strapi::logger',
+    'strapi::errors',
+    {
+      name: 'strapi::security',
+      config: {
+        contentSecurityPolicy: {
+          useDefaults: true,
+          directives: {
+            'media-src': ["'self'", 'data:', 'blob:', ...unique],
+            'img-src': ["'self'", 'data:', 'blob:', 'market-assets.strapi.io', ...unique],
+          },
+        },
+      },
+    },
+    'strapi::cors',
+    'strapi::poweredBy',
+    'strapi::query',
+    'strapi::body',
+    'strapi::session',
+    'strapi::favicon',
+    'strapi::public',
+  ];
+};

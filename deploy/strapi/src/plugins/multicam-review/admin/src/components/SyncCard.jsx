@@ -1,0 +1,213 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { Badge, Box, Button, Dialog, Flex, Loader, ProgressBar, Typography } from '@strapi/design-system';
+import { ArrowClockwise, Check } from '@strapi/icons';
+import { PLUGIN_ID, SESSION_UID, SETTLED_STATES } from '../lib/constants.mjs';
+import { ms, percent } from '../lib/format.mjs';
+import { cardSummary, problemText } from '../lib/summary.mjs';
+import { useReviewApi } from '../lib/useReviewApi.js';
+
+const POLL_MS = 3000;
+const BADGE = { 'looks-good': 'success', 'review-suggested': 'warning', 'needs-manual-nudge': 'danger' };
+
+function Progress({ status }) {
+  return (
+    <Flex direction="column" alignItems="stretch" gap={2} data-testid="mc-progress">
+      <Typography variant="omega" fontWeight="bold">
+        Session {status.state}
+      </Typography>
+      {status.progressPct !== null && status.progressPct !== undefined && (
+        <ProgressBar value={status.progressPct} size="S">{`${status.progressPct} %`}</ProgressBar>
+      )}
+      {status.progressMessage && <Typography variant="pi">{status.progressMessage}</Typography>}
+      {status.assets.map((a) => (
+        <Typography key={a.cameraLabel} variant="pi" textColor={a.state === 'failed' ? 'danger600' : 'neutral600'}>
+          Cam {a.cameraLabel}: {a.state}
+          {a.progressPct !== null && a.progressPct !== undefined && a.state !== 'ready' ? ` ${a.progressPct} %` : ''}
+          {a.errorMessage ? ` — ${a.errorMessage}` : a.progressMessage && a.state !== 'ready' ? ` — ${a.progressMessage}` : ''}
+        </Typography>
+      ))}
+    </Flex>
+  );
+}
+
+function Cameras({ summary }) {
+  return (
+    <Flex direction="column" alignItems="stretch" gap={1} data-testid="mc-cameras">
+      {summary.cameras.map((c) => (
+        <Flex key={c.label} justifyContent="space-between" gap={2} data-testid={`mc-camera-${c.label}`}>
+          <Typography variant="omega">
+            Cam {c.label} <strong>{c.offset}</strong>
+            {c.drift ? ` · drift ${c.drift}` : ''}
+          </Typography>
+          {c.classification && (
+            <Badge variant={BADGE[c.classification] || 'neutral'}>{c.classification}</Badge>
+          )}
+        </Flex>
+      ))}
+      {summary.cameras
+        .filter((c) => c.error)
+        .map((c) => (
+          <Typography key={`${c.label}-error`} variant="pi" textColor="danger600">
+            Cam {c.label}: {c.error}
+          </Typography>
+        ))}
+    </Flex>
+  );
+}
+
+function ResyncButton({ onConfirm, busy }) {
+  return (
+    <Dialog.Root>
+      <Dialog.Trigger>
+        <Button variant="tertiary" startIcon={<ArrowClockwise />} disabled={busy} data-testid="mc-resync">
+          Re-sync
+        </Button>
+      </Dialog.Trigger>
+      <Dialog.Content>
+        <Dialog.Header>Run the sync again?</Dialog.Header>
+        <Dialog.Body>
+          The approval is withdrawn and the session goes back to syncing; the current result is kept in its history.
+        </Dialog.Body>
+        <Dialog.Footer>
+          <Dialog.Cancel>
+            <Button variant="tertiary">Cancel</Button>
+          </Dialog.Cancel>
+          <Dialog.Action>
+            <Button variant="danger-light" onClick={onConfirm} data-testid="mc-resync-confirm">
+              Re-sync
+            </Button>
+          </Dialog.Action>
+        </Dialog.Footer>
+      </Dialog.Content>
+    </Dialog.Root>
+  );
+}
+
+/** The sync card: confidence, offsets, one primary action. */
+export function SyncCard({ model, documentId }) {
+  const api = useReviewApi();
+  const navigate = useNavigate();
+  const [sessionId, setSessionId] = useState(model === SESSION_UID ? documentId : null);
+  const [status, setStatus] = useState(null);
+  const [view, setView] = useState(undefined);
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const id = sessionId || (await api.sessionOfResult(documentId));
+      if (!sessionId) setSessionId(id);
+      const [s, v] = await Promise.all([api.status(id), api.sync(id)]);
+      setStatus(s);
+      setView(v);
+      return s;
+    } catch (err) {
+      setProblem(problemText(err));
+      return null;
+    }
+  }, [api, documentId, sessionId]);
+
+  useEffect(() => {
+    let timer;
+    let alive = true;
+    const tick = async () => {
+      const s = await load();
+      if (alive && s && !SETTLED_STATES.includes(s.state)) timer = setTimeout(tick, POLL_MS);
+    };
+    tick();
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [load]);
+
+  const act = async (fn) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await fn();
+      await load();
+    } catch (err) {
+      setProblem(problemText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (problem && !status) {
+    return (
+      <Typography variant="pi" textColor="danger600" data-testid="mc-card-error">
+        {problem}
+      </Typography>
+    );
+  }
+  if (!status || view === undefined) return <Loader small>Loading sync…</Loader>;
+
+  const summary = view ? cardSummary(view) : null;
+  const reviewPath = `/plugins/${PLUGIN_ID}/sessions/${sessionId}`;
+  return (
+    <Box width="100%" data-testid="mc-sync-card">
+      <Flex direction="column" alignItems="stretch" gap={3}>
+        {!summary || !SETTLED_STATES.includes(status.state) ? <Progress status={status} /> : null}
+        {summary && (
+          <>
+            <Typography variant="delta" tag="p" data-testid="mc-confidence">
+              Sync confidence: {percent(summary.pct)}
+            </Typography>
+            <Cameras summary={summary} />
+          </>
+        )}
+        {summary?.reviewed && (
+          <Box data-testid="mc-approved">
+            <Typography variant="omega" fontWeight="bold">
+              {view.operatorStatus === 'corrected' ? 'Corrected' : 'Approved'} by {view.approvedBy}
+            </Typography>
+            <Typography variant="pi" tag="p">
+              {view.approvedAt ? new Date(view.approvedAt).toLocaleString() : ''}
+            </Typography>
+            <Typography variant="pi" tag="p">
+              Offsets used for editing:{' '}
+              {Object.entries(view.finalOffsetsMs || {})
+                .map(([label, value]) => `${label} ${ms(value)}`)
+                .join(', ')}
+            </Typography>
+          </Box>
+        )}
+        {summary?.action === 'looks-good' && (
+          <Button
+            fullWidth
+            startIcon={<Check />}
+            loading={busy}
+            onClick={() => act(() => api.approve(sessionId, view.computedAt))}
+            data-testid="mc-looks-good"
+          >
+            Looks good
+          </Button>
+        )}
+        {summary?.action === 'review' && (
+          <Button fullWidth variant="secondary" onClick={() => navigate(reviewPath)} data-testid="mc-review-sync">
+            Review sync
+          </Button>
+        )}
+        {summary && (
+          <Flex gap={2} justifyContent="space-between">
+            {summary.action === 'looks-good' && (
+              <Button variant="ghost" size="S" onClick={() => navigate(reviewPath)} data-testid="mc-open-review">
+                Check it first
+              </Button>
+            )}
+            {summary.reviewed && (
+              <ResyncButton busy={busy} onConfirm={() => act(() => api.resync(sessionId))} />
+            )}
+          </Flex>
+        )}
+        {problem && (
+          <Typography variant="pi" textColor="danger600" data-testid="mc-card-error">
+            {problem}
+          </Typography>
+        )}
+      </Flex>
+    </Box>
+  );
+}

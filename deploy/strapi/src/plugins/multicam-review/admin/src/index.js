@@ -1,0 +1,20 @@
+import { Faders } from '@strapi/icons';
+import { PLUGIN_ID, REVIEW_ACTION } from './lib/constants.mjs';
+import { SyncPanel } from './components/SyncPanel.jsx';
+
+export default {
+  register(app) {
+    app.registerPlugin({ id: PLUGIN_ID, name: 'Sync review' });
+    app.addMenuLink({
+      to: `plugins/${PLUGIN_ID}`,
+      icon: Faders,
+      intlLabel: { id: `${PLUGIN_ID}.menu`, defaultMessage: 'Sync review' },
+      permissions: [{ action: REVIEW_ACTION, subject: null }],
+      Component: () => import('./pages/App.jsx'),
+    });
+  },
+
+  bootstrap(app) {
+    app.getPlugin('content-manager').apis.addEditViewSidePanel([SyncPanel]);
+  },
+};

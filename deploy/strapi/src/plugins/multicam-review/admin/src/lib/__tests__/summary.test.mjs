@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { cardSummary, problemText } from '../summary.mjs';
+import { clock, ms, percent } from '../format.mjs';
+
+function view(pct, classes, extra = {}) {
+  const cameras = [{ label: 'A', isMaster: true, offsetMs: 0 }].concat(
+    Object.entries(classes).map(([label, classification]) => ({ label, isMaster: false, classification, offsetMs: 10 }))
+  );
+  return {
+    masterCamera: 'A',
+    operatorStatus: 'pending',
+    overallConfidencePct: pct,
+    finalOffsetsMs: { A: 0, B: -134, C: 87 },
+    cameras,
+    ...extra,
+  };
+}
+
+test('at 85 % or more with no camera to nudge, the action is Looks good', () => {
+  assert.equal(cardSummary(view(92.4, { B: 'looks-good', C: 'looks-good' })).action, 'looks-good');
+  assert.equal(cardSummary(view(85, { B: 'looks-good', C: 'review-suggested' })).action, 'looks-good');
+});
+
+test('below 85 %, or with a camera that needs a nudge, the action is Review sync', () => {
+  assert.equal(cardSummary(view(84.9, { B: 'looks-good', C: 'review-suggested' })).action, 'review');
+  assert.equal(cardSummary(view(97, { B: 'looks-good', C: 'needs-manual-nudge' })).action, 'review');
+  assert.equal(cardSummary(view(null, { B: 'looks-good' })).action, 'review');
+});
+
+test('a camera the sync could not place forces a review', () => {
+  const v = view(99, { B: 'looks-good' });
+  v.cameras.push({ label: 'C', isMaster: false, classification: null, error: 'no audio stream' });
+  v.finalOffsetsMs = { A: 0, B: -134 };
+  const s = cardSummary(v);
+  assert.equal(s.action, 'review');
+  assert.equal(s.cameras.find((c) => c.label === 'C').offset, 'not placed');
+  assert.equal(s.cameras.find((c) => c.label === 'C').error, 'no audio stream');
+});
+
+test('a reviewed result offers no primary action', () => {
+  const s = cardSummary(view(92, { B: 'looks-good' }, { operatorStatus: 'approved' }));
+  assert.equal(s.reviewed, true);
+  assert.equal(s.action, null);
+});
+
+test('offsets read with real minus signs, drift only where there is some', () => {
+  const v = view(92, { B: 'looks-good', C: 'looks-good' });
+  v.cameras[2].driftPpm = 59.44;
+  v.cameras[1].driftPpm = 0.01;
+  const s = cardSummary(v);
+  assert.equal(s.cameras[0].offset, '0.0 ms');
+  assert.equal(s.cameras[1].offset, '−134.0 ms');
+  assert.equal(s.cameras[1].drift, null);
+  assert.equal(s.cameras[2].offset, '+87.0 ms');
+  assert.equal(s.cameras[2].drift, '+59.4 ppm');
+});
+
+test('formatting helpers', () => {
+  assert.equal(percent(92.97), '92 %');
+  assert.equal(ms(-0.04), '0.0 ms');
+  assert.equal(clock(-1500), '−0:01.500');
+  assert.equal(clock(61_250), '1:01.250');
+});
+
+test('a changed result and a missing permission are told in words', () => {
+  assert.match(problemText({ response: { data: { error: { code: 'sync_changed', message: 'x' } } } }), /recomputed/);
+  assert.match(problemText({ status: 403 }), /permission/);
+  assert.equal(problemText({ response: { data: { error: { code: 'x', message: 'the reason' } } } }), 'the reason');
+});

@@ -1,0 +1,45 @@
+// What the sync card shows, from the service's sync view (pure).
+import { LOOKS_GOOD_PCT, NEEDS_NUDGE } from './constants.mjs';
+import { ms, signed } from './format.mjs';
+
+const DRIFT_SHOWN_PPM = 0.05;
+
+/**
+ * @param {object} view GET /v2/sessions/{id}/sync as JSON (camelCase)
+ * @returns {{pct: number|null, action: 'looks-good'|'review'|null, reviewed: boolean,
+ *   cameras: Array<{label: string, isMaster: boolean, offset: string, classification: string|null,
+ *   drift: string|null, error: string|null}>}}
+ */
+export function cardSummary(view) {
+  const reviewed = view.operatorStatus === 'approved' || view.operatorStatus === 'corrected';
+  const pct = view.overallConfidencePct ?? null;
+  const cameras = (view.cameras || []).map((cam) => {
+    const offset = view.finalOffsetsMs?.[cam.label] ?? cam.finalOffsetMs ?? cam.offsetMs;
+    const drift = cam.driftPpm;
+    return {
+      label: cam.label,
+      isMaster: Boolean(cam.isMaster),
+      offset: offset === undefined || offset === null ? 'not placed' : ms(offset),
+      classification: cam.isMaster ? 'master' : cam.classification ?? null,
+      drift: drift !== null && drift !== undefined && Math.abs(drift) >= DRIFT_SHOWN_PPM
+        ? `${signed(drift, 1)} ppm` : null,
+      error: cam.error ?? null,
+    };
+  });
+  let action = null;
+  if (!reviewed) {
+    const nudge = cameras.some((c) => c.classification === NEEDS_NUDGE || (!c.isMaster && c.offset === 'not placed'));
+    action = pct !== null && pct >= LOOKS_GOOD_PCT && !nudge ? 'looks-good' : 'review';
+  }
+  return { pct, action, reviewed, cameras };
+}
+
+/** The error an admin call failed with, in the operator's words. */
+export function problemText(error) {
+  const body = error?.response?.data?.error;
+  if (body?.code === 'sync_changed') {
+    return 'The sync was recomputed after you opened it: reload to review the new result.';
+  }
+  if (error?.status === 403) return 'You are not allowed to review sync (ask an administrator for the "Review and approve sync" permission).';
+  return body?.message || error?.message || 'Something went wrong';
+}

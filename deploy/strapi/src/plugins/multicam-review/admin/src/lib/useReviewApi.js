@@ -1,0 +1,33 @@
+import { useFetchClient } from '@strapi/strapi/admin';
+import { useMemo } from 'react';
+import { API } from './constants.mjs';
+
+/** The plugin's admin routes (admin JWT attached by Strapi's fetch client). */
+export function useReviewApi() {
+  const { get, post } = useFetchClient();
+  return useMemo(() => {
+    const session = (id) => `${API}/sessions/${encodeURIComponent(id)}`;
+    return {
+      sessions: (state) => get(`${API}/sessions`, { params: { state } }).then((r) => r.data.data),
+      sessionOfResult: (resultId) =>
+        get(`${API}/sync-results/${encodeURIComponent(resultId)}/session`).then((r) => r.data.sessionId),
+      status: (id) => get(`${session(id)}/status`).then((r) => r.data),
+      // null while the session has no sync result yet.
+      sync: (id) =>
+        get(`${session(id)}/sync`).then(
+          (r) => r.data,
+          (err) => {
+            if (err?.response?.data?.error?.code === 'sync_not_ready') return null;
+            throw err;
+          }
+        ),
+      approve: (id, computedAt) => post(`${session(id)}/approve`, { computedAt }).then((r) => r.data),
+      correct: (id, computedAt, offsets) =>
+        post(`${session(id)}/correct`, { computedAt, offsets }).then((r) => r.data),
+      resync: (id) => post(`${session(id)}/resync`, {}).then((r) => r.data),
+      waveform: (id, camera) => get(`${session(id)}/waveform/${encodeURIComponent(camera)}`).then((r) => r.data),
+      listen: (id, params) =>
+        get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
+    };
+  }, [get, post]);
+}

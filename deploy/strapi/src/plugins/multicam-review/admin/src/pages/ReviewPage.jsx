@@ -1,0 +1,397 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { Badge, Box, Button, Flex, Grid, NumberInput, Typography } from '@strapi/design-system';
+import { ArrowLeft, ArrowRight, Check, Headphones, Play } from '@strapi/icons';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { proxyTime, timelineSpan } from '../lib/clock.mjs';
+import { SESSION_UID } from '../lib/constants.mjs';
+import { clock, ms, percent } from '../lib/format.mjs';
+import { STEPS, corrections, describeShift, nudged } from '../lib/nudge.mjs';
+import { nextLoud } from '../lib/peaks.mjs';
+import { problemText } from '../lib/summary.mjs';
+import { useReviewApi } from '../lib/useReviewApi.js';
+import { waveFromJson } from '../lib/waveform.js';
+import { WaveCanvas } from '../components/WaveCanvas.jsx';
+
+// A follower more than this far from where the clock says is re-seeked while playing.
+const RESEEK_S = 0.12;
+const WINDOWS_MS = [2000, 4000, 10000, 30000];
+const LISTEN_S = 4;
+
+function initialOffsets(view) {
+  const out = {};
+  for (const cam of view.cameras) {
+    const value = view.finalOffsetsMs?.[cam.label] ?? view.offsetsMs?.[cam.label];
+    out[cam.label] = value === undefined ? null : value;
+  }
+  return out;
+}
+
+/** The three proxies on one transport, with waveforms, nudges and the listen check. */
+export function ReviewPage() {
+  const { sessionId } = useParams();
+  const api = useReviewApi();
+  const navigate = useNavigate();
+  const [view, setView] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const [offsets, setOffsets] = useState({});
+  const [waves, setWaves] = useState({});
+  const [t, setT] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [windowMs, setWindowMs] = useState(4000);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(null);
+  const [manual, setManual] = useState({});
+  const videos = useRef({});
+  const clockRef = useRef({ t: 0, playing: false, wallStart: 0, tStart: 0 });
+  const audioRef = useRef(null);
+
+  const load = useCallback(async () => {
+    setProblem(null);
+    try {
+      const v = await api.sync(sessionId);
+      if (!v) {
+        setProblem('This session has no sync result yet: it is still ingesting or syncing.');
+        return;
+      }
+      setView(v);
+      setOffsets(initialOffsets(v));
+      const loaded = {};
+      await Promise.all(
+        v.cameras
+          .filter((c) => c.links?.waveform)
+          .map(async (c) => {
+            try {
+              loaded[c.label] = waveFromJson(await api.waveform(sessionId, c.label));
+            } catch {
+              loaded[c.label] = null;
+            }
+          })
+      );
+      setWaves(loaded);
+    } catch (err) {
+      setProblem(problemText(err));
+    }
+  }, [api, sessionId]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const cameras = view?.cameras || [];
+  const master = view?.masterCamera;
+  const span = useMemo(() => timelineSpan(cameras, offsets), [cameras, offsets]);
+
+  /** Put every video where master time `at` falls for it; `hard`: seek even if close. */
+  const follow = useCallback(
+    (at, hard) => {
+      const { playing: isPlaying } = clockRef.current;
+      for (const cam of cameras) {
+        const video = videos.current[cam.label];
+        const offset = offsets[cam.label];
+        if (!video || offset === null || offset === undefined) continue;
+        const target = proxyTime(at, cam, offset);
+        const inside = target >= 0 && (!video.duration || target <= video.duration);
+        video.dataset.recording = String(inside);
+        if (!inside) {
+          if (!video.paused) video.pause();
+          continue;
+        }
+        if (hard || Math.abs(video.currentTime - target) > RESEEK_S) video.currentTime = target;
+        if (isPlaying && video.paused) video.play().catch(() => {});
+        if (!isPlaying && !video.paused) video.pause();
+      }
+    },
+    [cameras, offsets]
+  );
+
+  const seek = useCallback(
+    (at) => {
+      const clamped = Math.min(Math.max(at, span[0]), span[1]);
+      const c = clockRef.current;
+      c.t = clamped;
+      c.tStart = clamped;
+      c.wallStart = performance.now();
+      setT(clamped);
+      follow(clamped, true);
+    },
+    [follow, span]
+  );
+
+  // The transport's clock: wall time while playing; the videos follow it.
+  useEffect(() => {
+    if (!playing) return undefined;
+    let frame;
+    const c = clockRef.current;
+    c.playing = true;
+    c.tStart = c.t;
+    c.wallStart = performance.now();
+    follow(c.t, false);
+    const tick = () => {
+      c.t = c.tStart + (performance.now() - c.wallStart);
+      if (c.t >= span[1]) {
+        c.t = span[1];
+        setPlaying(false);
+      }
+      setT(c.t);
+      follow(c.t, false);
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => {
+      cancelAnimationFrame(frame);
+      c.playing = false;
+      follow(c.t, false);
+    };
+  }, [playing, follow, span]);
+
+  // A nudge moves the picture at once.
+  useEffect(() => {
+    if (view) follow(clockRef.current.t, true);
+  }, [offsets, view, follow]);
+
+  const jumpToLoud = () => {
+    const ref = waves[master] ? master : cameras.find((c) => waves[c.label])?.label;
+    if (!ref) return;
+    const cam = cameras.find((c) => c.label === ref);
+    const at = nextLoud(waves[ref], cam, offsets[ref] ?? 0, clockRef.current.t);
+    if (at !== null) seek(at);
+  };
+
+  const listen = async (label) => {
+    try {
+      const blob = await api.listen(sessionId, {
+        camera: label,
+        atMs: clockRef.current.t.toFixed(1),
+        offsetMs: offsets[label],
+        seconds: LISTEN_S,
+      });
+      const audio = audioRef.current;
+      if (audio.src) URL.revokeObjectURL(audio.src);
+      audio.src = URL.createObjectURL(blob);
+      audio.dataset.camera = label;
+      await audio.play().catch(() => {});
+    } catch (err) {
+      setProblem(problemText(err));
+    }
+  };
+
+  const save = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const changed = corrections(offsets, view.offsetsMs || {}, master);
+      const result = Object.keys(changed).length
+        ? await api.correct(sessionId, view.computedAt, changed)
+        : await api.approve(sessionId, view.computedAt);
+      setDone(result);
+    } catch (err) {
+      setProblem(problemText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (problem && !view) return <Page.Error>{problem}</Page.Error>;
+  if (!view) return <Page.Loading />;
+
+  const changed = corrections(offsets, view.offsetsMs || {}, master);
+  const unplaced = cameras.filter((c) => !c.isMaster && (offsets[c.label] === null || offsets[c.label] === undefined));
+  const sessionPath = `/content-manager/collection-types/${SESSION_UID}/${sessionId}`;
+
+  return (
+    <Page.Main>
+      <Page.Title>Review sync</Page.Title>
+      <Layouts.Header
+        title="Review sync"
+        subtitle={`Sync confidence: ${percent(view.overallConfidencePct)} · master camera ${master}`}
+        navigationAction={
+          <Button variant="ghost" startIcon={<ArrowLeft />} onClick={() => navigate(sessionPath)}>
+            Session
+          </Button>
+        }
+        primaryAction={
+          done ? null : (
+            <Button
+              startIcon={<Check />}
+              loading={busy}
+              disabled={unplaced.length > 0}
+              onClick={save}
+              data-testid={Object.keys(changed).length ? 'mc-save' : 'mc-approve'}
+            >
+              {Object.keys(changed).length ? 'Save correction' : 'Approve'}
+            </Button>
+          )
+        }
+      />
+      <Layouts.Content>
+        {done && (
+          <Box padding={4} background="success100" hasRadius marginBottom={4} data-testid="mc-review-done">
+            <Typography fontWeight="bold">
+              {done.operatorStatus === 'corrected' ? 'Correction saved' : 'Approved'} by {done.approvedBy}.
+            </Typography>{' '}
+            <Typography>Offsets used for editing: {Object.entries(done.finalOffsetsMs).map(([l, v]) => `${l} ${ms(v)}`).join(', ')}</Typography>
+          </Box>
+        )}
+        {problem && (
+          <Box padding={4} background="danger100" hasRadius marginBottom={4} data-testid="mc-review-error">
+            <Typography textColor="danger700">{problem}</Typography>{' '}
+            <Button variant="tertiary" size="S" onClick={load}>Reload</Button>
+          </Box>
+        )}
+        <Grid.Root gap={4}>
+          {cameras.map((cam) => (
+            <Grid.Item key={cam.label} col={4} s={12} direction="column" alignItems="stretch">
+              <Box background="neutral1000" hasRadius style={{ position: 'relative', aspectRatio: '16 / 9' }}>
+                {cam.links?.proxy ? (
+                  <video
+                    ref={(el) => {
+                      videos.current[cam.label] = el;
+                    }}
+                    src={cam.links.proxy.url}
+                    preload="auto"
+                    muted
+                    playsInline
+                    onLoadedMetadata={() => follow(clockRef.current.t, true)}
+                    style={{ width: '100%', height: '100%', objectFit: 'contain' }}
+                    data-testid={`mc-video-${cam.label}`}
+                  />
+                ) : (
+                  <Typography textColor="neutral0">No proxy for camera {cam.label}</Typography>
+                )}
+              </Box>
+              <Flex justifyContent="space-between" paddingTop={1}>
+                <Typography fontWeight="bold">Cam {cam.label}{cam.isMaster ? ' (master)' : ''}</Typography>
+                {!cam.isMaster && cam.classification && <Badge>{cam.classification} · {percent(cam.confidencePct)}</Badge>}
+              </Flex>
+            </Grid.Item>
+          ))}
+        </Grid.Root>
+
+        <Box paddingTop={4} paddingBottom={2}>
+          <Flex gap={2} alignItems="center">
+            <Button
+              variant="secondary"
+              startIcon={playing ? null : <Play />}
+              onClick={() => setPlaying((p) => !p)}
+              data-testid="mc-play"
+            >
+              {playing ? 'Pause' : 'Play'}
+            </Button>
+            <Button variant="tertiary" endIcon={<ArrowRight />} onClick={jumpToLoud} data-testid="mc-next-loud">
+              Next loud event
+            </Button>
+            <Typography variant="omega" data-testid="mc-clock" style={{ fontVariantNumeric: 'tabular-nums' }}>
+              {clock(t)}
+            </Typography>
+            <input
+              type="range"
+              aria-label="Scrub"
+              min={Math.floor(span[0])}
+              max={Math.ceil(span[1])}
+              step={1}
+              value={Math.round(t)}
+              onChange={(e) => {
+                setPlaying(false);
+                seek(Number(e.target.value));
+              }}
+              style={{ flex: 1 }}
+              data-testid="mc-scrub"
+            />
+            <Typography variant="pi">Window</Typography>
+            {WINDOWS_MS.map((w) => (
+              <Button key={w} size="S" variant={w === windowMs ? 'default' : 'tertiary'} onClick={() => setWindowMs(w)}>
+                {w / 1000} s
+              </Button>
+            ))}
+          </Flex>
+        </Box>
+
+        <Flex direction="column" alignItems="stretch" gap={3}>
+          {cameras.map((cam) => (
+            <Box key={cam.label} data-testid={`mc-row-${cam.label}`}>
+              <Flex gap={2} alignItems="center" wrap="wrap" paddingBottom={1}>
+                <Typography fontWeight="bold" style={{ minWidth: '4rem' }}>Cam {cam.label}</Typography>
+                <Typography data-testid={`mc-offset-${cam.label}`} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                  {offsets[cam.label] === null || offsets[cam.label] === undefined ? 'not placed' : ms(offsets[cam.label], 3)}
+                </Typography>
+                {!cam.isMaster && offsets[cam.label] !== null && offsets[cam.label] !== undefined && (
+                  <Typography variant="pi" textColor="neutral600">
+                    {describeShift(offsets[cam.label], view.offsetsMs?.[cam.label], cam.fps)}
+                    {cam.driftPpm ? ` · drift ${cam.driftPpm.toFixed(1)} ppm` : ''}
+                  </Typography>
+                )}
+                {!cam.isMaster &&
+                  offsets[cam.label] !== null &&
+                  offsets[cam.label] !== undefined &&
+                  STEPS.map((step) => (
+                    <Button
+                      key={step.id}
+                      size="S"
+                      variant="tertiary"
+                      onClick={() => setOffsets((o) => ({ ...o, [cam.label]: nudged(o[cam.label], step, cam.fps) }))}
+                      data-testid={`mc-nudge-${cam.label}-${step.id}`}
+                    >
+                      {step.label}
+                    </Button>
+                  ))}
+                {!cam.isMaster && offsets[cam.label] !== null && offsets[cam.label] !== undefined && (
+                  <Button
+                    size="S"
+                    variant="secondary"
+                    startIcon={<Headphones />}
+                    onClick={() => listen(cam.label)}
+                    data-testid={`mc-listen-${cam.label}`}
+                  >
+                    Listen ({master} left, {cam.label} right)
+                  </Button>
+                )}
+              </Flex>
+              {cam.error && (
+                <Typography variant="pi" textColor="danger600" tag="p">
+                  Not placed by the sync: {cam.error}
+                </Typography>
+              )}
+              {!cam.isMaster && (offsets[cam.label] === null || offsets[cam.label] === undefined || cam.error) && (
+                <Flex gap={2} alignItems="flex-end" paddingBottom={1}>
+                  <Box width="14rem">
+                    <NumberInput
+                      aria-label={`Offset of camera ${cam.label} in ms`}
+                      placeholder="offset in ms"
+                      value={manual[cam.label]}
+                      onValueChange={(v) => setManual((m) => ({ ...m, [cam.label]: v }))}
+                      step={1}
+                    />
+                  </Box>
+                  <Button
+                    size="S"
+                    variant="secondary"
+                    disabled={manual[cam.label] === undefined || manual[cam.label] === null}
+                    onClick={() => setOffsets((o) => ({ ...o, [cam.label]: Number(manual[cam.label]) }))}
+                    data-testid={`mc-place-${cam.label}`}
+                  >
+                    Place by hand
+                  </Button>
+                </Flex>
+              )}
+              {waves[cam.label] ? (
+                <WaveCanvas
+                  label={cam.label}
+                  wave={waves[cam.label]}
+                  camera={cam}
+                  offsetMs={offsets[cam.label]}
+                  startMs={t - windowMs / 2}
+                  endMs={t + windowMs / 2}
+                  color={cam.isMaster ? '#328048' : '#4945ff'}
+                />
+              ) : (
+                <Typography variant="pi" textColor="neutral600">No waveform for camera {cam.label}.</Typography>
+              )}
+            </Box>
+          ))}
+        </Flex>
+        <audio ref={audioRef} data-testid="mc-listen-audio" />
+      </Layouts.Content>
+    </Page.Main>
+  );
+}

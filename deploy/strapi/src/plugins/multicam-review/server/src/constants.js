@@ -1,0 +1,28 @@
+'use strict';
+
+// The plugin's vocabulary, shared by its server parts (the admin side has its own
+// copy in admin/src/lib/constants.mjs: the two halves are built by different tools).
+const PLUGIN_ID = 'multicam-review';
+const REVIEW_ACTION = `plugin::${PLUGIN_ID}.review`;
+
+const SESSION_UID = 'api::recording-session.recording-session';
+const SYNC_RESULT_UID = 'api::sync-result.sync-result';
+const ASSET_UID = 'api::media-asset.media-asset';
+
+// Written by the worker only; an operator changes them through the review routes.
+const PROTECTED_FIELDS = {
+  [SYNC_RESULT_UID]: [
+    'masterCamera', 'offsetsMs', 'confidence', 'confidencePct', 'classification', 'driftPpm',
+    'method', 'operatorStatus', 'operatorOffsetsMs', 'debugArtifacts', 'computedAt',
+    'approvedAt', 'approvedBy', 'naturalKey', 'session',
+  ],
+};
+
+module.exports = {
+  PLUGIN_ID,
+  REVIEW_ACTION,
+  SESSION_UID,
+  SYNC_RESULT_UID,
+  ASSET_UID,
+  PROTECTED_FIELDS,
+};

@@ -1,0 +1,5 @@
+'use strict';
+
+const review = require('./review');
+
+module.exports = { review };

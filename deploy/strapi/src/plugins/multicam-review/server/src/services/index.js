@@ -1,0 +1,5 @@
+'use strict';
+
+const multicamService = require('./multicam-service');
+
+module.exports = { 'multicam-service': multicamService };
