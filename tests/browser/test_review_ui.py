@@ -1,0 +1,237 @@
+"""The operator's review in the Strapi admin, in a real browser (Debian's Chromium)."""
+
+from __future__ import annotations
+
+import io
+import math
+import secrets
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from strapi_client.client import StrapiClient
+from strapi_client.query import related
+from tests.browser.conftest import (
+    BrowserStack,
+    Seeded,
+    admin_jwt,
+    admin_request,
+    doc_screenshot,
+    login,
+    session_edit_url,
+)
+from tests.browser.media import FPS
+
+pytestmark = pytest.mark.strapi
+CARD = "[data-testid=mc-sync-card]"
+MINUS = "\u2212"
+
+
+async def result_of(strapi: StrapiClient, session_id: str) -> Any:
+    found = await strapi.sync_results.find(filters={"session": related(session_id)},
+                                           page_size=1)
+    return found.items[0]
+
+
+async def service_view(stack: BrowserStack, session_id: str) -> dict[str, Any]:
+    async with stack.api() as api:
+        r = await api.get(f"/v2/sessions/{session_id}/sync")
+        assert r.status_code == 200, r.text
+        view: dict[str, Any] = r.json()
+        return view
+
+
+def signed_ms(value: float) -> str:
+    """As the review page writes an offset: explicit sign, a real minus, 3 decimals."""
+    return f"{'+' if value > 0 else MINUS}{abs(value):.3f} ms"
+
+
+def luma(png: bytes) -> float:
+    """Mean brightness (0-255) of a screenshot."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    pixels = list(image.getdata())
+    return sum(pixels) / len(pixels)
+
+
+def wait_videos_ready(page: Page, labels: str = "ABC") -> None:
+    """Every camera's video has a frame to show at its position and is not seeking."""
+    page.wait_for_function(
+        """labels => labels.split('').every(l => {
+             const v = document.querySelector(`[data-testid=mc-video-${l}]`);
+             return v && v.readyState >= 2 && !v.seeking;
+           })""", arg=labels, timeout=60_000)
+
+
+async def test_looks_good_approves_as_the_logged_in_admin(
+        page: Page, browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
+    view = await service_view(browser_stack, seeded.high)
+    pct = view["overallConfidencePct"]
+    assert pct >= 85, "the engine should be sure of this clean scene"
+    login(page, browser_stack)
+    page.goto(session_edit_url(browser_stack, seeded.high))
+    expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
+        f"Sync confidence: {math.floor(pct)} %", timeout=60_000)
+    expect(page.locator("[data-testid=mc-camera-C]")).to_contain_text("−2100.0 ms")
+    expect(page.locator("[data-testid=mc-review-sync]")).to_have_count(0)
+    doc_screenshot(page, CARD, "sync-card-looks-good")
+
+    page.click("[data-testid=mc-looks-good]")
+    expect(page.locator("[data-testid=mc-approved]")).to_contain_text(
+        f"Approved by {browser_stack.strapi.admin_email}", timeout=30_000)
+    doc_screenshot(page, CARD, "sync-card-approved")
+
+    result = await result_of(strapi, seeded.high)
+    assert result.operator_status.value == "approved"
+    assert result.approved_by == browser_stack.strapi.admin_email
+    assert result.approved_at is not None
+    assert (await strapi.get_session(seeded.high)).state.value == "ready"
+
+
+async def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
+        page: Page, browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
+    login(page, browser_stack)
+    page.goto(session_edit_url(browser_stack, seeded.low))
+    expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
+        "Sync confidence: 62 %", timeout=60_000)
+    expect(page.locator("[data-testid=mc-looks-good]")).to_have_count(0)
+    doc_screenshot(page, CARD, "sync-card-review")
+    page.click("[data-testid=mc-review-sync]")
+    page.wait_for_url(f"**/plugins/multicam-review/sessions/{seeded.low}")
+
+    # Three proxies load and play; the waveforms are drawn.
+    wait_videos_ready(page)
+    for label in "ABC":
+        expect(page.locator(f"[data-testid=mc-wave-{label}]")).not_to_have_attribute(
+            "data-drawn", "0")
+    page.click("[data-testid=mc-play]")
+    page.wait_for_function(
+        """() => ['A','B','C'].every(l => {
+             const v = document.querySelector(`[data-testid=mc-video-${l}]`);
+             return !v.paused && v.currentTime > 0.5;
+           })""", timeout=30_000)
+    page.click("[data-testid=mc-play]")
+
+    # The next loud event is the clap: every picture shows its flash there, camera C's
+    # too although its video starts 200 ms after its audio.
+    page.click("[data-testid=mc-next-loud]")
+    clock = page.locator("[data-testid=mc-clock]")
+    expect(clock).to_have_text("0:08.000", timeout=10_000)
+    wait_videos_ready(page)
+    for label in "ABC":
+        shot = page.locator(f"[data-testid=mc-video-{label}]").screenshot()
+        assert luma(shot) > 150, f"camera {label} does not show its flash at the clap"
+    # The clap in C's waveform sits under the playhead (the canvas' middle column).
+    loudest = page.evaluate("""() => {
+        const c = document.querySelector('[data-testid=mc-wave-C]');
+        const g = c.getContext('2d');
+        let best = -1, at = -1;
+        for (let x = 0; x < c.width; x++) {
+          const col = g.getImageData(x, 0, 1, c.height).data;
+          let ink = 0;
+          for (let y = 0; y < c.height; y++) if (col[4*y+2] > 200 && col[4*y] < 120) ink++;
+          if (ink > best) { best = ink; at = x; }
+        }
+        return at / c.width;
+    }""")
+    assert abs(loudest - 0.5) < 0.02
+    doc_screenshot(page, None, "review-page")
+
+    # One frame later for C, saved as a correction signed by this admin.
+    computed = (await service_view(browser_stack, seeded.low))["offsetsMs"]["C"]
+    page.click("[data-testid=mc-nudge-C-+1f]")
+    expect(page.locator("[data-testid=mc-offset-C]")).to_have_text(
+        signed_ms(computed + 1000 / FPS))
+    # A one-frame shift moves C's picture off the flash.
+    wait_videos_ready(page)
+    assert luma(page.locator("[data-testid=mc-video-C]").screenshot()) < 100
+    page.click("[data-testid=mc-save]")
+    expect(page.locator("[data-testid=mc-review-done]")).to_contain_text(
+        f"Correction saved by {browser_stack.strapi.admin_email}", timeout=30_000)
+
+    result = await result_of(strapi, seeded.low)
+    assert result.operator_status.value == "corrected"
+    assert result.method.value == "manual"
+    assert result.approved_by == browser_stack.strapi.admin_email
+    assert result.operator_offsets_ms["C"] == pytest.approx(computed + 1000 / FPS, abs=0.002)
+    assert result.offsets_ms["C"] == computed  # the computed figure stays on record
+
+
+async def test_listen_check_plays_master_left_camera_right(
+        page: Page, browser_stack: BrowserStack, seeded: Seeded) -> None:
+    login(page, browser_stack)
+    page.goto(f"{browser_stack.admin_url}/plugins/multicam-review/sessions/{seeded.high}")
+    wait_videos_ready(page)
+    page.click("[data-testid=mc-next-loud]")
+    page.click("[data-testid=mc-listen-C]")
+    audio = page.locator("[data-testid=mc-listen-audio]")
+    expect(audio).to_have_attribute("data-camera", "C", timeout=30_000)
+    page.wait_for_function(
+        "() => { const a = document.querySelector('[data-testid=mc-listen-audio]');"
+        " return a.readyState >= 2 && a.duration > 3.9 && a.duration < 4.1; }",
+        timeout=30_000)
+
+
+def test_the_plugin_routes_need_the_review_permission(browser_stack: BrowserStack,
+                                                       seeded: Seeded) -> None:
+    root = admin_jwt(browser_stack)
+    roles = admin_request(browser_stack, "GET", "/admin/roles", root).json()["data"]
+    editor = next(r["id"] for r in roles if r["code"] == "strapi-editor")
+    email = f"editor-{secrets.token_hex(3)}@multicam.test"
+    created = admin_request(browser_stack, "POST", "/admin/users", root, json={
+        "email": email, "firstname": "Eddie", "lastname": "Editor", "roles": [editor]})
+    assert created.status_code == 201, created.text
+    password = "Ed1tor-" + secrets.token_hex(6)
+    registered = httpx.post(f"{browser_stack.strapi.base_url}/admin/register", json={
+        "registrationToken": created.json()["data"]["registrationToken"],
+        "userInfo": {"firstname": "Eddie", "lastname": "Editor", "password": password}},
+        timeout=30)
+    assert registered.status_code == 200, registered.text
+    jwt = admin_jwt(browser_stack, email, password)
+    for method, path in [("GET", "/multicam-review/sessions"),
+                         ("GET", f"/multicam-review/sessions/{seeded.high}/sync"),
+                         ("POST", f"/multicam-review/sessions/{seeded.high}/approve")]:
+        r = admin_request(browser_stack, method, path, jwt, json={} if method == "POST" else None)
+        assert r.status_code == 403, (path, r.status_code, r.text)
+    # The super admin holds the permission.
+    assert admin_request(browser_stack, "GET", "/multicam-review/sessions", root
+                         ).status_code == 200
+
+
+async def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
+        browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
+    uid = "api::sync-result.sync-result"
+    jwt = admin_jwt(browser_stack)
+    config = admin_request(browser_stack, "GET",
+                           f"/content-manager/content-types/{uid}/configuration", jwt).json()
+    metadatas = config["data"]["contentType"]["metadatas"]
+    for field in ["operatorStatus", "operatorOffsetsMs", "approvedBy", "approvedAt",
+                  "offsetsMs", "confidence"]:
+        assert metadatas[field]["edit"]["editable"] is False, field
+    assert metadatas["reviewNotes"]["edit"]["editable"] is True
+
+    before = await result_of(strapi, seeded.low)
+    path = f"/content-manager/collection-types/{uid}/{before.document_id}"
+    r = admin_request(browser_stack, "PUT", path, jwt, json={
+        "operatorStatus": "approved", "approvedBy": "anyone at all"})
+    assert r.status_code == 403, r.text
+    assert "operatorStatus" in r.json()["error"]["message"]
+    r = admin_request(browser_stack, "PUT", path, jwt, json={"operatorOffsetsMs": {"C": 1.0}})
+    assert r.status_code == 403, r.text
+    after = await result_of(strapi, seeded.low)
+    assert (after.operator_status, after.approved_by, after.operator_offsets_ms) == (
+        before.operator_status, before.approved_by, before.operator_offsets_ms)
+    # Saving the form unchanged (every field sent back as it is) and editing notes work.
+    form = admin_request(browser_stack, "GET", path, jwt).json()["data"]
+    unchanged = {k: form[k] for k in ["operatorStatus", "approvedBy", "offsetsMs",
+                                      "operatorOffsetsMs", "approvedAt"]}
+    r = admin_request(browser_stack, "PUT", path, jwt,
+                      json={**unchanged, "reviewNotes": "checked the clap"})
+    assert r.status_code == 200, r.text
+    assert (await result_of(strapi, seeded.low)).review_notes == "checked the clap"
+    # Creating a sync result by hand is refused too.
+    r = admin_request(browser_stack, "POST", f"/content-manager/collection-types/{uid}", jwt,
+                      json={"operatorStatus": "approved"})
+    assert r.status_code == 403, r.text
