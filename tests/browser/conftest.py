@@ -16,10 +16,11 @@ import os
 import secrets
 import subprocess
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -42,6 +43,7 @@ from tests.support.services import (
 from tests.support.stack_env import service_env
 from tests.support.strapi_server import APP_DIR, StrapiServer, running_strapi
 
+T = TypeVar("T")
 API_TOKEN = "browser-test-api-token"
 LOW_PCT = {"B": 97.1, "C": 62.0}
 
@@ -102,11 +104,18 @@ def browser_stack() -> Iterator[BrowserStack]:
             yield BrowserStack(strapi, s3, redis, procs, panel_token)
 
 
-@pytest.fixture
-async def strapi(browser_stack: BrowserStack) -> AsyncIterator[StrapiClient]:
-    async with StrapiClient(browser_stack.strapi.base_url,
-                            browser_stack.strapi.api_token) as client:
-        yield client
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from a sync test: Playwright's sync API owns this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def with_strapi(stack: BrowserStack, fn: Callable[[StrapiClient], Awaitable[T]]) -> T:
+    """``fn(client)`` with a Strapi client of the worker's token, from a sync test."""
+    async def call() -> T:
+        async with StrapiClient(stack.strapi.base_url, stack.strapi.api_token) as client:
+            return await fn(client)
+    return run_async(call())
 
 
 async def settled(strapi: StrapiClient, session_id: str, timeout: float = 300) -> None:
@@ -131,9 +140,7 @@ async def _upload_session(stack: BrowserStack, scene: ReviewScene, title: str) -
     return session_id
 
 
-@pytest.fixture(scope="session")
-async def seeded(browser_stack: BrowserStack) -> Seeded:
-    scene = await asyncio.to_thread(review_scene)
+async def _seed(browser_stack: BrowserStack, scene: ReviewScene) -> Seeded:
     high = await _upload_session(browser_stack, scene, "Interview, stage 2")
     low = await _upload_session(browser_stack, scene, "Panel, hall B")
     async with StrapiClient(browser_stack.strapi.base_url,
@@ -146,6 +153,11 @@ async def seeded(browser_stack: BrowserStack) -> Seeded:
             confidence_pct={**(result.confidence_pct or {}), **LOW_PCT},
             classification={**(result.classification or {}), "C": "review-suggested"}))
     return Seeded(scene, high, low)
+
+
+@pytest.fixture(scope="session")
+def seeded(browser_stack: BrowserStack) -> Seeded:
+    return run_async(_seed(browser_stack, review_scene()))
 
 
 @pytest.fixture(scope="session")

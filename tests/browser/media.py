@@ -21,8 +21,9 @@ from tests.support.av_clip import write_av_clip
 
 CACHE_DIR = Path.home() / ".cache" / "multicam" / "review-page"
 # Bump when the files change for the same case, so caches are rebuilt.
-VERSION = 1
+VERSION = 2
 FPS = 30
+SPEECH_GAIN = 0.4
 FLASH_FRAMES = 2  # the flash lasts two frames: the frame at the clap and the next
 CLAP_AT_A_S = 8.0  # the clap, in camera A's file time
 VIDEO_DELAY_MS = {"A": 0, "B": 0, "C": 200}
@@ -56,8 +57,9 @@ def _case() -> corpus.CaseSpec:
 
 
 def _clap(audio: np.ndarray, at_s: float, rate: int) -> np.ndarray:
-    """Add a loud, sharp clap (a decaying noise burst) at ``at_s``."""
-    out = audio.astype(np.float32).copy()
+    """Add a sharp clap (a decaying noise burst) at ``at_s``, louder than the speech
+    (a slate clapped near the microphones)."""
+    out = SPEECH_GAIN * audio.astype(np.float32)
     n = int(0.03 * rate)
     rng = np.random.default_rng(7)
     burst = 0.95 * np.exp(-np.arange(n) / (0.004 * rate)) * rng.choice([-1.0, 1.0], n)

@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 from strapi_client.client import StrapiClient
 from strapi_client.query import related
 from tests.browser.conftest import (
+    API_TOKEN,
     BrowserStack,
     Seeded,
     admin_jwt,
@@ -22,6 +24,7 @@ from tests.browser.conftest import (
     doc_screenshot,
     login,
     session_edit_url,
+    with_strapi,
 )
 from tests.browser.media import FPS
 
@@ -36,12 +39,22 @@ async def result_of(strapi: StrapiClient, session_id: str) -> Any:
     return found.items[0]
 
 
-async def service_view(stack: BrowserStack, session_id: str) -> dict[str, Any]:
-    async with stack.api() as api:
-        r = await api.get(f"/v2/sessions/{session_id}/sync")
-        assert r.status_code == 200, r.text
-        view: dict[str, Any] = r.json()
-        return view
+def service_view(stack: BrowserStack, session_id: str) -> dict[str, Any]:
+    r = httpx.get(f"{stack.procs.service_url}/v2/sessions/{session_id}/sync", timeout=60,
+                  headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert r.status_code == 200, r.text
+    view: dict[str, Any] = r.json()
+    return view
+
+
+def sync_result(stack: BrowserStack, session_id: str) -> Any:
+    return with_strapi(stack, lambda s: result_of(s, session_id))
+
+
+def session_state(stack: BrowserStack, session_id: str) -> str:
+    async def get(s: StrapiClient) -> str:
+        return (await s.get_session(session_id)).state.value
+    return with_strapi(stack, get)
 
 
 def signed_ms(value: float) -> str:
@@ -51,9 +64,7 @@ def signed_ms(value: float) -> str:
 
 def luma(png: bytes) -> float:
     """Mean brightness (0-255) of a screenshot."""
-    image = Image.open(io.BytesIO(png)).convert("L")
-    pixels = list(image.getdata())
-    return sum(pixels) / len(pixels)
+    return float(np.asarray(Image.open(io.BytesIO(png)).convert("L")).mean())
 
 
 def wait_videos_ready(page: Page, labels: str = "ABC") -> None:
@@ -65,9 +76,9 @@ def wait_videos_ready(page: Page, labels: str = "ABC") -> None:
            })""", arg=labels, timeout=60_000)
 
 
-async def test_looks_good_approves_as_the_logged_in_admin(
-        page: Page, browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
-    view = await service_view(browser_stack, seeded.high)
+def test_looks_good_approves_as_the_logged_in_admin(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    view = service_view(browser_stack, seeded.high)
     pct = view["overallConfidencePct"]
     assert pct >= 85, "the engine should be sure of this clean scene"
     login(page, browser_stack)
@@ -83,15 +94,15 @@ async def test_looks_good_approves_as_the_logged_in_admin(
         f"Approved by {browser_stack.strapi.admin_email}", timeout=30_000)
     doc_screenshot(page, CARD, "sync-card-approved")
 
-    result = await result_of(strapi, seeded.high)
+    result = sync_result(browser_stack, seeded.high)
     assert result.operator_status.value == "approved"
     assert result.approved_by == browser_stack.strapi.admin_email
     assert result.approved_at is not None
-    assert (await strapi.get_session(seeded.high)).state.value == "ready"
+    assert session_state(browser_stack, seeded.high) == "ready"
 
 
-async def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
-        page: Page, browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
+def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
     login(page, browser_stack)
     page.goto(session_edit_url(browser_stack, seeded.low))
     expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
@@ -140,8 +151,8 @@ async def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
     doc_screenshot(page, None, "review-page")
 
     # One frame later for C, saved as a correction signed by this admin.
-    computed = (await service_view(browser_stack, seeded.low))["offsetsMs"]["C"]
-    page.click("[data-testid=mc-nudge-C-+1f]")
+    computed = (service_view(browser_stack, seeded.low))["offsetsMs"]["C"]
+    page.click('[data-testid="mc-nudge-C-+1f"]')
     expect(page.locator("[data-testid=mc-offset-C]")).to_have_text(
         signed_ms(computed + 1000 / FPS))
     # A one-frame shift moves C's picture off the flash.
@@ -151,7 +162,7 @@ async def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
     expect(page.locator("[data-testid=mc-review-done]")).to_contain_text(
         f"Correction saved by {browser_stack.strapi.admin_email}", timeout=30_000)
 
-    result = await result_of(strapi, seeded.low)
+    result = sync_result(browser_stack, seeded.low)
     assert result.operator_status.value == "corrected"
     assert result.method.value == "manual"
     assert result.approved_by == browser_stack.strapi.admin_email
@@ -159,8 +170,8 @@ async def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
     assert result.offsets_ms["C"] == computed  # the computed figure stays on record
 
 
-async def test_listen_check_plays_master_left_camera_right(
-        page: Page, browser_stack: BrowserStack, seeded: Seeded) -> None:
+def test_listen_check_plays_master_left_camera_right(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
     login(page, browser_stack)
     page.goto(f"{browser_stack.admin_url}/plugins/multicam-review/sessions/{seeded.high}")
     wait_videos_ready(page)
@@ -200,8 +211,8 @@ def test_the_plugin_routes_need_the_review_permission(browser_stack: BrowserStac
                          ).status_code == 200
 
 
-async def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
-        browser_stack: BrowserStack, seeded: Seeded, strapi: StrapiClient) -> None:
+def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
+        seeded: Seeded, browser_stack: BrowserStack) -> None:
     uid = "api::sync-result.sync-result"
     jwt = admin_jwt(browser_stack)
     config = admin_request(browser_stack, "GET",
@@ -212,7 +223,7 @@ async def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
         assert metadatas[field]["edit"]["editable"] is False, field
     assert metadatas["reviewNotes"]["edit"]["editable"] is True
 
-    before = await result_of(strapi, seeded.low)
+    before = sync_result(browser_stack, seeded.low)
     path = f"/content-manager/collection-types/{uid}/{before.document_id}"
     r = admin_request(browser_stack, "PUT", path, jwt, json={
         "operatorStatus": "approved", "approvedBy": "anyone at all"})
@@ -220,7 +231,7 @@ async def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
     assert "operatorStatus" in r.json()["error"]["message"]
     r = admin_request(browser_stack, "PUT", path, jwt, json={"operatorOffsetsMs": {"C": 1.0}})
     assert r.status_code == 403, r.text
-    after = await result_of(strapi, seeded.low)
+    after = sync_result(browser_stack, seeded.low)
     assert (after.operator_status, after.approved_by, after.operator_offsets_ms) == (
         before.operator_status, before.approved_by, before.operator_offsets_ms)
     # Saving the form unchanged (every field sent back as it is) and editing notes work.
@@ -230,7 +241,7 @@ async def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
     r = admin_request(browser_stack, "PUT", path, jwt,
                       json={**unchanged, "reviewNotes": "checked the clap"})
     assert r.status_code == 200, r.text
-    assert (await result_of(strapi, seeded.low)).review_notes == "checked the clap"
+    assert (sync_result(browser_stack, seeded.low)).review_notes == "checked the clap"
     # Creating a sync result by hand is refused too.
     r = admin_request(browser_stack, "POST", f"/content-manager/collection-types/{uid}", jwt,
                       json={"operatorStatus": "approved"})

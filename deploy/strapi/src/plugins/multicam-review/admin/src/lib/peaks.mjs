@@ -29,8 +29,8 @@ export function columns(wave, camera, offsetMs, startMs, endMs, width) {
   return out;
 }
 
-/** The first master time after `fromMs` where the camera is loud (≥ half its peak). */
-export function nextLoud(wave, camera, offsetMs, fromMs, minGapMs = 500) {
+/** The first master time after `fromMs` where the camera is loud (≥ `share` of its peak). */
+export function nextLoud(wave, camera, offsetMs, fromMs, { minGapMs = 500, share = 0.7 } = {}) {
   const secondsPerPeak = wave.samplesPerPixel / wave.sampleRate;
   let top = 0;
   for (let i = 0; i < wave.length; i += 1) top = Math.max(top, Math.abs(wave.min(i)), Math.abs(wave.max(i)));
@@ -39,7 +39,7 @@ export function nextLoud(wave, camera, offsetMs, fromMs, minGapMs = 500) {
   const toMaster = (i) => offsetMs + (i * secondsPerPeak * 1000) / drift;
   const startIndex = Math.max(0, Math.ceil(((fromMs + minGapMs - offsetMs) * drift) / 1000 / secondsPerPeak));
   for (let i = startIndex; i < wave.length; i += 1) {
-    if (Math.max(Math.abs(wave.min(i)), Math.abs(wave.max(i))) >= top / 2) return toMaster(i);
+    if (Math.max(Math.abs(wave.min(i)), Math.abs(wave.max(i))) >= top * share) return toMaster(i);
   }
   return null;
 }

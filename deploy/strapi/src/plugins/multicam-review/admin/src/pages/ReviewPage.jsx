@@ -54,8 +54,13 @@ export function ReviewPage() {
         setProblem('This session has no sync result yet: it is still ingesting or syncing.');
         return;
       }
+      const initial = initialOffsets(v);
+      // Start where every placed camera is recording: all three pictures show.
+      const start = Math.max(0, ...Object.values(initial).filter((o) => o !== null));
+      clockRef.current.t = start;
+      setT(start);
       setView(v);
-      setOffsets(initialOffsets(v));
+      setOffsets(initial);
       const loaded = {};
       await Promise.all(
         v.cameras
