@@ -51,7 +51,9 @@ function changedFields(contentType, fields, data, current) {
 }
 
 function refusal(fields) {
-  return new errors.ForbiddenError(
+  // A PolicyError (a 403): Strapi's route guard masks any other ForbiddenError raised
+  // below it as a bare "Forbidden", and the operator must read why.
+  return new errors.PolicyError(
     `${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} written by the multicam worker and ` +
       "the operator's review: use the session's sync card (Looks good / Review sync) instead",
     { fields }
@@ -72,9 +74,12 @@ async function refuseRawReviewWrites(strapi, context, next) {
     });
   }
   const changed = context.action === 'clone' ? fields.filter((f) => f in data) : changedFields(context.contentType, fields, data, current);
-  if (context.action === 'create' || changed.length > 0) {
-    throw refusal(changed.length > 0 ? changed : ['a sync result']);
+  if (context.action === 'create') {
+    throw new errors.PolicyError(
+      'sync results are written by the multicam worker when a session is synced; they cannot be created by hand'
+    );
   }
+  if (changed.length > 0) throw refusal(changed);
   return next();
 }
 
