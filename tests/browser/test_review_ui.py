@@ -246,3 +246,13 @@ def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
     r = admin_request(browser_stack, "POST", f"/content-manager/collection-types/{uid}", jwt,
                       json={"operatorStatus": "approved"})
     assert r.status_code == 403, r.text
+
+
+def test_content_security_policy_lets_media_in_from_storage_and_the_service_only(
+        browser_stack: BrowserStack) -> None:
+    csp = httpx.get(browser_stack.admin_url, timeout=30).headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    media = directives["media-src"]
+    assert str(browser_stack.s3.settings.s3_endpoint_url).rstrip("/") in media
+    assert browser_stack.procs.service_url in media
+    assert "*" not in media and "https:" not in media

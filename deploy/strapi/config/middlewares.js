@@ -4,13 +4,7 @@
 // the local backend, from the multicam service: the content-security policy lets
 // media in from exactly those origins (MULTICAM_MEDIA_ORIGINS, comma-separated, plus
 // the service's own origin), and nothing else.
-function originOf(url) {
-  try {
-    return url ? new URL(url).origin : null;
-  } catch {
-    return null;
-  }
-}
+const { originOf } = require('../src/multicam/origin');
 
 module.exports = ({ env }) => {
   const service = originOf(env('MULTICAM_SERVICE_URL', '')) || originOf(env('MULTICAM_WEBHOOK_URL', ''));

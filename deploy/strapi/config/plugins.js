@@ -1,13 +1,6 @@
 'use strict';
 
-// The origin of a URL, or null for an empty/invalid one.
-function originOf(url) {
-  try {
-    return url ? new URL(url).origin : null;
-  } catch {
-    return null;
-  }
-}
+const { originOf } = require('../src/multicam/origin');
 
 module.exports = ({ env }) => ({
   'users-permissions': {
