@@ -143,6 +143,9 @@ class H264Writer:
     def _emit(self, frame: av.VideoFrame, pts: int) -> None:
         frame.pts = pts
         frame.time_base = self._tb
+        # A scaled frame keeps the decoder's picture type, and libx264 turns a source
+        # I-frame into a keyframe: clear it so the GOP is the spec's, not the camera's.
+        frame.pict_type = av.video.frame.PictureType.NONE
         self._encode(frame)
         self.frames_out += 1
 
