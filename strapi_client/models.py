@@ -54,6 +54,8 @@ class MediaAsset(Entry):
     sample_rate: int | None = None
     audio_channels: int | None = None
     is_vfr: bool | None = None
+    audio_start_ms: float | None = None
+    video_start_ms: float | None = None
     state: AssetState = AssetState.UPLOADING
     error_message: str | None = None
     progress_pct: int | None = None
@@ -128,6 +130,8 @@ class MediaAssetInput(WriteModel):
     sample_rate: int | None = None
     audio_channels: int | None = None
     is_vfr: bool | None = None
+    audio_start_ms: float | None = None
+    video_start_ms: float | None = None
     state: AssetState | None = None
     error_message: str | None = None
     progress_pct: int | None = None

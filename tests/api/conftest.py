@@ -197,11 +197,13 @@ async def reviewable_session(
     durations: dict[str, int] | None = None,
     classification: dict[str, str] | None = None,
     master: str = "A",
+    starts: dict[str, tuple[float, float]] | None = None,
 ) -> tuple[RecordingSession, SyncResult]:
     """A session in needs-review with a sync result, written as the worker would.
 
     No media: for the review rules, which only read the result and the cameras'
-    durations. The session is created ready (so the jobs its assets' webhooks start
+    durations (``starts``: a camera's audio and video start times, as ingest probes
+    them). The session is created ready (so the jobs its assets' webhooks start
     leave it alone) and moved to needs-review last, with the result's inputs digest
     matching its cameras, so no sync runs on it.
     """
@@ -224,9 +226,11 @@ async def reviewable_session(
                          "artifacts": {}, "errors": {}},
         computed_at=dt.datetime.now(dt.UTC)))
     for lbl in labels:
+        audio, video = (starts or {}).get(lbl, (None, None))
         await strapi.upsert_asset(session.document_id, lbl, MediaAssetInput(
             original_filename=f"cam{lbl}.mp4", state=AssetState.READY,
-            duration_ms=durations[lbl]))
+            duration_ms=durations[lbl], fps=29.97 if starts else None,
+            audio_start_ms=audio, video_start_ms=video))
     session = await strapi.sessions.update(session.document_id, RecordingSessionInput(
         state=SessionState.NEEDS_REVIEW, progress_message="synced (test)"))
     return session, result

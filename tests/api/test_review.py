@@ -58,6 +58,21 @@ async def test_get_sync_shows_offsets_confidence_and_final_offsets(
     assert cams["A"]["isMaster"] and cams["A"]["classification"] is None
     assert cams["C"]["classification"] == "looks-good" and cams["C"]["durationMs"] == 38_000
     assert cams["B"]["finalOffsetMs"] == 6432.1 and cams["B"]["assetId"]
+    # Files ingested before the start times were kept say nothing about them.
+    assert cams["B"]["proxyOriginMs"] is None and cams["B"]["audioStartMs"] is None
+
+
+async def test_sync_view_says_where_picture_and_sound_start(api: httpx.AsyncClient,
+                                                            strapi: StrapiClient) -> None:
+    session, _ = await reviewable_session(strapi, starts={
+        "A": (0.0, 0.0), "B": (-21.333, 0.0), "C": (0.0, 200.0)})
+    view = (await api.get(f"/v2/sessions/{session.document_id}/sync")).json()
+    cams = {c["label"]: c for c in view["cameras"]}
+    assert cams["C"]["fps"] == 29.97
+    assert (cams["C"]["audioStartMs"], cams["C"]["videoStartMs"]) == (0.0, 200.0)
+    # The proxy starts with its first frame: C's clap at its audio's 2 s is at proxy 1.8 s.
+    assert cams["C"]["proxyOriginMs"] == 200.0
+    assert cams["B"]["proxyOriginMs"] == 0.0 and cams["B"]["audioStartMs"] == -21.333
 
 
 async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -> None:

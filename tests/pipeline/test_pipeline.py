@@ -17,6 +17,8 @@ from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
 from tests.corpus import cases as corpus
 from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
+from tests.support.flash_clap import make_flash_clap_clip
+from worker.ingest.probe import probe
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
 DAY = dt.date(2026, 11, 20)
@@ -137,6 +139,28 @@ async def test_corrupt_original_fails_without_leftovers(stack: Stack, strapi: St
     listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket, Prefix=prefix)
     keys = [o["Key"] for o in listed.get("Contents", [])]
     assert all("/originals/" in k for k in keys), keys  # no orphan derived objects
+
+
+async def test_ingest_records_where_picture_and_sound_start(stack: Stack, strapi: StrapiClient,
+                                                            tmp_path: Path) -> None:
+    clip = make_flash_clap_clip(tmp_path / "camA.mp4", video_delay_ms=200)
+    session = await _new_session(strapi, f"start-{secrets.token_hex(3)}", "start times")
+    asset_id = await _add_camera(stack, strapi, session, "A", clip.path)
+
+    async def ready() -> Any:
+        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+        return a if a.state is AssetState.READY else None
+
+    asset = await eventually(ready, timeout=300, what="the flash-clap asset ready", stack=stack)
+    assert asset.audio_start_ms is not None and asset.video_start_ms is not None
+    assert asset.video_start_ms - asset.audio_start_ms == pytest.approx(200.0, abs=1.0)
+    assert asset.fps == pytest.approx(30.0)
+    # The stored proxy starts with its first frame (the sync view's proxyOriginMs).
+    proxy = next(d for d in asset.derivatives or [] if d.kind.value == "proxy")
+    local = tmp_path / "proxy.mp4"
+    local.write_bytes(stack.s3.client().get_object(Bucket=stack.s3.bucket,
+                                                   Key=proxy.storage_key)["Body"].read())
+    assert probe(local, strict=False).video_start_ms == 0.0
 
 
 def _webhook(stack: Stack, body: Any, secret: str | None) -> httpx.Response:

@@ -42,6 +42,7 @@ from worker.ingest.probe import (
 from worker.ingest.thumbnail import ThumbnailPicker, write_jpeg
 from worker.ingest.video_out import EncoderThread, VideoSpec, scaled_size
 from worker.ingest.waveform import PeakAccumulator, waveform_document
+from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
 
 ProgressFn = Callable[[float, str], None]
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")
@@ -97,7 +98,7 @@ def _h264_specs(probe: ProbeResult, config: IngestSettings, kinds: Collection[Ki
             threads=config.encoder_threads, scaler=config.proxy_scaler, rate=probe.rate,
             time_base=tb, strict_gop=True, faststart=True)
     if "mezzanine" in kinds:
-        origin = min(probe.video_start_ms, probe.audio_start_ms) / 1000.0
+        origin = mezzanine_origin_ms(probe.video_start_ms, probe.audio_start_ms) / 1000.0
         specs["mezzanine"] = VideoSpec(
             # Full size (4:2:0 needs even sizes: an odd last row or column is dropped).
             container_format="mov", width=probe.width & ~1, height=probe.height & ~1, sar=sar,
@@ -147,6 +148,20 @@ def _packets(container: av.container.InputContainer, streams: Sequence[av.stream
             raise UnreadableMedia(f"{name}: the file could not be read ({exc}).") from exc
         seen += 1
         yield packet
+
+
+def _video_shift(kind: str, probe: ProbeResult, video: av.VideoStream) -> tuple[int, float]:
+    """How far (source ticks, seconds) a copy-timed output's frames move to start at 0.
+
+    The proxy keeps each frame's own timing, minus its origin; the mezzanine is
+    re-timed to a constant rate from its own origin (``VideoSpec.origin_s``).
+    """
+    if kind != "proxy":
+        return 0, 0.0
+    origin_s = proxy_origin_ms(probe.video_start_ms, probe.audio_start_ms) / 1000.0
+    tb = video.time_base or Fraction(1, 90_000)
+    ticks = round(origin_s / tb)
+    return ticks, float(ticks * tb)
 
 
 class _Pass:
@@ -262,6 +277,7 @@ class _Pass:
         what = "encoding video" if self.encode_video else "decoding"
         picker, converter = self.picker, self.converter
         streams = [s for s in (video, audio) if s.discard != av.stream.Discard.all]
+        shifts = {enc.name: _video_shift(enc.name, probe, video) for enc in self.encoders}
 
         for packet in _packets(container, streams, name):
             if packet.stream is video:
@@ -276,7 +292,9 @@ class _Pass:
                     if picker is not None and not picker.done:
                         picker.offer(vframe, t - video_start)
                     for enc in self.encoders:
-                        enc.put_video(vframe, vframe.pts, t)
+                        ticks, seconds = shifts[enc.name]
+                        pts = vframe.pts - ticks if vframe.pts is not None else None
+                        enc.put_video(vframe, pts, t - seconds)
                     self.progress.at(t - video_start, what)
                 if picker is not None and picker.done and not self.encode_video:
                     if converter is None:

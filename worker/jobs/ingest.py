@@ -152,7 +152,9 @@ def _probe_fields(facts: ProbeResult) -> MediaAssetInput:
         duration_ms=facts.duration_ms, fps=round(facts.fps, 3), resolution=facts.resolution,
         codec=facts.video_codec, audio_codec=facts.audio_codec,
         sample_rate=facts.audio_sample_rate, audio_channels=facts.audio_channels,
-        is_vfr=facts.vfr, progress_pct=5, progress_message="probed; deriving media")
+        is_vfr=facts.vfr, audio_start_ms=round(facts.audio_start_ms, 3),
+        video_start_ms=round(facts.video_start_ms, 3), progress_pct=5,
+        progress_message="probed; deriving media")
 
 
 async def _derive(deps: Deps, asset_id: str, source: Path, out_dir: Path,

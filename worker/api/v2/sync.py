@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 
 from strapi_client.enums import AssetState, OperatorStatus
-from strapi_client.models import RecordingSession
+from strapi_client.models import MediaAsset, RecordingSession
 from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
 from worker.api.v2.context import Api, api
 from worker.api.v2.links import link_for_key, link_for_url
@@ -29,6 +29,7 @@ from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
+from worker.timeline import proxy_origin_ms
 
 router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
                    dependencies=[Depends(bearer_scheme)])
@@ -76,6 +77,17 @@ def _reviewer_mark(view: ResultView) -> dict[str, Any] | None:
     return dict(signed) if isinstance(signed, dict) else None
 
 
+def _timing(asset: MediaAsset | None) -> dict[str, Any]:
+    """A camera's asset, state and where its picture and sound start."""
+    if asset is None:
+        return {}
+    audio, video = asset.audio_start_ms, asset.video_start_ms
+    origin = proxy_origin_ms(video, audio) if audio is not None and video is not None else None
+    return {"asset_id": asset.document_id, "state": asset.state.value,
+            "duration_ms": asset.duration_ms, "fps": asset.fps, "audio_start_ms": audio,
+            "video_start_ms": video, "proxy_origin_ms": origin}
+
+
 async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> SyncView:
     r = view.result
     master = r.master_camera.value if r.master_camera else None
@@ -88,10 +100,7 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
     links = await _camera_links(ctx, session, view)
     labels = sorted(set(assets) | set(r.offsets_ms or {}) | set(classification))
     cameras = [CameraReview(
-        label=lbl, is_master=lbl == master,
-        asset_id=assets[lbl].document_id if lbl in assets else None,
-        state=assets[lbl].state.value if lbl in assets else None,
-        duration_ms=assets[lbl].duration_ms if lbl in assets else None,
+        label=lbl, is_master=lbl == master, **_timing(assets.get(lbl)),
         offset_ms=(r.offsets_ms or {}).get(lbl), final_offset_ms=final.get(lbl),
         confidence=(r.confidence or {}).get(lbl), confidence_pct=pct.get(lbl),
         classification=classification.get(lbl), drift_ppm=(r.drift_ppm or {}).get(lbl),

@@ -21,6 +21,16 @@ class CameraReview(ApiModel):
     asset_id: str | None = None
     state: str | None = Field(None, description="The camera's asset state.")
     duration_ms: int | None = None
+    fps: float | None = Field(None, description="Nominal frame rate of the original.")
+    audio_start_ms: float | None = Field(
+        None, description="Source time (ms) of the original's first audio sample: where the "
+                          "audio-wav, and so the offsets, start.")
+    video_start_ms: float | None = Field(
+        None, description="Source time (ms) of the original's first video frame.")
+    proxy_origin_ms: float | None = Field(
+        None, description="Source time (ms) at the proxy's time 0. Camera proxy time (ms) of "
+                          "master time t: audioStartMs − proxyOriginMs + (t − finalOffsetMs)"
+                          "·(1 + driftPpm·1e-6). Null for files ingested before it was kept.")
     offset_ms: float | None = Field(None, description="Computed offset (ms on the master's "
                                     "timeline of this camera's first sample).")
     final_offset_ms: float | None = Field(None, description="What editing uses.")
