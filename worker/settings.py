@@ -61,7 +61,10 @@ class Settings(BaseSettings):
                     "MULTICAM_WEBHOOK_SECRET (changing one of them then invalidates the "
                     "links handed out).")
     api_url: str = Field("http://127.0.0.1:8000",
-                         description="Base URL of the multicam API, for `multicam upload`.")
+                         description="Public base URL of the multicam API: what `multicam "
+                                     "upload` calls, and, with the local storage backend, "
+                                     "the base of the signed media links the review plays "
+                                     "(so browsers must reach it).")
     upload_single_max_mb: int = Field(
         64, ge=1, le=5 * 1024,
         description="Uploads up to this many MiB get one presigned PUT; larger ones S3 "

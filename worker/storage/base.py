@@ -16,6 +16,7 @@ from .errors import StorageError
 # Object metadata key holding the hex SHA-256 (x-amz-meta-sha256 on S3).
 SHA256_METADATA = "sha256"
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's limit
+MAX_RANGE_BYTES = 64 * 1024**2  # read_range is for slices, held in memory
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _CONTENT_TYPE = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
 
@@ -75,6 +76,14 @@ def check_content_type(content_type: str) -> str:
     return content_type
 
 
+def check_range(start: int, length: int) -> None:
+    for name, value in (("start", start), ("length", length)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise StorageError(f"{name} must be a non-negative integer, not {value!r}")
+    if length > MAX_RANGE_BYTES:
+        raise StorageError(f"a ranged read is at most {MAX_RANGE_BYTES} bytes, not {length}")
+
+
 def check_expiry(expires_in: int) -> int:
     if isinstance(expires_in, bool) or not 1 <= int(expires_in) <= MAX_PRESIGN_SECONDS:
         raise StorageError(f"expires_in must be 1..{MAX_PRESIGN_SECONDS} seconds")
@@ -121,6 +130,16 @@ class ObjectStore(ABC):
         self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
     ) -> bytes:
         """A small object's bytes, verified like get_file; refuses objects over max_size."""
+
+    @abstractmethod
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Up to ``length`` bytes of an object from byte ``start``, without reading the rest.
+
+        Fewer at the object's end, ``b""`` from its end on; ObjectNotFound if there is
+        no object. For slices of large objects (a WAV's header, a second of its
+        samples, a chunk of a proxy); ``length`` is at most MAX_RANGE_BYTES. Not
+        checksummed: only whole objects can be.
+        """
 
     @abstractmethod
     async def head(self, key: str) -> ObjectInfo | None:

@@ -30,6 +30,7 @@ from .base import (
     PresignedRequest,
     StoredObject,
     check_content_type,
+    check_range,
 )
 from .errors import (
     ChecksumMismatch,
@@ -226,6 +227,16 @@ class LocalObjectStore(ObjectStore):
         self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
     ) -> bytes:
         return await asyncio.to_thread(self._get_bytes, key, expected_sha256, max_size)
+
+    def _read_range(self, key: str, start: int, length: int) -> bytes:
+        fh, _size, _meta = self._open(key)
+        with fh, _os_errors(key):
+            fh.seek(start)
+            return fh.read(length)
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        check_range(start, length)
+        return await asyncio.to_thread(self._read_range, key, start, length)
 
     def _info(self, key: str, path: Path, with_meta: bool) -> ObjectInfo:
         st = path.stat()

@@ -39,6 +39,7 @@ from .base import (
     StoredObject,
     check_content_type,
     check_expiry,
+    check_range,
 )
 from .errors import (
     ChecksumMismatch,
@@ -356,6 +357,28 @@ class S3ObjectStore(ObjectStore):
         digest = hashlib.sha256(data).hexdigest()
         if wanted is not None and digest != wanted:
             raise ChecksumMismatch(key, "sha256 of the downloaded bytes", wanted, digest)
+        return data
+
+    async def read_range(self, key: str, start: int, length: int) -> bytes:
+        check_key(key)
+        check_range(start, length)
+        if length == 0:
+            if await self.head(key) is None:
+                raise ObjectNotFound(key)
+            return b""
+        try:
+            with _translate(key):
+                response = await self._client.get_object(
+                    Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}")
+                body = response["Body"]
+                async with body:
+                    data = cast(bytes, await body.read())
+        except StorageError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ClientError) and \
+                    cause.response.get("Error", {}).get("Code") == "InvalidRange":
+                return b""  # the range starts at or past the object's end
+            raise
         return data
 
     async def head(self, key: str) -> ObjectInfo | None:

@@ -1,10 +1,13 @@
-"""The /v2 upload and review API (bearer-token auth, JSON bodies in camelCase)."""
+"""The /v2 upload and review API (bearer-token auth, JSON bodies in camelCase).
+
+Exception: /v2/media/{key}, whose links carry their own signature.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from worker.api.v2 import sessions, sync, uploads
+from worker.api.v2 import media, sessions, sync, uploads
 from worker.api.v2.problems import install_handlers
 
 
@@ -14,3 +17,4 @@ def install(app: FastAPI) -> None:
     app.include_router(sessions.router)
     app.include_router(uploads.router)
     app.include_router(sync.router)
+    app.include_router(media.router)

@@ -1,25 +1,39 @@
-"""Download links for review: presigned GETs on S3/R2, the stored URL elsewhere."""
+"""Download links for review: presigned GETs on S3/R2, signed service links on the local backend.
+
+A browser plays both in a ``<video>`` element: R2/S3 serves the presigned URL; the
+local backend cannot presign, so its files are served by ``GET /v2/media/{key}``
+(``media.py``) under a link signed by the service (``media_links.py``).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from worker.api.v2.media_links import MediaSigner
 from worker.api.v2.models import Link
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ForeignUrlError, InvalidKey, UnsupportedOperation
 
 
-async def link_for_key(store: ObjectStore, key: str, expires_in: int) -> Link:
+async def link_for_key(store: ObjectStore, key: str, expires_in: int,
+                       signer: MediaSigner | None = None) -> Link:
     try:
         signed = await store.presign_get(key, expires_in=expires_in)
     except UnsupportedOperation:
-        # The local backend cannot presign: its file:// URL is what a local UI can open.
-        return Link(url=store.public_url(key) or store.url_for(key))
+        if signer is None:
+            # No secret to sign with: the file:// URL is all a local tool can open.
+            return Link(url=store.public_url(key) or store.url_for(key))
+        expires = int(dt.datetime.now(dt.UTC).timestamp()) + expires_in
+        return Link(url=signer.url(key, expires),
+                    expires_at=dt.datetime.fromtimestamp(expires, dt.UTC))
     return Link(url=signed.url, expires_at=signed.expires_at)
 
 
-async def link_for_url(store: ObjectStore, url: str, expires_in: int) -> Link | None:
+async def link_for_url(store: ObjectStore, url: str, expires_in: int,
+                       signer: MediaSigner | None = None) -> Link | None:
     """A link for a stored object's canonical URL; None if it is not in our storage."""
     try:
         key = store.key_from_url(url)
     except (ForeignUrlError, InvalidKey):
         return None
-    return await link_for_key(store, key, expires_in)
+    return await link_for_key(store, key, expires_in, signer)

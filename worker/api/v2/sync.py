@@ -12,6 +12,7 @@ from strapi_client.models import MediaAsset, RecordingSession
 from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
 from worker.api.v2.context import Api, api
 from worker.api.v2.links import link_for_key, link_for_url
+from worker.api.v2.media_links import media_signer
 from worker.api.v2.models import Link
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
@@ -54,16 +55,18 @@ async def _result(ctx: Api, session: RecordingSession) -> ResultView:
 async def _camera_links(ctx: Api, session: RecordingSession,
                         view: ResultView) -> dict[str, dict[str, Link]]:
     expiry = ctx.settings.link_expiry_s
+    signer = media_signer(ctx.settings)
     links: dict[str, dict[str, Link]] = {}
     for asset in session.assets or []:
         own = links.setdefault(asset.camera_label.value, {})
         for derived in asset.derivatives or []:
             if derived.storage_key:
                 own[derived.kind.value] = await link_for_key(ctx.store, derived.storage_key,
-                                                             expiry)
+                                                             expiry, signer)
     artifacts = (view.result.debug_artifacts or {}).get("artifacts")
     for label, url in (artifacts.items() if isinstance(artifacts, dict) else []):
-        link = await link_for_url(ctx.store, url, expiry) if isinstance(url, str) else None
+        link = (await link_for_url(ctx.store, url, expiry, signer) if isinstance(url, str)
+                else None)
         if link is not None:
             links.setdefault(str(label), {})["debug"] = link
     return links
