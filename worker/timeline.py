@@ -15,6 +15,13 @@ sample, ``audioStartMs``). No PyAV here: the API imports this module too.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+Time = TypeVar("Time", float, npt.NDArray[np.float64])
+
 
 def proxy_origin_ms(video_start_ms: float, audio_start_ms: float) -> float:
     """The source time (ms) at the proxy's time 0: its first frame.
@@ -36,11 +43,12 @@ def mezzanine_origin_ms(video_start_ms: float, audio_start_ms: float) -> float:
     return min(video_start_ms, audio_start_ms)
 
 
-def camera_time_ms(master_ms: float, offset_ms: float, drift_ppm: float = 0.0) -> float:
+def camera_time_ms(master_ms: Time, offset_ms: float, drift_ppm: float = 0.0) -> Time:
     """The camera's file time (ms from its first audio sample) at master time ``master_ms``.
 
     The product's offset convention (docs/sync.md): the camera's first sample lies
     at ``offset_ms`` on the master's timeline, and a camera whose clock runs fast
     (``drift_ppm`` > 0) has counted more by the time the master reaches ``master_ms``.
+    ``master_ms`` may be an array of times (one per sample of a clip).
     """
     return (master_ms - offset_ms) * (1.0 + drift_ppm * 1e-6)

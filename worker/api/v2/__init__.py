@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from worker.api.v2 import media, sessions, sync, uploads
+from worker.api.v2 import listen, media, sessions, sync, uploads
 from worker.api.v2.problems import install_handlers
 
 
@@ -17,4 +17,5 @@ def install(app: FastAPI) -> None:
     app.include_router(sessions.router)
     app.include_router(uploads.router)
     app.include_router(sync.router)
+    app.include_router(listen.router)
     app.include_router(media.router)

@@ -36,7 +36,8 @@ router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
                    dependencies=[Depends(bearer_scheme)])
 
 
-async def _result(ctx: Api, session: RecordingSession) -> ResultView:
+async def result_or_404(ctx: Api, session: RecordingSession) -> ResultView:
+    """The session's sync result, 404 sync_not_ready before it exists."""
     try:
         view = await result_of_session(ctx.strapi, session.document_id)
     except ValidationError as exc:
@@ -133,14 +134,14 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
             responses=responses(404, 422), summary="The session's sync result for review")
 async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> SyncView:
     session = await ctx.session(session_id, derivatives=True)
-    return await sync_view(ctx, session, await _result(ctx, session))
+    return await sync_view(ctx, session, await result_or_404(ctx, session))
 
 
 async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Reviewer,
                   offsets: dict[str, float] | None, notes: str | None,
                   computed_at: object) -> SyncView:
     session = await ctx.session(session_id, assets=True)
-    view = await _result(ctx, session)
+    view = await result_or_404(ctx, session)
     if computed_at is not None and computed_at != view.result.computed_at:
         raise ApiError(409, "sync_changed", "the sync result was recomputed after the one you "
                        f"reviewed (computedAt {view.result.computed_at}): review it again")
