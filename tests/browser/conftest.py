@@ -12,6 +12,7 @@ card must send the operator to the review page.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import secrets
 import subprocess
@@ -48,7 +49,7 @@ API_TOKEN = "browser-test-api-token"
 LOW_PCT = {"B": 97.1, "C": 62.0}
 
 
-@dataclass
+@dataclass(eq=False)
 class BrowserStack:
     strapi: StrapiServer
     s3: S3Server
@@ -166,9 +167,25 @@ def browser() -> Iterator[Browser]:
         yield b
 
 
+@pytest.fixture(scope="session")
+def admin_state(browser: Browser, browser_stack: BrowserStack) -> dict[str, Any]:
+    """The super admin's signed-in browser state: one login for the whole run (the
+    admin's login route is rate-limited, as it should be)."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        login(page, browser_stack)
+        state: dict[str, Any] = dict(context.storage_state())
+        return state
+    finally:
+        context.close()
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+def page(browser: Browser, admin_state: dict[str, Any]) -> Iterator[Page]:
+    """A page signed in as the super admin."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000},
+                                  storage_state=admin_state)  # type: ignore[arg-type]
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -193,8 +210,10 @@ def session_edit_url(stack: BrowserStack, session_id: str) -> str:
             f"api::recording-session.recording-session/{session_id}")
 
 
+@functools.cache
 def admin_jwt(stack: BrowserStack, email: str | None = None,
               password: str | None = None) -> str:
+    """An admin JWT (one login per user and run: the login route is rate-limited)."""
     r = httpx.post(f"{stack.strapi.base_url}/admin/login", json={
         "email": email or stack.strapi.admin_email,
         "password": password or stack.strapi.admin_password}, timeout=30)

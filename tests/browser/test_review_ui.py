@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import secrets
+import time
 from typing import Any
 
 import httpx
@@ -22,7 +23,6 @@ from tests.browser.conftest import (
     admin_jwt,
     admin_request,
     doc_screenshot,
-    login,
     session_edit_url,
     with_strapi,
 )
@@ -81,7 +81,6 @@ def test_looks_good_approves_as_the_logged_in_admin(
     view = service_view(browser_stack, seeded.high)
     pct = view["overallConfidencePct"]
     assert pct >= 85, "the engine should be sure of this clean scene"
-    login(page, browser_stack)
     page.goto(session_edit_url(browser_stack, seeded.high))
     expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
         f"Sync confidence: {math.floor(pct)} %", timeout=60_000)
@@ -103,7 +102,6 @@ def test_looks_good_approves_as_the_logged_in_admin(
 
 def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
         seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
-    login(page, browser_stack)
     page.goto(session_edit_url(browser_stack, seeded.low))
     expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
         "Sync confidence: 62 %", timeout=60_000)
@@ -172,7 +170,6 @@ def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
 
 def test_listen_check_plays_master_left_camera_right(
         seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
-    login(page, browser_stack)
     page.goto(f"{browser_stack.admin_url}/plugins/multicam-review/sessions/{seeded.high}")
     wait_videos_ready(page)
     page.click("[data-testid=mc-next-loud]")
@@ -256,3 +253,61 @@ def test_content_security_policy_lets_media_in_from_storage_and_the_service_only
     assert str(browser_stack.s3.settings.s3_endpoint_url).rstrip("/") in media
     assert browser_stack.procs.service_url in media
     assert "*" not in media and "https:" not in media
+
+
+def wait_state(stack: BrowserStack, session_id: str, state: str, timeout: float = 180) -> None:
+    """Poll Strapi until the session is in ``state``."""
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        seen = session_state(stack, session_id)
+        if seen == state:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"session {session_id} is {seen}, not {state}, after {timeout} s")
+
+
+def test_resync_of_an_approved_session_asks_first_then_syncs_again(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    if sync_result(browser_stack, seeded.high).operator_status.value == "pending":
+        r = httpx.post(f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/approve",
+                       json={}, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+        assert r.status_code == 200, r.text
+    before = sync_result(browser_stack, seeded.high).computed_at
+    page.goto(session_edit_url(browser_stack, seeded.high))
+    expect(page.locator("[data-testid=mc-approved]")).to_be_visible(timeout=60_000)
+    page.click("[data-testid=mc-resync]")
+    # Nothing happens before the operator confirms.
+    expect(page.get_by_text("Run the sync again?")).to_be_visible()
+    assert sync_result(browser_stack, seeded.high).operator_status.value == "approved"
+    page.click("[data-testid=mc-resync-confirm]")
+    try:
+        wait_state(browser_stack, seeded.high, "needs-review")
+    except AssertionError:
+        print("CARD:", page.locator(CARD).inner_text())
+        raise
+    after = sync_result(browser_stack, seeded.high)
+    assert after.operator_status.value == "pending"
+    assert after.computed_at != before
+    # The card follows the new sync by itself and offers the one click again.
+    expect(page.locator("[data-testid=mc-looks-good]")).to_be_visible(timeout=60_000)
+
+
+def test_a_result_recomputed_while_the_card_was_open_is_not_approved(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    wait_state(browser_stack, seeded.high, "needs-review")
+    page.goto(session_edit_url(browser_stack, seeded.high))
+    expect(page.locator("[data-testid=mc-looks-good]")).to_be_visible(timeout=60_000)
+    before = sync_result(browser_stack, seeded.high).computed_at
+    r = httpx.post(f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/recompute",
+                   headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 180
+    while sync_result(browser_stack, seeded.high).computed_at == before:
+        assert time.monotonic() < deadline, "the recompute did not finish"
+        time.sleep(0.5)
+    wait_state(browser_stack, seeded.high, "needs-review")
+    page.click("[data-testid=mc-looks-good]")
+    expect(page.locator("[data-testid=mc-card-error]")).to_contain_text(
+        "recomputed after you opened it", timeout=30_000)
+    assert sync_result(browser_stack, seeded.high).operator_status.value == "pending"

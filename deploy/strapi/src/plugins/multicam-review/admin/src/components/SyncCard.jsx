@@ -93,6 +93,7 @@ export function SyncCard({ model, documentId }) {
   const [view, setView] = useState(undefined);
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [resyncOf, setResyncOf] = useState(null); // computedAt of the result a re-sync replaces
 
   const load = useCallback(async () => {
     try {
@@ -109,18 +110,17 @@ export function SyncCard({ model, documentId }) {
   }, [api, documentId, sessionId]);
 
   useEffect(() => {
-    let timer;
-    let alive = true;
-    const tick = async () => {
-      const s = await load();
-      if (alive && s && !SETTLED_STATES.includes(s.state)) timer = setTimeout(tick, POLL_MS);
-    };
-    tick();
-    return () => {
-      alive = false;
-      clearTimeout(timer);
-    };
+    load();
   }, [load]);
+
+  // Poll while the session is ingesting or syncing, and after a re-sync until the new
+  // result is in (the job may not have started when the button answered).
+  const replacing = resyncOf !== null && view?.computedAt === resyncOf;
+  useEffect(() => {
+    if (!status || (SETTLED_STATES.includes(status.state) && !replacing)) return undefined;
+    const timer = setTimeout(load, POLL_MS);
+    return () => clearTimeout(timer);
+  }, [status, replacing, load]);
 
   const act = async (fn) => {
     setBusy(true);
@@ -145,11 +145,16 @@ export function SyncCard({ model, documentId }) {
   if (!status || view === undefined) return <Loader small>Loading sync…</Loader>;
 
   const summary = view ? cardSummary(view) : null;
+  // Actions only on a result that is final for now: not while a (re-)sync runs.
+  const actionable = SETTLED_STATES.includes(status.state) && !replacing;
   const reviewPath = `/plugins/${PLUGIN_ID}/sessions/${sessionId}`;
   return (
     <Box width="100%" data-testid="mc-sync-card">
       <Flex direction="column" alignItems="stretch" gap={3}>
         {!summary || !SETTLED_STATES.includes(status.state) ? <Progress status={status} /> : null}
+        {replacing && SETTLED_STATES.includes(status.state) && (
+          <Typography variant="pi" data-testid="mc-resync-queued">Re-sync queued…</Typography>
+        )}
         {summary && (
           <>
             <Typography variant="delta" tag="p" data-testid="mc-confidence">
@@ -174,7 +179,7 @@ export function SyncCard({ model, documentId }) {
             </Typography>
           </Box>
         )}
-        {summary?.action === 'looks-good' && (
+        {actionable && summary?.action === 'looks-good' && (
           <Button
             fullWidth
             startIcon={<Check />}
@@ -185,12 +190,12 @@ export function SyncCard({ model, documentId }) {
             Looks good
           </Button>
         )}
-        {summary?.action === 'review' && (
+        {actionable && summary?.action === 'review' && (
           <Button fullWidth variant="secondary" onClick={() => navigate(reviewPath)} data-testid="mc-review-sync">
             Review sync
           </Button>
         )}
-        {summary && (
+        {actionable && summary && (
           <Flex gap={2} justifyContent="space-between">
             {summary.action === 'looks-good' && (
               <Button variant="ghost" size="S" onClick={() => navigate(reviewPath)} data-testid="mc-open-review">
@@ -198,7 +203,15 @@ export function SyncCard({ model, documentId }) {
               </Button>
             )}
             {summary.reviewed && (
-              <ResyncButton busy={busy} onConfirm={() => act(() => api.resync(sessionId))} />
+              <ResyncButton
+                busy={busy || replacing}
+                onConfirm={() =>
+                  act(async () => {
+                    await api.resync(sessionId);
+                    setResyncOf(view.computedAt);
+                  })
+                }
+              />
             )}
           </Flex>
         )}
