@@ -2,13 +2,18 @@
 
 // The review page plays proxies straight from storage (presigned R2/S3 URLs) or, with
 // the local backend, from the multicam service: the content-security policy lets
-// media in from exactly those origins (MULTICAM_MEDIA_ORIGINS, comma-separated, plus
-// the service's own origin), and nothing else.
+// media in from exactly those origins, and nothing else: MULTICAM_MEDIA_ORIGINS
+// (comma-separated), the bucket endpoint presigned URLs point at
+// (MULTICAM_S3_ENDPOINT_URL, shared with the service in deploy/.env) and the service.
 const { originOf } = require('../src/multicam/origin');
 
 module.exports = ({ env }) => {
   const service = originOf(env('MULTICAM_SERVICE_URL', '')) || originOf(env('MULTICAM_WEBHOOK_URL', ''));
-  const media = [...env.array('MULTICAM_MEDIA_ORIGINS', []).map(originOf), service].filter(Boolean);
+  const media = [
+    ...env.array('MULTICAM_MEDIA_ORIGINS', []).map(originOf),
+    originOf(env('MULTICAM_S3_ENDPOINT_URL', '')),
+    service,
+  ].filter(Boolean);
   const unique = [...new Set(media)];
   return [
     'strapi::logger',
