@@ -15,6 +15,13 @@ from .errors import StorageError
 
 # Object metadata key holding the hex SHA-256 (x-amz-meta-sha256 on S3).
 SHA256_METADATA = "sha256"
+# The request headers a presigned PUT may carry (all signed): what clients must send,
+# and so what a bucket's CORS rules must allow a browser to send.
+CONTENT_TYPE_HEADER = "Content-Type"
+SHA256_HEADER = f"x-amz-meta-{SHA256_METADATA}"
+PRESIGNED_PUT_HEADERS = (CONTENT_TYPE_HEADER, SHA256_HEADER)
+# The response header a part PUT returns and complete needs back.
+ETAG_HEADER = "ETag"
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's limit
 MAX_RANGE_BYTES = 64 * 1024**2  # read_range is for slices, held in memory
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
@@ -238,6 +245,14 @@ class ObjectStore(ABC):
     @abstractmethod
     async def put_lifecycle_rules(self, rules: Sequence[dict[str, Any]]) -> None:
         """Replace the bucket's whole lifecycle configuration (``[]`` removes it)."""
+
+    @abstractmethod
+    async def get_cors_rules(self) -> list[dict[str, Any]]:
+        """The bucket's CORS rules as the S3 API returns them ([] if it has none)."""
+
+    @abstractmethod
+    async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
+        """Replace the bucket's whole CORS configuration (``[]`` removes it)."""
 
     @abstractmethod
     async def ping(self) -> None:

@@ -371,6 +371,14 @@ class LocalObjectStore(ObjectStore):
     async def put_lifecycle_rules(self, rules: Sequence[dict[str, Any]]) -> None:
         await self.get_lifecycle_rules()
 
+    # -- CORS: browsers upload to a bucket, never to this folder ---------------
+
+    async def get_cors_rules(self) -> list[dict[str, Any]]:
+        raise UnsupportedOperation(_NEEDS_S3.format("bucket CORS (browser uploads)"))
+
+    async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
+        await self.get_cors_rules()
+
     async def ping(self) -> None:
         if not self._root.is_dir() or not os.access(self._root, os.W_OK):
             raise StorageError(f"storage folder {str(self._root)!r} is missing or read-only")

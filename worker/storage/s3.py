@@ -29,7 +29,9 @@ from botocore.exceptions import (
 )
 
 from .base import (
+    CONTENT_TYPE_HEADER,
     DEFAULT_CONTENT_TYPE,
+    SHA256_HEADER,
     SHA256_METADATA,
     MultipartUpload,
     ObjectInfo,
@@ -468,11 +470,11 @@ class S3ObjectStore(ObjectStore):
     ) -> PresignedRequest:
         params: dict[str, Any] = {"Key": check_key(key),
                                   "ContentType": check_content_type(content_type)}
-        headers = {"Content-Type": content_type}
+        headers = {CONTENT_TYPE_HEADER: content_type}
         if sha256 is not None:
             digest = normalise_sha256(sha256)
             params["Metadata"] = {SHA256_METADATA: digest}
-            headers[f"x-amz-meta-{SHA256_METADATA}"] = digest
+            headers[SHA256_HEADER] = digest
         url, expires_at = await self._presign("put_object", params, expires_in, "PUT")
         return PresignedRequest(method="PUT", url=url, headers=headers, expires_at=expires_at)
 
@@ -584,6 +586,24 @@ class S3ObjectStore(ObjectStore):
                     Bucket=self._bucket, LifecycleConfiguration={"Rules": list(rules)})
             else:
                 await self._client.delete_bucket_lifecycle(Bucket=self._bucket)
+
+    async def get_cors_rules(self) -> list[dict[str, Any]]:
+        with _translate():
+            try:
+                response = await self._client.get_bucket_cors(Bucket=self._bucket)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "NoSuchCORSConfiguration":
+                    return []
+                raise
+        return list(response.get("CORSRules", []))
+
+    async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
+        with _translate():
+            if rules:
+                await self._client.put_bucket_cors(
+                    Bucket=self._bucket, CORSConfiguration={"CORSRules": list(rules)})
+            else:
+                await self._client.delete_bucket_cors(Bucket=self._bucket)
 
     async def ping(self) -> None:
         with _translate():
