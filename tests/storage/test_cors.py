@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from worker.storage.base import ObjectStore, PRESIGNED_PUT_HEADERS
+from worker.storage.base import PRESIGNED_PUT_HEADERS, ObjectStore
 from worker.storage.cors import (
     BROWSER_UPLOAD,
     MAX_AGE_SECONDS,
