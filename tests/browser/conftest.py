@@ -99,8 +99,15 @@ def browser_stack() -> Iterator[BrowserStack]:
         },
     ) as strapi:
         env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
-                          api_token=API_TOKEN,
-                          extra={"MULTICAM_ADMIN_PANEL_TOKEN": panel_token})
+                          api_token=API_TOKEN, extra={
+                              "MULTICAM_ADMIN_PANEL_TOKEN": panel_token,
+                              # Files over 5 MiB go multipart in 5 MiB parts (S3's
+                              # minimum), two part URLs at a time: browser uploads of a
+                              # 12 MiB file exercise parts, part-urls and resume.
+                              "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+                              "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+                              "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+                          })
         with multicam_processes(env, service_port, workdir) as procs:
             yield BrowserStack(strapi, s3, redis, procs, panel_token)
 

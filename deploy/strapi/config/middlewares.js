@@ -1,10 +1,11 @@
 'use strict';
 
-// The review page plays proxies straight from storage (presigned R2/S3 URLs) or, with
-// the local backend, from the multicam service: the content-security policy lets
-// media in from exactly those origins, and nothing else: MULTICAM_MEDIA_ORIGINS
-// (comma-separated), the bucket endpoint presigned URLs point at
-// (MULTICAM_S3_ENDPOINT_URL, shared with the service in deploy/.env) and the service.
+// The review page plays proxies, and the upload zones PUT files, straight from and to
+// storage (presigned R2/S3 URLs) or, with the local backend, from the multicam
+// service: the content-security policy lets media in (and uploads out) to exactly
+// those origins, and nothing else: MULTICAM_MEDIA_ORIGINS (comma-separated), the
+// bucket endpoint presigned URLs point at (MULTICAM_S3_ENDPOINT_URL, shared with the
+// service in deploy/.env) and the service.
 const { originOf } = require('../src/multicam/origin');
 
 module.exports = ({ env }) => {
@@ -25,6 +26,8 @@ module.exports = ({ env }) => {
           useDefaults: true,
           directives: {
             'media-src': ["'self'", 'data:', 'blob:', ...unique],
+            // Browser uploads PUT straight to the bucket.
+            'connect-src': ["'self'", 'https:', ...unique],
             'img-src': ["'self'", 'data:', 'blob:', 'market-assets.strapi.io', ...unique],
           },
         },

@@ -4,6 +4,7 @@
 // copy in admin/src/lib/constants.mjs: the two halves are built by different tools).
 const PLUGIN_ID = 'multicam-review';
 const REVIEW_ACTION = `plugin::${PLUGIN_ID}.review`;
+const UPLOAD_ACTION = `plugin::${PLUGIN_ID}.upload`;
 
 const SESSION_UID = 'api::recording-session.recording-session';
 const SYNC_RESULT_UID = 'api::sync-result.sync-result';
@@ -21,6 +22,7 @@ const PROTECTED_FIELDS = {
 module.exports = {
   PLUGIN_ID,
   REVIEW_ACTION,
+  UPLOAD_ACTION,
   SESSION_UID,
   SYNC_RESULT_UID,
   ASSET_UID,

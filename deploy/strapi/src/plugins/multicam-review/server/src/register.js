@@ -13,6 +13,12 @@ module.exports = async ({ strapi }) => {
       uid: 'review',
       pluginName: PLUGIN_ID,
     },
+    {
+      section: 'plugins',
+      displayName: 'Upload camera files',
+      uid: 'upload',
+      pluginName: PLUGIN_ID,
+    },
   ]);
   strapi.documents.use((context, next) => refuseRawReviewWrites(strapi, context, next));
 };

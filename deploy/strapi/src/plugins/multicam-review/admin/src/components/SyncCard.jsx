@@ -6,6 +6,7 @@ import { PLUGIN_ID, SESSION_UID, SETTLED_STATES } from '../lib/constants.mjs';
 import { ms, percent } from '../lib/format.mjs';
 import { cardSummary, problemText } from '../lib/summary.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
+import { UploadZones } from './UploadZones.jsx';
 
 const POLL_MS = 3000;
 const BADGE = { 'looks-good': 'success', 'review-suggested': 'warning', 'needs-manual-nudge': 'danger' };
@@ -94,6 +95,7 @@ export function SyncCard({ model, documentId }) {
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
   const [resyncOf, setResyncOf] = useState(null); // computedAt of the result a re-sync replaces
+  const [showZones, setShowZones] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -145,6 +147,8 @@ export function SyncCard({ model, documentId }) {
   if (!status || view === undefined) return <Loader small>Loading sync…</Loader>;
 
   const summary = view ? cardSummary(view) : null;
+  // The drop zones are the first step of a new session, and stay until every camera is in.
+  const uploading = ['draft', 'ingesting'].includes(status.state) || status.assets.length < 3;
   // Actions only on a result that is final for now: not while a (re-)sync runs.
   const actionable = SETTLED_STATES.includes(status.state) && !replacing;
   const reviewPath = `/plugins/${PLUGIN_ID}/sessions/${sessionId}`;
@@ -219,6 +223,13 @@ export function SyncCard({ model, documentId }) {
           <Typography variant="pi" textColor="danger600" data-testid="mc-card-error">
             {problem}
           </Typography>
+        )}
+        {uploading || showZones ? (
+          <UploadZones sessionId={sessionId} assets={status.assets} onChanged={load} />
+        ) : (
+          <Button variant="ghost" size="S" onClick={() => setShowZones(true)} data-testid="mc-show-zones">
+            Replace a camera's file
+          </Button>
         )}
       </Flex>
     </Box>

@@ -28,6 +28,13 @@ export function useReviewApi() {
       waveform: (id, camera) => get(`${session(id)}/waveform/${encodeURIComponent(camera)}`).then((r) => r.data),
       listen: (id, params) =>
         get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
+      // Browser uploads (the /v2 upload flow, through the plugin's routes).
+      uploadCheck: (id) => get(`${session(id)}/uploads/check`).then((r) => r.data),
+      initUpload: (id, body) => post(`${session(id)}/uploads`, body).then((r) => r.data),
+      partUrls: (id, assetId, body) =>
+        post(`${session(id)}/uploads/${encodeURIComponent(assetId)}/part-urls`, body).then((r) => r.data),
+      complete: (id, assetId, body) =>
+        post(`${session(id)}/uploads/${encodeURIComponent(assetId)}/complete`, body).then((r) => r.data),
     };
   }, [get, post]);
 }

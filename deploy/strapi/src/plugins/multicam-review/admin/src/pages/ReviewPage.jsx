@@ -11,6 +11,7 @@ import { nextLoud } from '../lib/peaks.mjs';
 import { problemText } from '../lib/summary.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
 import { waveFromJson } from '../lib/waveform.js';
+import { UploadZones } from '../components/UploadZones.jsx';
 import { WaveCanvas } from '../components/WaveCanvas.jsx';
 
 // A follower more than this far from where the clock says is re-seeked while playing.
@@ -42,6 +43,7 @@ export function ReviewPage() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(null);
   const [manual, setManual] = useState({});
+  const [waiting, setWaiting] = useState(null); // the session's status while it has no sync result
   const videos = useRef({});
   const clockRef = useRef({ t: 0, playing: false, wallStart: 0, tStart: 0 });
   const audioRef = useRef(null);
@@ -51,9 +53,10 @@ export function ReviewPage() {
     try {
       const v = await api.sync(sessionId);
       if (!v) {
-        setProblem('This session has no sync result yet: it is still ingesting or syncing.');
+        setWaiting(await api.status(sessionId));
         return;
       }
+      setWaiting(null);
       const initial = initialOffsets(v);
       // Start where every placed camera is recording: all three pictures show.
       const start = Math.max(0, ...Object.values(initial).filter((o) => o !== null));
@@ -197,7 +200,30 @@ export function ReviewPage() {
     }
   };
 
+  // Not synced yet: the cameras' files come in here; the review opens by itself.
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const timer = setTimeout(load, 3000);
+    return () => clearTimeout(timer);
+  }, [waiting, load]);
+
   if (problem && !view) return <Page.Error>{problem}</Page.Error>;
+  if (waiting && !view) {
+    return (
+      <Page.Main>
+        <Page.Title>Session</Page.Title>
+        <Layouts.Header
+          title={waiting.title || 'Session'}
+          subtitle={`${waiting.state}${waiting.progressMessage ? ` · ${waiting.progressMessage}` : ''}: the review opens here once the cameras are synced`}
+        />
+        <Layouts.Content>
+          <Box maxWidth="40rem">
+            <UploadZones sessionId={sessionId} assets={waiting.assets} onChanged={load} />
+          </Box>
+        </Layouts.Content>
+      </Page.Main>
+    );
+  }
   if (!view) return <Page.Loading />;
 
   const changed = corrections(offsets, view.offsetsMs || {}, master);

@@ -1,5 +1,6 @@
 'use strict';
 
 const review = require('./review');
+const upload = require('./upload');
 
-module.exports = { review };
+module.exports = { review, upload };

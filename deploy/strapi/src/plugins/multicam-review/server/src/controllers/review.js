@@ -2,39 +2,10 @@
 
 const { Readable } = require('node:stream');
 const { PLUGIN_ID, SESSION_UID, SYNC_RESULT_UID } = require('../constants');
-const { ServiceError } = require('../services/multicam-service');
+const { fail, handled, idParam } = require('./http');
 
 const LIST_STATES = ['draft', 'ingesting', 'syncing', 'needs-review', 'ready'];
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const CAMERA = /^[A-Za-z0-9]{1,8}$/;
-
-function fail(ctx, status, code, message) {
-  ctx.status = status;
-  ctx.body = { error: { code, message } };
-}
-
-/** Runs a handler, answering the service's own error body (code, message) on failure. */
-const handled = (fn) => async (ctx) => {
-  try {
-    await fn(ctx);
-  } catch (err) {
-    if (err instanceof ServiceError) {
-      ctx.status = err.status;
-      ctx.body = err.body;
-      return;
-    }
-    throw err;
-  }
-};
-
-function sessionId(ctx) {
-  const { id } = ctx.params;
-  if (!ID.test(id || '')) {
-    fail(ctx, 400, 'invalid_session_id', `"${id}" is not a session id`);
-    return null;
-  }
-  return id;
-}
 
 /** Only what the operator may say: the approver is never taken from the body. */
 function reviewBody(body, withOffsets) {
@@ -98,7 +69,7 @@ module.exports = ({ strapi }) => {
 
     /** The session's state and its cameras' ingest progress, straight from Strapi. */
     async status(ctx) {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       const session = await strapi.documents(SESSION_UID).findOne({
         documentId: id,
@@ -127,13 +98,13 @@ module.exports = ({ strapi }) => {
     },
 
     syncView: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       ctx.body = await service().json(ctx.state.user, 'GET', `${v2(id)}/sync`);
     }),
 
     approve: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       ctx.body = await service().json(ctx.state.user, 'POST', `${v2(id)}/sync/approve`, {
         body: reviewBody(ctx.request.body, false),
@@ -141,7 +112,7 @@ module.exports = ({ strapi }) => {
     }),
 
     correct: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       ctx.body = await service().json(ctx.state.user, 'POST', `${v2(id)}/sync/correct`, {
         body: reviewBody(ctx.request.body, true),
@@ -149,7 +120,7 @@ module.exports = ({ strapi }) => {
     }),
 
     resync: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       ctx.status = 202;
       ctx.body = await service().json(ctx.state.user, 'POST', `${v2(id)}/sync/recompute`);
@@ -157,7 +128,7 @@ module.exports = ({ strapi }) => {
 
     /** A camera's waveform JSON, fetched here so the browser needs no storage CORS. */
     waveform: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       const { camera } = ctx.params;
       if (!CAMERA.test(camera || '')) return fail(ctx, 400, 'invalid_camera', `"${camera}" is not a camera label`);
@@ -180,7 +151,7 @@ module.exports = ({ strapi }) => {
 
     /** The listen check: master left, camera right, built by the service. */
     listen: handled(async (ctx) => {
-      const id = sessionId(ctx);
+      const id = idParam(ctx);
       if (!id) return;
       const { camera, atMs, offsetMs, seconds } = ctx.query;
       const response = await service().call(ctx.state.user, 'GET', `${v2(id)}/sync/listen`, {

@@ -1,15 +1,17 @@
 'use strict';
 
-const { REVIEW_ACTION } = require('../constants');
+const { REVIEW_ACTION, UPLOAD_ACTION } = require('../constants');
 
-// Admin routes (mounted at /multicam-review, admin JWT): every one needs the plugin's
-// permission, so a studio can grant review to operators only.
-const guarded = (method, path, handler) => ({
+// Admin routes (mounted at /multicam-review, admin JWT): every one needs one of the
+// plugin's permissions, so a studio can grant review and upload to operators only.
+const route = (action, method, path, handler) => ({
   method,
   path,
-  handler: `review.${handler}`,
-  config: { policies: [{ name: 'admin::hasPermissions', config: { actions: [REVIEW_ACTION] } }] },
+  handler,
+  config: { policies: [{ name: 'admin::hasPermissions', config: { actions: [action] } }] },
 });
+const guarded = (method, path, handler) => route(REVIEW_ACTION, method, path, `review.${handler}`);
+const uploading = (method, path, handler) => route(UPLOAD_ACTION, method, path, `upload.${handler}`);
 
 module.exports = {
   admin: {
@@ -24,6 +26,10 @@ module.exports = {
       guarded('POST', '/sessions/:id/resync', 'resync'),
       guarded('GET', '/sessions/:id/waveform/:camera', 'waveform'),
       guarded('GET', '/sessions/:id/listen', 'listen'),
+      uploading('GET', '/sessions/:id/uploads/check', 'check'),
+      uploading('POST', '/sessions/:id/uploads', 'init'),
+      uploading('POST', '/sessions/:id/uploads/:assetId/part-urls', 'partUrls'),
+      uploading('POST', '/sessions/:id/uploads/:assetId/complete', 'complete'),
     ],
   },
 };

@@ -29,7 +29,7 @@ module.exports = ({ strapi }) => {
    * Call the service as `user` (the admin user from ctx.state.user).
    * Returns the fetch Response for 2xx; throws ServiceError otherwise.
    */
-  async function call(user, method, path, { body, query } = {}) {
+  async function call(user, method, path, { body, query, headers: extra } = {}) {
     const { serviceUrl, serviceToken, requestTimeoutMs } = settings();
     if (!serviceUrl || !serviceToken) {
       throw problem(503, 'service_not_configured', 'Strapi does not know where the multicam service ' +
@@ -43,6 +43,7 @@ module.exports = ({ strapi }) => {
       Authorization: `Bearer ${serviceToken}`,
       'X-Multicam-Admin-User-Id': String(user.id),
       'X-Multicam-Admin-User-Email': user.email,
+      ...extra,
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
