@@ -132,3 +132,13 @@ class UploadDone(ApiModel):
         "sizeBytes": 734003200, "etag": "0c7c5ab1d6f0c2b4d1e5f2a3b4c5d6e7-11",
         "ingestJobId": "ingest:a1b2c3d4e5f6g7h8i9j0k1l2:5d41402abc4b2a76",
         "alreadyCompleted": False}]})
+
+
+class BrowserCheck(ApiModel):
+    """The bucket's CORS rules let a browser on ``origin`` upload with the presigned URLs."""
+
+    origin: str
+    ok: Literal[True] = True
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "origin": "https://cms.example", "ok": True}]})

@@ -14,7 +14,14 @@ from fastapi import APIRouter, Depends, Path
 
 from strapi_client.enums import AssetState
 from strapi_client.models import MediaAssetInput
+from worker.api.v2 import browser_uploads
 from worker.api.v2.auth import BearerRoute, bearer_scheme
+from worker.api.v2.browser_uploads import (
+    BrowserOriginHeader,
+    CorsRulesCache,
+    cors_cache,
+    require_browser_upload,
+)
 from worker.api.v2.context import Api, api
 from worker.api.v2.models import DOC_ID_PATTERN, PresignedUrl
 from worker.api.v2.problems import ApiError, responses
@@ -122,7 +129,11 @@ async def _drop_pending(ctx: Api, record: UploadRecord) -> None:
              responses=responses(404, 409, 422),
              summary="Start (or resume) uploading one camera's original")
 async def init_upload(session_id: SessionId, body: InitUpload,
-                      ctx: Annotated[Api, Depends(api)]) -> UploadTicket:
+                      ctx: Annotated[Api, Depends(api)],
+                      cache: Annotated[CorsRulesCache, Depends(cors_cache)],
+                      browser_origin: BrowserOriginHeader = None) -> UploadTicket:
+    if browser_origin is not None:  # a browser will PUT: no ticket it could not use
+        await require_browser_upload(ctx.store, cache, browser_origin)
     session = await ctx.session(session_id)
     camera = body.camera_label.value
     existing = await ctx.strapi.find_asset(session_id, camera)
@@ -260,3 +271,7 @@ async def complete(session_id: SessionId, asset_id: AssetId, body: CompleteUploa
                       original_url=url, key=record.key, size_bytes=info.size,
                       sha256=record.sha256, etag=info.etag,
                       ingest_job_id=request.job_id if request else None)
+
+
+# The browser check is an upload route: served under this router's prefix and auth.
+router.include_router(browser_uploads.router)
