@@ -4,7 +4,7 @@
         key = object_key(project_id, day, ObjectKind.PROXY, "A")
         stored = await store.put_file(key, proxy_path, "video/mp4")
 
-See docs/storage.md for the key scheme, URL form, checksums and lifecycle.
+See docs/storage.md for the key scheme, URL form, checksums, lifecycle and bucket CORS.
 """
 
 from .base import (
@@ -15,6 +15,7 @@ from .base import (
     PresignedRequest,
     StoredObject,
 )
+from .cors import apply_cors, blocked_reason
 from .errors import (
     ChecksumMismatch,
     ForeignUrlError,
@@ -58,7 +59,9 @@ __all__ = [
     "StoredObject",
     "UnsupportedOperation",
     "UploadNotFound",
+    "apply_cors",
     "apply_lifecycle",
+    "blocked_reason",
     "extension_from_filename",
     "get_lifecycle",
     "object_key",
