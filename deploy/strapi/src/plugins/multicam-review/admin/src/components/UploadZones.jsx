@@ -5,6 +5,8 @@ import { CAMERA_LABELS, assignmentProblem, bytes, notMedia, proposeAssignment, r
 import { uploadFile } from '../lib/uploader.js';
 import { useReviewApi } from '../lib/useReviewApi.js';
 
+// An asset whose upload completed (the file is in storage and being used).
+const hasFile = (asset) => Boolean(asset) && !['uploading', 'failed'].includes(asset.state);
 const PHASE_TEXT = { checksum: 'Checksum', uploading: 'Uploading', completing: 'Finishing' };
 
 function AssetLine({ asset }) {
@@ -152,10 +154,10 @@ export function UploadZones({ sessionId, assets, onChanged }) {
     [api, sessionId, onChanged]
   );
 
-  /** A file for one camera: a replacement is confirmed first. */
+  /** A file for one camera: replacing a file that is in is confirmed first (an
+   * unfinished upload is not "in": dropping the file again resumes it). */
   const offer = (label, file) => {
-    const current = byLabel[label];
-    if (current && current.state !== 'failed' && !notMedia(file)) setReplace({ label, file });
+    if (hasFile(byLabel[label]) && !notMedia(file)) setReplace({ label, file });
     else start(label, file);
   };
 
@@ -206,7 +208,7 @@ export function UploadZones({ sessionId, assets, onChanged }) {
                 <Flex key={`${row.file.name}-${i}`} gap={2} justifyContent="space-between">
                   <Typography ellipsis>
                     {row.file.name}
-                    {row.label && byLabel[row.label] && byLabel[row.label].state !== 'failed' ? ' (replaces its file)' : ''}
+                    {row.label && hasFile(byLabel[row.label]) ? ' (replaces its file)' : ''}
                   </Typography>
                   <Box width="8rem">
                     <SingleSelect
