@@ -24,11 +24,15 @@ Chromium, which measures in the page with ``performance.now()``:
   at readyState >= 2 (HAVE_CURRENT_DATA) with their first frame presented (median of
   several loads, each in a fresh browser context so nothing is cached).
 
-Also printed: MB per minute of proxy, the mean keyframe interval actually written, and
-PSNR-Y against the source scaled to the proxy size (sampled frames) so a rate change's
-cost in picture is visible. Ratios are against ``current`` measured in the same run;
-browser runs alternate the variants' order so a slow spell of the (shared) machine
-does not land on one variant.
+Also printed: MB per minute of proxy, the mean keyframe interval actually written, the
+mean frames decoded per seek, and luma PSNR (sampled frames, at the proxy's size)
+against the grainy source and against the generated scene before grain was added, so
+a rate change's cost in picture shows apart from how much film grain it keeps.
+
+Ratios are against ``current`` measured in the same run; the browser measurements
+interleave the variants (each seek target in every variant before the next target;
+start-ups in alternating order) so a slow spell of the (shared) machine does not land
+on one variant.
 """
 
 from __future__ import annotations
@@ -138,12 +142,13 @@ CATALOGUE: dict[str, Variant] = {v.name: v for v in (
     Variant("gop10", {"proxy_gop": 10, "proxy_crf": 23, "proxy_bframes": 0}),
     Variant("gop15", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 0}),
     Variant("gop30", {"proxy_gop": 30, "proxy_crf": 23, "proxy_bframes": 0}),
+    Variant("gop15-crf26", {"proxy_gop": 15, "proxy_crf": 26, "proxy_bframes": 0}),
     Variant("gop30-crf26", {"proxy_gop": 30, "proxy_crf": 26, "proxy_bframes": 0}),
     Variant("gop15-bf2", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 2}),
     Variant("gop60", {"proxy_gop": 60, "proxy_crf": 23, "proxy_bframes": 0}),
     Variant("gop2-crf28", {"proxy_gop": 2, "proxy_crf": 28, "proxy_bframes": 0}),
 )}
-DEFAULT_VARIANTS = "current,gop2,x264-default,gop10,gop15,gop30"
+DEFAULT_VARIANTS = "current,gop2,x264-default,gop15,gop15-crf26,gop30-crf26"
 
 
 def choose_variants(names: str) -> list[Variant]:
@@ -197,7 +202,8 @@ class Encoded:
     size_bytes: int
     duration_s: float
     layout: Layout
-    psnr_y: float = math.nan
+    psnr_source: float = math.nan  # against the grainy source
+    psnr_scene: float = math.nan  # against the picture before grain
     seek_ms: list[float] = dataclasses.field(default_factory=list)
     seek_failures: int = 0
     startup_ms: list[float] = dataclasses.field(default_factory=list)
@@ -269,34 +275,66 @@ def _luma(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
     return planes[:frame.height].copy()
 
 
-def reference_luma(source: Path, size: tuple[int, int], every: int,
-                   scaler: str) -> dict[int, npt.NDArray[np.uint8]]:
-    """Every ``every``-th source frame scaled as the proxy is: the PSNR reference."""
-    ref: dict[int, npt.NDArray[np.uint8]] = {}
+Refs = dict[int, npt.NDArray[np.uint8]]  # frame index -> luma at the proxy's size
+
+
+def _scaled_luma(frame: av.VideoFrame, size: tuple[int, int], scaler: str,
+                 reformatter: VideoReformatter) -> npt.NDArray[np.uint8]:
+    return _luma(reformatter.reformat(frame, size[0], size[1], "yuv420p",
+                                      interpolation=scaler.upper()))
+
+
+def source_refs(source: Path, size: tuple[int, int], every: int, scaler: str) -> Refs:
+    """Every ``every``-th decoded source frame, scaled as the proxy is."""
+    refs: Refs = {}
     reformatter = VideoReformatter()
     with av.open(str(source)) as c:
         vs = c.streams.video[0]
         vs.codec_context.thread_type = "AUTO"
         for i, frame in enumerate(c.decode(vs)):
             if i % every == 0:
-                scaled = reformatter.reformat(frame, size[0], size[1], "yuv420p",
-                                              interpolation=scaler.upper())
-                ref[i] = _luma(scaled)
-    return ref
+                refs[i] = _scaled_luma(frame, size, scaler, reformatter)
+    return refs
 
 
-def psnr_y(path: Path, ref: dict[int, npt.NDArray[np.uint8]]) -> float:
-    """Mean PSNR (dB) of the proxy's luma against the reference frames."""
-    values: list[float] = []
+def scene_refs(frames: int, size: tuple[int, int], every: int, scaler: str) -> Refs:
+    """The same frames as the generator drew them before grain and compression.
+
+    The generator's random draws (shake, grain offsets) are replayed with a zero
+    grain bank, so frame i is the source's frame i without its grain: PSNR against
+    it says how much of the scene a proxy keeps, apart from how much grain it keeps.
+    """
+    scene = ingest_bench.Scene()
+    scene.grain = np.zeros_like(scene.grain)
+    refs: Refs = {}
+    reformatter = VideoReformatter()
+    for i in range(frames):
+        picture = scene.frame(i)
+        if i % every == 0:
+            frame = av.VideoFrame.from_ndarray(picture, format="yuv420p")
+            refs[i] = _scaled_luma(frame, size, scaler, reformatter)
+    return refs
+
+
+def _psnr(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
+    diff = a.astype(np.float32) - b
+    mse = float(np.mean(diff * diff))
+    return 99.0 if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+
+
+def psnr_y(path: Path, *refs: Refs) -> list[float]:
+    """Mean luma PSNR (dB) of the proxy against each set of reference frames."""
+    values: list[list[float]] = [[] for _ in refs]
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
         vs.codec_context.thread_type = "AUTO"
         for i, frame in enumerate(c.decode(vs)):
-            if i in ref:
-                diff = _luma(frame).astype(np.float32) - ref[i]
-                mse = float(np.mean(diff * diff))
-                values.append(99.0 if mse == 0 else 10 * math.log10(255 ** 2 / mse))
-    return statistics.fmean(values) if values else math.nan
+            if any(i in ref for ref in refs):
+                luma = _luma(frame)
+                for ref, out in zip(refs, values, strict=True):
+                    if i in ref:
+                        out.append(_psnr(luma, ref[i]))
+    return [statistics.fmean(v) if v else math.nan for v in values]
 
 
 # ---------------------------------------------------------------- HTTP with Range
@@ -494,35 +532,42 @@ def seek_targets(n: int, duration_s: float, fps: float, seed: int) -> list[float
 
 
 def measure_browser(encoded: Sequence[Encoded], base: str, targets: list[float], fps: float,
-                    startups: int, rounds: int) -> None:
-    """Seek and start-up figures for every variant, variants alternating in order."""
+                    startups: int) -> None:
+    """Seek and start-up figures for every variant, variants interleaved.
+
+    Every variant has its page open at once and each target is sought in all of them
+    before the next (the order rotating), so a slow spell of the shared machine hits
+    every variant alike instead of whichever was being measured.
+    """
     with chromium() as browser:
-        version = browser.version
-        print(f"  browser: Chromium {version} ({chromium_path()})", file=sys.stderr)
-        for r in range(rounds):
-            order = list(encoded) if r % 2 == 0 else list(reversed(encoded))
-            part = targets[r::rounds]
-            for enc in order:
-                context = browser.new_context(viewport={"width": 1300, "height": 740})
-                try:
-                    page = context.new_page()
-                    page.goto(f"{base}/seek.html?src={enc.path.name}")
-                    ready = page.evaluate("window.loaded")
-                    if ready is None or ready < 2:
-                        state = page.evaluate("[v.readyState, v.networkState, "
-                                              "v.error && v.error.message]")
-                        raise SystemExit(f"{enc.variant.name}: the proxy did not show its "
-                                         f"first frame in Chromium within "
-                                         f"{SEEK_TIMEOUT_MS} ms (readyState, networkState, "
-                                         f"error: {state})")
-                    ms = page.evaluate("([t, f]) => window.seekAll(t, f)", [part, 1 / fps])
-                finally:
-                    context.close()
-                enc.seek_ms += [m for m in ms if m is not None]
-                enc.seek_failures += sum(m is None for m in ms)
-                print(f"  seeks {enc.variant.name} (round {r + 1}): median "
-                      f"{statistics.median([m for m in ms if m is not None] or [math.nan]):.0f}"
-                      f" ms", file=sys.stderr, flush=True)
+        print(f"  browser: Chromium {browser.version} ({chromium_path()})", file=sys.stderr)
+        pages = {}
+        for enc in encoded:
+            context = browser.new_context(viewport={"width": 1300, "height": 740})
+            page = context.new_page()
+            page.goto(f"{base}/seek.html?src={enc.path.name}")
+            ready = page.evaluate("window.loaded")
+            if ready is None or ready < 2:
+                state = page.evaluate("[v.readyState, v.networkState, v.error && v.error.message]")
+                raise SystemExit(f"{enc.variant.name}: the proxy did not show its first frame "
+                                 f"in Chromium within {SEEK_TIMEOUT_MS} ms (readyState, "
+                                 f"networkState, error: {state})")
+            pages[enc.variant.name] = page
+        for i, t in enumerate(targets):
+            k = i % len(encoded)
+            for enc in [*encoded[k:], *encoded[:k]]:
+                ms = pages[enc.variant.name].evaluate("([t, f]) => window.seekAll(t, f)",
+                                                      [[t], 1 / fps])[0]
+                if ms is None:
+                    enc.seek_failures += 1
+                else:
+                    enc.seek_ms.append(ms)
+            if (i + 1) % 20 == 0:
+                print(f"  {i + 1} of {len(targets)} seeks: medians "
+                      + ", ".join(f"{e.variant.name} {statistics.median(e.seek_ms or [0]):.0f}"
+                                  for e in encoded) + " ms", file=sys.stderr, flush=True)
+        for page in pages.values():
+            page.context.close()
         for i in range(startups):
             order = list(encoded) if i % 2 == 0 else list(reversed(encoded))
             for enc in order:
@@ -564,7 +609,8 @@ class Row:
     mb_per_min: float
     mean_gop: float
     decoded: float
-    psnr_y: float
+    psnr_source: float
+    psnr_scene: float
     seek_p50: float
     seek_p95: float
     startup: float
@@ -577,7 +623,8 @@ class Row:
     def of(cls, e: Encoded, targets: Sequence[float]) -> Row:
         decoded = statistics.fmean(e.layout.decoded_per_seek(t) for t in targets)
         return cls(e.variant.name, e.variant.label(), e.mb_per_min,
-                   e.frames / max(1, e.keyframes), decoded, e.psnr_y, percentile(e.seek_ms, 50),
+                   e.frames / max(1, e.keyframes), decoded, e.psnr_source,
+                   e.psnr_scene, percentile(e.seek_ms, 50),
                    percentile(e.seek_ms, 95),
                    statistics.median(e.startup_ms) if e.startup_ms else math.nan,
                    e.wall_s, e.cpu_s, e.seek_failures, e.startup_failures)
@@ -594,25 +641,27 @@ def report(encoded: Sequence[Encoded], targets: Sequence[float]) -> None:
     width = max(len(r.settings) for r in rows)
     print()
     print(f"{'variant':<13} {'settings':<{width}} {'MB/min':>7} {'mean GOP':>8} "
-          f"{'frames/seek':>11} {'PSNR-Y':>7} {'seek p50 ms':>11} {'seek p95 ms':>11} "
-          f"{'3-up start ms':>13} {'encode s':>8} {'CPU s':>6}")
+          f"{'frames/seek':>11} {'PSNR src':>8} {'PSNR scene':>10} {'seek p50 ms':>11} "
+          f"{'seek p95 ms':>11} {'3-up start ms':>13} {'encode s':>8} {'CPU s':>6}")
     for r in rows:
         fail = f"  ({r.failures} of {seeks} seeks timed out)" if r.failures else ""
         if r.startup_failures:
             fail += f"  ({r.startup_failures} start-ups timed out)"
         print(f"{r.variant:<13} {r.settings:<{width}} {r.mb_per_min:>7.1f} {r.mean_gop:>8.1f} "
-              f"{r.decoded:>11.1f} {r.psnr_y:>7.2f} {r.seek_p50:>11.0f} {r.seek_p95:>11.0f} "
-              f"{r.startup:>13.0f} {r.encode_s:>8.1f} {r.cpu_s:>6.1f}{fail}")
+              f"{r.decoded:>11.1f} {r.psnr_source:>8.2f} {r.psnr_scene:>10.2f} "
+              f"{r.seek_p50:>11.0f} {r.seek_p95:>11.0f} {r.startup:>13.0f} "
+              f"{r.encode_s:>8.1f} {r.cpu_s:>6.1f}{fail}")
     base = rows[0]
     print()
-    print(f"ratios against current ({base.settings}), same run:")
+    print(f"ratios against current ({base.settings}), same run (PSNR: difference in dB):")
     print(f"{'variant':<13} {'MB/min':>7} {'seek p50':>9} {'seek p95':>9} {'start-up':>9} "
-          f"{'encode':>7} {'PSNR-Y dB':>10}")
+          f"{'encode':>7} {'PSNR src':>9} {'PSNR scene':>11}")
     for r in rows:
         print(f"{r.variant:<13} {_ratio(r.mb_per_min, base.mb_per_min):>7} "
               f"{_ratio(r.seek_p50, base.seek_p50):>9} {_ratio(r.seek_p95, base.seek_p95):>9} "
               f"{_ratio(r.startup, base.startup):>9} {_ratio(r.encode_s, base.encode_s):>7} "
-              f"{r.psnr_y - base.psnr_y:>+10.2f}")
+              f"{r.psnr_source - base.psnr_source:>+9.2f} "
+              f"{r.psnr_scene - base.psnr_scene:>+11.2f}")
     good = [r for r in rows if r.seek_p95 < SEEK_GOOD_P95_MS and not r.failures]
     if good:
         best = min(good, key=lambda r: r.mb_per_min)
@@ -630,13 +679,10 @@ def main() -> None:
     ap.add_argument("--variants", default=DEFAULT_VARIANTS,
                     help="comma-separated variants, 'current' always first "
                          f"(default {DEFAULT_VARIANTS}; known: {', '.join(CATALOGUE)})")
-    ap.add_argument("--seeks", type=int, default=60,
-                    help="random seek positions, the same for every variant (default 60)")
+    ap.add_argument("--seeks", type=int, default=80,
+                    help="random seek positions, the same for every variant (default 80)")
     ap.add_argument("--seed", type=int, default=20261130,
                     help="seed of the seek positions (default 20261130)")
-    ap.add_argument("--rounds", type=int, default=2,
-                    help="the seeks are split into this many rounds, variants in alternating "
-                         "order (default 2)")
     ap.add_argument("--startups", type=int, default=5,
                     help="3-proxy page loads per variant; the median is reported (default 5)")
     ap.add_argument("--psnr-every", type=int, default=13,
@@ -674,15 +720,19 @@ def main() -> None:
             print(f"  {e.wall_s:.1f} s wall, {e.cpu_s:.1f} s CPU, {e.mb_per_min:.1f} MB/min, "
                   f"{e.keyframes} keyframes in {e.frames} frames", file=sys.stderr, flush=True)
         if args.psnr_every > 0:
-            print("PSNR-Y reference (source scaled as the proxy is)", file=sys.stderr,
-                  flush=True)
+            print("PSNR-Y references (source, and scene before grain, scaled as the proxy "
+                  "is)", file=sys.stderr, flush=True)
             config = IngestSettings()
             size = scaled_size(info.width, info.height, None, config.proxy_height,
                                config.proxy_upscale)
-            ref = reference_luma(source, size, args.psnr_every, config.proxy_scaler)
+            refs = (source_refs(source, size, args.psnr_every, config.proxy_scaler),
+                    scene_refs(encoded[0].frames, size, args.psnr_every, config.proxy_scaler))
+            src_vs_scene = statistics.fmean(_psnr(refs[0][i], refs[1][i]) for i in refs[0])
+            print(f"  source itself against the scene: {src_vs_scene:.2f} dB (its grain)",
+                  file=sys.stderr, flush=True)
             for e in encoded:
-                e.psnr_y = psnr_y(e.path, ref)
-            del ref
+                e.psnr_source, e.psnr_scene = psnr_y(e.path, *refs)
+            del refs
         targets = seek_targets(args.seeks, min(e.duration_s for e in encoded), info.fps,
                                args.seed)
         fmt = {"presented": _PRESENTED_JS, "timeout": SEEK_TIMEOUT_MS}
@@ -692,12 +742,13 @@ def main() -> None:
         print(f"browser: {len(targets)} seeks and {args.startups} start-ups per variant",
               file=sys.stderr, flush=True)
         base = stack.enter_context(serve(out_dir, pages))
-        measure_browser(encoded, base, targets, info.fps, args.startups, max(1, args.rounds))
+        measure_browser(encoded, base, targets, info.fps, args.startups)
     report(encoded, targets)
-    print("frames/seek: mean frames Chromium decodes per seek (keyframe to target); PSNR-Y: "
-          f"mean over every {args.psnr_every}th frame, dB")
+    print("frames/seek: mean frames decoded per seek (keyframe to target). PSNR: luma, mean "
+          f"over every {args.psnr_every}th frame, dB, against the grainy source (src) and "
+          "against the scene before grain was added (scene)")
     print(f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine slows "
-          f"every variant alike: browser runs alternate their order)")
+          f"every variant alike: seeks and start-ups interleave the variants)")
 
 
 if __name__ == "__main__":

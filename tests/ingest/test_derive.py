@@ -64,8 +64,9 @@ def test_proxy(derived: tuple[dict[str, DerivedFile], list]) -> None:
         assert vs.codec_context.pix_fmt == "yuv420p"
         packets = [p for p in c.demux(vs) if p.size]
     assert len(packets) == 75
-    # Keyframe every 2 frames, exactly.
-    assert [p.is_keyframe for p in packets] == [i % 2 == 0 for i in range(75)]
+    # Keyframe every proxy_gop frames (default 15), exactly: no scene-cut keyframes.
+    assert IngestSettings().proxy_gop == 15
+    assert [p.is_keyframe for p in packets] == [i % 15 == 0 for i in range(75)]
     # No B-frames: decode order is presentation order.
     pts = [p.pts for p in packets]
     assert pts == sorted(pts) and all(p.pts == p.dts for p in packets)

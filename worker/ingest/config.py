@@ -21,12 +21,24 @@ class IngestSettings(BaseSettings):
                     "gets this width). Width follows the display aspect, rounded to even.")
     proxy_upscale: bool = Field(
         False, description="Scale sources smaller than proxy_height up (false: keep their size).")
+    # Proxy GOP and CRF are chosen by benchmarks/preview_bench.py (seek-to-frame and
+    # start-up in Chromium against size; figures in docs/ingest.md).
     proxy_preset: str = Field("veryfast", description="libx264 preset of the proxy.")
-    proxy_crf: float = Field(23.0, ge=0, le=51, description="libx264 CRF of the proxy.")
-    proxy_gop: int = Field(2, ge=1,
-                           description="Proxy keyframe interval in frames (2: scrubbing in the "
-                                       "browser lands on a keyframe every other frame).")
-    proxy_bframes: int = Field(0, ge=0, le=16, description="B-frames in the proxy (0: none).")
+    proxy_crf: float = Field(
+        26.0, ge=0, le=51,
+        description="libx264 CRF of the proxy (26: on grainy camera footage about half the "
+                    "size of CRF 23, and browser seeks are faster because there are fewer "
+                    "bits to decode; it gives up about 1 dB of luma PSNR, mostly fine "
+                    "texture and grain: see docs/ingest.md).")
+    proxy_gop: int = Field(
+        15, ge=1,
+        description="Proxy keyframe interval in frames, exact (15: 0.5 s at 30 fps; a browser "
+                    "seek decodes from the keyframe before the target, 8 frames on average, "
+                    "and at CRF 26 still lands faster than the old GOP 2 at CRF 23, whose "
+                    "proxy was 6x the size).")
+    proxy_bframes: int = Field(0, ge=0, le=16,
+                               description="B-frames in the proxy (0: none; frames decode in "
+                                           "presentation order).")
     proxy_scaler: Scaler = Field("bicubic",
                                  description="swscale algorithm for proxy and mezzanine scaling "
                                              "(bicubic is FFmpeg's scale filter default).")
