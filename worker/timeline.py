@@ -52,3 +52,8 @@ def camera_time_ms(master_ms: Time, offset_ms: float, drift_ppm: float = 0.0) ->
     ``master_ms`` may be an array of times (one per sample of a clip).
     """
     return (master_ms - offset_ms) * (1.0 + drift_ppm * 1e-6)
+
+
+def master_time_ms(camera_ms: Time, offset_ms: float, drift_ppm: float = 0.0) -> Time:
+    """The master time (ms) at the camera's file time ``camera_ms``: ``camera_time_ms`` inverted."""
+    return offset_ms + camera_ms / (1.0 + drift_ppm * 1e-6)

@@ -7,6 +7,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from worker.handoff.build import build_timeline
+from worker.handoff.formats import UnknownFormat, format_of_path, write_timeline
+from worker.handoff.local import local_camera, local_sound_only, report_facts
+from worker.ingest.errors import IngestError, NoVideoStream
+from worker.ingest.probe import probe
 from worker.progress import ProgressBar
 from worker.sync.artifacts import write_artifacts
 from worker.sync.engine import CameraInput, SyncInputError, sync_files
@@ -31,6 +36,7 @@ examples:
   multicam sync camA.mp4 camB.mp4 camC.mp4
   multicam sync --labels A,B,C --master B --json a.mov b.mov c.mov
   multicam sync --artifacts debug/ camA.mp4 camB.mp4
+  multicam sync --export session.fcpxml --media-root /Volumes/Shoot a.mov b.mov
 
 exit status: 0 when the sync ran (even if a camera needs a nudge),
 1 when an input is unusable (missing file, not media), 2 on bad arguments.
@@ -53,6 +59,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="print exactly one JSON object on stdout")
     p.add_argument("--artifacts", type=Path, metavar="DIR",
                    help="write per-camera debug JSON (correlation curves, drift windows)")
+    p.add_argument("--export", type=Path, metavar="FILE",
+                   help="write the synced timeline; the format from the extension: .otio, "
+                        ".fcpxml, .xml (Final Cut 7 / Premiere), .edl or .zip (one EDL per "
+                        "camera, zipped), .mlt (melt, Shotcut)")
+    p.add_argument("--media-root", metavar="DIR",
+                   help="in the exported timeline, point at DIR/<file name> instead of the "
+                        "files' paths here (e.g. where the editor's machine has the shoot)")
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
     p.set_defaults(func=run)
 
@@ -100,8 +113,32 @@ def render_table(report: SyncReport, out: TextIO) -> None:
                 out.write(f"note {lbl}: {note}\n")
 
 
+def export_timeline(report: SyncReport, cameras: list[CameraInput], out: Path,
+                    media_root: str | None) -> Path:
+    """Write the synced timeline of local files to ``out`` (format from its extension)."""
+    fmt = format_of_path(out)
+    media = []
+    unreadable: dict[str, str] = {}
+    for cam in cameras:
+        try:
+            media.append(local_camera(cam.label, cam.path, probe(cam.path), media_root))
+        except NoVideoStream:
+            media.append(local_sound_only(cam.label, cam.path,
+                                          report.durations_s.get(cam.label, 0.0), media_root))
+        except IngestError as exc:
+            unreadable[cam.label] = str(exc)
+    facts = report_facts(report, cameras[0].path.parent.resolve().name or "session")
+    facts = facts.model_copy(update={"errors": {**unreadable, **facts.errors}})
+    timeline = build_timeline(facts, media)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(write_timeline(timeline, fmt))
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.export is not None:
+            format_of_path(args.export)  # refuse a wrong extension before the long work
         labels = _labels(args)
         cameras = [CameraInput(lbl, f) for lbl, f in zip(labels, args.files, strict=True)]
         bar = ProgressBar("decoding", labels, enabled=not args.no_progress)
@@ -109,12 +146,15 @@ def run(args: argparse.Namespace) -> int:
             report = sync_files(cameras, master=args.master, progress=bar.update)
         finally:
             bar.close()
-    except SyncInputError as exc:
+    except (SyncInputError, UnknownFormat) as exc:
         print(f"multicam sync: error: {exc}", file=sys.stderr)
         return 1
     if args.artifacts:
         for path in write_artifacts(report, args.artifacts):
             print(f"artifact: {path}", file=sys.stderr)
+    if args.export is not None:
+        written = export_timeline(report, cameras, args.export, args.media_root)
+        print(f"timeline: {written}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
     else:

@@ -1,0 +1,51 @@
+"""``multicam sync --export``: the synced timeline of local files, format from the extension."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from tests.handoff.conftest import Session
+from worker.handoff.build import KEY
+
+MULTICAM = [sys.executable, "-m", "worker.cli", "sync", "--no-progress"]
+FRAME_MS = 100.0  # the corpus cameras are 10 fps
+
+
+def _sync(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*MULTICAM, *map(str, args)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=300)
+
+
+def test_export_writes_the_synced_timeline(session: Session, tmp_path: Path) -> None:
+    files = [session.paths[lbl] for lbl in sorted(session.paths)]
+    out = tmp_path / "edit" / "session.otio"
+    done = _sync("--json", "--master", "A", "--export", out, "--media-root", "/Volumes/Shoot",
+                 *files)
+    assert done.returncode == 0, done.stderr
+    assert f"timeline: {out}" in done.stderr
+    result = json.loads(done.stdout)  # --json stays one object: nothing else on stdout
+    timeline = otio.adapters.read_from_file(str(out))
+    meta = timeline.metadata[KEY]
+    assert meta["status"] == "local" and meta["offsets_ms"] == result["offsets_ms"]
+    start = meta["master_ms_at_start"]
+    for clip in timeline.find_clips():
+        label = clip.metadata[KEY]["camera"]
+        assert clip.media_reference.target_url == f"/Volumes/Shoot/cam{label}.mp4"
+        if clip.name.endswith("audio"):
+            # The first sample of each camera where the generator put it, to half a frame.
+            placed = clip.range_in_parent().start_time.value * FRAME_MS + start
+            assert placed == pytest.approx(session.facts.offsets_ms[label], abs=FRAME_MS / 2)
+
+
+def test_export_refuses_an_unknown_extension_before_syncing(session: Session,
+                                                            tmp_path: Path) -> None:
+    done = _sync("--export", tmp_path / "session.aaf", *session.paths.values())
+    assert done.returncode == 1
+    assert "unknown timeline format .aaf" in done.stderr
+    assert not (tmp_path / "session.aaf").exists()

@@ -1,0 +1,114 @@
+"""Round trips through every adapter: read back, same clips, same positions to the frame."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from tests.handoff.test_build import CAMERAS, FPS, facts
+from worker.handoff.build import build_timeline
+from worker.handoff.formats import (
+    TimelineFormat,
+    UnknownFormat,
+    format_of_path,
+    read_timelines,
+    write_timeline,
+)
+
+# What each format carries back besides the clips (see docs/editing-handoff.md).
+CARRIES_WARP = {TimelineFormat.OTIO, TimelineFormat.EDL}
+CARRIES_TIMELINE_MARKERS = {TimelineFormat.OTIO, TimelineFormat.XML}
+
+Placement = tuple[int, int, int]  # record start, source start, duration: frames
+
+
+def placements(timeline: otio.schema.Timeline) -> dict[str, Placement]:
+    return {c.name: (round(c.range_in_parent().start_time.value),
+                     round(c.source_range.start_time.value),
+                     round(c.source_range.duration.value)) for c in timeline.find_clips()}
+
+
+@pytest.fixture
+def timeline() -> otio.schema.Timeline:
+    f = facts(status="pending", draft=True, drift_ppm={"C": -2000.0},
+              errors={"D": "no match"}, offsets_ms={"A": 0.0, "B": 6432.1, "C": -4123.4})
+    return build_timeline(f, CAMERAS)
+
+
+@pytest.mark.parametrize("fmt", [TimelineFormat.OTIO, TimelineFormat.FCPXML,
+                                 TimelineFormat.XML])
+def test_multitrack_formats_round_trip(timeline: otio.schema.Timeline,
+                                       fmt: TimelineFormat) -> None:
+    (back,) = read_timelines(write_timeline(timeline, fmt), fmt, FPS).values()
+    assert placements(back) == placements(timeline)
+    assert back.name == timeline.name  # "DRAFT ..." survives everywhere
+    kinds = sorted(t.kind for t in back.tracks)
+    assert kinds == sorted(t.kind for t in timeline.tracks)
+    urls = {c.name: c.media_reference.target_url for c in back.find_clips()}
+    assert urls == {c.name: c.media_reference.target_url for c in timeline.find_clips()}
+    drifting = [c for c in back.find_clips() if c.name.startswith("C ")]
+    assert all("clock drift" in m.name for c in drifting for m in c.markers)
+    warps = [e.time_scalar for c in drifting for e in c.effects
+             if isinstance(e, otio.schema.LinearTimeWarp)]
+    assert warps == ([pytest.approx(0.998)] * 2 if fmt in CARRIES_WARP else [])
+    names = [m.name for m in back.tracks.markers]
+    if fmt in CARRIES_TIMELINE_MARKERS:
+        assert names == [m.name for m in timeline.tracks.markers]
+
+
+def test_edl_is_one_list_per_camera_with_its_record_times(
+        timeline: otio.schema.Timeline) -> None:
+    data = write_timeline(timeline, TimelineFormat.EDL)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        texts = {n: archive.read(n).decode() for n in archive.namelist()}
+    assert sorted(texts) == ["camera-A.edl", "camera-B.edl", "camera-C.edl"]
+    back = read_timelines(data, TimelineFormat.EDL, FPS)
+    want = placements(timeline)
+    for label, own in back.items():
+        (clip,) = own.find_clips()
+        record, source, frames = want[f"{label} video"]
+        # The reader starts the list at its first event; the record timecode says where.
+        event = re.search(r"^001 .* (\S+) (\S+)$", texts[f"camera-{label}.edl"], re.M)
+        assert event is not None
+        record_in = otio.opentime.from_timecode(event.group(1), FPS)
+        assert (round(record_in.value), round(clip.source_range.start_time.value),
+                round(clip.source_range.duration.value)) == (record, source, frames)
+        assert clip.media_reference.target_url == f"/shoot/cam{label}.mp4"
+    (warp,) = back["C"].find_clips()[0].effects
+    assert warp.time_scalar == pytest.approx(0.998, abs=1e-4)  # as M2 speed in fps
+
+
+def test_mlt_places_every_track_as_the_timeline_does(timeline: otio.schema.Timeline) -> None:
+    # The MLT adapter writes only; melt plays it (test_melt.py): here its playlists.
+    root = ET.fromstring(write_timeline(timeline, TimelineFormat.MLT))
+    profile = root.find("profile")
+    assert profile is not None and profile.get("frame_rate_num") == "25"
+    want = placements(timeline)
+    for track in timeline.tracks:
+        playlist = root.find(f"playlist[@id='{track.name}']")
+        assert playlist is not None
+        blank = playlist.find("blank")
+        entry = playlist.find("entry")
+        assert entry is not None
+        record = round(float(blank.get("length", 0))) if blank is not None else 0
+        first, last = round(float(entry.get("in", -1))), round(float(entry.get("out", -1)))
+        label, kind = track.name.split("-")
+        assert (record, first, last - first + 1) == want[f"{label} {kind}"]
+    producers = {p.get("id"): p for p in root.iter("producer")}
+    warped = [p for p in producers.values() if p.findtext("property[@name='mlt_service']")
+              == "timewarp"]
+    assert {p.get("id") for p in warped} == {"0.998:C video", "0.998:C audio"}
+
+
+def test_the_format_comes_from_the_file_name() -> None:
+    assert format_of_path(Path("x/session.FCPXML")) is TimelineFormat.FCPXML
+    assert format_of_path(Path("cams.edl")) is TimelineFormat.EDL
+    assert format_of_path(Path("cams.zip")) is TimelineFormat.EDL
+    with pytest.raises(UnknownFormat, match=r"unknown timeline format \.aaf"):
+        format_of_path(Path("session.aaf"))

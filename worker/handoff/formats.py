@@ -1,0 +1,109 @@
+"""The timeline in the editors' formats, written by the OpenTimelineIO adapters.
+
+``otio`` (OpenTimelineIO JSON: Resolve, and everything through OTIO), ``fcpxml``
+(Final Cut Pro X, Resolve), ``xml`` (Final Cut 7 XML: Premiere, Resolve), ``edl``
+(CMX 3600: one video track per list, so one EDL per camera, zipped) and ``mlt``
+(MLT XML: melt, Shotcut). No XML is written by hand here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import zipfile
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import opentimelineio as otio
+
+
+class TimelineFormat(StrEnum):
+    OTIO = "otio"
+    FCPXML = "fcpxml"
+    XML = "xml"
+    EDL = "edl"
+    MLT = "mlt"
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    adapter: str
+    suffix: str  # of the file handed out (the EDLs come zipped)
+    media_type: str
+
+
+FORMATS: dict[TimelineFormat, FormatInfo] = {
+    TimelineFormat.OTIO: FormatInfo("otio_json", ".otio", "application/json"),
+    TimelineFormat.FCPXML: FormatInfo("fcpx_xml", ".fcpxml", "application/xml"),
+    TimelineFormat.XML: FormatInfo("fcp_xml", ".xml", "application/xml"),
+    TimelineFormat.EDL: FormatInfo("cmx_3600", ".zip", "application/zip"),
+    TimelineFormat.MLT: FormatInfo("mlt_xml", ".mlt", "application/xml"),
+}
+
+
+class UnknownFormat(ValueError):
+    """A file name whose extension is none of the timeline formats."""
+
+
+def format_of_path(path: Path) -> TimelineFormat:
+    """The format a file name asks for: by its extension (``.edl`` and ``.zip``: EDLs)."""
+    suffix = path.suffix.lower()
+    if suffix == ".edl":
+        return TimelineFormat.EDL
+    for fmt, info in FORMATS.items():
+        if info.suffix == suffix:
+            return fmt
+    known = ", ".join(sorted({i.suffix for i in FORMATS.values()} | {".edl"}))
+    raise UnknownFormat(f"{path.name}: unknown timeline format {suffix or '(none)'}; "
+                        f"use one of {known}")
+
+
+def _quietly(adapter: str, timeline: otio.schema.Timeline) -> str:
+    # Some adapters print warnings on stdout, which is the CLI's --json output.
+    with contextlib.redirect_stdout(io.StringIO()):
+        return str(otio.adapters.write_to_string(timeline, adapter_name=adapter))
+
+
+def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Timeline]:
+    """One timeline per camera (its video and audio tracks), for the one-track formats."""
+    out: dict[str, otio.schema.Timeline] = {}
+    for track in timeline.tracks:
+        label = track.name.split("-", 1)[0]
+        own = out.get(label)
+        if own is None:
+            own = out[label] = otio.schema.Timeline(
+                name=f"{timeline.name} {label}", global_start_time=timeline.global_start_time,
+                metadata=copy.deepcopy(dict(timeline.metadata)))
+            for marker in timeline.tracks.markers:
+                own.tracks.markers.append(copy.deepcopy(marker))
+        own.tracks.append(copy.deepcopy(track))
+    return out
+
+
+def write_timeline(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> bytes:
+    """The file's bytes in ``fmt``."""
+    info = FORMATS[fmt]
+    if fmt is not TimelineFormat.EDL:
+        return _quietly(info.adapter, timeline).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for label, own in camera_timelines(timeline).items():
+            archive.writestr(f"camera-{label}.edl", _quietly(info.adapter, own))
+    return buffer.getvalue()
+
+
+def read_timelines(data: bytes, fmt: TimelineFormat,
+                   rate: float) -> dict[str, otio.schema.Timeline]:
+    """Read back what ``write_timeline`` wrote (per camera for EDL, else under "").
+
+    An EDL does not say its frame rate: ``rate`` is the session's.
+    """
+    info = FORMATS[fmt]
+    if fmt is not TimelineFormat.EDL:
+        return {"": otio.adapters.read_from_string(data.decode(), adapter_name=info.adapter)}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name.removeprefix("camera-").removesuffix(".edl"): otio.adapters.read_from_string(
+            archive.read(name).decode(), adapter_name=info.adapter, rate=rate)
+            for name in archive.namelist()}

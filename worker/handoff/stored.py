@@ -1,0 +1,26 @@
+"""The builder's sync facts from a stored sync result (pure)."""
+
+from __future__ import annotations
+
+from strapi_client.enums import OperatorStatus
+from strapi_client.models import RecordingSession
+from worker.handoff.model import SyncFacts
+from worker.review.view import ResultView
+
+
+def stored_facts(session: RecordingSession, view: ResultView) -> SyncFacts | None:
+    """The final offsets of a session's sync result; None when it names no master."""
+    r = view.result
+    if r.master_camera is None:
+        return None
+    status = r.operator_status
+    computed = view.computed_offsets
+    corrected = frozenset(lbl for lbl, ms in view.final_offsets.items()
+                          if status is OperatorStatus.CORRECTED and computed.get(lbl) != ms)
+    errors = (r.debug_artifacts or {}).get("errors")
+    return SyncFacts(
+        title=session.title, master=r.master_camera.value, offsets_ms=view.final_offsets,
+        drift_ppm=dict(r.drift_ppm or {}), corrected=corrected,
+        errors={str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) else {},
+        status=status.value, draft=status is OperatorStatus.PENDING,
+        session_id=session.document_id)
