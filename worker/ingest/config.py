@@ -33,9 +33,9 @@ class IngestSettings(BaseSettings):
     proxy_gop: int = Field(
         15, ge=1,
         description="Proxy keyframe interval in frames, exact (15: 0.5 s at 30 fps; a browser "
-                    "seek decodes from the keyframe before the target, 8 frames on average, "
-                    "and at CRF 26 still lands faster than the old GOP 2 at CRF 23, whose "
-                    "proxy was 6x the size).")
+                    "seek decodes from the keyframe before the target, about 9 frames on "
+                    "average; at CRF 26 that lands faster than the old GOP 2 at CRF 23, "
+                    "whose proxy was 6x the size).")
     proxy_bframes: int = Field(0, ge=0, le=16,
                                description="B-frames in the proxy (0: none; frames decode in "
                                            "presentation order).")
