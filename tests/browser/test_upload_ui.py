@@ -14,7 +14,16 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests.browser.conftest import API_TOKEN, BrowserStack, Seeded, session_edit_url, with_strapi
+from tests.api.conftest import http_upload
+from tests.browser.conftest import (
+    API_TOKEN,
+    BrowserStack,
+    Seeded,
+    doc_screenshot,
+    run_async,
+    session_edit_url,
+    with_strapi,
+)
 from tests.corpus import write_video_only
 from tests.support.strapi_server import REPO
 
@@ -109,6 +118,7 @@ def test_three_files_dropped_on_a_new_session_end_in_its_sync_card(
         expect(page.get_by_role("combobox", name=f"Camera of {name}")).to_contain_text(
             f"Cam {label}")
     assert puts == []
+    doc_screenshot(page, "[role=alertdialog]", "upload-assignment")
     page.click("[data-testid=mc-assign-confirm]")
 
     for label in "ABC":
@@ -133,21 +143,23 @@ def test_a_killed_upload_resumes_from_the_parts_in_storage(
         tmp_path: Path) -> None:
     big = padded(seeded.scene.cameras["C"].path, tmp_path / "camC.mp4", 11 * MIB)
     session_id = new_session(browser_stack, "Resumed upload")
-    held: list[Route] = []
 
-    def hold_after_first(route: Route) -> None:
+    def cut_after_first(route: Route) -> None:
+        # The connection drops for every part but the first (none of them reaches the
+        # bucket), then the tab is closed.
         if route.request.method == "PUT" and part_number(route.request) not in (None, 1):
-            held.append(route)  # never answered: the tab is closed mid-upload
+            route.abort("connectionreset")
         else:
             route.continue_()
 
-    page.route(re.compile(r".*[?&]partNumber=\d+.*"), hold_after_first)
+    page.route(re.compile(r".*[?&]partNumber=\d+.*"), cut_after_first)
     page.goto(session_edit_url(browser_stack, session_id))
     page.locator("[data-testid=mc-file-C]").set_input_files(str(big))
     zone = page.locator("[data-testid=mc-zone-C]")
     expect(zone).to_have_attribute("data-parts-done", "1", timeout=60_000)
     expect(zone).to_contain_text("Uploading")
     expect(zone).to_contain_text("%")
+    doc_screenshot(page, "[data-testid=mc-upload-zones]", "upload-zones")
     page.close()
 
     again = page.context.new_page()
@@ -181,3 +193,35 @@ def test_wrong_files_end_with_the_reason_on_their_zone(
     reason = wait_for(lambda: asset_states(browser_stack, session_id)["B"].error_message,
                       "the ingest's reason")
     expect(page.locator("[data-testid=mc-zone-asset-B]")).to_contain_text(reason[:40])
+
+
+def test_replacing_a_cameras_file_asks_first_and_makes_a_new_version(
+        seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page) -> None:
+    cams = seeded.scene.cameras
+    session_id = new_session(browser_stack, "Replaced file")
+
+    async def upload_a() -> None:
+        async with browser_stack.api() as api, httpx.AsyncClient(timeout=60) as storage:
+            await http_upload(api, storage, session_id, "A", cams["A"].path)
+    run_async(upload_a())
+    first = wait_for(lambda: (a := asset_states(browser_stack, session_id).get("A"))
+                     and a.state.value in ("ingesting", "ready") and a, "camera A's file")
+    puts: list[Request] = []
+    page.on("request", lambda r: puts.append(r) if r.method == "PUT" else None)
+    page.goto(session_edit_url(browser_stack, session_id))
+    expect(page.locator("[data-testid=mc-zone-A]")).not_to_have_attribute(
+        "data-asset-state", "none", timeout=60_000)
+
+    page.locator("[data-testid=mc-file-A]").set_input_files(str(cams["B"].path))
+    expect(page.get_by_text("Replace camera A's file?")).to_be_visible()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Replace camera A's file?")).to_have_count(0)
+    assert puts == []
+
+    page.locator("[data-testid=mc-file-A]").set_input_files(str(cams["B"].path))
+    page.click("[data-testid=mc-replace-confirm]")
+    expect(page.locator("[data-testid=mc-zone-A]")).to_have_attribute(
+        "data-phase", "done", timeout=120_000)
+    after = asset_states(browser_stack, session_id)["A"]
+    assert after.original_filename == "camB.mp4"
+    assert after.original_url != first.original_url  # a new version, the old one kept

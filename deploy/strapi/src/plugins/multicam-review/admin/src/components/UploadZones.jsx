@@ -210,7 +210,7 @@ export function UploadZones({ sessionId, assets, onChanged }) {
                     {row.file.name}
                     {row.label && hasFile(byLabel[row.label]) ? ' (replaces its file)' : ''}
                   </Typography>
-                  <Box width="8rem">
+                  <Box width="11rem">
                     <SingleSelect
                       aria-label={`Camera of ${row.file.name}`}
                       value={row.label || ''}
