@@ -45,7 +45,7 @@ from tests.support.stack_env import service_env
 from tests.support.strapi_server import APP_DIR, StrapiServer, running_strapi
 
 T = TypeVar("T")
-API_TOKEN = "browser-test-api-token"
+API_TOKEN = "browser-test-api-token-0123456789abcdef"
 LOW_PCT = {"B": 97.1, "C": 62.0}
 
 
