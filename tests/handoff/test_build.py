@@ -116,3 +116,9 @@ def test_a_sound_only_camera_gets_an_audio_clip_only() -> None:
     cams = [*CAMERAS[:2], CameraMedia(label="C", audio_start_ms=0.0, audio=sound)]
     timeline = build_timeline(facts(), cams)
     assert "C video" not in clips(timeline) and "C audio" in clips(timeline)
+
+
+def test_a_camera_without_files_is_left_out_with_the_reason_given() -> None:
+    timeline = build_timeline(facts(errors={"C": "its original file has no URL"}), CAMERAS[:2])
+    assert [m.name for m in timeline.tracks.markers] == [
+        "camera C left out: its original file has no URL"]

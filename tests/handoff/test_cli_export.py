@@ -36,7 +36,7 @@ def test_export_writes_the_synced_timeline(session: Session, tmp_path: Path) -> 
     start = meta["master_ms_at_start"]
     for clip in timeline.find_clips():
         label = clip.metadata[KEY]["camera"]
-        assert clip.media_reference.target_url == f"/Volumes/Shoot/cam{label}.mp4"
+        assert clip.media_reference.target_url == f"file:///Volumes/Shoot/cam{label}.mp4"
         if clip.name.endswith("audio"):
             # The first sample of each camera where the generator put it, to half a frame.
             placed = clip.range_in_parent().start_time.value * FRAME_MS + start

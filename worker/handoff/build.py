@@ -125,6 +125,9 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
         if not here:
             left_out[cam.label] = "no file of it to point at"
         placed.extend(here)
+    given = {c.label for c in cameras}
+    for label in sorted((set(facts.offsets_ms) | set(facts.errors)) - given):
+        left_out[label] = facts.errors.get(label, "no file of it to point at")
     start = min((p.record_frame for p in placed), default=0)
     name = f"{facts.title} (synced)" if not facts.draft else f"DRAFT {facts.title} (not approved)"
     timeline = otio.schema.Timeline(name=name, global_start_time=_rt(0, rate))

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
@@ -45,6 +46,26 @@ FORMATS: dict[TimelineFormat, FormatInfo] = {
 
 class UnknownFormat(ValueError):
     """A file name whose extension is none of the timeline formats."""
+
+
+class UnsupportedRate(ValueError):
+    """The format's adapter cannot write the session's frame rate."""
+
+
+# The FCPXML adapter looks a rate up in a table keyed by 23.98, 29.97, 59.94 (and whole
+# rates), so the exact NTSC rates the builder uses would miss; their entries are the same.
+_NTSC_KEYS = {24000 / 1001: 23.98, 30000 / 1001: 29.97, 60000 / 1001: 59.94}
+
+
+def _fcpxml_rates(rate: float) -> None:
+    table: dict[float, str] = otio.adapters.from_name("fcpx_xml").module().FRAMERATE_FRAMEDURATION
+    for exact, key in _NTSC_KEYS.items():
+        if key in table:
+            table.setdefault(exact, table[key])
+    if rate not in table:
+        known = ", ".join(f"{r:g}" for r in sorted(set(table) - set(_NTSC_KEYS)))
+        raise UnsupportedRate(f"FCPXML cannot carry a {rate:g} fps session through the "
+                              f"adapter (it knows {known} fps): use otio or xml")
 
 
 def format_of_path(path: Path) -> TimelineFormat:
@@ -82,9 +103,25 @@ def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Ti
     return out
 
 
+def _file_paths(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """A copy whose file:// references are plain paths: MLT hands its resources to
+    FFmpeg, which reads file:// without undoing the URL's %-escapes (a space is %20)."""
+    out = copy.deepcopy(timeline)
+    for clip in out.find_clips():
+        ref = clip.media_reference
+        if isinstance(ref, otio.schema.ExternalReference) and ref.target_url.startswith(
+                "file://"):
+            ref.target_url = unquote(urlparse(ref.target_url).path)
+    return out
+
+
 def write_timeline(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> bytes:
     """The file's bytes in ``fmt``."""
     info = FORMATS[fmt]
+    if fmt is TimelineFormat.MLT:
+        timeline = _file_paths(timeline)
+    if fmt is TimelineFormat.FCPXML:
+        _fcpxml_rates(timeline.global_start_time.rate)
     if fmt is not TimelineFormat.EDL:
         return _quietly(info.adapter, timeline).encode()
     buffer = io.BytesIO()

@@ -14,7 +14,7 @@ def local_camera(label: str, path: Path, facts: ProbeResult,
                  media_root: str | None = None) -> CameraMedia:
     """A local camera file: its own absolute path, or ``media_root``/its name."""
     origin = container_origin_ms(facts.video_start_ms, facts.audio_start_ms)
-    both = MediaFile(url=located(str(path.resolve()), path.name, media_root),
+    both = MediaFile(url=located(path.resolve().as_uri(), path.name, media_root),
                      origin_ms=origin, duration_ms=float(facts.duration_ms))
     return CameraMedia(label=label, fps=facts.fps, audio_start_ms=facts.audio_start_ms,
                        video_start_ms=facts.video_start_ms, video=both, audio=both)
@@ -30,6 +30,6 @@ def report_facts(report: SyncReport, title: str) -> SyncFacts:
 def local_sound_only(label: str, path: Path, duration_s: float,
                      media_root: str | None = None) -> CameraMedia:
     """A local sound-only file (an audio recorder): an audio clip and no picture."""
-    sound = MediaFile(url=located(str(path.resolve()), path.name, media_root), origin_ms=0.0,
+    sound = MediaFile(url=located(path.resolve().as_uri(), path.name, media_root), origin_ms=0.0,
                       duration_ms=max(duration_s * 1000.0, 1.0))
     return CameraMedia(label=label, audio_start_ms=0.0, audio=sound)

@@ -28,11 +28,16 @@ def file_name(url: str) -> str:
     return PurePosixPath(unquote(urlparse(url).path)).name or url
 
 
+def file_url(path: str) -> str:
+    """An absolute POSIX path as a file:// URL (what FCP XML and FCPXML expect); else as is."""
+    return PurePosixPath(path).as_uri() if path.startswith("/") else path
+
+
 def located(url: str, name: str | None, media_root: str | None) -> str:
     """The reference an editor opens: ``media_root``/name when given, else the URL."""
     if media_root is None:
         return url
-    return f"{media_root.rstrip('/')}/{name or file_name(url)}"
+    return file_url(f"{media_root.rstrip('/')}/{name or file_name(url)}")
 
 
 def container_origin_ms(video_start_ms: float | None, audio_start_ms: float) -> float:

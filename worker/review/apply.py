@@ -19,6 +19,7 @@ from typing import Any
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import RecordingSession, RecordingSessionInput, SyncResultInput
+from worker.handoff.link import LINK_KEY, timeline_link
 from worker.review.marks import REVIEW_KEY, fingerprint
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_by_id
@@ -104,9 +105,12 @@ def _computed_method(view: ResultView) -> SyncMethod:
     return method if method not in (None, SyncMethod.MANUAL) else SyncMethod.XCORR
 
 
-def review_input(view: ResultView, review: Review, now: dt.datetime) -> SyncResultInput:
+def review_input(view: ResultView, review: Review, now: dt.datetime,
+                 session_id: str) -> SyncResultInput:
     computed_method = _computed_method(view)
     artifacts = dict(view.result.debug_artifacts or {})
+    # Reviewed offsets are what editing may trust: say where their timeline is served.
+    artifacts[LINK_KEY] = timeline_link(session_id)
     mark: dict[str, Any] = {
         # What the echo of this write is recognised by (see marks.py).
         "fingerprint": fingerprint(review.status.value, review.offsets, review.reviewer),
@@ -143,7 +147,8 @@ async def record_review(strapi: StrapiClient, session: RecordingSession, view: R
     """Write an accepted review and move the session to ready; returns the new result."""
     now = now or dt.datetime.now(dt.UTC)
     updated = await strapi.sync_results.update(view.document_id,
-                                               review_input(view, review, now))
+                                               review_input(view, review, now,
+                                                            session.document_id))
     await strapi.sessions.update(session.document_id, RecordingSessionInput(
         state=SessionState.READY, progress_pct=100, progress_message=_summary(review, view)))
     return ResultView(result=updated, operator_offsets_raw=updated.operator_offsets_ms,

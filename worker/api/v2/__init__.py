@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from worker.api.v2 import listen, media, sessions, sync, uploads
+from worker.api.v2 import listen, media, sessions, sync, timeline, uploads
 from worker.api.v2.problems import install_handlers
 
 
@@ -18,4 +18,5 @@ def install(app: FastAPI) -> None:
     app.include_router(uploads.router)
     app.include_router(sync.router)
     app.include_router(listen.router)
+    app.include_router(timeline.router)
     app.include_router(media.router)
