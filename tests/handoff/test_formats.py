@@ -11,9 +11,10 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from tests.handoff.test_build import CAMERAS, FPS, facts
+from tests.handoff.test_build import CAMERAS, FPS, camera, facts
 from worker.handoff.build import build_timeline
 from worker.handoff.formats import (
+    NotWritable,
     TimelineFormat,
     UnknownFormat,
     format_of_path,
@@ -112,3 +113,30 @@ def test_the_format_comes_from_the_file_name() -> None:
     assert format_of_path(Path("cams.zip")) is TimelineFormat.EDL
     with pytest.raises(UnknownFormat, match=r"unknown timeline format \.aaf"):
         format_of_path(Path("session.aaf"))
+
+
+def test_rates_a_format_cannot_carry_are_refused_by_name() -> None:
+    ten = build_timeline(facts(), [camera("A", fps=10.0), camera("B", fps=10.0),
+                                   camera("C", fps=10.0)])
+    for fmt in (TimelineFormat.FCPXML, TimelineFormat.XML, TimelineFormat.EDL):
+        with pytest.raises(NotWritable, match="10 fps"):
+            write_timeline(ten, fmt)
+    assert write_timeline(ten, TimelineFormat.MLT).startswith(b"<?xml")
+
+
+def test_fcpxml_writes_exact_ntsc_frames() -> None:
+    ntsc = build_timeline(facts(), [camera("A", fps=29.97), camera("B", fps=29.97),
+                                    camera("C", fps=29.97)])
+    text = write_timeline(ntsc, TimelineFormat.FCPXML).decode()
+    assert 'frameDuration="1001/30000s"' in text
+    # Every duration is a whole number of 1001/30000 s frames. (The adapter writes a
+    # connected clip's offset with the rate truncated to 29: within 1/58 s, not exact;
+    # docs/editing-handoff.md says to prefer otio or xml at NTSC rates.)
+    times = re.findall(r'duration="(\d+)(?:/(\d+))?s"', text)
+    assert len(times) > 10
+    for num, den in times:
+        frames = int(num) / int(den or 1) * 30000 / 1001
+        assert frames == pytest.approx(round(frames), abs=1e-6), (num, den)
+    offsets = [int(n) / int(d or 1) for n, d in re.findall(r'offset="(\d+)(?:/(\d+))?s"', text)]
+    assert all(abs(o * 30000 / 1001 - round(o * 30000 / 1001)) * 1001 / 30000 <= 1 / 58
+               for o in offsets if o < 3600)

@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import TextIO
 
 from worker.handoff.build import build_timeline
-from worker.handoff.formats import UnknownFormat, format_of_path, write_timeline
+from worker.handoff.formats import (
+    NotWritable,
+    UnknownFormat,
+    format_of_path,
+    write_timeline,
+)
 from worker.handoff.local import local_camera, local_sound_only, report_facts
 from worker.ingest.errors import IngestError, NoVideoStream
 from worker.ingest.probe import probe
@@ -153,7 +158,11 @@ def run(args: argparse.Namespace) -> int:
         for path in write_artifacts(report, args.artifacts):
             print(f"artifact: {path}", file=sys.stderr)
     if args.export is not None:
-        written = export_timeline(report, cameras, args.export, args.media_root)
+        try:
+            written = export_timeline(report, cameras, args.export, args.media_root)
+        except NotWritable as exc:
+            print(f"multicam sync: error: {exc}", file=sys.stderr)
+            return 1
         print(f"timeline: {written}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report.to_json() + "\n")

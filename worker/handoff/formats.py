@@ -48,8 +48,8 @@ class UnknownFormat(ValueError):
     """A file name whose extension is none of the timeline formats."""
 
 
-class UnsupportedRate(ValueError):
-    """The format's adapter cannot write the session's frame rate."""
+class NotWritable(ValueError):
+    """The format's adapter cannot write this timeline (mostly: not at its frame rate)."""
 
 
 # The FCPXML adapter looks a rate up in a table keyed by 23.98, 29.97, 59.94 (and whole
@@ -64,7 +64,7 @@ def _fcpxml_rates(rate: float) -> None:
             table.setdefault(exact, table[key])
     if rate not in table:
         known = ", ".join(f"{r:g}" for r in sorted(set(table) - set(_NTSC_KEYS)))
-        raise UnsupportedRate(f"FCPXML cannot carry a {rate:g} fps session through the "
+        raise NotWritable(f"FCPXML cannot carry a {rate:g} fps session through the "
                               f"adapter (it knows {known} fps): use otio or xml")
 
 
@@ -83,8 +83,14 @@ def format_of_path(path: Path) -> TimelineFormat:
 
 def _quietly(adapter: str, timeline: otio.schema.Timeline) -> str:
     # Some adapters print warnings on stdout, which is the CLI's --json output.
-    with contextlib.redirect_stdout(io.StringIO()):
-        return str(otio.adapters.write_to_string(timeline, adapter_name=adapter))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return str(otio.adapters.write_to_string(timeline, adapter_name=adapter))
+    except (ValueError, otio.exceptions.OTIOError) as exc:
+        # e.g. SMPTE timecode (EDL, FCP 7 XML) has no 10 fps: say so, not a traceback.
+        rate = timeline.global_start_time.rate
+        raise NotWritable(f"the {adapter} adapter cannot write this {rate:g} fps "
+                          f"timeline ({exc}): use otio") from exc
 
 
 def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Timeline]:

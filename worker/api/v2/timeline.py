@@ -19,7 +19,7 @@ from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
 from worker.handoff.build import build_timeline
-from worker.handoff.formats import FORMATS, TimelineFormat, UnsupportedRate, write_timeline
+from worker.handoff.formats import FORMATS, NotWritable, TimelineFormat, write_timeline
 from worker.handoff.link import TIMELINE_PATH
 from worker.handoff.media import MediaChoice, asset_media
 from worker.handoff.model import CameraMedia
@@ -79,7 +79,7 @@ async def timeline(
     facts = facts.model_copy(update={"errors": {**reasons, **facts.errors}})
     try:
         data = write_timeline(build_timeline(facts, cameras), format)
-    except UnsupportedRate as exc:
+    except NotWritable as exc:
         raise ApiError(409, "format_unsupported", str(exc)) from None
     name = _file_name(session.title, session_id, format)
     return Response(data, media_type=FORMATS[format].media_type,
