@@ -40,10 +40,11 @@ from tests.support.stack_env import service_env
 from tests.support.strapi_server import StrapiServer, running_strapi
 from worker.jobs.sync import ENGINE_VERSION, inputs_digest
 
-TOKEN = "test-api-token"
+# 32+ characters: serve refuses shorter secrets (worker/secret_rule.py).
+TOKEN = "test-api-token-0123456789abcdef0123"
 # More credentials: a named token for a script, and the Strapi admin plugin's.
-NAMED_TOKENS = {"render-farm": "test-render-farm-token"}
-PANEL_TOKEN = "test-admin-panel-token"
+NAMED_TOKENS = {"render-farm": "test-render-farm-token-0123456789abcdef"}
+PANEL_TOKEN = "test-admin-panel-token-0123456789abcdef"
 MIB = 1024 * 1024
 DAY = dt.date(2026, 11, 20)
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.conftest import MIB, ApiStack, new_session, put_parts, random_file, sha256_of
+from tests.api.conftest import MIB, TOKEN, ApiStack, new_session, put_parts, random_file, sha256_of
 from tests.support.services import MULTICAM
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
 
 
-def _cli(stack: ApiStack, tmp_path: Path, *args: str, token: str = "test-api-token"
+def _cli(stack: ApiStack, tmp_path: Path, *args: str, token: str = TOKEN
          ) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MULTICAM_API_URL": stack.url,
            "MULTICAM_API_TOKEN": token, "XDG_CACHE_HOME": str(tmp_path / "cache")}

@@ -23,7 +23,7 @@ from worker.storage.keys import ObjectKind, object_key
 from worker.storage.local import LocalObjectStore
 
 pytestmark = [pytest.mark.timeout(300)]
-SECRET = "test-media-url-secret"
+SECRET = "test-media-url-secret-0123456789abcdef"
 DATA = hashlib.shake_256(b"proxy bytes").digest(3 * 1024 * 1024 + 17)  # > 1 chunk
 
 

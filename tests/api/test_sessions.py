@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.conftest import DAY, ApiStack, new_session
+from tests.api.conftest import DAY, TOKEN, ApiStack, new_session
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
 
@@ -28,8 +29,9 @@ def _operations(stack: ApiStack) -> list[tuple[str, str]]:
     return ops
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic dGVzdC1hcGktdG9rZW4=",
-                                    "Bearer", "test-api-token", "Bearer test-api-token-x"])
+@pytest.mark.parametrize("header", [
+    None, "Bearer wrong-token", f"Basic {base64.b64encode(TOKEN.encode()).decode()}",
+    "Bearer", TOKEN, f"Bearer {TOKEN}-x"])
 def test_every_v2_endpoint_needs_the_token(api_stack: ApiStack, header: str | None) -> None:
     ops = _operations(api_stack)
     assert len(ops) == 11  # 2 session, 4 upload, 5 sync endpoints (/v2/media is signed)

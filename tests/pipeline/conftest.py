@@ -35,6 +35,10 @@ from worker.storage.keys import object_key
 T = TypeVar("T")
 
 
+# 32+ characters: serve refuses shorter secrets (worker/secret_rule.py).
+API_TOKEN = "test-api-token-0123456789abcdef0123"
+
+
 @dataclass
 class Stack:
     strapi: StrapiServer
@@ -60,7 +64,7 @@ def stack() -> Iterator[Stack]:
         webhook_secret=secret,
     ) as strapi, tcp_proxy(strapi.port) as link:
         env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
-                          api_token="test-api-token", strapi_url=link.url, extra={
+                          api_token=API_TOKEN, strapi_url=link.url, extra={
                               # Short enough that a killed job is released within the test.
                               "MULTICAM_STALE_JOB_S": "15",
                           })

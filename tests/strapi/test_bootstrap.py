@@ -10,6 +10,7 @@ import pytest
 from tests.support.strapi_server import (
     Postgres,
     StrapiServer,
+    StrapiStartError,
     fresh_database,
     install_node_deps,
     strapi_env,
@@ -18,6 +19,10 @@ from tests.support.strapi_server import (
 from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.strapi
+
+# Secrets follow the service's rule (worker/secret_rule.py): 32+ characters.
+FIRST_SECRET = "first-secret-" + "1" * 32
+SECOND_SECRET = "second-secret-" + "2" * 32
 
 
 def _status_with_token(env: dict[str, str], token: str) -> int:
@@ -58,14 +63,14 @@ def test_bootstrap_is_idempotent_and_follows_the_environment(
             database=database,
             pg=pg,
             webhook_url=webhook_receiver.url,
-            webhook_secret="first-secret",
+            webhook_secret=FIRST_SECRET,
         )
         token = env["MULTICAM_API_TOKEN"]
         with strapi_process(env):
             assert _status_with_token(env, token) == 200
         first = _counts(pg, database)
         assert first[:2] == ("1", "1")
-        assert webhook_receiver.url in first[2] and "first-secret" in first[2]
+        assert webhook_receiver.url in first[2] and FIRST_SECRET in first[2]
 
         with strapi_process(env):  # same environment: nothing changes
             assert _status_with_token(env, token) == 200
@@ -76,7 +81,7 @@ def test_bootstrap_is_idempotent_and_follows_the_environment(
             **env,
             "MULTICAM_API_TOKEN": new_token,
             "MULTICAM_WEBHOOK_URL": webhook_receiver.url + "/v2",
-            "MULTICAM_WEBHOOK_SECRET": "second-secret",
+            "MULTICAM_WEBHOOK_SECRET": SECOND_SECRET,
         }
         with strapi_process(changed):
             assert _status_with_token(changed, new_token) == 200
@@ -84,4 +89,24 @@ def test_bootstrap_is_idempotent_and_follows_the_environment(
         admins, tokens, hooks = _counts(pg, database)
         assert (admins, tokens) == ("1", "1")
         assert hooks.count("\n") == 0, "still exactly one webhook"
-        assert "/v2" in hooks and "second-secret" in hooks and "first-secret" not in hooks
+        assert "/v2" in hooks and SECOND_SECRET in hooks and FIRST_SECRET not in hooks
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("APP_KEYS", "change-me-1,change-me-2,change-me-3,change-me-4"),
+    ("JWT_SECRET", "change-me"),
+    ("MULTICAM_API_TOKEN", "change-me"),
+    ("MULTICAM_WEBHOOK_SECRET", "too-short-for-a-secret"),
+    ("MULTICAM_ADMIN_PANEL_TOKEN", "change-me"),
+])
+def test_bootstrap_refuses_placeholder_secrets(variable: str, value: str,
+                                               webhook_receiver: WebhookReceiver) -> None:
+    install_node_deps()
+    pg = Postgres()
+    with fresh_database(pg) as database:
+        env = strapi_env(database=database, pg=pg, webhook_url=webhook_receiver.url,
+                         webhook_secret=FIRST_SECRET, extra={variable: value})
+        with pytest.raises(StrapiStartError) as refused, strapi_process(env):
+            pass
+    assert "refusing to start" in str(refused.value)
+    assert f"{variable} is" in str(refused.value)

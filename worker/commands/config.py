@@ -73,6 +73,10 @@ tables below are exactly what the code reads. Regenerate it after changing a set
   unset gives the default; an empty value is not the same: it is an error for a
   number, and an empty string, not "unset", for the optional ones. Comment out what
   you do not set.
+* Secrets of the first group (tokens, webhook and media secrets), when set, must be
+  at least 32 characters and never a placeholder such as `change-me`
+  (`worker/secret_rule.py`): `multicam serve` and `multicam worker` refuse to start
+  otherwise, naming the variable. Empty keeps its documented meaning.
 
 Templates:
 

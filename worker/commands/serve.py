@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from worker.logging import configure_logging
+from worker.secret_rule import weak_secrets
 from worker.settings import Settings
 
 SERVE_HELP = """\
@@ -40,6 +42,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from worker.api.app import create_app
 
     settings = Settings()
+    if not _secrets_ok("serve", settings):
+        return 2
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(create_app(settings), host=args.host or settings.http_host,
                 port=args.port or settings.http_port, log_config=None, access_log=False)
@@ -50,6 +54,16 @@ def run_worker(args: argparse.Namespace) -> int:
     from worker.jobs.worker import build_worker
 
     settings = Settings()
+    if not _secrets_ok("worker", settings):
+        return 2
     configure_logging(settings.log_level, settings.log_json)
     build_worker(settings, burst=args.burst).run()
     return 0
+
+
+def _secrets_ok(command: str, settings: Settings) -> bool:
+    """Refuse to start on a placeholder or short secret, naming each variable."""
+    problems = weak_secrets(settings)
+    for problem in problems:
+        print(f"multicam {command}: configuration error: {problem}", file=sys.stderr)
+    return not problems

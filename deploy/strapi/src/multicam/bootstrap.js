@@ -5,8 +5,10 @@
 const { ensureAdminUser } = require('./bootstrap/admin-user');
 const { ensureApiToken } = require('./bootstrap/api-token');
 const { ensureWebhook } = require('./bootstrap/webhook');
+const { assertStrongSecrets } = require('./secret-rule');
 
 async function bootstrapFromEnv(strapi, env = process.env) {
+  assertStrongSecrets(env);
   await ensureAdminUser(strapi, {
     email: env.MULTICAM_ADMIN_EMAIL,
     password: env.MULTICAM_ADMIN_PASSWORD,
