@@ -16,7 +16,10 @@ DRIFT_PPM = 6000.0  # C's clock: 66 ms over its 11 s, more than half a frame at 
 
 
 def handoff_case() -> corpus.CaseSpec:
-    """A, B 2.3 s later (44.1 kHz), C 1.7 s earlier with a fast clock; 10 fps video."""
+    """A; B 2.3 s later (44.1 kHz); C 1.7 s earlier, fast clock; D off the frame grid.
+
+    10 fps video (frames of 100 ms).
+    """
     cm = corpus.ChannelModel
     return corpus.make_case("handoff", "handoff", 77, ("speech", "music"), [
         corpus.cam("A", 0.0, 12.0, container="mp4", audio_codec="aac", channel=cm(snr_db=30)),
@@ -24,6 +27,9 @@ def handoff_case() -> corpus.CaseSpec:
                    channel=cm(snr_db=30)),
         corpus.cam("C", -1.7, 11.0, container="mp4", audio_codec="aac", channels=2,
                    drift_ppm=DRIFT_PPM, channel=cm(snr_db=30)),
+        # Between frames: its clip starts on the nearest one, as the clip's metadata says.
+        corpus.cam("D", 3.0437, 8.0, container="mp4", audio_codec="aac",
+                   channel=cm(snr_db=30)),
     ])
 
 

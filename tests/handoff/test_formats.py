@@ -90,6 +90,7 @@ def test_mlt_places_every_track_as_the_timeline_does(timeline: otio.schema.Timel
     root = ET.fromstring(write_timeline(timeline, TimelineFormat.MLT))
     profile = root.find("profile")
     assert profile is not None and profile.get("frame_rate_num") == "25"
+    assert profile.get("description") == timeline.name  # "DRAFT ...": MLT has no title
     want = placements(timeline)
     for track in timeline.tracks:
         playlist = root.find(f"playlist[@id='{track.name}']")

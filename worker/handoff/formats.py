@@ -81,11 +81,12 @@ def format_of_path(path: Path) -> TimelineFormat:
                         f"use one of {known}")
 
 
-def _quietly(adapter: str, timeline: otio.schema.Timeline) -> str:
+def _quietly(adapter: str, timeline: otio.schema.Timeline, **options: str) -> str:
     # Some adapters print warnings on stdout, which is the CLI's --json output.
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            return str(otio.adapters.write_to_string(timeline, adapter_name=adapter))
+            return str(otio.adapters.write_to_string(timeline, adapter_name=adapter,
+                                                     **options))
     except (ValueError, otio.exceptions.OTIOError) as exc:
         # e.g. SMPTE timecode (EDL, FCP 7 XML) has no 10 fps: say so, not a traceback.
         rate = timeline.global_start_time.rate
@@ -124,10 +125,12 @@ def _file_paths(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
 def write_timeline(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> bytes:
     """The file's bytes in ``fmt``."""
     info = FORMATS[fmt]
-    if fmt is TimelineFormat.MLT:
-        timeline = _file_paths(timeline)
     if fmt is TimelineFormat.FCPXML:
         _fcpxml_rates(timeline.global_start_time.rate)
+    if fmt is TimelineFormat.MLT:
+        # MLT has no title: the profile's description carries the name ("DRAFT ...").
+        return _quietly(info.adapter, _file_paths(timeline),
+                        description=timeline.name).encode()
     if fmt is not TimelineFormat.EDL:
         return _quietly(info.adapter, timeline).encode()
     buffer = io.BytesIO()
