@@ -34,7 +34,7 @@ def _operations(stack: ApiStack) -> list[tuple[str, str]]:
     "Bearer", TOKEN, f"Bearer {TOKEN}-x"])
 def test_every_v2_endpoint_needs_the_token(api_stack: ApiStack, header: str | None) -> None:
     ops = _operations(api_stack)
-    assert len(ops) == 11  # 2 session, 4 upload, 5 sync endpoints (/v2/media is signed)
+    assert len(ops) == 12  # 2 session, 4 upload, 5 sync, 1 timeline (/v2/media is signed)
     headers = {"Authorization": header} if header else {}
     for method, path in ops:
         # An invalid body too: authentication is checked before the body is read.
