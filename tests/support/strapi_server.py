@@ -166,7 +166,6 @@ def strapi_env(
             "HOST": "127.0.0.1",
             "PORT": str(port or free_port()),
             "STRAPI_TELEMETRY_DISABLED": "true",
-            "STRAPI_DISABLE_UPDATE_NOTIFICATION": "true",
             "STRAPI_SERVE_ADMIN": "true" if serve_admin else "false",
             "APP_KEYS": ",".join(_secret() for _ in range(4)),
             "API_TOKEN_SALT": _secret(),

@@ -8,4 +8,10 @@ module.exports = ({ env }) => ({
   app: {
     keys: env.array('APP_KEYS'),
   },
+  // No version check against the package registry at start (and no "latest" in
+  // .strapi-updater.json). Strapi 5 reads only this; it ignores
+  // STRAPI_DISABLE_UPDATE_NOTIFICATION apart from a warning.
+  logger: {
+    updates: { enabled: false },
+  },
 });
