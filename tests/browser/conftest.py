@@ -168,15 +168,17 @@ def seeded(browser_stack: BrowserStack) -> Seeded:
     return run_async(_seed(browser_stack, review_scene()))
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop on this thread
+# while it is open, and the async tests of other folders need the thread's loop free.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as b:
         yield b
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def admin_state(browser: Browser, browser_stack: BrowserStack) -> dict[str, Any]:
-    """The super admin's signed-in browser state: one login for the whole run (the
+    """The super admin's signed-in browser state: one login per test module (the
     admin's login route is rate-limited, as it should be)."""
     context = browser.new_context()
     try:
