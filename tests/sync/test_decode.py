@@ -9,7 +9,8 @@ import av
 import numpy as np
 import pytest
 
-from worker.sync.decode import NoAudioError, decode_audio
+from tests.support.jumpy_audio import write_jumpy_audio
+from worker.sync.decode import MediaError, NoAudioError, decode_audio
 
 RATE = 48_000
 
@@ -65,3 +66,20 @@ def test_a_stream_that_is_all_damage_is_refused(tmp_path: Path) -> None:
     _damage(path, [0.02 + 0.0049 * k for k in range(200)], size=60)
     with pytest.raises(NoAudioError):
         decode_audio(path)
+
+
+def test_thousands_of_timestamp_jumps_are_refused(tmp_path: Path) -> None:
+    source = tmp_path / "jumpy.mkv"
+    jumps_s = write_jumpy_audio(source, frames=3000, jump_s=0.4)
+    assert jumps_s > 1000  # today's main decoded it to 21 minutes of mostly silence
+    with pytest.raises(MediaError, match=r"audio timestamps jump forward \d{3} times, "
+                                         r".* s of gaps in a .* s file .*: refusing"):
+        decode_audio(source)
+
+
+def test_a_few_real_dropouts_are_still_filled(tmp_path: Path) -> None:
+    source = tmp_path / "dropouts.mkv"
+    write_jumpy_audio(source, frames=200, jump_s=0.05)
+    decoded = decode_audio(source)
+    assert decoded.info.gaps_filled == 199
+    assert decoded.duration_s == pytest.approx(200 * (1024 / 48_000) + 199 * 0.05, abs=0.05)

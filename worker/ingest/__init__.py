@@ -7,6 +7,7 @@
 from worker.ingest.config import IngestSettings
 from worker.ingest.derive import DEFAULT_KINDS, derive_all, planned_kinds
 from worker.ingest.errors import (
+    ImplausibleAudio,
     IngestError,
     NoAudioStream,
     NoVideoStream,
@@ -20,6 +21,7 @@ __all__ = [
     "ALL_KINDS",
     "DEFAULT_KINDS",
     "DerivedFile",
+    "ImplausibleAudio",
     "IngestError",
     "IngestSettings",
     "Kind",

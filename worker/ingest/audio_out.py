@@ -9,12 +9,9 @@ import av
 import numpy as np
 import numpy.typing as npt
 
+from worker.timestamp_gaps import GapFiller
+
 OUTPUT_RATE = 48_000
-# A jump in timestamps beyond this is dropped audio: filled with silence so every
-# later sample stays at its true time (sync depends on it).
-_GAP_TOLERANCE_S = 0.02
-# Beyond this the timestamps are not trusted and nothing is inserted.
-_MAX_GAP_S = 600.0
 
 _SAMPLE_DTYPES: dict[str, type[np.generic]] = {
     "u8": np.uint8, "s16": np.int16, "s32": np.int32, "s64": np.int64,
@@ -43,17 +40,23 @@ class AudioConverter:
     """Turns decoded frames into ``(n, channels)`` int16 blocks at 48 kHz.
 
     Sample 0 is the first decoded sample of the stream; gaps in the timestamps
-    are filled with silence (FFmpeg's resampler downmixes >2 channels to stereo).
+    are filled with silence, within the caps of :mod:`worker.timestamp_gaps`
+    (FFmpeg's resampler downmixes >2 channels to stereo).
+
+    :param declared_s: the stream's declared duration (None: unknown).
     """
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, declared_s: float | None = None) -> None:
         self.channels = channels
         self._resampler = av.AudioResampler(
             format="s16", layout="mono" if channels == 1 else "stereo", rate=OUTPUT_RATE)
-        self._expected: float | None = None
+        self._gaps = GapFiller(declared_s)
         self.first_time_s: float | None = None
-        self.gaps_filled = 0
         self.samples_out = 0
+
+    @property
+    def gaps_filled(self) -> int:
+        return self._gaps.gaps
 
     def _convert(self, frames: list[av.AudioFrame]) -> list[Int16Block]:
         blocks = []
@@ -65,17 +68,18 @@ class AudioConverter:
         return blocks
 
     def push(self, frame: av.AudioFrame) -> list[Int16Block]:
-        """Convert one decoded frame (and any silence before it)."""
+        """Convert one decoded frame (and any silence before it).
+
+        :raises ImplausibleTimestamps: too many or too long gaps, or far longer than declared.
+        """
         out: list[Int16Block] = []
         t = frame.time
-        if t is not None:
-            if self.first_time_s is None:
-                self.first_time_s = t
-            if self._expected is not None and _GAP_TOLERANCE_S < t - self._expected < _MAX_GAP_S:
-                silent = _silence_like(frame, round((t - self._expected) * frame.sample_rate))
-                out += self._convert(self._resampler.resample(silent))
-                self.gaps_filled += 1
-            self._expected = t + frame.samples / frame.sample_rate
+        if t is not None and self.first_time_s is None:
+            self.first_time_s = t
+        gap = self._gaps.silence_before(t, frame.samples / frame.sample_rate)
+        if gap > 0:
+            silent = _silence_like(frame, round(gap * frame.sample_rate))
+            out += self._convert(self._resampler.resample(silent))
         out += self._convert(self._resampler.resample(frame))
         return out
 

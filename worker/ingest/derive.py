@@ -25,6 +25,7 @@ from worker.ingest.audio_out import OUTPUT_RATE, AudioConverter, WavWriter, outp
 from worker.ingest.boxes import check_boxes
 from worker.ingest.config import IngestSettings
 from worker.ingest.errors import (
+    ImplausibleAudio,
     IngestError,
     NoAudioStream,
     NoVideoStream,
@@ -43,6 +44,7 @@ from worker.ingest.thumbnail import ThumbnailPicker, write_jpeg
 from worker.ingest.video_out import EncoderThread, VideoSpec, scaled_size
 from worker.ingest.waveform import PeakAccumulator, waveform_document
 from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
+from worker.timestamp_gaps import ImplausibleTimestamps
 
 ProgressFn = Callable[[float, str], None]
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")
@@ -237,7 +239,7 @@ class _Pass:
             stream.codec_context.thread_count = config.decoder_threads
         channels = output_channels(probe.audio_channels or audio.codec_context.channels)
         if {"audio-wav", "waveform", "mezzanine"} & kinds:
-            self.converter = AudioConverter(channels)
+            self.converter = AudioConverter(channels, _declared_s(audio, container))
         else:
             audio.discard = av.stream.Discard.all
         if "audio-wav" in kinds:
@@ -367,6 +369,8 @@ def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
             work.run()
         except IngestError:
             raise
+        except ImplausibleTimestamps as exc:
+            raise ImplausibleAudio(f"{source.name}: {exc}.") from exc
         except av.FFmpegError as exc:
             raise UnreadableMedia(f"{source.name}: the file could not be processed ({exc}).") \
                 from exc

@@ -28,3 +28,7 @@ class NoAudioStream(IngestError):
 
 class TruncatedMedia(IngestError):
     """The file ends early: an interrupted upload or copy, or a recording never finalised."""
+
+
+class ImplausibleAudio(IngestError):
+    """Audio timestamps or length that would decode to far more than the file holds."""

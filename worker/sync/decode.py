@@ -17,13 +17,11 @@ import av.filter
 import numpy as np
 import numpy.typing as npt
 
+from worker.timestamp_gaps import GapFiller, ImplausibleTimestamps
+
 ANALYSIS_RATE = 8000
 # Frames are re-blocked to this many samples so Python handles few, large arrays.
 _OUT_BLOCK = 65536
-# A jump in timestamps larger than this is a real gap (dropped audio), not jitter.
-_GAP_TOLERANCE_S = 0.02
-# Gaps beyond this are not padded: the file's timestamps are not trustworthy.
-_MAX_GAP_S = 600.0
 _MAX_BAD_PACKETS = 50
 
 ProgressFn = Callable[[float], None]
@@ -183,8 +181,9 @@ def decode_audio(
 
         src_rate = stream.rate or stream.codec_context.sample_rate or 0
         tb = float(stream.time_base) if stream.time_base is not None else 0.0
-        expected: float | None = None
-        gaps = 0
+        # Dropped audio is filled with silence so later samples keep their true time,
+        # within the caps of worker.timestamp_gaps.
+        gaps = GapFiller(duration)
         bad = 0
         pushed = 0
         finished = False
@@ -195,21 +194,16 @@ def decode_audio(
             try:
                 for frame in container.decode(stream):
                     pts = frame.pts
-                    if pts is not None and tb:
-                        t = pts * tb
-                        if expected is not None and t - expected > _GAP_TOLERANCE_S:
-                            gap = t - expected
-                            if gap < _MAX_GAP_S:
-                                # Dropped audio: keep later samples at their true time.
-                                source.push(_silence_like(frame, round(gap * frame.sample_rate)))
-                                gaps += 1
-                        expected = t + frame.samples / frame.sample_rate
+                    start = pts * tb if pts is not None and tb else None
+                    gap = gaps.silence_before(start, frame.samples / frame.sample_rate)
+                    if gap > 0:
+                        source.push(_silence_like(frame, round(gap * frame.sample_rate)))
                     source.push(frame)
                     pushed += 1
                     if pushed % 256 == 0:
                         _drain(graph, out)
-                        if progress is not None and duration > 0 and expected is not None:
-                            progress(min(1.0, expected / duration))
+                        if progress is not None and duration > 0:
+                            progress(min(1.0, gaps.decoded_s / duration))
                 finished = True
             except av.FFmpegError as exc:
                 bad += 1
@@ -220,6 +214,8 @@ def decode_audio(
         source.push(None)
         _drain(graph, out)
         samples = out.result()
+    except ImplausibleTimestamps as exc:
+        raise MediaError(f"{path}: {exc}") from None
     except av.FFmpegError as exc:
         raise NoAudioError(f"audio could not be decoded ({exc})") from exc
     finally:
@@ -234,7 +230,7 @@ def decode_audio(
         sample_rate=int(src_rate),
         channels=int(stream.codec_context.channels or 0),
         duration_s=len(samples) / rate,
-        gaps_filled=gaps,
+        gaps_filled=gaps.gaps,
         bad_packets=bad,
     )
     return DecodedAudio(samples=samples, rate=rate, info=info)
