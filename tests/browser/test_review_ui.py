@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import opentimelineio as otio
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -98,6 +99,24 @@ def test_looks_good_approves_as_the_logged_in_admin(
     assert result.approved_by == browser_stack.strapi.admin_email
     assert result.approved_at is not None
     assert session_state(browser_stack, seeded.high) == "ready"
+
+    # The approved offsets leave as a timeline an editor opens: one video track per
+    # camera, each clip where its camera started on the master's timeline.
+    with page.expect_download() as download:
+        page.click("[data-testid=mc-timeline-otio]")
+    timeline = otio.adapters.read_from_file(download.value.path(), adapter_name="otio_json")
+    starts = {}
+    for track in timeline.video_tracks():
+        clips = list(track.find_clips())
+        assert len(clips) == 1
+        starts[track.name] = clips[0].range_in_parent().start_time.to_seconds() * 1000
+    # The picture of camera X starts at its offset plus its file's video delay.
+    scene = seeded.scene
+    expected = sorted(scene.truth_ms[c] + scene.cameras[c].video_delay_ms for c in "ABC")
+    got = sorted(starts.values())
+    assert len(got) == 3
+    for want, have in zip(expected, got, strict=True):
+        assert abs((have - got[0]) - (want - expected[0])) <= 1000 / FPS / 2 + 1e-6
 
 
 def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(

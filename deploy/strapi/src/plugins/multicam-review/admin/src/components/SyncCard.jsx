@@ -9,6 +9,14 @@ import { useReviewApi } from '../lib/useReviewApi.js';
 import { UploadZones } from './UploadZones.jsx';
 
 const POLL_MS = 3000;
+// The formats of the service's timeline export (docs/editing-handoff.md), as editors know them.
+const TIMELINE_FORMATS = [
+  ['otio', 'OTIO'],
+  ['fcpxml', 'Final Cut'],
+  ['xml', 'Premiere XML'],
+  ['edl', 'EDL'],
+  ['mlt', 'MLT'],
+];
 const BADGE = { 'looks-good': 'success', 'review-suggested': 'warning', 'needs-manual-nudge': 'danger' };
 
 function Progress({ status }) {
@@ -124,6 +132,15 @@ export function SyncCard({ model, documentId }) {
     return () => clearTimeout(timer);
   }, [status, replacing, load]);
 
+  const downloadTimeline = async (format) => {
+    const { blob, name } = await api.timeline(sessionId, format);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  };
+
   const act = async (fn) => {
     setBusy(true);
     setProblem(null);
@@ -181,6 +198,20 @@ export function SyncCard({ model, documentId }) {
                 .map(([label, value]) => `${label} ${ms(value)}`)
                 .join(', ')}
             </Typography>
+            <Flex gap={1} wrap="wrap" paddingTop={1} data-testid="mc-timeline">
+              <Typography variant="pi">Timeline for editing:</Typography>
+              {TIMELINE_FORMATS.map(([format, name]) => (
+                <Button
+                  key={format}
+                  size="S"
+                  variant="tertiary"
+                  onClick={() => act(() => downloadTimeline(format))}
+                  data-testid={`mc-timeline-${format}`}
+                >
+                  {name}
+                </Button>
+              ))}
+            </Flex>
           </Box>
         )}
         {actionable && summary?.action === 'looks-good' && (

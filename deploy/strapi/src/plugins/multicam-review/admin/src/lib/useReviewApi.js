@@ -28,6 +28,11 @@ export function useReviewApi() {
       waveform: (id, camera) => get(`${session(id)}/waveform/${encodeURIComponent(camera)}`).then((r) => r.data),
       listen: (id, params) =>
         get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
+      timeline: (id, format) =>
+        get(`${session(id)}/timeline`, { params: { format }, responseType: 'blob' }).then((r) => ({
+          blob: r.data,
+          name: /filename="?([^";]+)"?/.exec(r.headers.get('content-disposition') || '')?.[1] || `timeline.${format}`,
+        })),
       // Browser uploads (the /v2 upload flow, through the plugin's routes).
       uploadCheck: (id) => get(`${session(id)}/uploads/check`).then((r) => r.data),
       initUpload: (id, body) => post(`${session(id)}/uploads`, body).then((r) => r.data),

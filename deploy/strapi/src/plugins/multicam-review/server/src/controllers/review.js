@@ -7,6 +7,17 @@ const { fail, handled, idParam } = require('./http');
 const LIST_STATES = ['draft', 'ingesting', 'syncing', 'needs-review', 'ready'];
 const CAMERA = /^[A-Za-z0-9]{1,8}$/;
 
+/** Pass a file the service made through to the admin, streamed. */
+function relay(ctx, response) {
+  ctx.type = response.headers.get('content-type') || 'application/octet-stream';
+  for (const header of ['content-length', 'content-disposition']) {
+    const value = response.headers.get(header);
+    if (value) ctx.set(header, value);
+  }
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = Readable.fromWeb(response.body);
+}
+
 /** Only what the operator may say: the approver is never taken from the body. */
 function reviewBody(body, withOffsets) {
   const out = {};
@@ -154,14 +165,19 @@ module.exports = ({ strapi }) => {
       const id = idParam(ctx);
       if (!id) return;
       const { camera, atMs, offsetMs, seconds } = ctx.query;
-      const response = await service().call(ctx.state.user, 'GET', `${v2(id)}/sync/listen`, {
+      relay(ctx, await service().call(ctx.state.user, 'GET', `${v2(id)}/sync/listen`, {
         query: { camera, atMs, offsetMs, seconds },
-      });
-      ctx.type = response.headers.get('content-type') || 'audio/wav';
-      const length = response.headers.get('content-length');
-      if (length) ctx.set('Content-Length', length);
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = Readable.fromWeb(response.body);
+      }));
+    }),
+
+    /** The synced timeline for editing (OTIO, FCPXML, XML, EDL, MLT), made by the service. */
+    timeline: handled(async (ctx) => {
+      const id = idParam(ctx);
+      if (!id) return;
+      const { format, draft, media, mediaRoot } = ctx.query;
+      relay(ctx, await service().call(ctx.state.user, 'GET', `${v2(id)}/timeline`, {
+        query: { format, draft, media, mediaRoot },
+      }));
     }),
   };
 };

@@ -26,6 +26,7 @@ module.exports = {
       guarded('POST', '/sessions/:id/resync', 'resync'),
       guarded('GET', '/sessions/:id/waveform/:camera', 'waveform'),
       guarded('GET', '/sessions/:id/listen', 'listen'),
+      guarded('GET', '/sessions/:id/timeline', 'timeline'),
       uploading('GET', '/sessions/:id/uploads/check', 'check'),
       uploading('POST', '/sessions/:id/uploads', 'init'),
       uploading('POST', '/sessions/:id/uploads/:assetId/part-urls', 'partUrls'),
