@@ -98,6 +98,14 @@ class Settings(BaseSettings):
     max_tries: int = Field(5, ge=1,
                            description="Attempts per job for transient errors (Strapi, Redis "
                                        "or storage unreachable) before giving up.")
+    job_attempts: int = Field(
+        3, ge=1,
+        description="Attempts at one ingest (per asset and original file) or one sync (per "
+                    "session) that end in an unexpected error or never end (worker killed, "
+                    "out of memory, job timeout) before it is given up: the asset becomes "
+                    "failed, the session needs-review, with \"gave up after N attempts: "
+                    "<last error>\". Transient errors (Strapi, Redis or storage "
+                    "unreachable) do not count.")
     retry_backoff_s: float = Field(5.0, gt=0,
                                    description="First retry delay; doubles on every attempt.")
     reconcile_interval_s: int = Field(60, ge=5,

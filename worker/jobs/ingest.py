@@ -19,12 +19,20 @@ from typing import Any
 import structlog
 
 from strapi_client.enums import AssetState
-from strapi_client.models import DerivedMedia, DerivedMediaInput, MediaAsset, MediaAssetInput
+from strapi_client.models import (
+    DerivedMedia,
+    DerivedMediaInput,
+    MediaAsset,
+    MediaAssetInput,
+    RecordingSession,
+)
 from worker.ingest.derive import derive_all
 from worker.ingest.errors import IngestError
 from worker.ingest.files import DerivedFile
 from worker.ingest.probe import ProbeResult, probe
+from worker.jobs.attempts import Attempts
 from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.queue import ingest_job_id
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.pipeline.rules import ASSET_NEEDS_INGEST, advance_request
@@ -81,7 +89,26 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
         await _fail(deps, asset, f"original file not found in storage ({asset.original_url})")
         return "failed"
 
-    log.info("ingest_started", key=key, size=info.size)
+    # Poison files (any exception, or a crash, every time) end in failed, not in a loop.
+    attempts = Attempts(ctx.get("redis"), ingest_job_id(asset_id, asset.original_url),
+                        deps.settings.job_attempts)
+    gave_up = await attempts.exhausted()
+    if gave_up is not None:
+        await _cleanup(deps, asset, [])
+        await _fail(deps, asset, gave_up)
+        await attempts.forget()
+        await _advance(ctx, session.document_id)
+        return "failed"
+    async with attempts.attempt():
+        return await _run_ingest(ctx, deps, asset, session, key, info.size)
+
+
+async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
+                      session: RecordingSession, key: str, size: int) -> str:
+    """Download, probe, derive, upload and record: one attempt at the ingest."""
+    log = get_logger()
+    asset_id = asset.document_id
+    log.info("ingest_started", key=key, size=size)
     await deps.strapi.update_asset(asset_id, MediaAssetInput(
         state=AssetState.INGESTING, error_message=None, progress_pct=1,
         progress_message="downloading the original"))

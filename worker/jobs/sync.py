@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from arq import ArqRedis
+
 from strapi_client.enums import AssetState, DerivedKind, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import (
     MediaAsset,
@@ -25,6 +27,7 @@ from strapi_client.models import (
     SyncResult,
     SyncResultInput,
 )
+from worker.jobs.attempts import Attempts
 from worker.jobs.context import TRANSIENT, Deps
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
@@ -39,7 +42,7 @@ ENGINE_VERSION = "multicam-xcorr-1"
 
 async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False) -> str:
     """arq job: advance one recording session, syncing it when all cameras are settled."""
-    return await run_job(ctx, lambda deps: _advance(deps, session_id, force),
+    return await run_job(ctx, lambda deps: _advance(deps, session_id, force, ctx.get("redis")),
                          session=session_id)
 
 
@@ -64,7 +67,7 @@ async def _set_session(deps: Deps, session: RecordingSession, state: SessionStat
     await deps.strapi.sessions.update(session.document_id, data)
 
 
-async def _advance(deps: Deps, session_id: str, force: bool) -> str:
+async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | None) -> str:
     log = get_logger()
     session = await deps.strapi.get_session(session_id)
     assets = sorted(session.assets or [], key=lambda a: a.camera_label.value)
@@ -96,6 +99,33 @@ async def _advance(deps: Deps, session_id: str, force: bool) -> str:
             and (current.debug_artifacts or {}).get("inputsDigest") == digest
             and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)):
         return "up to date"
+    # A sync that crashes or raises every time ends in needs-review, not in a loop.
+    attempts = Attempts(redis, f"sync:{session_id}", deps.settings.job_attempts)
+    gave_up = await attempts.exhausted()
+    if gave_up is not None:
+        await _sync_failed(deps, session_id, gave_up)
+        await attempts.forget()
+        return "failed"
+    async with attempts.attempt():
+        return await _sync(deps, session, ready, failed, digest)
+
+
+async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
+    """Say why the sync cannot be done and stop: reconcile leaves needs-review alone."""
+    get_logger().error("sync_failed", reason=reason)
+    refreshed = await deps.strapi.get_session(session_id, populate=None)
+    await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
+                       f"sync failed: {reason}; re-ingest the camera(s) or recompute")
+
+
+async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
+                failed: list[MediaAsset], digest: str) -> str:
+    """One attempt at computing and storing the session's sync result."""
+    log = get_logger()
+    session_id = session.document_id
+    current = session.sync_result
+    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}"
+                         for a in failed)
     await _set_session(deps, session, SessionState.SYNCING,
                        f"syncing cameras {', '.join(a.camera_label.value for a in ready)}", 0)
     log.info("sync_started", cameras=[a.camera_label.value for a in ready])
@@ -106,10 +136,7 @@ async def _advance(deps: Deps, session_id: str, force: bool) -> str:
             raise
         # Permanent (e.g. a WAV expired by the lifecycle rule): say so and stop,
         # rather than leave the session in "syncing" for reconcile to retry forever.
-        message = f"sync failed: {exc}; re-ingest the camera(s) or recompute"
-        log.error("sync_failed", reason=str(exc))
-        refreshed = await deps.strapi.get_session(session_id, populate=None)
-        await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW, message)
+        await _sync_failed(deps, session_id, str(exc))
         return "failed"
     data = _result_input(report, failed, digest, artifacts, previous=current)
     await deps.strapi.upsert_sync_result(session_id, data)

@@ -1,0 +1,127 @@
+"""Poison jobs end in failed, with the reason, instead of looping through reconcile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from strapi_client.client import StrapiClient
+from strapi_client.enums import AssetState, SessionState
+from strapi_client.models import MediaAssetInput, RecordingSessionInput
+from tests.corpus import cases as corpus
+from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
+from tests.support.services import MULTICAM, Proc
+from worker.jobs.attempts import NEVER_FINISHED, Attempts
+from worker.jobs.context import TRANSIENT
+from worker.jobs.queue import ingest_job_id
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
+POISON = Path(__file__).with_name("poison")
+DAY = dt.date(2026, 11, 20)
+
+
+async def test_attempts_count_failures_and_crashes_not_transient_errors(stack: Stack) -> None:
+    redis = aioredis.from_url(stack.redis.url)
+    try:
+        work = Attempts(redis, f"test:{secrets.token_hex(4)}", 3)  # type: ignore[arg-type]
+        with pytest.raises(ConnectionError):
+            async with work.attempt():
+                raise ConnectionError("Strapi is away")  # transient: arq retries it
+        assert issubclass(ConnectionError, TRANSIENT)
+        assert await work.exhausted() is None
+        for _ in range(2):
+            with pytest.raises(KeyError):
+                async with work.attempt():
+                    raise KeyError("boom")
+        assert await work.exhausted() is None
+        # A crash: the attempt starts and its process dies (nothing after the start runs).
+        await work.attempt().__aenter__()
+        assert await work.exhausted() == f"gave up after 3 attempts: {NEVER_FINISHED}"
+        await work.forget()
+        async with work.attempt():
+            pass  # a finished attempt forgets the count
+        assert await work.exhausted() is None
+    finally:
+        await redis.aclose()
+
+
+async def test_a_file_that_crashes_every_ingest_ends_failed(
+        stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
+    built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
+    session = await strapi.sessions.create(RecordingSessionInput(
+        title="poison", date=DAY, project_id=f"pois-{secrets.token_hex(3)}",
+        state=SessionState.DRAFT))
+    poisoned = Proc("worker-poisoned", [str(MULTICAM), "worker"],
+                    {**stack.env, "PYTHONPATH": str(POISON)},
+                    stack.workdir / "worker-poisoned.log")
+    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
+    poisoned.start()
+    try:
+        url = await upload_original(stack, session.project_id, DAY, "A", built.paths["A"])
+        asset = await strapi.upsert_asset(session.document_id, "A", MediaAssetInput(
+            original_filename="camA.mp4", original_url=url, state=AssetState.INGESTING))
+
+        async def failed() -> Any:
+            a = await strapi.assets.get(asset.document_id, populate={"derivatives": True})
+            return a if a.state is AssetState.FAILED else None
+
+        # Each failed job's result is kept 60 s, then reconcile enqueues it anew.
+        done = await eventually(failed, timeout=600, what="the poisoned asset to fail",
+                                stack=stack, interval=2)
+    finally:
+        poisoned.stop()
+        stack.procs.worker.start()
+    log = poisoned.log_path.read_text()
+    assert done.error_message == (
+        "gave up after 3 attempts: error: 'L' format requires 0 <= number <= 4294967295")
+    assert log.count('"ingest_started"') == 3, log
+    assert not done.derivatives  # nothing half-written stays behind
+    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
+                                               Prefix=f"projects/{session.project_id}/")
+    assert all("/originals/" in o["Key"] for o in listed.get("Contents", []))
+
+    async def settled() -> Any:
+        s = await strapi.get_session(session.document_id)
+        return s if s.state is SessionState.NEEDS_REVIEW else None
+
+    final = await eventually(settled, timeout=120, what="the session to settle", stack=stack)
+    assert "gave up after 3 attempts" in (final.progress_message or "")
+
+
+async def test_a_worker_killed_on_every_attempt_ends_failed(
+        stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
+    built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
+    session = await strapi.sessions.create(RecordingSessionInput(
+        title="killed thrice", date=DAY, project_id=f"oom-{secrets.token_hex(3)}",
+        state=SessionState.DRAFT))
+    url = await upload_original(stack, session.project_id, DAY, "B", built.paths["B"])
+    redis = aioredis.from_url(stack.redis.url)
+    try:
+        asset = await strapi.upsert_asset(session.document_id, "B", MediaAssetInput(
+            original_filename="camB.mp4", original_url=url, state=AssetState.INGESTING))
+        counter = "multicam:attempts:" + ingest_job_id(asset.document_id, url)
+        for attempt in (1, 2, 3):
+            async def started(n: int = attempt) -> bool:
+                return int(await redis.get(counter) or 0) == n
+
+            # Reconcile releases each killed job once the asset has been silent for
+            # MULTICAM_STALE_JOB_S (15 s here), and the restarted worker runs it again.
+            await eventually(started, timeout=180, what=f"attempt {attempt} to start",
+                             stack=stack, interval=0.05)
+            stack.procs.worker.kill()  # SIGKILL mid-ingest, as the OOM killer would
+            stack.procs.worker.start()
+
+        async def failed() -> Any:
+            a = await strapi.assets.get(asset.document_id)
+            return a if a.state is AssetState.FAILED else None
+
+        done = await eventually(failed, timeout=180, what="the asset to be given up",
+                                stack=stack)
+    finally:
+        await redis.aclose()
+    assert done.error_message == f"gave up after 3 attempts: {NEVER_FINISHED}"
