@@ -57,7 +57,7 @@ async def test_a_file_that_crashes_every_ingest_ends_failed(
         title="poison", date=DAY, project_id=f"pois-{secrets.token_hex(3)}",
         state=SessionState.DRAFT))
     poisoned = Proc("worker-poisoned", [str(MULTICAM), "worker"],
-                    {**stack.env, "PYTHONPATH": str(POISON)},
+                    {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": "wav"},
                     stack.workdir / "worker-poisoned.log")
     stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
     poisoned.start()
@@ -125,3 +125,38 @@ async def test_a_worker_killed_on_every_attempt_ends_failed(
     finally:
         await redis.aclose()
     assert done.error_message == f"gave up after 3 attempts: {NEVER_FINISHED}"
+
+
+async def test_a_sync_that_crashes_every_time_ends_in_needs_review(
+        stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
+    built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
+    session = await strapi.sessions.create(RecordingSessionInput(
+        title="sync poison", date=DAY, project_id=f"spois-{secrets.token_hex(3)}",
+        state=SessionState.DRAFT))
+    poisoned = Proc("worker-sync-poisoned", [str(MULTICAM), "worker"],
+                    {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": "sync"},
+                    stack.workdir / "worker-sync-poisoned.log")
+    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
+    poisoned.start()
+    try:
+        for label in ("A", "B"):
+            url = await upload_original(stack, session.project_id, DAY, label,
+                                        built.paths[label])
+            await strapi.upsert_asset(session.document_id, label, MediaAssetInput(
+                original_filename=f"cam{label}.mp4", original_url=url,
+                state=AssetState.INGESTING))
+
+        async def given_up() -> Any:
+            s = await strapi.get_session(session.document_id)
+            return s if "gave up" in (s.progress_message or "") else None
+
+        done = await eventually(given_up, timeout=600, what="the sync to be given up",
+                                stack=stack, interval=1)
+    finally:
+        poisoned.stop()
+        stack.procs.worker.start()
+    assert done.state is SessionState.NEEDS_REVIEW
+    assert done.progress_message == (
+        "sync failed: gave up after 3 attempts: MemoryError: cannot allocate the "
+        "cross-correlation buffers; re-ingest the camera(s) or recompute")
+    assert poisoned.log_path.read_text().count('"sync_started"') == 3

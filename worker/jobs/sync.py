@@ -100,11 +100,15 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
             and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)):
         return "up to date"
     # A sync that crashes or raises every time ends in needs-review, not in a loop.
-    attempts = Attempts(redis, f"sync:{session_id}", deps.settings.job_attempts)
+    # Counted per session and inputs: a new camera file starts afresh, and the count
+    # is kept after giving up, so the webhooks of that write find it given up again
+    # (an unchanged message writes nothing) instead of starting another round.
+    attempts = Attempts(redis, f"sync:{session_id}:{digest}", deps.settings.job_attempts)
+    if force:
+        await attempts.forget()  # the operator asked for a recompute: try again
     gave_up = await attempts.exhausted()
     if gave_up is not None:
         await _sync_failed(deps, session_id, gave_up)
-        await attempts.forget()
         return "failed"
     async with attempts.attempt():
         return await _sync(deps, session, ready, failed, digest)

@@ -1,22 +1,39 @@
-"""Loaded (via PYTHONPATH) only by the poisoned worker of tests/pipeline/test_poison.py.
+"""Loaded (via PYTHONPATH) only by the poisoned workers of tests/pipeline/test_poison.py.
 
-Its WAV writer fails on close exactly as the standard ``wave`` module does on a WAV
-over 4 GiB (about 6 h of 48 kHz stereo: an ordinary event), where the RIFF header's
-32-bit size field overflows: ``struct.error``, not an IngestError. Writing 4 GiB in a
-test is not practical, so the size is what this stand-in fakes; the error, where it
-is raised and everything around it are the real ones.
+MULTICAM_TEST_POISON says which fault every job of that worker meets:
+
+* ``wav``: the WAV writer fails on close exactly as the standard ``wave`` module
+  does on a WAV over 4 GiB (about 6 h of 48 kHz stereo: an ordinary event), where
+  the RIFF header's 32-bit size field overflows: ``struct.error``, not an
+  IngestError. Writing 4 GiB in a test is not practical, so the size is what this
+  stand-in fakes; the error, where it is raised and everything around it are real.
+* ``sync``: the sync engine runs out of memory (``MemoryError``), which a test
+  machine cannot be made to do on demand without taking the other processes down.
 """
 
 from __future__ import annotations
 
+import os
 import struct
+from typing import Any
 
-from worker.ingest import audio_out
+POISON = os.environ.get("MULTICAM_TEST_POISON", "")
 
 
-def _close_over_4_gib(self: audio_out.WavWriter) -> None:
+def _close_over_4_gib(self: Any) -> None:
     self._wav.close()
     struct.pack("<L", 36 + 2**32)  # wave's header patch for a data chunk over 4 GiB
 
 
-audio_out.WavWriter.close = _close_over_4_gib  # type: ignore[method-assign]
+def _out_of_memory(*args: Any, **kwargs: Any) -> Any:
+    raise MemoryError("cannot allocate the cross-correlation buffers")
+
+
+if POISON == "wav":
+    from worker.ingest import audio_out
+
+    audio_out.WavWriter.close = _close_over_4_gib  # type: ignore[method-assign]
+elif POISON == "sync":
+    from worker.jobs import sync
+
+    sync.sync_files = _out_of_memory
