@@ -330,3 +330,28 @@ def test_a_result_recomputed_while_the_card_was_open_is_not_approved(
     expect(page.locator("[data-testid=mc-card-error]")).to_contain_text(
         "recomputed after you opened it", timeout=30_000)
     assert sync_result(browser_stack, seeded.high).operator_status.value == "pending"
+
+
+def test_the_card_is_on_the_sync_result_entry_too(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    result = sync_result(browser_stack, seeded.low)
+    page.goto(f"{browser_stack.admin_url}/content-manager/collection-types/"
+              f"api::sync-result.sync-result/{result.document_id}")
+    expect(page.locator("[data-testid=mc-confidence]")).to_contain_text(
+        "Sync confidence:", timeout=60_000)
+    expect(page.locator("[data-testid=mc-camera-C]")).to_be_visible()
+
+
+def test_the_menu_lists_the_sessions_that_need_review(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    page.goto(browser_stack.admin_url)
+    page.get_by_role("link", name="Sync review").click()
+    page.get_by_role("combobox", name="Sessions shown").click()
+    page.get_by_role("option", name="All sessions").click()
+    table = page.locator("[data-testid=mc-session-list]")
+    expect(table).to_contain_text("Panel, hall B", timeout=30_000)
+    expect(table).to_contain_text("Interview, stage 2")
+    row = table.locator("tr", has_text="Panel, hall B")
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**/plugins/multicam-review/sessions/{seeded.low}")
+    expect(page.locator("[data-testid=mc-video-A]")).to_be_visible(timeout=30_000)
