@@ -99,15 +99,38 @@ def part_number(request: Request) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def create_session_in_the_admin(page: Page, stack: BrowserStack, title: str) -> str:
+    """What an operator does first: Content Manager → Recording Session → Create."""
+    page.goto(f"{stack.admin_url}/content-manager/collection-types/"
+              "api::recording-session.recording-session/create")
+    page.fill("input[name=title]", title)
+    page.fill("input[name=date]", "11/30/2026")
+    page.keyboard.press("Enter")
+    page.fill("input[name=projectId]", f"admin-{time.monotonic_ns()}")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(lambda url: not url.endswith("/create"), timeout=30_000)
+    return page.url.rstrip("/").split("/")[-1].split("?")[0]
+
+
+def test_without_bucket_cors_the_zones_say_what_to_run(
+        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    # Runs before the `cors` fixture of the tests below has been used.
+    session_id = new_session(browser_stack, "Before CORS")
+    page.goto(session_edit_url(browser_stack, session_id))
+    expect(page.locator("[data-testid=mc-upload-blocked]")).to_contain_text(
+        f"multicam storage apply-cors --origin {browser_stack.strapi.base_url}",
+        timeout=60_000)
+    expect(page.locator("[data-testid=mc-zone-A]")).to_have_count(0)
+
+
 def test_three_files_dropped_on_a_new_session_end_in_its_sync_card(
         seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page,
         tmp_path: Path) -> None:
     cams = seeded.scene.cameras
     big = padded(cams["C"].path, tmp_path / "camC-wide.mp4", 11 * MIB)
-    session_id = new_session(browser_stack, "Dropped in the admin")
     puts: list[Request] = []
     page.on("request", lambda r: puts.append(r) if r.method == "PUT" else None)
-    page.goto(session_edit_url(browser_stack, session_id))
+    session_id = create_session_in_the_admin(page, browser_stack, "Dropped in the admin")
     expect(page.locator("[data-testid=mc-zone-A]")).to_be_visible(timeout=60_000)
 
     drop(page, "[data-testid=mc-upload-zones]", [cams["B"].path, big, cams["A"].path])
