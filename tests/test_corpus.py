@@ -28,15 +28,16 @@ from tests.corpus import (
     write_video_only,
 )
 from tests.corpus import cases as cases_mod
-from tests.corpus.channel import CameraChain, eq_fir, room_impulse
+from tests.corpus.channel import CameraChain, channel_filters, eq_fir, eq_magnitude, room_impulse
 from tests.corpus.containers import CONTAINER_CODECS, VIDEO_CODEC
 from tests.corpus.render import render
+from tests.corpus.room import RoomChannel, explicit_room_impulse
 from tests.corpus.sources import SCENE_RATE, active_power, loop_length
 
 REQUIRED_FAMILIES = {
     "clean", "noise_10db", "noise_0db", "noise_m5db", "reverb_eq", "mixed_rates", "codecs",
     "polarity", "clipping", "drift", "partial_overlap", "chain_overlap", "large_offset",
-    "music_steady", "sparse", "crowd", "unrelated", "silence", "no_audio"}
+    "music_steady", "sparse", "crowd", "unrelated", "silence", "no_audio", "hard_room"}
 
 
 def _lag_samples(ref: np.ndarray, x: np.ndarray, max_lag: int = 200) -> float:
@@ -233,6 +234,42 @@ def test_room_impulse_direct_path_first_and_eq_zero_phase() -> None:
     assert h is not None and len(h) % 2 == 1 and np.allclose(h, h[::-1])
 
 
+def test_explicit_room_has_its_reflections_and_drr_after_a_direct_path_first() -> None:
+    refl = ((0.003, 0.6), (0.0172, -0.4), (0.0391, 0.5))
+    rate = 48_000
+    h = explicit_room_impulse(np.random.default_rng(3), rate, 0.9, -9.0, refl)
+    assert h[0] == 1.0 and np.argmax(np.abs(h)) == 0
+    tail = explicit_room_impulse(np.random.default_rng(3), rate, 0.9, -9.0, ())
+    # Exactly the given reflections on top of the same diffuse tail.
+    added = h - tail
+    want = np.zeros_like(h)
+    for d, g in refl:
+        want[round(d * rate)] = g
+    assert np.allclose(added, want, atol=1e-12)
+    # The diffuse tail carries 9 dB more energy than the direct path.
+    tail[0] = 0.0
+    assert 10 * np.log10(np.sum(tail**2)) == pytest.approx(9.0, abs=0.01)
+
+
+def test_room_channel_colour_is_zero_phase_and_keeps_the_direct_path_at_the_lead() -> None:
+    model = RoomChannel(rt60_s=0.8, drr_db=-5.0, reflections=((0.01, 0.5),), hp_hz=300,
+                        lp_hz=4000, presence_db=9.0, presence_hz=3000.0)
+    f = np.array([3000.0])
+    base = eq_magnitude(f, replace(model, presence_db=0.0))
+    assert 20 * np.log10(eq_magnitude(f, model)[0] / base[0]) == pytest.approx(9.0, abs=0.1)
+    eq = eq_fir(model, 48_000)
+    assert eq is not None and np.allclose(eq, eq[::-1])
+    filters, lead = channel_filters(model, 48_000, 1, np.random.default_rng(0))
+    assert filters is not None and lead == len(eq) // 2
+    dry = channel_filters(replace(model, reflections=(), drr_db=60.0), 48_000, 1,
+                          np.random.default_rng(0))[0]
+    assert dry is not None and int(np.argmax(np.abs(dry[0]))) == lead  # direct path at lead
+    # A plain ChannelModel is unchanged by the hooks: its room is room_impulse's.
+    plain = ChannelModel(rt60_s=0.8, drr_db=0.0)
+    assert np.array_equal(plain.impulse(np.random.default_rng(5), 16_000),
+                          room_impulse(np.random.default_rng(5), 16_000, 0.8, 0.0))
+
+
 def test_snr_is_relative_to_active_signal() -> None:
     scene = synthesize_scene(SceneSpec((Segment("speech", 20.0),), 9, None))
     kw = dict(scene=scene, rate=16_000, start_s=1.0, drift_ppm=0.0, n_samples=16_000 * 15,
@@ -270,6 +307,37 @@ def test_registry_covers_required_families() -> None:
     assert cases_mod.overlap_s(chain, "B", "C") > 0
     po = FAMILIES["partial_overlap"][1]
     assert cases_mod.overlap_s(po, "A", "B") <= 0.26 * 60
+
+
+def test_hard_rooms_are_as_hard_as_issue_14_says() -> None:
+    """RT60 0.7-1.0 s, tail 2-9 dB above the direct sound, reflections 2-40 ms at up to
+    0.6x, high-pass 150-400 Hz, low-pass 3.5-7 kHz, presence +-9 dB differing per
+    camera; several rooms, speech and music; short enough for the quick suite."""
+    specs = FAMILIES["hard_room"]
+    assert len(specs) >= 6
+    assert {s.scene.segments[0].kind for s in specs} >= {"speech", "music"}
+    rooms = set()
+    for spec in specs:
+        assert not spec.long and all(c.duration_s <= 60 for c in spec.cameras)
+        models = [c.channel for c in spec.cameras]
+        assert all(isinstance(m, RoomChannel) for m in models)
+        rooms.add(models[0].rt60_s)
+        assert len({(m.hp_hz, m.lp_hz, m.presence_db) for m in models}) == len(models)
+        for m in models:
+            assert isinstance(m, RoomChannel) and m.rt60_s is not None
+            assert 0.7 <= m.rt60_s <= 1.0 and -9.0 <= m.drr_db <= -2.0
+            assert m.hp_hz is not None and 150 <= m.hp_hz <= 400
+            assert m.lp_hz is not None and 3500 <= m.lp_hz <= 7000
+            assert abs(m.presence_db) <= 9.0
+            assert all(0.002 <= d <= 0.040 and abs(g) <= 0.6 for d, g in m.reflections)
+            assert max(g for _, g in m.reflections) >= 0.45  # one reflection competes
+        # Truth is the recording clock: microphone distance adds nothing.
+        truth = truth_relative_to(spec, "A")
+        for c in spec.cameras:
+            assert truth.offsets_ms[c.label] == pytest.approx(
+                (c.start_s - spec.camera("A").start_s) * 1000, abs=1e-9)
+    assert len(rooms) >= 3
+    assert {m.presence_db for s in specs for m in (c.channel for c in s.cameras)} >= {9.0, -9.0}
 
 
 def test_random_cases_are_valid_and_deterministic() -> None:

@@ -37,6 +37,7 @@ from .containers import (
     write_video_only,
 )
 from .render import SUPPORTED_RATES
+from .room import draw_room
 from .sources import SceneSpec, Segment, synthesize_scene
 
 GENERATOR_VERSION = 2  # bump whenever generated content changes (cache key)
@@ -378,6 +379,7 @@ def _families() -> dict[str, list[CaseSpec]]:
             cam("A", 0.0, 50.0, container=container, audio_codec=codec, sample_rate=rate),
             cam("B", 11.53127, 45.0, container=container, audio_codec=codec,
                 sample_rate=rate, channels=2, channel=cm(snr_db=25))]))
+    f["hard_room"] = _hard_rooms()
     f["polarity"] = [make_case("polarity", "polarity", 180, ("speech", "music"), [
         cam("A", 0.0, 70.0),
         cam("B", 10.20304, 65.0, channel=cm(invert=True)),
@@ -443,6 +445,28 @@ def _families() -> dict[str, list[CaseSpec]]:
         cam("A", 0.0, 60.0), cam("B", 6.54321, 60.0),
         cam("C", 1.0, 60.0, container="mp4", source="none")])]
     return f
+
+
+# Rooms of #14: RT60 0.7-1.0 s; each (room, content) case puts four cameras at their own
+# positions (own reflections and DRR, tail 2-9 dB above the direct sound) with their own
+# microphone colouring. Camera starts are fractional so no lag is a whole sample.
+_HARD_ROOMS = (("hall", 0.7), ("church", 1.0), ("gym", 0.85))
+_HARD_ROOM_STARTS = ((13.41771, -9.30127, 5.55513), (-17.20041, 8.08123, 21.73319))
+
+
+def _hard_rooms() -> list[CaseSpec]:
+    out = []
+    for r, (room, rt60) in enumerate(_HARD_ROOMS):
+        for c, kinds in enumerate((("speech",), ("music",))):
+            seed = 300 + 2 * r + c
+            starts = (0.0, *_HARD_ROOM_STARTS[(r + c) % 2])
+            cams = [cam(lbl, start, 45.0 if i else 50.0,
+                        sample_rate=44_100 if i == 2 else 48_000,
+                        channel=draw_room(np.random.default_rng([seed, i]), rt60, r + c + i))
+                    for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True))]
+            out.append(make_case(f"hard_room-{room}-{kinds[0]}", "hard_room", seed, kinds,
+                                 cams))
+    return out
 
 
 FAMILIES: dict[str, list[CaseSpec]] = _families()

@@ -53,6 +53,20 @@ class ChannelModel:
     agc: bool = False  # slow automatic gain control
     variant: int = 0  # varies room/noise realisation for otherwise equal models
 
+    # Hooks for models that describe the room or the microphone explicitly
+    # (tests/corpus/room.py); methods, not fields, so the spec hashes of the cases
+    # built from this class stay what they were.
+
+    def impulse(self, rng: np.random.Generator, rate: int) -> np.ndarray:
+        """One channel's room response with the direct path at tap 0 (dry: [1.0])."""
+        if not self.rt60_s:
+            return np.ones(1)
+        return room_impulse(rng, rate, self.rt60_s, self.drr_db)
+
+    def colour(self, f: np.ndarray) -> np.ndarray | None:
+        """Extra magnitude response of the microphone beyond ``eq`` (None: none)."""
+        return None
+
 
 # --------------------------------------------------------------------------- filters
 
@@ -60,14 +74,28 @@ class ChannelModel:
 def room_impulse(rng: np.random.Generator, rate: int, rt60_s: float, drr_db: float) -> np.ndarray:
     """Synthetic RIR: direct path 1.0 at tap 0, early reflections, decaying diffuse tail."""
     n = int(1.2 * rt60_s * rate) + 1
-    t = np.arange(n) / rate
     rev = np.zeros(n)
     # Early reflections (floor, walls, table): positive, decaying with path length.
     delays = np.sort(rng.uniform(0.0015, 0.04, int(rng.integers(6, 16))))
     for d in delays:
         k = int(d * rate)
         rev[k] += rng.uniform(0.25, 0.8) / (1 + 40 * d) * rng.choice([1, 1, 1, -1])
-    # Diffuse tail, frequency-dependent decay (highs die faster), gradual onset.
+    rev += diffuse_tail(rng, rate, rt60_s, n) * 0.3
+    rev[0] = 0.0
+    # Scale the reverberant part to the requested direct-to-reverberant ratio.
+    e = float(np.sum(rev**2))
+    if e > 0:
+        rev *= np.sqrt(db(-drr_db) ** 2 / e)
+    rev[0] = 1.0
+    fade = max(1, n // 10)
+    rev[n - fade:] *= np.linspace(1, 0, fade)
+    return rev
+
+
+def diffuse_tail(rng: np.random.Generator, rate: int, rt60_s: float, n: int) -> np.ndarray:
+    """Diffuse reverberation, ``n`` taps: frequency-dependent decay (highs die faster)
+    and a gradual onset a few ms after the direct path. Unnormalised."""
+    t = np.arange(n) / rate
     onset = rng.uniform(0.004, 0.015)
     ramp = np.clip((t - onset) / 0.02, 0, 1)
     tail = np.zeros(n)
@@ -82,17 +110,12 @@ def room_impulse(rng: np.random.Generator, rate: int, rt60_s: float, drr_db: flo
         else:
             sos = butter(2, [lo, hi], btype="band", fs=rate, output="sos")
         tail += sosfilt(sos, x) * np.exp(-6.91 * t / (rt60_s * k))
-    tail *= ramp
-    rev += tail * 0.3
-    rev[0] = 0.0
-    # Scale the reverberant part to the requested direct-to-reverberant ratio.
-    e = float(np.sum(rev**2))
-    if e > 0:
-        rev *= np.sqrt(db(-drr_db) ** 2 / e)
-    rev[0] = 1.0
-    fade = max(1, n // 10)
-    rev[n - fade:] *= np.linspace(1, 0, fade)
-    return rev
+    return tail * ramp
+
+
+def bell_gain(f: np.ndarray, fc: float, gain_db: float, q: float) -> np.ndarray:
+    """Magnitude of a peaking (bell) filter: ``gain_db`` at ``fc``, width set by ``q``."""
+    return 1 + (db(gain_db) - 1) * np.exp(-0.5 * (np.log2(f / fc) * 2 * q) ** 2)
 
 
 def eq_magnitude(f: np.ndarray, model: ChannelModel) -> np.ndarray:
@@ -101,7 +124,7 @@ def eq_magnitude(f: np.ndarray, model: ChannelModel) -> np.ndarray:
     g = np.ones_like(f)
 
     def bell(fc: float, gain_db: float, q: float) -> np.ndarray:
-        return 1 + (db(gain_db) - 1) * np.exp(-0.5 * (np.log2(f / fc) * 2 * q) ** 2)
+        return bell_gain(f, fc, gain_db, q)
 
     hp, lp = model.hp_hz, model.lp_hz
     if model.eq == "telephone":
@@ -122,12 +145,14 @@ def eq_magnitude(f: np.ndarray, model: ChannelModel) -> np.ndarray:
         g /= np.sqrt(1 + (hp / f) ** 4)
     if lp:
         g /= np.sqrt(1 + (f / lp) ** 8)
-    return g
+    extra = model.colour(f)
+    return g if extra is None else g * extra
 
 
 def eq_fir(model: ChannelModel, rate: int) -> np.ndarray | None:
     """Zero-phase (symmetric, odd-length) FIR for the device EQ; None if flat."""
-    if model.eq == "flat" and not model.hp_hz and not model.lp_hz:
+    if model.eq == "flat" and not model.hp_hz and not model.lp_hz and \
+            model.colour(np.ones(1)) is None:
         return None
     taps = int(0.043 * rate) | 1
     nfft = 8 * taps
@@ -142,10 +167,9 @@ def channel_filters(model: ChannelModel, rate: int, channels: int,
                     rng: np.random.Generator) -> tuple[list[np.ndarray] | None, int]:
     """Per-channel linear FIRs and their lead (taps before the direct path)."""
     eq = eq_fir(model, rate)
-    if model.rt60_s is None and eq is None:
+    rirs = [model.impulse(rng, rate) for _ in range(channels)]
+    if eq is None and all(len(r) == 1 for r in rirs):
         return None, 0
-    rirs = [room_impulse(rng, rate, model.rt60_s, model.drr_db) if model.rt60_s else
-            np.ones(1) for _ in range(channels)]
     if eq is None:
         return rirs, 0
     return [fftconvolve(r, eq) if len(r) > 1 else eq for r in rirs], len(eq) // 2
