@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import redis.asyncio as aioredis
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
-from strapi_client.models import MediaAssetInput, RecordingSessionInput
+from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
 from tests.corpus import cases as corpus
 from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
 from tests.support.services import MULTICAM, Proc
@@ -23,6 +25,27 @@ from worker.jobs.queue import ingest_job_id
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
 POISON = Path(__file__).with_name("poison")
 DAY = dt.date(2026, 11, 20)
+
+
+async def draft_session(strapi: StrapiClient, title: str) -> RecordingSession:
+    return await strapi.sessions.create(RecordingSessionInput(
+        title=title, date=DAY, project_id=f"poison-{secrets.token_hex(3)}",
+        state=SessionState.DRAFT))
+
+
+@contextlib.contextmanager
+def poisoned_worker(stack: Stack, poison: str) -> Iterator[Proc]:
+    """The stack's worker replaced by one whose jobs hit ``poison`` (see poison/)."""
+    worker = Proc(f"worker-{poison}-poisoned", [str(MULTICAM), "worker"],
+                  {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": poison},
+                  stack.workdir / f"worker-{poison}-poisoned.log")
+    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        stack.procs.worker.start()
 
 
 async def test_attempts_count_failures_and_crashes_not_transient_errors(stack: Stack) -> None:
@@ -53,15 +76,8 @@ async def test_attempts_count_failures_and_crashes_not_transient_errors(stack: S
 async def test_a_file_that_crashes_every_ingest_ends_failed(
         stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
     built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
-    session = await strapi.sessions.create(RecordingSessionInput(
-        title="poison", date=DAY, project_id=f"pois-{secrets.token_hex(3)}",
-        state=SessionState.DRAFT))
-    poisoned = Proc("worker-poisoned", [str(MULTICAM), "worker"],
-                    {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": "wav"},
-                    stack.workdir / "worker-poisoned.log")
-    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
-    poisoned.start()
-    try:
+    session = await draft_session(strapi, "poison")
+    with poisoned_worker(stack, "wav") as poisoned:
         url = await upload_original(stack, session.project_id, DAY, "A", built.paths["A"])
         asset = await strapi.upsert_asset(session.document_id, "A", MediaAssetInput(
             original_filename="camA.mp4", original_url=url, state=AssetState.INGESTING))
@@ -73,9 +89,6 @@ async def test_a_file_that_crashes_every_ingest_ends_failed(
         # Each failed job's result is kept 60 s, then reconcile enqueues it anew.
         done = await eventually(failed, timeout=600, what="the poisoned asset to fail",
                                 stack=stack, interval=2)
-    finally:
-        poisoned.stop()
-        stack.procs.worker.start()
     log = poisoned.log_path.read_text()
     assert done.error_message == (
         "gave up after 3 attempts: error: 'L' format requires 0 <= number <= 4294967295")
@@ -96,9 +109,7 @@ async def test_a_file_that_crashes_every_ingest_ends_failed(
 async def test_a_worker_killed_on_every_attempt_ends_failed(
         stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
     built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
-    session = await strapi.sessions.create(RecordingSessionInput(
-        title="killed thrice", date=DAY, project_id=f"oom-{secrets.token_hex(3)}",
-        state=SessionState.DRAFT))
+    session = await draft_session(strapi, "killed thrice")
     url = await upload_original(stack, session.project_id, DAY, "B", built.paths["B"])
     redis = aioredis.from_url(stack.redis.url)
     try:
@@ -130,15 +141,8 @@ async def test_a_worker_killed_on_every_attempt_ends_failed(
 async def test_a_sync_that_crashes_every_time_ends_in_needs_review(
         stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
     built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
-    session = await strapi.sessions.create(RecordingSessionInput(
-        title="sync poison", date=DAY, project_id=f"spois-{secrets.token_hex(3)}",
-        state=SessionState.DRAFT))
-    poisoned = Proc("worker-sync-poisoned", [str(MULTICAM), "worker"],
-                    {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": "sync"},
-                    stack.workdir / "worker-sync-poisoned.log")
-    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
-    poisoned.start()
-    try:
+    session = await draft_session(strapi, "sync poison")
+    with poisoned_worker(stack, "sync") as poisoned:
         for label in ("A", "B"):
             url = await upload_original(stack, session.project_id, DAY, label,
                                         built.paths[label])
@@ -152,9 +156,6 @@ async def test_a_sync_that_crashes_every_time_ends_in_needs_review(
 
         done = await eventually(given_up, timeout=600, what="the sync to be given up",
                                 stack=stack, interval=1)
-    finally:
-        poisoned.stop()
-        stack.procs.worker.start()
     assert done.state is SessionState.NEEDS_REVIEW
     assert done.progress_message == (
         "sync failed: gave up after 3 attempts: MemoryError: cannot allocate the "
