@@ -103,6 +103,34 @@ async def test_golden_path_approve_then_recompute(
     assert _when(previous["computedAt"]) == _when(approved["computedAt"])
 
 
+async def test_replacing_a_camera_of_an_approved_session_withdraws_the_approval(
+        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
+        media_dir: Path) -> None:
+    sid, built = await _upload_case(api_stack, api, storage_http,
+                                    session_case("pipeline-golden", 501), media_dir)
+    view = await _synced(api_stack, api, sid)
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve",
+                       json={"computedAt": view["computedAt"]})
+    assert r.status_code == 200 and r.json()["sessionState"] == "ready", r.text
+
+    # Camera C's card held the wrong clip: its file is replaced by another recording.
+    done = await http_upload(api, storage_http, sid, "C", built.paths["B"])
+    assert done["state"] == "ingesting"
+
+    async def resynced() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
+        return body if body.get("operatorStatus") == "pending" \
+            and body["sessionState"] == "needs-review" else None
+
+    fresh = await eventually(resynced, timeout=300, what="the approval to be withdrawn",
+                             stack=api_stack, interval=2)
+    # The approval of the old files is kept in the history, not applied to the new one.
+    previous = fresh["history"][-1]
+    assert previous["operatorStatus"] == "approved"
+    assert previous["offsetsMs"] == view["offsetsMs"]
+    assert fresh["offsetsMs"]["C"] == pytest.approx(fresh["offsetsMs"]["B"], abs=5.0)
+
+
 def _when(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 

@@ -72,7 +72,12 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
     session = await deps.strapi.get_session(session_id)
     assets = sorted(session.assets or [], key=lambda a: a.camera_label.value)
     if session.state is SessionState.READY and not force:
-        return "approved: left as it is"
+        if not _inputs_changed(session, assets):
+            return "approved: left as it is"
+        # A camera's file was replaced (or failed, or one was added) after the approval:
+        # the approved offsets belong to files the session no longer has. Sync again;
+        # the approval moves to the result's history and the session to needs-review.
+        log.warning("approved_inputs_changed", session=session_id)
     if not assets:
         return "no cameras yet"
     pending = [a for a in assets if a.state in (AssetState.UPLOADING, AssetState.INGESTING)]
@@ -112,6 +117,16 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         return "failed"
     async with attempts.attempt():
         return await _sync(deps, session, ready, failed, digest)
+
+
+def _inputs_changed(session: RecordingSession, assets: list[MediaAsset]) -> bool:
+    """True once a new camera file is in (ingested, or ingesting) since the result."""
+    if any(a.state is AssetState.INGESTING for a in assets):
+        return True
+    current = session.sync_result
+    recorded = (current.debug_artifacts or {}).get("inputsDigest") if current else None
+    ready = [a for a in assets if a.state is AssetState.READY]
+    return recorded != inputs_digest(ready)
 
 
 async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
