@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     job_attempts: int = Field(
         3, ge=1,
         description="Attempts at one ingest (per asset and original file) or one sync (per "
-                    "session and input files) that end in an unexpected error or never end (worker killed, "
-                    "out of memory, job timeout) before it is given up: the asset becomes "
+                    "session and input files) that end in an unexpected error or never end "
+                    "(worker killed, out of memory, job timeout) before it is given up: the "
+                    "asset becomes "
                     "failed, the session needs-review, with \"gave up after N attempts: "
                     "<last error>\". Transient errors (Strapi, Redis or storage "
                     "unreachable) do not count.")
