@@ -122,6 +122,13 @@ async def strapi(api_stack: ApiStack) -> AsyncIterator[StrapiClient]:
         yield client
 
 
+async def computed_at(api: httpx.AsyncClient, session_id: str) -> str:
+    """computedAt of the session's current sync result: what a review must name."""
+    r = await api.get(f"/v2/sessions/{session_id}/sync")
+    assert r.status_code == 200, r.text
+    return str(r.json()["computedAt"])
+
+
 def project() -> str:
     return f"api-{secrets.token_hex(4)}"
 

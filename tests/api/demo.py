@@ -75,7 +75,7 @@ def run(stack: ApiStack, media: Path) -> int:
         _say(f"  camera {lbl}: {cam['offsetMs']:+10.1f} ms  (truth {truth.offsets_ms[lbl]:+10.1f})"
              f"  {cam['classification'] or 'master'}")
     done = api.post(f"/v2/sessions/{sid}/sync/approve",
-                    json={"notes": "Looks good"}).json()
+                    json={"notes": "Looks good", "computedAt": view["computedAt"]}).json()
     _say(f"\napproved by {done['approvedBy']} at {done['approvedAt']}: session "
          f"{done['sessionState']}")
     worst = max(abs(done["finalOffsetsMs"][lbl] - truth.offsets_ms[lbl])

@@ -154,10 +154,11 @@ async def test_low_confidence_camera_corrected_by_hand(
     computed = dict(view["offsetsMs"])
     # Approving as is would keep a wrong (or missing) offset for C.
     if "C" not in computed:
-        r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={})
+        r = await api.post(f"/v2/sessions/{sid}/sync/approve",
+                           json={"computedAt": view["computedAt"]})
         assert r.status_code == 409
     r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={
-        "offsets": {"C": true_c},
+        "offsets": {"C": true_c}, "computedAt": view["computedAt"],
         "notes": "C's audio is unrelated: placed by the slate"})
     assert r.status_code == 200, r.text
     done = r.json()

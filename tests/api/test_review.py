@@ -18,6 +18,7 @@ from tests.api.conftest import (
     NAMED_TOKENS,
     PANEL_TOKEN,
     ApiStack,
+    computed_at,
     new_session,
     reviewable_session,
 )
@@ -25,13 +26,15 @@ from tests.pipeline.conftest import eventually
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
 UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzz"
+SOME_TIME = "2026-11-20T10:04:12Z"
 
 
 async def test_sync_not_run_yet_and_unknown_session(api: httpx.AsyncClient) -> None:
     sid = await new_session(api)
     for method, path, body in [("GET", "sync", None),
-                               ("POST", "sync/approve", {}),
-                               ("POST", "sync/correct", {"offsets": {"B": 1}})]:
+                               ("POST", "sync/approve", {"computedAt": SOME_TIME}),
+                               ("POST", "sync/correct", {"offsets": {"B": 1},
+                                                         "computedAt": SOME_TIME})]:
         r = await api.request(method, f"/v2/sessions/{sid}/{path}", json=body)
         assert r.status_code == 404, r.text
         error = r.json()["error"]
@@ -108,9 +111,10 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     session, _ = await reviewable_session(strapi)
     sid = session.document_id
     url = f"/v2/sessions/{sid}/sync/correct"
+    when = await computed_at(api, sid)
 
     async def refused(offsets: Any, loc: str, code: str = "invalid_correction") -> str:
-        r = await api.post(url, content=_json({"offsets": offsets}),
+        r = await api.post(url, content=_json({"offsets": offsets, "computedAt": when}),
                            headers={"Content-Type": "application/json"})
         assert r.status_code == 422, r.text
         error = r.json()["error"]
@@ -125,7 +129,8 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     await refused({"C": "soon"}, "body.offsets.C", code="invalid_request")
     await refused({}, "body.offsets", code="invalid_request")
     assert (await strapi.get_session(sid)).state is SessionState.NEEDS_REVIEW
-    r = await api.post(url, json={"offsets": {"C": -4100.5}, "notes": "C on the clap"},
+    r = await api.post(url, json={"offsets": {"C": -4100.5}, "notes": "C on the clap",
+                                  "computedAt": when},
                        headers=_bearer(NAMED_TOKENS["render-farm"]))
     assert r.status_code == 200, r.text
     view = r.json()
@@ -136,7 +141,7 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     assert view["sessionState"] == "ready" and view["approvedBy"] == "render-farm"
     assert view["reviewer"] == {"kind": "token", "name": "render-farm"}
     # Approving afterwards returns to the computed offsets, method as computed.
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={})
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": when})
     assert r.json()["method"] == "xcorr" and r.json()["finalOffsetsMs"]["C"] == -4123.4
     assert r.json()["approvedBy"] == "api"
 
@@ -153,9 +158,10 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     session, result = await reviewable_session(strapi)
     sid = session.document_id
     approve, correct = f"/v2/sessions/{sid}/sync/approve", f"/v2/sessions/{sid}/sync/correct"
+    when = {"computedAt": await computed_at(api, sid)}
     # A body naming the reviewer is refused, saying why.
-    for url, body in ((approve, {"approvedBy": "alice"}),
-                      (correct, {"correctedBy": "alice", "offsets": {"C": -4100}})):
+    for url, body in ((approve, {"approvedBy": "alice", **when}),
+                      (correct, {"correctedBy": "alice", "offsets": {"C": -4100}, **when})):
         r = await api.post(url, json=body)
         assert r.status_code == 422, r.text
         error = r.json()["error"]
@@ -166,7 +172,7 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     for headers in ({}, {**ADMIN, "X-Multicam-Admin-User-Id": "three"},
                     {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"},
                     {"X-Multicam-Admin-User-Id": "3"}):
-        r = await api.post(approve, json={}, headers={**panel, **headers})
+        r = await api.post(approve, json=when, headers={**panel, **headers})
         assert r.status_code == 401, (headers, r.text)
         error = r.json()["error"]
         assert error["code"] == "admin_user_required"
@@ -188,7 +194,7 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     assert mark["reviewer"] == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
     assert mark["source"] == "api"
     # With any other token the admin headers are ignored: the token's name signs.
-    r = await api.post(approve, json={}, headers={**_bearer(NAMED_TOKENS["render-farm"]),
+    r = await api.post(approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]),
                                                   **ADMIN})
     assert r.status_code == 200, r.text
     assert r.json()["approvedBy"] == "render-farm"
@@ -206,16 +212,17 @@ async def test_review_conflicts(api: httpx.AsyncClient, strapi: StrapiClient) ->
                                           classification={"B": "looks-good",
                                                           "C": "needs-manual-nudge"})
     sid = session.document_id
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={})
+    when = await computed_at(api, sid)
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": when})
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_reviewable"
     assert (await api.get(f"/v2/sessions/{sid}/sync")).json()["overallConfidencePct"] == 0.0
     r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"offsets": {"B": 6400}})
+                       json={"offsets": {"B": 6400}, "computedAt": when})
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == "body.offsets.C"
     # While the session is being re-synced, its result cannot be reviewed.
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.SYNCING))
     r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"offsets": {"C": -4000}})
+                       json={"offsets": {"C": -4000}, "computedAt": when})
     assert r.status_code == 409 and "syncing" in r.json()["error"]["message"]
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.READY))
 

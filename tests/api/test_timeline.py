@@ -10,7 +10,7 @@ import opentimelineio as otio
 import pytest
 
 from strapi_client.client import StrapiClient
-from tests.api.conftest import reviewable_session
+from tests.api.conftest import computed_at, reviewable_session
 from worker.handoff.build import KEY
 from worker.handoff.formats import FORMATS, TimelineFormat, read_timelines
 
@@ -63,7 +63,8 @@ async def test_approved_session_in_every_format_and_linked_from_the_result(
         api: httpx.AsyncClient, strapi: StrapiClient) -> None:
     session, _ = await reviewable_session(strapi, starts=STARTS)
     sid = session.document_id
-    r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={"offsets": {"C": -4100.0}})
+    r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={
+        "offsets": {"C": -4100.0}, "computedAt": await computed_at(api, sid)})
     assert r.status_code == 200, r.text
     stored = await strapi.get_session(sid)
     assert stored.sync_result is not None and stored.sync_result.debug_artifacts is not None

@@ -289,8 +289,10 @@ def wait_state(stack: BrowserStack, session_id: str, state: str, timeout: float 
 def test_resync_of_an_approved_session_asks_first_then_syncs_again(
         seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
     if sync_result(browser_stack, seeded.high).operator_status.value == "pending":
+        view = service_view(browser_stack, seeded.high)
         r = httpx.post(f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/approve",
-                       json={}, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+                       json={"computedAt": view["computedAt"]},
+                       headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
         assert r.status_code == 200, r.text
     before = sync_result(browser_stack, seeded.high).computed_at
     page.goto(session_edit_url(browser_stack, seeded.high))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -139,10 +140,10 @@ async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> 
 
 async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Reviewer,
                   offsets: dict[str, float] | None, notes: str | None,
-                  computed_at: object) -> SyncView:
+                  computed_at: dt.datetime) -> SyncView:
     session = await ctx.session(session_id, assets=True)
     view = await result_or_404(ctx, session)
-    if computed_at is not None and computed_at != view.result.computed_at:
+    if computed_at != view.result.computed_at:
         raise ApiError(409, "sync_changed", "the sync result was recomputed after the one you "
                        f"reviewed (computedAt {view.result.computed_at}): review it again")
     try:

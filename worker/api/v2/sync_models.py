@@ -118,11 +118,16 @@ class _SignedByCredential(RequestModel):
         raise PydanticCustomError("approver_from_credential", _SIGNED.format(alias))
 
 
+# Required: a review names the result it was made on, so offsets nobody looked at
+# (a result recomputed meanwhile) are never approved.
+ReviewedAt = Annotated[dt.datetime, Field(
+    description="computedAt of the result you reviewed (GET .../sync): 409 if it was "
+                "recomputed since.")]
+
+
 class ApproveRequest(_SignedByCredential):
     notes: Notes | None = None
-    computed_at: dt.datetime | None = Field(
-        None, description="computedAt of the result you reviewed: 409 if it was recomputed "
-                          "since.")
+    computed_at: ReviewedAt
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "notes": "Checked the clap at 00:12.", "computedAt": "2026-11-20T10:04:12.120Z"}]})
@@ -134,13 +139,11 @@ class CorrectRequest(_SignedByCredential):
         description="Offsets in ms for the cameras you correct (the master stays 0); the "
                     "others keep their computed offsets.")]
     notes: Notes | None = None
-    computed_at: dt.datetime | None = Field(
-        None, description="computedAt of the result you reviewed: 409 if it was recomputed "
-                          "since.")
+    computed_at: ReviewedAt
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
-        "offsets": {"C": -4123.4},
-        "notes": "C nudged onto the slate clap."}]})
+        "offsets": {"C": -4123.4}, "notes": "C nudged onto the slate clap.",
+        "computedAt": "2026-11-20T10:04:12.120Z"}]})
 
 
 class RecomputeAccepted(ApiModel):
