@@ -54,6 +54,17 @@ async def _synced(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
                             stack=api_stack, interval=2)
 
 
+async def _pending_again(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
+                         what: str) -> dict[str, Any]:
+    """The sync view once a new result waits for review (after a recompute or new file)."""
+    async def probe() -> dict[str, Any] | None:
+        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
+        return body if body.get("operatorStatus") == "pending" \
+            and body["sessionState"] == "needs-review" else None
+
+    return await eventually(probe, timeout=300, what=what, stack=api_stack, interval=2)
+
+
 async def test_golden_path_approve_then_recompute(
         api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
         media_dir: Path) -> None:
@@ -87,13 +98,7 @@ async def test_golden_path_approve_then_recompute(
     assert r.status_code == 202, r.text
     assert r.json()["jobId"] == f"sync:{sid}"
 
-    async def recomputed() -> dict[str, Any] | None:
-        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
-        return body if body.get("operatorStatus") == "pending" \
-            and body["sessionState"] == "needs-review" else None
-
-    fresh = await eventually(recomputed, timeout=300, what="the recomputed result",
-                             stack=api_stack, interval=2)
+    fresh = await _pending_again(api_stack, api, sid, "the recomputed result")
     assert _when(fresh["computedAt"]) > _when(approved["computedAt"])
     assert fresh["approvedBy"] is None and fresh["finalOffsetsMs"] == fresh["offsetsMs"]
     previous = fresh["history"][-1]
@@ -117,13 +122,7 @@ async def test_replacing_a_camera_of_an_approved_session_withdraws_the_approval(
     done = await http_upload(api, storage_http, sid, "C", built.paths["B"])
     assert done["state"] == "ingesting"
 
-    async def resynced() -> dict[str, Any] | None:
-        body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
-        return body if body.get("operatorStatus") == "pending" \
-            and body["sessionState"] == "needs-review" else None
-
-    fresh = await eventually(resynced, timeout=300, what="the approval to be withdrawn",
-                             stack=api_stack, interval=2)
+    fresh = await _pending_again(api_stack, api, sid, "the approval to be withdrawn")
     # The approval of the old files is kept in the history, not applied to the new one.
     previous = fresh["history"][-1]
     assert previous["operatorStatus"] == "approved"
