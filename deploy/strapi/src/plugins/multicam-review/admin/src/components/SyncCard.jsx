@@ -239,7 +239,7 @@ export function SyncCard({ model, documentId }) {
             )}
             {summary.reviewed && (
               <ResyncButton
-                busy={busy || replacing}
+                busy={busy}
                 onConfirm={() =>
                   act(async () => {
                     await api.resync(sessionId);

@@ -40,13 +40,12 @@ function relationTouched(value) {
   return true;
 }
 
-/** The protected fields that `data` would change on `current` (null: a new entry). */
+/** The protected fields that `data` would change on the stored entry `current`. */
 function changedFields(contentType, fields, data, current) {
   return fields.filter((field) => {
     if (!(field in data)) return false;
     if (contentType.attributes[field]?.type === 'relation') return relationTouched(data[field]);
-    if (current === null) return canonical(data[field]) !== 'null';
-    return canonical(data[field]) !== canonical(current[field]);
+    return canonical(data[field]) !== canonical(current?.[field]);
   });
 }
 
@@ -65,22 +64,24 @@ async function refuseRawReviewWrites(strapi, context, next) {
   if (!fields || !['create', 'update', 'clone'].includes(context.action) || !fromContentManager(strapi)) {
     return next();
   }
-  const data = context.params?.data || {};
-  let current = null;
-  if (context.action !== 'create') {
-    current = await strapi.db.query(context.uid).findOne({
-      where: { documentId: context.params.documentId },
-      select: fields.filter((f) => context.contentType.attributes[f]?.type !== 'relation'),
-    });
-  }
-  const changed = context.action === 'clone' ? fields.filter((f) => f in data) : changedFields(context.contentType, fields, data, current);
   if (context.action === 'create') {
     throw new errors.PolicyError(
       'sync results are written by the multicam worker when a session is synced; they cannot be created by hand'
     );
   }
+  const data = context.params?.data || {};
+  let changed;
+  if (context.action === 'clone') {
+    changed = fields.filter((f) => f in data);
+  } else {
+    const current = await strapi.db.query(context.uid).findOne({
+      where: { documentId: context.params.documentId },
+      select: fields.filter((f) => context.contentType.attributes[f]?.type !== 'relation'),
+    });
+    changed = changedFields(context.contentType, fields, data, current);
+  }
   if (changed.length > 0) throw refusal(changed);
   return next();
 }
 
-module.exports = { refuseRawReviewWrites, canonical, changedFields };
+module.exports = { refuseRawReviewWrites };
