@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
@@ -11,6 +12,19 @@ from pydantic.alias_generators import to_camel
 # Strapi returns biginteger as a string; send it as one too so JavaScript's JSON.parse
 # never rounds values above 2**53.
 BigInt = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
+
+# PostgreSQL text cannot hold control characters such as NUL (Strapi answers 500), and
+# messages quote bytes of hostile files: written as \xNN escapes instead.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _escape_controls(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
+
+
+StoredText = Annotated[str, BeforeValidator(_escape_controls)]
 
 
 class StrapiModel(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from .base import BigInt, Entry, RelationInput, WriteModel
+from .base import BigInt, Entry, RelationInput, StoredText, WriteModel
 from .enums import (
     AssetState,
     CameraLabel,
@@ -109,11 +109,11 @@ class RecordingSessionInput(WriteModel):
     title: str | None = None
     date: dt.date | None = None
     location: str | None = None
-    notes: str | None = None
+    notes: StoredText | None = None
     project_id: str | None = None
     state: SessionState | None = None
     progress_pct: int | None = None
-    progress_message: str | None = None
+    progress_message: StoredText | None = None
     assets: RelationInput = None
     sync_result: RelationInput = None
 
@@ -133,9 +133,9 @@ class MediaAssetInput(WriteModel):
     audio_start_ms: float | None = None
     video_start_ms: float | None = None
     state: AssetState | None = None
-    error_message: str | None = None
+    error_message: StoredText | None = None
     progress_pct: int | None = None
-    progress_message: str | None = None
+    progress_message: StoredText | None = None
     session: RelationInput = None
     derivatives: RelationInput = None
 
@@ -164,7 +164,7 @@ class SyncResultInput(WriteModel):
     computed_at: dt.datetime | None = None
     approved_at: dt.datetime | None = None
     approved_by: str | None = None
-    review_notes: str | None = None
+    review_notes: StoredText | None = None
     session: RelationInput = None
 
 
