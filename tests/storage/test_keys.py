@@ -11,12 +11,14 @@ from worker.storage.errors import InvalidKey
 from worker.storage.keys import (
     FOLDERS,
     RETENTION_PREFIXES,
+    ObjectKeyParts,
     ObjectKind,
     angle_number,
     check_key,
     check_prefix,
     extension_from_filename,
     object_key,
+    parse_object_key,
     safe_project_id,
     session_prefix,
     session_prefixes,
@@ -182,3 +184,73 @@ def test_check_prefix() -> None:
     for bad in ["", "/", "../", "a//"]:
         with pytest.raises(InvalidKey):
             check_prefix(bad)
+
+
+BUILT_KINDS = [k for k in ObjectKind if k is not ObjectKind.SYNC]
+
+
+@pytest.mark.parametrize("kind", BUILT_KINDS)
+@pytest.mark.parametrize("project", ["acme", "acme_2025", "a" * 48, "Acme Films", "💥"])
+@pytest.mark.parametrize(("camera", "version", "ext"), [
+    ("A", 1, "mov"), ("c", 12, "MP4"), (26, 999, ".wav"), (999, 7, "r3d"),
+])
+def test_parse_reads_back_what_the_builder_wrote(
+    kind: ObjectKind, project: str, camera: str | int, version: int, ext: str,
+) -> None:
+    key = object_key(project, DAY, kind, camera, version=version, ext=ext)
+    parts = parse_object_key(key)
+    assert parts == ObjectKeyParts(project=safe_project_id(project), day=DAY, kind=kind,
+                                   angle=angle_number(camera), version=version,
+                                   ext=ext.removeprefix(".").lower())
+    # The project segment is a project id the builder keeps as it is: the round trip.
+    assert object_key(parts.project, parts.day, parts.kind, parts.angle,
+                      version=parts.version, ext=parts.ext) == key
+    assert parts.camera == (str(camera).upper() if isinstance(camera, str)
+                            else chr(64 + camera) if camera <= 26 else None)
+
+
+@pytest.mark.parametrize("raw", HOSTILE_PROJECT_IDS)
+def test_parse_gives_the_project_segment_for_any_project_id(raw: str) -> None:
+    parts = parse_object_key(object_key(raw, dt.date(999, 1, 2), "proxy", "B"))
+    assert parts is not None and parts.project == safe_project_id(raw)
+    assert (parts.day, parts.kind, parts.angle, parts.version, parts.ext) == \
+        (dt.date(999, 1, 2), ObjectKind.PROXY, 2, 1, "mp4")
+
+
+def test_parsed_parts_are_frozen() -> None:
+    parts = parse_object_key("projects/acme/20250314/originals/angle-001_v003.mov")
+    assert parts is not None
+    with pytest.raises(AttributeError):
+        parts.version = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("key", [
+    "",
+    "angle-001_v001.mp4",
+    sync_artifact_key("acme", DAY, "sync-A"),
+    sync_artifact_key("acme", DAY, "sync-A", version=2),
+    "projects/acme/20250314/sync/angle-001_v001.json",  # the sync folder holds no angles
+    "projects/acme/20250314/mezzanines/angle-001_v001.mov",  # misses its retention prefix
+    "expiring/audio/projects/acme/20250314/proxies/angle-001_v001.mp4",  # not proxies'
+    "expiring/mezzanines/projects/acme/20250314/audio/angle-001_v001.wav",  # another kind's
+    "projects/acme/20250314/videos/angle-001_v001.mp4",  # no such folder
+    "projects/acme/20250314/proxies/angle-000_v001.mp4",
+    "projects/acme/20250314/proxies/angle-001_v000.mp4",
+    "projects/acme/20250314/proxies/angle-01_v001.mp4",
+    "projects/acme/20250314/proxies/angle-0001_v001.mp4",
+    "projects/acme/20250314/proxies/angle-001_v001.MP4",
+    "projects/acme/20250314/proxies/angle-001_v001",
+    "projects/acme/20250314/proxies/angle-001_v001.mp4.part",
+    "projects/acme/20250314/proxies/sub/angle-001_v001.mp4",
+    "projects/acme/20251314/proxies/angle-001_v001.mp4",  # month 13
+    "projects/acme/00000101/proxies/angle-001_v001.mp4",  # year 0
+    "projects/acme/2025031/proxies/angle-001_v001.mp4",
+    "projects/Acme/20250314/proxies/angle-001_v001.mp4",  # not a project segment
+    "projects/ac.me/20250314/proxies/angle-001_v001.mp4",
+    "/projects/acme/20250314/proxies/angle-001_v001.mp4",
+    "backup/projects/acme/20250314/proxies/angle-001_v001.mp4",
+    "projects/acme/20250314/proxies/angle-001_v001.mp4/",
+    "file:///srv/media/projects/acme/20250314/proxies/angle-001_v001.mp4",
+])
+def test_parse_refuses_foreign_keys(key: str) -> None:
+    assert parse_object_key(key) is None

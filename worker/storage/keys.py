@@ -5,6 +5,7 @@ Layout (the plan's scheme, see docs/storage.md)::
     projects/{project}/{YYYYMMDD}/{kind plural}/angle-{NNN}_v{VVV}.{ext}
     projects/{project}/{YYYYMMDD}/sync/{name}.json
 
+``object_key`` builds the first form and ``parse_object_key`` reads it back.
 Kinds that expire get a retention prefix in front of that same key
 (``expiring/mezzanines/projects/...``), because R2 lifecycle rules can only match
 key prefixes (no tags, no wildcards): the prefix is what lets a rule find them.
@@ -20,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -71,6 +73,11 @@ DEFAULT_EXTENSIONS: Mapping[ObjectKind, str] = MappingProxyType({
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EXT = re.compile(r"[a-z0-9]{1,10}")
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# What object_key writes; parse_object_key checks the parts against the scheme besides.
+_OBJECT_KEY = re.compile(
+    r"(?P<retention>expiring/[a-z0-9_-]+/)?projects/(?P<project>[a-z0-9_-]{1,57})/"
+    r"(?P<day>[0-9]{8})/(?P<folder>[a-z0-9_-]+)/"
+    r"angle-(?P<angle>[0-9]{3})_v(?P<version>[0-9]{3})\.(?P<ext>[a-z0-9]{1,10})")
 
 
 def check_key(key: str) -> str:
@@ -234,3 +241,56 @@ def sync_artifact_key(
         stem = f"{stem}_v{version:03d}"
     folder = FOLDERS[ObjectKind.SYNC]
     return check_key(f"{session_prefix(project_id, day)}{folder}/{stem}.json")
+
+
+@dataclass(frozen=True)
+class ObjectKeyParts:
+    """What ``object_key`` put into a key.
+
+    ``project`` is the project's key segment (``safe_project_id`` of the id, which
+    is the id itself for ids that are already safe), ``angle`` the camera's angle
+    number (1 is camera A, see ``angle_number``).
+    """
+
+    project: str
+    day: dt.date
+    kind: ObjectKind
+    angle: int
+    version: int
+    ext: str
+
+    @property
+    def camera(self) -> str | None:
+        """The camera label ('A' for angle 1), or None beyond Z."""
+        return chr(ord("A") + self.angle - 1) if self.angle <= 26 else None
+
+
+_KINDS_BY_FOLDER: Mapping[str, ObjectKind] = MappingProxyType({
+    folder: kind for kind, folder in FOLDERS.items() if kind is not ObjectKind.SYNC})
+
+
+def parse_object_key(key: str) -> ObjectKeyParts | None:
+    """The parts of a key ``object_key`` builds; None for any other key.
+
+    >>> parts = parse_object_key("projects/acme/20250314/proxies/angle-002_v001.mp4")
+    >>> parts.project, parts.day, parts.kind, parts.camera, parts.version, parts.ext
+    ('acme', datetime.date(2025, 3, 14), <ObjectKind.PROXY: 'proxy'>, 'B', 1, 'mp4')
+
+    Sync artifacts (``sync_artifact_key``), keys of another layout, and keys whose
+    retention prefix does not belong to their kind are foreign: None.
+    """
+    match = _OBJECT_KEY.fullmatch(key) if isinstance(key, str) else None
+    if match is None:
+        return None
+    kind = _KINDS_BY_FOLDER.get(match["folder"])
+    if kind is None or (match["retention"] or "") != retention_prefix(kind):
+        return None
+    angle, version, day = int(match["angle"]), int(match["version"]), match["day"]
+    if not (1 <= angle <= MAX_ANGLE and 1 <= version <= MAX_VERSION):
+        return None
+    try:
+        date = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
+    except ValueError:
+        return None
+    return ObjectKeyParts(project=match["project"], day=date, kind=kind, angle=angle,
+                          version=version, ext=match["ext"])

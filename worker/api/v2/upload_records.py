@@ -11,7 +11,6 @@ original's version (``worker.jobs.ingest.version_of``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Literal
 
 from arq import ArqRedis
@@ -19,12 +18,11 @@ from pydantic import BaseModel
 
 from strapi_client.models import RecordingSession
 from worker.storage.base import ObjectStore
-from worker.storage.keys import MAX_VERSION, object_key
+from worker.storage.keys import MAX_VERSION, angle_number, object_key, parse_object_key
 
 RECORD_TTL_S = 7 * 24 * 3600  # a pending upload can be resumed (or completed again) this long
 _RECORD = "multicam:upload:{}"
 _RESERVATION = "multicam:upload-version:{}"
-_NAME = re.compile(r"/angle-(\d{3})_v(\d{3})\.[a-z0-9]+$")
 
 
 class UploadRecord(BaseModel):
@@ -85,9 +83,9 @@ async def used_versions(store: ObjectStore, prefix: str, angle: int) -> set[int]
     keys += [u.key for u in await store.list_multipart_uploads(prefix)]
     used = set()
     for key in keys:
-        match = _NAME.search(key)
-        if match and int(match.group(1)) == angle:
-            used.add(int(match.group(2)))
+        parts = parse_object_key(key)
+        if parts is not None and parts.angle == angle:
+            used.add(parts.version)
     return used
 
 
@@ -96,8 +94,7 @@ async def allocate_key(store: ObjectStore, records: UploadRecords, session: Reco
     """A fresh original key for this camera, reserved for ``asset_id``; None if all are used."""
     first = object_key(session.project_id, session.date, "original", camera, version=1, ext=ext)
     prefix = first.rsplit("/", 1)[0] + "/"
-    angle = int(_NAME.search(first).group(1))  # type: ignore[union-attr]
-    used = await used_versions(store, prefix, angle)
+    used = await used_versions(store, prefix, angle_number(camera))
     for version in range(1, MAX_VERSION + 1):
         if version in used:
             continue
