@@ -79,3 +79,25 @@ class IngestSettings(BaseSettings):
     truncation_tolerance_ratio: float = Field(
         0.02, ge=0, le=1, description="... or this fraction of the declared duration, "
                                       "whichever is larger.")
+    # What the probe accepts: a file beyond one of these fails its asset at once (before
+    # any decoding), with the limit and its setting in errorMessage.
+    max_frame_side: int = Field(
+        8192, ge=16,
+        description="Largest picture width or height (pixels) accepted; a larger file fails "
+                    "its asset (8192: 8K DCI).")
+    max_frame_pixels: int = Field(
+        8192 * 4320, ge=256,
+        description="Largest picture size (width x height, pixels) accepted; a larger file "
+                    "fails its asset (8192 x 4320: 8K DCI).")
+    max_duration_s: float = Field(
+        24 * 3600, gt=0,
+        description="Longest duration (s) accepted, as the container declares it; a longer "
+                    "file fails its asset.")
+    max_audio_channels: int = Field(
+        32, ge=1,
+        description="Most channels accepted in any audio stream; more fails "
+                    "the asset.")
+    max_streams: int = Field(
+        32, ge=1,
+        description="Most streams (video, audio, subtitles, data, ...) accepted in one "
+                    "file; more fails the asset.")

@@ -32,3 +32,8 @@ class TruncatedMedia(IngestError):
 
 class ImplausibleAudio(IngestError):
     """Audio timestamps or length that would decode to far more than the file holds."""
+
+
+class MediaOverLimit(IngestError):
+    """A file beyond what this service accepts (picture size, duration, channels,
+    streams): the message names the limit and the MULTICAM_INGEST_* setting that sets it."""

@@ -17,7 +17,14 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from worker.ingest.boxes import check_boxes
-from worker.ingest.errors import NoAudioStream, NoVideoStream, TruncatedMedia, UnreadableMedia
+from worker.ingest.config import IngestSettings
+from worker.ingest.errors import (
+    MediaOverLimit,
+    NoAudioStream,
+    NoVideoStream,
+    TruncatedMedia,
+    UnreadableMedia,
+)
 from worker.ingest.framerate import FrameTiming, analyze_frame_times
 
 # Sampled containers: seek points (fractions of the duration) and packets per point.
@@ -157,14 +164,55 @@ def _frame_timing(container: av.container.InputContainer, stream: av.VideoStream
     return timing, (stream.frames or None)
 
 
-def probe(path: str | Path, *, strict: bool = True) -> ProbeResult:
+def _setting(name: str) -> str:
+    prefix = IngestSettings.model_config.get("env_prefix", "")
+    return f"{prefix}{name}".upper()
+
+
+def _over(path: Path, what: str, limit: str, setting: str) -> MediaOverLimit:
+    return MediaOverLimit(
+        f"{path.name}: {what}, over the limit of {limit} this service accepts "
+        f"({_setting(setting)}). Upload a file within it, or raise the limit if the file is "
+        f"genuine.")
+
+
+def check_stream_count(path: Path, count: int, limits: IngestSettings) -> None:
+    if count > limits.max_streams:
+        raise _over(path, f"the file holds {count} streams", f"{limits.max_streams} streams",
+                    "max_streams")
+
+
+def check_limits(path: Path, *, width: int, height: int, duration_s: float,
+                 audio_channels: list[int], limits: IngestSettings) -> None:
+    """Raise MediaOverLimit when a fact is beyond what ``limits`` accept."""
+    if max(width, height) > limits.max_frame_side:
+        raise _over(path, f"the picture is {width}x{height} pixels",
+                    f"{limits.max_frame_side} pixels a side", "max_frame_side")
+    if width * height > limits.max_frame_pixels:
+        raise _over(path, f"the picture is {width}x{height} pixels ({width * height:,})",
+                    f"{limits.max_frame_pixels:,} pixels", "max_frame_pixels")
+    if duration_s > limits.max_duration_s:
+        raise _over(path, f"the file declares a duration of {duration_s:,.1f} s",
+                    f"{limits.max_duration_s:,.0f} s", "max_duration_s")
+    widest = max(audio_channels, default=0)
+    if widest > limits.max_audio_channels:
+        raise _over(path, f"an audio stream has {widest} channels",
+                    f"{limits.max_audio_channels} channels", "max_audio_channels")
+
+
+def probe(path: str | Path, *, strict: bool = True,
+          limits: IngestSettings | None = None) -> ProbeResult:
     """Probe ``path`` without decoding.
 
     :param strict: raise NoVideoStream / NoAudioStream when a stream is missing
         (False: report audio fields as None; a file without video always raises).
+    :param limits: what is accepted (max_frame_side, max_frame_pixels, max_duration_s,
+        max_audio_channels, max_streams); default: IngestSettings from the environment.
     :raises UnreadableMedia: missing, empty or not media.
     :raises TruncatedMedia: an MP4/MOV whose boxes show it was cut.
+    :raises MediaOverLimit: beyond one of ``limits``.
     """
+    limits = limits if limits is not None else IngestSettings()
     path = Path(path)
     if path.is_file() and path.stat().st_size > 0:
         boxes = check_boxes(path)
@@ -172,6 +220,7 @@ def probe(path: str | Path, *, strict: bool = True) -> ProbeResult:
             raise TruncatedMedia(truncated_message(path.name, boxes.problem))
     container = open_media(path)
     try:
+        check_stream_count(path, len(container.streams), limits)
         video = main_video_stream(container)
         audio = main_audio_stream(container)
         if video is None:
@@ -207,6 +256,10 @@ def probe(path: str | Path, *, strict: bool = True) -> ProbeResult:
             audio_channels = int(acc.channels or 0) or None
             audio_bit_rate = audio.bit_rate or None
             audio_start = _seconds(audio.start_time, audio.time_base) or 0.0
+        check_limits(path, width=width, height=height, duration_s=duration_s,
+                     audio_channels=[int(s.codec_context.channels or 0)
+                                     for s in container.streams.audio],
+                     limits=limits)
         format_name = container.format.name
         bit_rate = container.bit_rate or None
         timing, frame_count = _frame_timing(container, video, duration_s)
