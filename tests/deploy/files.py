@@ -17,7 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 STRAPI = DEPLOY / "strapi"
 COMPOSE = DEPLOY / "docker-compose.yml"
+# Compose's own file: read to fill ${...}, never a container's env_file.
 ENV_EXAMPLE = DEPLOY / ".env.example"
+# Each container's own settings (env_file), relative to the compose file.
+ENV_DIR = DEPLOY / "env"
+STRAPI_ENV_EXAMPLE = ENV_DIR / "strapi.env.example"
+SERVICE_ENV_EXAMPLE = ENV_DIR / "service.env.example"
+SERVE_ENV_EXAMPLE = ENV_DIR / "serve.env.example"
+CONTAINER_ENV_EXAMPLES = (STRAPI_ENV_EXAMPLE, SERVICE_ENV_EXAMPLE, SERVE_ENV_EXAMPLE)
 SYSTEMD = DEPLOY / "systemd"
 
 _NAME = r"[A-Z][A-Z0-9_]*"
@@ -94,6 +101,27 @@ def interpolation_default(value: str) -> str:
     if m and m.group(2) in (":-", "-"):
         return m.group(3)
     return value
+
+
+def env_files(service: dict[str, Any]) -> list[str]:
+    """The service's env_file entries, as paths relative to the compose file."""
+    given = service.get("env_file") or []
+    entries = [given] if isinstance(given, str | dict) else list(given)
+    return [str(e["path"] if isinstance(e, dict) else e) for e in entries]
+
+
+def example_of(env_file: str) -> Path:
+    """The committed example of an env file the compose file names (``x.env.example``)."""
+    return DEPLOY / f"{env_file}.example"
+
+
+def container_names(service: dict[str, Any]) -> set[str]:
+    """Every variable a container can see: its env files' (examples') names, commented
+    ones included, and the names its ``environment:`` sets."""
+    names = set(service_environment(service))
+    for env_file in env_files(service):
+        names |= env_file_names(example_of(env_file))
+    return names
 
 
 def service_environment(service: dict[str, Any]) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""deploy/docker-compose.yml and deploy/.env.example, checked without a Docker engine."""
+"""deploy/docker-compose.yml, deploy/.env.example and deploy/env/*.env.example, checked
+without a Docker engine."""
 
 from __future__ import annotations
 
@@ -8,13 +9,32 @@ from typing import Any
 import pytest
 
 from tests.deploy import files
-from tests.deploy.files import DEPLOY, ENV_EXAMPLE, ROOT
+from tests.deploy.files import (
+    CONTAINER_ENV_EXAMPLES,
+    DEPLOY,
+    ENV_EXAMPLE,
+    ROOT,
+    SERVE_ENV_EXAMPLE,
+    SERVICE_ENV_EXAMPLE,
+    STRAPI_ENV_EXAMPLE,
+)
 from worker.api.webhooks import SECRET_HEADER
 from worker.cli import build_parser
 from worker.commands.config import all_settings
 from worker.settings import Settings
 
 PYTHON_SERVICES = ("serve", "worker")
+ALL_EXAMPLES = (ENV_EXAMPLE, *CONTAINER_ENV_EXAMPLES)
+# Each container's own env files (examples committed as <file>.example).
+ENV_FILES = {"strapi": ["env/strapi.env"], "serve": ["env/service.env", "env/serve.env"],
+             "worker": ["env/service.env"], "postgres": [], "redis": []}
+# Secrets and who may see them (#12 item 7).
+STRAPI_SECRETS = {"APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET", "JWT_SECRET",
+                  "TRANSFER_TOKEN_SALT", "ENCRYPTION_KEY", "DATABASE_PASSWORD", "DATABASE_URL",
+                  "MULTICAM_ADMIN_PASSWORD"}
+STORAGE_SECRETS = {"MULTICAM_S3_ACCESS_KEY_ID", "MULTICAM_S3_SECRET_ACCESS_KEY"}
+SERVE_SECRETS = {"MULTICAM_API_TOKEN", "MULTICAM_API_TOKENS", "MULTICAM_MEDIA_URL_SECRET",
+                 "MULTICAM_WEBHOOK_SECRET", "MULTICAM_ADMIN_PANEL_TOKEN"}
 
 
 @pytest.fixture(scope="module")
@@ -88,23 +108,78 @@ def test_healthchecks_and_start_order(services: dict[str, dict[str, Any]]) -> No
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
 
 
-def test_python_services_read_deploy_env(services: dict[str, dict[str, Any]]) -> None:
+def test_python_services_read_their_env_files(services: dict[str, dict[str, Any]]) -> None:
     settings = files.setting_names()
     for name in PYTHON_SERVICES:
         service = services[name]
-        assert service["env_file"] == ".env"
         env = files.service_environment(service)
         assert set(env) <= settings, f"{name}: not a setting: {set(env) - settings}"
-        # Reachable from the other containers, and wired to them by service name.
-        assert env["MULTICAM_HTTP_HOST"] == "0.0.0.0"
+        # Wired to the other containers by service name.
         assert "redis:6379" in env["MULTICAM_REDIS_URL"]
         assert "//strapi:1337" in env["MULTICAM_STRAPI_URL"]
+        assert env["MULTICAM_STRAPI_TOKEN"].startswith("${MULTICAM_STRAPI_TOKEN:?")
+    # Reachable from the other containers (through the port published on loopback).
+    assert files.service_environment(services["serve"])["MULTICAM_HTTP_HOST"] == "0.0.0.0"
+
+
+def test_each_container_has_its_own_env_files(services: dict[str, dict[str, Any]]) -> None:
+    """deploy/.env fills ${...} in the compose file; no container gets it whole."""
+    assert {name: files.env_files(s) for name, s in services.items()} == ENV_FILES
+    for env_file in {f for names in ENV_FILES.values() for f in names}:
+        assert files.example_of(env_file).is_file(), f"no example of {env_file}"
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert "deploy/.env" in ignored and "deploy/env/*.env" in ignored, \
+        "the filled-in env files hold secrets: keep them out of git"
+
+
+@pytest.mark.parametrize("name,forbidden", [
+    ("serve", STRAPI_SECRETS),
+    ("worker", STRAPI_SECRETS | SERVE_SECRETS),
+    ("strapi", STORAGE_SECRETS),
+    ("postgres", STORAGE_SECRETS | SERVE_SECRETS | (STRAPI_SECRETS - {"DATABASE_PASSWORD"})),
+    ("redis", STORAGE_SECRETS | SERVE_SECRETS | STRAPI_SECRETS),
+])
+def test_a_container_sees_no_secret_it_does_not_need(
+        name: str, forbidden: set[str], services: dict[str, dict[str, Any]]) -> None:
+    seen = files.container_names(services[name])
+    assert seen & forbidden == set(), f"{name} is handed {sorted(seen & forbidden)}"
+
+
+def test_the_secrets_reach_the_containers_that_need_them(
+        services: dict[str, dict[str, Any]]) -> None:
+    seen = {name: files.container_names(s) for name, s in services.items()}
+    assert seen["strapi"] >= STRAPI_SECRETS - {"DATABASE_URL"}
+    assert seen["serve"] >= STORAGE_SECRETS and seen["worker"] >= STORAGE_SECRETS
+    assert seen["serve"] >= SERVE_SECRETS
+    assert "MULTICAM_STRAPI_TOKEN" in seen["serve"] and "MULTICAM_STRAPI_TOKEN" in seen["worker"]
+    assert "POSTGRES_PASSWORD" in seen["postgres"]
+
+
+def test_compose_settings_are_not_in_an_env_file_too(
+        services: dict[str, dict[str, Any]]) -> None:
+    """``environment:`` wins over env_file: a value set in both is silently ignored."""
+    for name, service in services.items():
+        given = set(files.service_environment(service))
+        for env_file in files.env_files(service):
+            both = given & files.env_file_names(files.example_of(env_file))
+            assert not both, f"{name}: {sorted(both)} set by compose and in {env_file}"
+
+
+def test_ports_are_published_on_loopback_only(services: dict[str, dict[str, Any]]) -> None:
+    published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+    assert set(published) == {"serve", "strapi"}
+    for name, ports in published.items():
+        for port in ports:
+            assert isinstance(port, str) and port.startswith("127.0.0.1:"), \
+                f"{name} publishes {port!r} on every interface"
 
 
 def test_strapi_is_wired_to_the_service(services: dict[str, dict[str, Any]]) -> None:
     strapi = services["strapi"]
     env = files.service_environment(strapi)
     assert set(env) <= files.strapi_names(), set(env) - files.strapi_names()
+    assert env["MULTICAM_ADMIN_PANEL_TOKEN"].startswith("${MULTICAM_ADMIN_PANEL_TOKEN:?")
+    assert env["MULTICAM_S3_ENDPOINT_URL"].startswith("${MULTICAM_S3_ENDPOINT_URL")
     assert env["HOST"] == "0.0.0.0"
     assert env["DATABASE_HOST"] == "postgres"
     # The service checks exactly this header, and Strapi must send that one.
@@ -138,24 +213,33 @@ NOT_FOR_CONTAINERS = {
 }
 
 
-def test_every_variable_the_code_reads_is_named() -> None:
-    """Settings classes, Strapi's config and bootstrap code, Strapi's .env.example."""
-    named = files.env_file_names(ENV_EXAMPLE)
+def _named_anywhere() -> set[str]:
+    named: set[str] = set()
+    for example in ALL_EXAMPLES:
+        named |= files.env_file_names(example)
     for service in files.compose()["services"].values():
         named |= set(files.service_environment(service))
+    return named
+
+
+def test_every_variable_the_code_reads_is_named() -> None:
+    """Settings classes, Strapi's config and bootstrap code, Strapi's .env.example."""
+    named = _named_anywhere()
     wanted = files.setting_names() | files.strapi_names()
     missing = sorted(wanted - named - set(NOT_FOR_CONTAINERS))
-    assert not missing, f"add to deploy/.env.example: {missing}"
-    text = ENV_EXAMPLE.read_text()
+    assert not missing, f"add to deploy/env/*.env.example: {missing}"
+    text = STRAPI_ENV_EXAMPLE.read_text()
     for name in NOT_FOR_CONTAINERS:
-        assert name in text, f"deploy/.env.example should say that {name} is not used"
+        assert name in text, f"deploy/env/strapi.env.example should say {name} is not used"
         assert name not in named, f"{name} does nothing in the containers"
 
 
-def test_every_setting_is_in_the_env_example() -> None:
-    named = files.env_file_names(ENV_EXAMPLE)
-    missing = sorted(files.setting_names() - named)
-    assert not missing, ("add to deploy/.env.example (see `multicam config env`): "
+def test_every_setting_reaches_serve_and_the_workers() -> None:
+    services = files.compose()["services"]
+    reachable = files.container_names(services["serve"]) | \
+        files.container_names(services["worker"])
+    missing = sorted(files.setting_names() - reachable)
+    assert not missing, ("add to deploy/env/service.env.example (see `multicam config env`): "
                          f"{missing}")
 
 
@@ -164,15 +248,20 @@ def test_every_interpolated_variable_is_in_the_env_example() -> None:
     assert not missing, f"docker-compose.yml reads these; add to deploy/.env.example: {missing}"
 
 
-def test_env_example_names_only_known_variables() -> None:
-    known = files.setting_names() | files.strapi_names() | files.interpolated_names()
-    unknown = sorted(files.env_file_names(ENV_EXAMPLE) - known)
-    assert not unknown, f"deploy/.env.example sets variables nothing reads: {unknown}"
+def test_env_examples_name_only_what_their_reader_reads() -> None:
+    readers = {ENV_EXAMPLE: ("docker-compose.yml", files.interpolated_names()),
+               STRAPI_ENV_EXAMPLE: ("Strapi", files.strapi_names()),
+               SERVICE_ENV_EXAMPLE: ("serve and worker", files.setting_names()),
+               SERVE_ENV_EXAMPLE: ("serve", files.setting_names())}
+    for example, (reader, known) in readers.items():
+        unknown = sorted(files.env_file_names(example) - known)
+        assert not unknown, f"{example.name} sets variables {reader} does not read: {unknown}"
 
 
-def test_env_example_sets_each_variable_once() -> None:
-    names = [name for name, _ in files.active_assignments(ENV_EXAMPLE)]
-    assert len(names) == len(set(names))
+def test_each_variable_is_set_once_across_the_env_files() -> None:
+    names = [name for example in ALL_EXAMPLES
+             for name, _ in files.active_assignments(example)]
+    assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
 
 
 def _effective_defaults() -> dict[str, str]:
@@ -193,18 +282,23 @@ def _effective_defaults() -> dict[str, str]:
 
 def test_commented_settings_show_the_default_in_the_containers() -> None:
     defaults = _effective_defaults()
-    wrong = {name: (value, defaults[name])
-             for name, value in files.commented_defaults(ENV_EXAMPLE).items()
-             if name in defaults and value != defaults[name]}
-    assert not wrong, f"deploy/.env.example shows stale defaults (shown, actual): {wrong}"
+    for example in ALL_EXAMPLES:
+        wrong = {name: (value, defaults[name])
+                 for name, value in files.commented_defaults(example).items()
+                 if name in defaults and value != defaults[name]}
+        assert not wrong, f"{example.name} shows stale defaults (shown, actual): {wrong}"
 
 
-def test_required_secrets_are_placeholders_in_the_example() -> None:
-    active = dict(files.active_assignments(ENV_EXAMPLE))
-    for name in ["MULTICAM_STRAPI_TOKEN", "MULTICAM_WEBHOOK_SECRET", "MULTICAM_API_TOKEN",
-                 "DATABASE_PASSWORD", "APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET",
-                 "JWT_SECRET", "TRANSFER_TOKEN_SALT", "ENCRYPTION_KEY",
-                 "MULTICAM_ADMIN_PASSWORD"]:
+@pytest.mark.parametrize("example,names", [
+    (ENV_EXAMPLE, ["MULTICAM_STRAPI_TOKEN", "MULTICAM_WEBHOOK_SECRET",
+                   "MULTICAM_ADMIN_PANEL_TOKEN", "DATABASE_PASSWORD"]),
+    (STRAPI_ENV_EXAMPLE, ["APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET", "JWT_SECRET",
+                          "TRANSFER_TOKEN_SALT", "ENCRYPTION_KEY", "MULTICAM_ADMIN_PASSWORD"]),
+    (SERVE_ENV_EXAMPLE, ["MULTICAM_API_TOKEN"]),
+], ids=lambda v: v.name if hasattr(v, "name") else "")
+def test_required_secrets_are_placeholders_in_the_example(example: Any, names: list[str]) -> None:
+    active = dict(files.active_assignments(example))
+    for name in names:
         assert "change-me" in active[name], name
 
 

@@ -15,7 +15,8 @@ from worker.settings import Settings
 
 DOCS = [ROOT / "docs" / name for name in ("architecture.md", "deployment.md", "configuration.md")]
 # Files the docs tell the reader to create.
-USER_FILES = {"deploy/.env", "deploy/redis-shared.yml"}
+USER_FILES = {"deploy/.env", "deploy/env/strapi.env", "deploy/env/service.env",
+              "deploy/env/serve.env", "deploy/redis-shared.yml"}
 REPO_PATH = re.compile(r"`((?:deploy|worker|docs|tests|strapi-schemas|strapi_client|benchmarks)"
                        r"/[^`\s<>*]*)`")
 

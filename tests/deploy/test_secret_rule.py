@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.files import ENV_EXAMPLE, STRAPI
+from tests.deploy.files import CONTAINER_ENV_EXAMPLES, ENV_EXAMPLE, STRAPI
 from worker.secret_rule import MIN_SECRET_LENGTH, PLACEHOLDERS, is_placeholder, weak_secrets
 from worker.settings import Settings
 
@@ -39,7 +39,7 @@ def test_strapi_applies_the_same_rule() -> None:
 
 def test_every_placeholder_the_examples_ship_is_refused() -> None:
     shipped: set[str] = set()
-    for example in (ENV_EXAMPLE, STRAPI / ".env.example"):
+    for example in (ENV_EXAMPLE, *CONTAINER_ENV_EXAMPLES, STRAPI / ".env.example"):
         for value in re.findall(r"^[A-Z][A-Z0-9_]*=(.*)$", example.read_text(), re.M):
             shipped.update(v for v in value.split(",") if "change" in v.lower())
     assert shipped >= {"change-me", "change-me-1"}
