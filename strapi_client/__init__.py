@@ -10,6 +10,7 @@ from .enums import (
     OperatorStatus,
     SessionState,
     SyncMethod,
+    VideoState,
 )
 from .errors import (
     FieldError,
@@ -69,6 +70,7 @@ __all__ = [
     "StrapiUnavailable",
     "StrapiValidationError",
     "SyncMethod",
+    "VideoState",
     "SyncResult",
     "SyncResultInput",
     "WebhookEvent",

@@ -20,6 +20,15 @@ class AssetState(StrEnum):
     FAILED = "failed"
 
 
+class VideoState(StrEnum):
+    """The asset's video track (proxy, thumbnail, mezzanine), made after its audio."""
+
+    PENDING = "pending"
+    ENCODING = "encoding"
+    READY = "ready"
+    FAILED = "failed"
+
+
 class CameraLabel(StrEnum):
     A = "A"
     B = "B"

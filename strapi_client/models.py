@@ -13,6 +13,7 @@ from .enums import (
     OperatorStatus,
     SessionState,
     SyncMethod,
+    VideoState,
 )
 
 # Relations are present only when populated: `None` means "not asked for" (or, for a
@@ -60,6 +61,8 @@ class MediaAsset(Entry):
     error_message: str | None = None
     progress_pct: int | None = None
     progress_message: str | None = None
+    video_state: VideoState | None = None
+    video_progress_pct: int | None = None
     natural_key: str | None = None
     session: RecordingSession | None = None
     derivatives: list[DerivedMedia] | None = None
@@ -136,6 +139,8 @@ class MediaAssetInput(WriteModel):
     error_message: StoredText | None = None
     progress_pct: int | None = None
     progress_message: StoredText | None = None
+    video_state: VideoState | None = None
+    video_progress_pct: int | None = None
     session: RelationInput = None
     derivatives: RelationInput = None
 

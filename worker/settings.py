@@ -7,7 +7,7 @@ so every field carries its description here.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -92,8 +92,29 @@ class Settings(BaseSettings):
     max_jobs: int = Field(2, ge=1,
                           description="Jobs one worker process runs at once (ingest is CPU "
                                       "heavy: about one per core).")
+    video_max_jobs: int = Field(
+        1, ge=0,
+        description="Video encodes (proxy, thumbnail, mezzanine) one worker process runs at "
+                    "once, from the video queue, beside its MULTICAM_MAX_JOBS audio, sync and "
+                    "review jobs (x264 uses every core: one is right for most machines; 0: "
+                    "this worker encodes no video).")
+    ingest_order: Literal["audio-first", "single-pass"] = Field(
+        "audio-first",
+        description="audio-first: an ingest makes what sync needs (audio WAV, waveform), the "
+                    "session syncs, and the video derivatives follow as separate jobs. "
+                    "single-pass: one job makes every derived file from one decode, and the "
+                    "sync waits for all of them (the old order, kept for comparison).")
+    keep_originals_s: int = Field(
+        6 * 3600, ge=0,
+        description="How long a downloaded original stays in the work dir for the video job "
+                    "of the same machine, so it is read from storage once (s; 0: never kept, "
+                    "the video job downloads it again).")
+    min_free_disk_mb: int = Field(
+        1024, ge=0,
+        description="Free space (MiB) the work dir must keep beyond a download; an ingest "
+                    "that would eat into it waits and says so in the asset's progress.")
     ingest_timeout_s: int = Field(4 * 3600, ge=10,
-                                  description="Hard time limit of one ingest job (s).")
+                                  description="Hard time limit of one ingest or video job (s).")
     sync_timeout_s: int = Field(1800, ge=10, description="Hard time limit of one sync job (s).")
     max_tries: int = Field(5, ge=1,
                            description="Attempts per job for transient errors (Strapi, Redis "

@@ -13,8 +13,9 @@ from strapi_client.models import SyncResult
 from strapi_client.webhook import parse_webhook
 from worker.jobs.sync import _history
 from worker.pipeline.rules import decide
+from worker.queue import APPLY_REVIEW
 from worker.review.apply import without_bounces
-from worker.review.marks import APPLY_REVIEW, fingerprint, review_job_id
+from worker.review.marks import fingerprint, review_job_id
 from worker.review.validate import (
     CameraFacts,
     ReviewConflict,

@@ -10,7 +10,7 @@ import pytest
 from strapi_client.transport import RetryPolicy
 from tests.deploy import files
 from tests.deploy.files import ROOT
-from worker.jobs.worker import build_worker
+from worker.jobs.worker import build_workers
 from worker.settings import Settings
 
 DOCS = [ROOT / "docs" / name for name in ("architecture.md", "deployment.md", "configuration.md")]
@@ -71,9 +71,14 @@ def test_architecture_names_the_worker_functions_and_crash_timeout() -> None:
     """The crash story relies on arq's in-progress marker: the longest timeout + 10 s."""
     text = (ROOT / "docs" / "architecture.md").read_text()
     settings = Settings()
-    worker = build_worker(settings)
-    assert worker.in_progress_timeout_s == max(settings.ingest_timeout_s,
-                                               settings.sync_timeout_s) + 10
-    assert worker.retry_jobs, "a cancelled job is put back in the queue"
-    for name in worker.functions:
-        assert f"`{name}`" in text, f"architecture.md does not mention `{name}`"
+    workers = build_workers(settings)
+    assert [w.queue_name for w in workers] == [settings.queue_name,
+                                               f"{settings.queue_name}:video"]
+    main, video = workers
+    assert main.in_progress_timeout_s == max(settings.ingest_timeout_s,
+                                             settings.sync_timeout_s) + 10
+    assert video.in_progress_timeout_s == settings.ingest_timeout_s + 10
+    for worker in workers:
+        assert worker.retry_jobs, "a cancelled job is put back in the queue"
+        for name in worker.functions:
+            assert f"`{name}`" in text, f"architecture.md does not mention `{name}`"

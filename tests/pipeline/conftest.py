@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import pytest
 
 from strapi_client.client import StrapiClient
+from strapi_client.enums import AssetState, VideoState
+from strapi_client.models import MediaAsset
 from tests.corpus import cases as corpus
 from tests.support.s3_server import S3Server, running_s3
 from tests.support.services import (
@@ -90,6 +92,12 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float
         await asyncio.sleep(interval)
     logs = stack.procs.logs() if stack is not None else ""
     raise AssertionError(f"timed out after {timeout} s waiting for {what}; last={last!r}\n{logs}")
+
+
+async def fully_ingested(strapi: StrapiClient, asset_id: str) -> MediaAsset | None:
+    """The asset once both tracks are done: audio ready and video derivatives ready."""
+    a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+    return a if a.state is AssetState.READY and a.video_state is VideoState.READY else None
 
 
 @pytest.fixture(scope="session")

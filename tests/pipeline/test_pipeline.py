@@ -16,7 +16,13 @@ from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
 from tests.corpus import cases as corpus
-from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
+from tests.pipeline.conftest import (
+    Stack,
+    eventually,
+    fully_ingested,
+    session_case,
+    upload_original,
+)
 from tests.support.flash_clap import make_flash_clap_clip
 from worker.ingest.probe import probe
 
@@ -60,11 +66,17 @@ async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) 
     project = f"gold-{secrets.token_hex(3)}"
     session, built = await _run_session(stack, strapi, spec, media_dir, project)
     assert session.state is SessionState.NEEDS_REVIEW, session.progress_message
-    assets = {a.camera_label.value: a for a in session.assets or []}
-    assert set(assets) == {"A", "B", "C"}
+    assert {a.camera_label.value for a in session.assets or []} == {"A", "B", "C"}
+    assets = {}
+    for a in session.assets or []:
+        # The sync needs only the audio; the video derivatives follow.
+        assets[a.camera_label.value] = await eventually(
+            lambda doc=a.document_id: fully_ingested(strapi, doc), timeout=300,
+            what=f"camera {a.camera_label.value}'s video derivatives", stack=stack)
     s3 = stack.s3.client()
     for label, asset in assets.items():
         assert asset.state is AssetState.READY, asset.error_message
+        assert asset.video_progress_pct == 100 and not asset.error_message
         assert asset.duration_ms and asset.fps and asset.resolution and asset.codec == "h264"
         assert asset.audio_codec == "aac" and asset.sample_rate and asset.audio_channels
         kinds = {d.kind.value: d for d in asset.derivatives or []}
@@ -147,11 +159,8 @@ async def test_ingest_records_where_picture_and_sound_start(stack: Stack, strapi
     session = await _new_session(strapi, f"start-{secrets.token_hex(3)}", "start times")
     asset_id = await _add_camera(stack, strapi, session, "A", clip.path)
 
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
-        return a if a.state is AssetState.READY else None
-
-    asset = await eventually(ready, timeout=300, what="the flash-clap asset ready", stack=stack)
+    asset = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=300,
+                             what="the flash-clap asset ready", stack=stack)
     assert asset.audio_start_ms is not None and asset.video_start_ms is not None
     assert asset.video_start_ms - asset.audio_start_ms == pytest.approx(200.0, abs=1.0)
     assert asset.fps == pytest.approx(30.0)
@@ -205,11 +214,8 @@ async def test_same_webhook_three_times_runs_one_job(stack: Stack, strapi: Strap
     assert len(job_ids) == 1
     assert sum(j["enqueued"] for a in answers for j in a["jobs"]) <= 1
 
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
-        return a if a.state is AssetState.READY else None
-
-    done = await eventually(ready, timeout=300, what="asset ready", stack=stack)
+    done = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=300,
+                            what="asset ready", stack=stack)
     kinds = [d.kind.value for d in done.derivatives or []]
     assert len(kinds) == len(set(kinds))  # one entry per kind, no duplicates
 
@@ -287,11 +293,8 @@ async def test_job_killed_midway_is_run_again(stack: Stack, strapi: StrapiClient
         stack.procs.worker.start()
         await r.aclose()
 
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id, populate={"derivatives": True})
-        return a if a.state is AssetState.READY else None
-
-    done = await eventually(ready, timeout=240, what="the killed job to run again", stack=stack)
+    done = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=240,
+                            what="the killed job to run again", stack=stack)
     kinds = [d.kind.value for d in done.derivatives or []]
     assert sorted(kinds) == sorted(set(kinds)) and "audio-wav" in kinds
     listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
@@ -337,7 +340,8 @@ async def test_vfr_camera_gets_a_mezzanine_and_syncs(stack: Stack, strapi: Strap
     asset_b = await _add_camera(stack, strapi, session, "B", vfr)
     done = await eventually(lambda: _settled(strapi, session.document_id), timeout=600,
                             what="VFR session to settle", stack=stack, interval=2)
-    b = await strapi.assets.get(asset_b, populate={"derivatives": True})
+    b = await eventually(lambda: fully_ingested(strapi, asset_b), timeout=300,
+                         what="the VFR camera's mezzanine", stack=stack)
     assert b.is_vfr is True
     assert "mezzanine" in {d.kind.value for d in b.derivatives or []}
     result = done.sync_result

@@ -13,14 +13,14 @@ import pytest
 import redis.asyncio as aioredis
 
 from strapi_client.client import StrapiClient
-from strapi_client.enums import AssetState, SessionState
+from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
 from tests.corpus import cases as corpus
 from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
 from tests.support.services import MULTICAM, Proc
 from worker.jobs.attempts import NEVER_FINISHED, Attempts
 from worker.jobs.context import TRANSIENT
-from worker.jobs.queue import ingest_job_id
+from worker.queue import ingest_job_id
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
 POISON = Path(__file__).with_name("poison")
@@ -161,3 +161,46 @@ async def test_a_sync_that_crashes_every_time_ends_in_needs_review(
         "sync failed: gave up after 3 attempts: MemoryError: cannot allocate the "
         "cross-correlation buffers; re-ingest the camera(s) or recompute")
     assert poisoned.log_path.read_text().count('"sync_started"') == 3
+
+
+async def test_a_failed_video_encode_keeps_the_sync(
+        stack: Stack, strapi: StrapiClient, media_dir: Path) -> None:
+    built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
+    session = await draft_session(strapi, "video poison")
+    with poisoned_worker(stack, "video") as poisoned:
+        ids = []
+        for label in ("A", "B"):
+            url = await upload_original(stack, session.project_id, DAY, label,
+                                        built.paths[label])
+            asset = await strapi.upsert_asset(session.document_id, label, MediaAssetInput(
+                original_filename=f"cam{label}.mp4", original_url=url,
+                state=AssetState.INGESTING))
+            ids.append(asset.document_id)
+
+        async def video_failed(asset_id: str) -> Any:
+            a = await strapi.assets.get(asset_id, populate={"derivatives": True})
+            return a if a.video_state is VideoState.FAILED else None
+
+        failed = [await eventually(lambda a=i: video_failed(a), timeout=300,
+                                   what="the video encode to fail", stack=stack)
+                  for i in ids]
+
+        async def synced() -> Any:
+            s = await strapi.get_session(session.document_id)
+            return s if s.state is SessionState.NEEDS_REVIEW and s.sync_result else None
+
+        done = await eventually(synced, timeout=120, what="the sync result", stack=stack)
+    for asset in failed:
+        assert asset.state is AssetState.READY  # the camera still syncs
+        assert (asset.error_message or "").startswith(
+            "video derivatives failed (the audio and the sync are not affected): ")
+        assert "video stream is damaged" in (asset.error_message or "")
+        assert {d.kind.value for d in asset.derivatives or []} == {"audio-wav", "waveform"}
+    result = done.sync_result
+    assert result is not None and set(result.offsets_ms or {}) == {"A", "B"}
+    assert "looks-good" in (result.classification or {}).values()
+    log = poisoned.log_path.read_text()
+    assert log.count('"video_failed"') == 2, log  # failed once each, not retried in a loop
+    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
+                                               Prefix=f"projects/{session.project_id}/")
+    assert not [o["Key"] for o in listed.get("Contents", []) if "/proxies/" in o["Key"]]

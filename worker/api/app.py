@@ -13,8 +13,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from worker.api import health, v2, webhooks
 from worker.api.deps import ServiceState, api_strapi_client
 from worker.api.errors import error_response
-from worker.jobs.queue import connect
 from worker.logging import get_logger
+from worker.queue import connect
 from worker.settings import Settings
 from worker.storage.factory import open_store
 

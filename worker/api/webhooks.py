@@ -15,6 +15,7 @@ from worker.api.deps import ServiceState, service_state
 from worker.api.errors import ErrorBody, error_response
 from worker.logging import get_logger
 from worker.pipeline.rules import decide
+from worker.queue import enqueue
 
 SECRET_HEADER = "X-Multicam-Webhook-Secret"
 
@@ -71,7 +72,7 @@ async def strapi_webhook(
     jobs: list[EnqueuedJob] = []
     try:
         for req in decision.jobs:
-            job = await state.redis.enqueue_job(req.function, *req.args, _job_id=req.job_id)
+            job = await enqueue(state.redis, req, main_queue=state.settings.queue_name)
             jobs.append(EnqueuedJob(function=req.function, job_id=req.job_id,
                                     enqueued=job is not None))
     except (RedisError, OSError) as exc:

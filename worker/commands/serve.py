@@ -16,9 +16,17 @@ variables (see docs/configuration.md); needs Redis, and Strapi for readiness.
 """
 
 WORKER_HELP = """\
-Run an arq worker: ingest_asset and sync_session jobs plus the reconcile cron.
-Run one per machine (MULTICAM_MAX_JOBS jobs at once, about one per core for
-ingest), as many machines as needed against one Redis and one bucket.
+Run the job workers of one machine against one Redis and one bucket:
+
+  main queue   ingest_asset (probe, audio WAV, waveform), sync_session,
+               apply_review and the reconcile cron; MULTICAM_MAX_JOBS at once
+  video queue  encode_video (proxy, thumbnail, mezzanine) once a camera's
+               audio is in; MULTICAM_VIDEO_MAX_JOBS at once (x264 uses every
+               core: 1 suits most machines)
+
+A session's sync result therefore never waits for a video encode. Run one worker
+per machine and as many machines as needed; --queues video makes an encode-only
+machine, --queues main one that never encodes.
 """
 
 
@@ -32,7 +40,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     work = sub.add_parser("worker", help="run a job worker", description=WORKER_HELP,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
     work.add_argument("--burst", action="store_true",
-                      help="exit when the queue is empty (for scripts and tests)")
+                      help="exit when the queues are empty (for scripts and tests)")
+    work.add_argument("--queues", default="main,video", metavar="LIST",
+                      help="comma-separated queues to work on: main, video "
+                           "(default: main,video)")
     work.set_defaults(func=run_worker)
 
 
@@ -51,13 +62,25 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from worker.jobs.worker import build_worker
+    from worker.jobs.worker import build_workers, run_workers
+    from worker.queue import Queue
 
+    try:
+        queues = [Queue(q.strip()) for q in args.queues.split(",") if q.strip()]
+    except ValueError:
+        print(f"multicam worker: --queues: expected main and/or video, got {args.queues!r}",
+              file=sys.stderr)
+        return 2
     settings = Settings()
     if not _secrets_ok("worker", settings):
         return 2
     configure_logging(settings.log_level, settings.log_json)
-    build_worker(settings, burst=args.burst).run()
+    workers = build_workers(settings, burst=args.burst, queues=queues)
+    if not workers:
+        print("multicam worker: nothing to run (--queues video with "
+              "MULTICAM_VIDEO_MAX_JOBS=0)", file=sys.stderr)
+        return 2
+    run_workers(workers)
     return 0
 
 

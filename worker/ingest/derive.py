@@ -48,6 +48,8 @@ from worker.timestamp_gaps import ImplausibleTimestamps
 
 ProgressFn = Callable[[float, str], None]
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")
+AUDIO_KINDS: tuple[Kind, ...] = ("audio-wav", "waveform")
+"""What sync and the review's waveforms need: made first, from the audio alone."""
 _PROGRESS_EVERY_S = 1.0
 _PROGRESS_STEP = 0.01
 
@@ -58,6 +60,11 @@ def planned_kinds(probe: ProbeResult, config: IngestSettings) -> list[Kind]:
     if probe.vfr or config.always_make_mezzanine:
         kinds.append("mezzanine")
     return kinds
+
+
+def video_kinds(probe: ProbeResult, config: IngestSettings) -> list[Kind]:
+    """The planned kinds that need the video decoded (proxy, thumbnail, mezzanine)."""
+    return [k for k in planned_kinds(probe, config) if k not in AUDIO_KINDS]
 
 
 class _Progress:

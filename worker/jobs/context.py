@@ -11,16 +11,17 @@ from redis.exceptions import RedisError
 from strapi_client.client import StrapiClient
 from strapi_client.errors import StrapiRateLimited, StrapiServerError, StrapiUnavailable
 from worker.ingest.config import IngestSettings
+from worker.jobs.workdir import DiskSpaceLow
 from worker.settings import Settings
 from worker.storage.base import ObjectStore
 from worker.storage.errors import StorageUnavailable
 from worker.storage.factory import open_store
 from worker.storage.settings import StorageSettings
 
-# Failures worth retrying: the other side may be back in a moment.
+# Failures worth retrying: the other side may be back in a moment (or the disk freed).
 TRANSIENT: tuple[type[BaseException], ...] = (
     StrapiUnavailable, StrapiServerError, StrapiRateLimited, StorageUnavailable, RedisError,
-    ConnectionError, TimeoutError,
+    ConnectionError, TimeoutError, DiskSpaceLow,
 )
 
 

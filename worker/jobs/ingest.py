@@ -1,61 +1,46 @@
-"""``ingest_asset``: original in storage -> probed asset with its derived media.
+"""``ingest_asset``: original in storage -> probed asset with what sync needs.
+
+Audio first (the default ``MULTICAM_INGEST_ORDER``): the job probes the original
+and makes its audio WAV and waveform, and the asset becomes ``ready`` (sync can
+use it) with ``videoState: pending``; its video derivatives follow in an
+``encode_video`` job on the video queue (``worker.jobs.video``). ``single-pass``
+makes every derived file here, in one decode, and only then says ``ready``.
 
 State: uploading/ingesting -> ready | failed. Derived objects have deterministic
 keys and derived-media entries are upserted per (asset, kind), so a retried or
 re-run job overwrites instead of duplicating; a failed ingest removes what it
-made, so a failed asset has no derived objects or entries.
+made, so a failed asset has no derived objects or entries. A job overtaken by a
+re-upload records nothing and removes only its own files.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Collection
 from typing import Any
 
 import structlog
 
-from strapi_client.enums import AssetState
+from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import (
-    DerivedMedia,
-    DerivedMediaInput,
     MediaAsset,
     MediaAssetInput,
     RecordingSession,
+    RecordingSessionInput,
 )
-from worker.ingest.derive import derive_all
+from worker.ingest.derive import AUDIO_KINDS, planned_kinds
 from worker.ingest.errors import IngestError
-from worker.ingest.files import DerivedFile
 from worker.ingest.probe import ProbeResult, probe
+from worker.jobs import derived, workdir
 from worker.jobs.attempts import Attempts
 from worker.jobs.context import TRANSIENT, Deps
-from worker.jobs.queue import ingest_job_id
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
-from worker.pipeline.rules import ASSET_NEEDS_INGEST, advance_request
+from worker.pipeline.rules import ASSET_NEEDS_INGEST, advance_request, video_request
+from worker.queue import enqueue, ingest_job_id
 from worker.storage.errors import ForeignUrlError, StorageError
-from worker.storage.keys import extension_from_filename, object_key
-
-# Progress is written to Strapi at most this often (each write fires a webhook).
-_PROGRESS_EVERY_S = 5.0
-_VERSION = re.compile(r"angle-\d{3}_v(\d{3})\.")
-
-
-def version_of(original_key: str) -> int:
-    """Derived files take the version of the original (its key says it), else 1.
-
-    The upload API picks an unused version per project, day and camera, so two
-    sessions of one project on one day never write over each other's files.
-    """
-    match = _VERSION.search(original_key)
-    return int(match.group(1)) if match else 1
-
-
-class _Failed(Exception):
-    """The asset cannot be ingested; the message is for the operator."""
+from worker.storage.keys import extension_from_filename
 
 
 async def ingest_asset(ctx: dict[str, Any], asset_id: str) -> str:
@@ -76,6 +61,7 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
         await _fail(deps, asset, "this asset belongs to no recording session")
         return "failed"
     structlog.contextvars.bind_contextvars(session=session.document_id)
+    await _session_ingesting(deps, session, asset)
     try:
         key = deps.store.key_from_url(asset.original_url)
     except ForeignUrlError as exc:
@@ -88,19 +74,39 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
             return "waiting for the upload"
         await _fail(deps, asset, f"original file not found in storage ({asset.original_url})")
         return "failed"
+    try:
+        workdir.ensure_free(deps.settings.work_dir, info.size, deps.settings.min_free_disk_mb)
+    except workdir.DiskSpaceLow as exc:
+        # Not the file's fault and not counted as an attempt: say so, and try later.
+        log.warning("ingest_waiting_for_disk", reason=str(exc))
+        await deps.strapi.update_asset(asset_id, MediaAssetInput(
+            state=AssetState.INGESTING, progress_message=str(exc)))
+        raise
 
     # Poison files (any exception, or a crash, every time) end in failed, not in a loop.
     attempts = Attempts(ctx.get("redis"), ingest_job_id(asset_id, asset.original_url),
                         deps.settings.job_attempts)
     gave_up = await attempts.exhausted()
     if gave_up is not None:
-        await _cleanup(deps, asset, [])
-        await _fail(deps, asset, gave_up)
+        if await derived.still_current(deps, asset):
+            await derived.drop_kinds(deps, asset_id, lambda _: False)
+            await _fail(deps, asset, gave_up)
         await attempts.forget()
-        await _advance(ctx, session.document_id)
+        await _advance(ctx, deps, session.document_id)
         return "failed"
     async with attempts.attempt():
         return await _run_ingest(ctx, deps, asset, session, key, info.size)
+
+
+async def _session_ingesting(deps: Deps, session: RecordingSession, asset: MediaAsset) -> None:
+    """A session leaves draft as soon as its first camera starts ingesting.
+
+    Written here rather than by the session job, which may wait for a free slot.
+    """
+    if session.state is SessionState.DRAFT:
+        await deps.strapi.sessions.update(session.document_id, RecordingSessionInput(
+            state=SessionState.INGESTING,
+            progress_message=f"ingesting: camera {asset.camera_label.value} started"))
 
 
 async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
@@ -108,70 +114,77 @@ async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
     """Download, probe, derive, upload and record: one attempt at the ingest."""
     log = get_logger()
     asset_id = asset.document_id
-    log.info("ingest_started", key=key, size=size)
+    assert asset.original_url is not None
+    single_pass = deps.settings.ingest_order == "single-pass"
+    log.info("ingest_started", key=key, size=size, order=deps.settings.ingest_order)
     await deps.strapi.update_asset(asset_id, MediaAssetInput(
         state=AssetState.INGESTING, error_message=None, progress_pct=1,
-        progress_message="downloading the original"))
-    workdir = Path(tempfile.mkdtemp(prefix=f"multicam-ingest-{asset_id}-",
-                                    dir=deps.settings.work_dir or None))
+        progress_message="downloading the original", video_state=VideoState.PENDING,
+        video_progress_pct=None))
+    folder = workdir.job_dir(deps.settings.work_dir, f"ingest-{asset_id}")
     uploaded: list[str] = []
-    heartbeat = asyncio.create_task(_heartbeat(deps, asset_id))
+    heartbeat = asyncio.create_task(derived.heartbeat(deps, asset_id))
+    kept = False
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
-        source = workdir / f"original.{ext}"
+        source = folder / f"original.{ext}"
         await deps.store.get_file(key, source)
         facts = await asyncio.to_thread(probe, source)
         await deps.strapi.update_asset(asset_id, _probe_fields(facts))
-        outputs = await _derive(deps, asset_id, source, workdir / "out", facts)
-        for out in outputs:
-            okey = object_key(session.project_id, session.date, out.kind,
-                              asset.camera_label.value, version=version_of(key),
-                              ext=out.extension)
-            stored = await deps.store.put_file(okey, out.path, out.content_type,
-                                               sha256=out.sha256)
-            uploaded.append(okey)
-            await deps.strapi.upsert_derived_media(asset_id, out.kind, DerivedMediaInput(
-                url=stored.url, size_bytes=stored.size, checksum=f"sha256:{stored.sha256}",
-                storage_key=okey, content_type=out.content_type))
-        current = await deps.strapi.assets.get(asset_id)
-        if current.original_url != asset.original_url:
+        kinds = planned_kinds(facts, deps.ingest) if single_pass else list(AUDIO_KINDS)
+
+        async def report(fraction: float, message: str) -> None:
+            await deps.strapi.update_asset(asset_id, MediaAssetInput(
+                progress_pct=max(5, min(95, int(5 + fraction * 85))),
+                progress_message=message))
+
+        outputs = await derived.derive(deps.ingest, source, folder / "out", facts, kinds,
+                                       report)
+        files = await derived.store(deps, asset, session.project_id, session.date, key,
+                                    outputs, uploaded)
+        if not await derived.still_current(deps, asset):
             # The camera was re-uploaded meanwhile: its own ingest owns the asset now.
-            log.info("ingest_superseded", by=current.original_url)
+            await derived.delete_objects(deps, uploaded)
             return "superseded by a newer upload"
-        await _drop_stale(deps, asset, {o.kind for o in outputs})
+        await derived.record(deps, asset_id, files)
+        made = {o.kind for o in outputs}
+        # Files of an earlier original (a replaced camera) go: they belong to another clock.
+        await derived.drop_kinds(deps, asset_id,
+                                 lambda d: d.kind.value in made or derived.made_from(d, key))
         await deps.strapi.update_asset(asset_id, MediaAssetInput(
             state=AssetState.READY, error_message=None, progress_pct=100,
-            progress_message=f"ready: {', '.join(o.kind for o in outputs)}"))
-    except (IngestError, _Failed, StorageError) as exc:
+            progress_message=_ready_message(made, single_pass),
+            video_state=VideoState.READY if single_pass else VideoState.PENDING,
+            video_progress_pct=100 if single_pass else 0))
+        if not single_pass:
+            kept = deps.settings.keep_originals_s > 0 and workdir.keep_original(
+                deps.settings.work_dir, asset_id, asset.original_url, source,
+                deps.settings.min_free_disk_mb)
+    except (IngestError, StorageError) as exc:
         if isinstance(exc, TRANSIENT):
             raise
-        await _cleanup(deps, asset, uploaded)
-        await _fail(deps, asset, str(exc))
-        await _advance(ctx, session.document_id)
+        if await derived.still_current(deps, asset):
+            await derived.delete_objects(deps, uploaded)
+            await derived.drop_kinds(deps, asset_id, lambda _: False)
+            await _fail(deps, asset, str(exc))
+        else:
+            await derived.delete_objects(deps, uploaded)
+        await _advance(ctx, deps, session.document_id)
         return "failed"
     finally:
         heartbeat.cancel()
-        shutil.rmtree(workdir, ignore_errors=True)
-    log.info("ingest_done", outputs=[o.kind for o in outputs])
-    await _advance(ctx, session.document_id)
+        shutil.rmtree(folder, ignore_errors=True)
+    log.info("ingest_done", outputs=[o.kind for o in outputs], original_kept=kept)
+    if not single_pass:
+        await _enqueue_video(ctx, deps, asset_id)
+    await _advance(ctx, deps, session.document_id)
     return "ready"
 
 
-async def _heartbeat(deps: Deps, asset_id: str) -> None:
-    """Touch the asset now and then so reconcile knows this job is alive.
-
-    Downloads and uploads of big files report no progress of their own; without
-    this, a long transfer would look like a dead worker and be started twice.
-    """
-    interval = max(5.0, deps.settings.stale_job_s / 4)
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            current = await deps.strapi.assets.get(asset_id)
-            await deps.strapi.update_asset(asset_id, MediaAssetInput(
-                progress_message=current.progress_message))
-        except TRANSIENT:
-            continue
+def _ready_message(made: Collection[str], single_pass: bool) -> str:
+    if single_pass:
+        return f"ready: {', '.join(sorted(made))}"
+    return "audio ready; video queued"
 
 
 def _probe_fields(facts: ProbeResult) -> MediaAssetInput:
@@ -181,70 +194,27 @@ def _probe_fields(facts: ProbeResult) -> MediaAssetInput:
         sample_rate=facts.audio_sample_rate, audio_channels=facts.audio_channels,
         is_vfr=facts.vfr, audio_start_ms=round(facts.audio_start_ms, 3),
         video_start_ms=round(facts.video_start_ms, 3), progress_pct=5,
-        progress_message="probed; deriving media")
-
-
-async def _derive(deps: Deps, asset_id: str, source: Path, out_dir: Path,
-                  facts: ProbeResult) -> list[DerivedFile]:
-    """Run the single-pass derivation in a thread, mirroring its progress to Strapi."""
-    loop = asyncio.get_running_loop()
-    latest: list[tuple[float, str]] = []
-
-    def progress(fraction: float, message: str) -> None:
-        loop.call_soon_threadsafe(latest.append, (fraction, message))
-
-    task = asyncio.create_task(asyncio.to_thread(derive_all, source, out_dir, facts,
-                                                 deps.ingest, progress))
-    last_sent = time.monotonic()
-    while not task.done():
-        await asyncio.wait({task}, timeout=1.0)
-        if latest and time.monotonic() - last_sent >= _PROGRESS_EVERY_S and not task.done():
-            fraction, message = latest[-1]
-            latest.clear()
-            last_sent = time.monotonic()
-            try:
-                await deps.strapi.update_asset(asset_id, MediaAssetInput(
-                    progress_pct=max(5, min(95, int(5 + fraction * 85))),
-                    progress_message=message))
-            except TRANSIENT as exc:
-                # Progress is best effort; the result write later is retried properly.
-                get_logger().warning("progress_write_failed", error=str(exc))
-    return task.result()
-
-
-async def _delete_derivative(deps: Deps, derived: DerivedMedia) -> None:
-    """Remove one derived file: its object, then its entry."""
-    if derived.storage_key:
-        await deps.store.delete(derived.storage_key)
-    await deps.strapi.derived_media.delete(derived.document_id)
-
-
-async def _drop_stale(deps: Deps, asset: MediaAsset, made: set[str]) -> None:
-    """Derived entries of kinds this run did not make (e.g. an old mezzanine) go."""
-    for old in asset.derivatives or []:
-        if old.kind.value not in made:
-            await _delete_derivative(deps, old)
-
-
-async def _cleanup(deps: Deps, asset: MediaAsset, uploaded: list[str]) -> None:
-    """A failed ingest leaves no derived objects and no derived-media entries."""
-    for key in uploaded:
-        await deps.store.delete(key)
-    fresh = await deps.strapi.assets.get(asset.document_id, populate={"derivatives": True})
-    for old in fresh.derivatives or []:
-        await _delete_derivative(deps, old)
+        progress_message="probed; extracting audio")
 
 
 async def _fail(deps: Deps, asset: MediaAsset, message: str) -> None:
     get_logger().warning("ingest_failed", reason=message)
     await deps.strapi.update_asset(asset.document_id, MediaAssetInput(
         state=AssetState.FAILED, error_message=message, progress_pct=None,
-        progress_message="failed"))
+        progress_message="failed", video_state=None, video_progress_pct=None))
 
 
-async def _advance(ctx: dict[str, Any], session_id: str) -> None:
-    """Let the session move on (sync when every camera is settled)."""
-    req = advance_request(session_id)
+async def _enqueue_video(ctx: dict[str, Any], deps: Deps, asset_id: str) -> None:
+    """Start the asset's video encode now (reconcile would, a minute later)."""
+    redis = ctx.get("redis")
+    fresh = await deps.strapi.assets.get(asset_id)
+    request = video_request(fresh)
+    if redis is not None and request is not None:
+        await enqueue(redis, request, main_queue=deps.settings.queue_name)
+
+
+async def _advance(ctx: dict[str, Any], deps: Deps, session_id: str) -> None:
+    """Let the session move on (sync when every camera's audio is settled)."""
     redis = ctx.get("redis")
     if redis is not None:
-        await redis.enqueue_job(req.function, *req.args, _job_id=req.job_id)
+        await enqueue(redis, advance_request(session_id), main_queue=deps.settings.queue_name)

@@ -21,11 +21,13 @@ from worker.logging import get_logger
 from worker.pipeline.rules import (
     ASSET_NEEDS_INGEST,
     SESSION_UNSETTLED,
-    JobRequest,
+    VIDEO_UNSETTLED,
     advance_request,
     ingest_request,
+    video_request,
 )
-from worker.review.marks import APPLY_REVIEW, REVIEWED, review_job_id
+from worker.queue import APPLY_REVIEW, JobRequest, enqueue
+from worker.review.marks import REVIEWED, review_job_id
 
 
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
@@ -42,6 +44,16 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 wanted.append(req)
                 if _looks_dead(asset, now, deps.settings.stale_job_s):
                     stale.append(req.job_id)
+        unsettled_video = {"videoState": {"$in": [v.value for v in VIDEO_UNSETTLED]}}
+        async for asset in deps.strapi.iter_assets(state=AssetState.READY,
+                                                   filters=unsettled_video):
+            video = video_request(asset)
+            if video is not None:
+                wanted.append(video)
+                # Pending too: a worker killed before the job's first write leaves it so.
+                # A job that is only queued has no marker, so releasing it is a no-op.
+                if _stale(asset.updated_at, now, deps.settings.stale_job_s):
+                    stale.append(video.job_id)
         async for session in deps.strapi.iter_sessions(state=list(SESSION_UNSETTLED)):
             req = advance_request(session.document_id)
             wanted.append(req)
@@ -60,7 +72,7 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
             log.warning("stale_job_released", job_id=job_id)
     enqueued = 0
     for req in wanted:
-        job = await ctx["redis"].enqueue_job(req.function, *req.args, _job_id=req.job_id)
+        job = await enqueue(ctx["redis"], req, main_queue=deps.settings.queue_name)
         enqueued += job is not None
     if enqueued:
         log.info("reconcile_enqueued", enqueued=enqueued, checked=len(wanted))

@@ -13,8 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from arq import ArqRedis
@@ -30,6 +28,7 @@ from strapi_client.models import (
 from worker.jobs.attempts import Attempts
 from worker.jobs.context import TRANSIENT, Deps
 from worker.jobs.retry import run_job
+from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
 from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
@@ -171,14 +170,15 @@ async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
 
 def _asset_status(asset: MediaAsset) -> str:
     if asset.state is AssetState.INGESTING and asset.progress_pct:
-        return f"{asset.progress_pct}%"
+        return f"audio {asset.progress_pct}%"
+    if asset.state is AssetState.READY:
+        return "audio ready"
     return asset.state.value
 
 
 async def _compute(deps: Deps, session: RecordingSession,
                    ready: list[MediaAsset]) -> tuple[SyncReport, dict[str, str]]:
-    workdir = Path(tempfile.mkdtemp(prefix=f"multicam-sync-{session.document_id}-",
-                                    dir=deps.settings.work_dir or None))
+    workdir = job_dir(deps.settings.work_dir, f"sync-{session.document_id}")
     try:
         cams = []
         for asset in ready:

@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strapi_client.enums import AssetState, SessionState
+from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import WebhookEvent
-from worker.jobs.queue import INGEST_ASSET, SYNC_SESSION, ingest_job_id
-from worker.review.marks import APPLY_REVIEW, review_job_id
+from worker.queue import (
+    APPLY_REVIEW,
+    ENCODE_VIDEO,
+    INGEST_ASSET,
+    SYNC_SESSION,
+    JobRequest,
+    Queue,
+    ingest_job_id,
+    session_job_id,
+    video_job_id,
+)
+from worker.review.marks import review_job_id
 
 ASSET_NEEDS_INGEST = (AssetState.UPLOADING, AssetState.INGESTING)
+VIDEO_UNSETTLED = (VideoState.PENDING, VideoState.ENCODING)
 SESSION_UNSETTLED = (SessionState.DRAFT, SessionState.INGESTING, SessionState.SYNCING)
-
-
-@dataclass(frozen=True)
-class JobRequest:
-    """A job to enqueue; ``job_id`` makes duplicates collapse in arq."""
-
-    function: str
-    job_id: str
-    args: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,24 @@ def ingest_request(asset: MediaAsset) -> JobRequest | None:
                       (asset.document_id,))
 
 
-def advance_request(session_id: str) -> JobRequest:
+def video_request(asset: MediaAsset) -> JobRequest | None:
+    """The video encode an asset needs: its audio is in and its video is not settled."""
+    if (asset.state is not AssetState.READY or asset.video_state not in VIDEO_UNSETTLED
+            or not asset.original_url):
+        return None
+    return JobRequest(ENCODE_VIDEO, video_job_id(asset.document_id, asset.original_url),
+                      (asset.document_id,), Queue.VIDEO)
+
+
+def advance_request(session_id: str, *, force: bool = False) -> JobRequest:
     """The session-level job: moves states on and runs the sync when inputs are ready.
 
     Its id is per session (results are not kept), so it dedupes only while queued
     or running; the job itself is a no-op when the stored result is current.
+    ``force`` recomputes even then (an operator's request).
     """
-    return JobRequest(SYNC_SESSION, f"sync:{session_id}", (session_id,))
+    args: tuple[str | bool, ...] = (session_id, True) if force else (session_id,)
+    return JobRequest(SYNC_SESSION, session_job_id(session_id), args)
 
 
 def _related_id(value: object) -> str | None:
@@ -104,6 +117,11 @@ def _asset_event(event: WebhookEvent) -> Decision:
             return Decision((), "ingest in progress (the worker's own write)")
         request = ingest_request(asset)
         return Decision((request,) if request else (), "asset needs ingest")
+    video = video_request(asset)
+    if video is not None and asset.video_state is VideoState.ENCODING:
+        # The video job's own progress write: the sync's inputs did not change.
+        return Decision((video,), "video encode in progress (the worker's own write)")
+    jobs = (video,) if video else ()
     if session_id is None:
-        return Decision((), "asset is settled and belongs to no session")
-    return Decision((advance_request(session_id),), f"asset is {asset.state.value}")
+        return Decision(jobs, "asset is settled and belongs to no session")
+    return Decision((*jobs, advance_request(session_id)), f"asset is {asset.state.value}")

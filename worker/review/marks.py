@@ -15,7 +15,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-APPLY_REVIEW = "apply_review"
+from worker.queue import apply_review_job_id
+
 REVIEW_KEY = "review"  # inside debugArtifacts
 REVIEWED = ("approved", "corrected")
 
@@ -61,4 +62,4 @@ def review_job_id(entry: Mapping[str, Any]) -> str | None:
     current = fingerprint(status, entry.get("operatorOffsetsMs"), entry.get("approvedBy"))
     if current == applied_fingerprint(entry.get("debugArtifacts")):
         return None
-    return f"review:{doc_id}:{current[:16]}"
+    return apply_review_job_id(doc_id, current[:16])

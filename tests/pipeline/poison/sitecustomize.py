@@ -7,6 +7,9 @@ MULTICAM_TEST_POISON says which fault every job of that worker meets:
   the RIFF header's 32-bit size field overflows: ``struct.error``, not an
   IngestError. Writing 4 GiB in a test is not practical, so the size is what this
   stand-in fakes; the error, where it is raised and everything around it are real.
+* ``video``: every video encode meets a damaged video stream (the ``UnreadableMedia``
+  a file with corrupt video and intact audio raises when its encode finishes);
+  the audio track of the same file is fine.
 * ``sync``: the sync engine runs out of memory (``MemoryError``), which a test
   machine cannot be made to do on demand without taking the other processes down.
 """
@@ -29,10 +32,22 @@ def _out_of_memory(*args: Any, **kwargs: Any) -> Any:
     raise MemoryError("cannot allocate the cross-correlation buffers")
 
 
+def _damaged_video(self: Any) -> None:
+    from worker.ingest.errors import UnreadableMedia
+
+    self.abort()
+    raise UnreadableMedia("camB.mp4: the video stream is damaged: more than 50 packets "
+                          "could not be decoded")
+
+
 if POISON == "wav":
     from worker.ingest import audio_out
 
     audio_out.WavWriter.close = _close_over_4_gib  # type: ignore[method-assign]
+elif POISON == "video":
+    from worker.ingest import video_out
+
+    video_out.EncoderThread.finish = _damaged_video  # type: ignore[method-assign]
 elif POISON == "sync":
     from worker.jobs import sync
 

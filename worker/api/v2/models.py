@@ -71,7 +71,12 @@ class SessionCreate(RequestModel):
 class AssetSummary(ApiModel):
     asset_id: str
     camera_label: str
-    state: str
+    state: str = Field(description="The audio track: uploading, ingesting, ready (the camera "
+                                   "can be synced) or failed.")
+    video_state: str | None = Field(
+        None, description="The video track (proxy, thumbnail, mezzanine): pending, encoding, "
+                          "ready or failed; made after the audio, the sync does not wait for it.")
+    video_progress_pct: int | None = None
     original_filename: str | None = None
     duration_ms: int | None = None
     progress_pct: int | None = None

@@ -28,9 +28,11 @@ def session_out(session: RecordingSession) -> SessionOut:
         progress_message=session.progress_message,
         assets=[AssetSummary(
             asset_id=a.document_id, camera_label=a.camera_label.value, state=a.state.value,
-            original_filename=a.original_filename, duration_ms=a.duration_ms,
-            progress_pct=a.progress_pct, progress_message=a.progress_message,
-            error_message=a.error_message) for a in assets])
+            video_state=a.video_state.value if a.video_state else None,
+            video_progress_pct=a.video_progress_pct, original_filename=a.original_filename,
+            duration_ms=a.duration_ms, progress_pct=a.progress_pct,
+            progress_message=a.progress_message, error_message=a.error_message)
+            for a in assets])
 
 
 @router.post("/sessions", status_code=201, response_model=SessionOut,

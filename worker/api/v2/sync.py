@@ -24,8 +24,8 @@ from worker.api.v2.sync_models import (
     RecomputeAccepted,
     SyncView,
 )
-from worker.jobs.queue import SYNC_SESSION
 from worker.pipeline.rules import advance_request
+from worker.queue import enqueue
 from worker.review.apply import judge, record_review
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
@@ -89,6 +89,8 @@ def _timing(asset: MediaAsset | None) -> dict[str, Any]:
     audio, video = asset.audio_start_ms, asset.video_start_ms
     origin = proxy_origin_ms(video, audio) if audio is not None and video is not None else None
     return {"asset_id": asset.document_id, "state": asset.state.value,
+            "video_state": asset.video_state.value if asset.video_state else None,
+            "video_progress_pct": asset.video_progress_pct,
             "duration_ms": asset.duration_ms, "fps": asset.fps, "audio_start_ms": audio,
             "video_start_ms": video, "proxy_origin_ms": origin}
 
@@ -198,8 +200,9 @@ async def recompute(session_id: SessionId,
     if sum(a.state is AssetState.READY for a in assets) < 2:
         raise ApiError(409, "not_enough_cameras", "fewer than two cameras are ready: "
                        "nothing to sync")
-    job_id = advance_request(session_id).job_id  # the same id as every session job
-    job = await ctx.redis.enqueue_job(SYNC_SESSION, session_id, True, _job_id=job_id)
+    request = advance_request(session_id, force=True)  # the same id as every session job
+    job_id = request.job_id
+    job = await enqueue(ctx.redis, request, main_queue=ctx.settings.queue_name)
     if job is None:
         raise ApiError(409, "sync_in_progress", "a sync of this session is queued or running; "
                        "retry when the session is in needs-review again")

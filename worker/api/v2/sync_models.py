@@ -19,7 +19,13 @@ class CameraReview(ApiModel):
     label: str
     is_master: bool
     asset_id: str | None = None
-    state: str | None = Field(None, description="The camera's asset state.")
+    state: str | None = Field(None, description="The camera's asset state (ready: its audio "
+                                                "is in and it can be synced).")
+    video_state: str | None = Field(
+        None, description="The camera's video derivatives (proxy, thumbnail, mezzanine): "
+                          "pending, encoding, ready or failed. The sync does not wait for "
+                          "them; links.proxy appears once ready.")
+    video_progress_pct: int | None = Field(None, description="Progress of the video encode.")
     duration_ms: int | None = None
     fps: float | None = Field(None, description="Nominal frame rate of the original.")
     audio_start_ms: float | None = Field(

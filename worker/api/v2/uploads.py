@@ -38,7 +38,8 @@ from worker.api.v2.upload_models import (
 )
 from worker.api.v2.upload_records import UploadRecord, allocate_key
 from worker.pipeline.rules import ingest_request
-from worker.storage.base import ObjectInfo, Part
+from worker.queue import enqueue
+from worker.storage.base import ObjectInfo, Part, direct_uploads
 from worker.storage.errors import (
     ChecksumMismatch,
     StorageError,
@@ -65,8 +66,9 @@ def _complete_path(record: UploadRecord) -> str:
 async def _part_urls(ctx: Api, record: UploadRecord, numbers: list[int]) -> list[PartUrl]:
     out = []
     for number in numbers:
-        signed = await ctx.store.presign_part(record.key, record.upload_id, number,
-                                              expires_in=ctx.settings.upload_url_expiry_s)
+        store = direct_uploads(ctx.store, "presign_part")
+        signed = await store.presign_part(record.key, record.upload_id, number,
+                                          expires_in=ctx.settings.upload_url_expiry_s)
         offset = (number - 1) * record.part_size
         out.append(PartUrl(part_number=number, url=signed.url, offset=offset,
                            size_bytes=min(record.part_size, record.size_bytes - offset),
@@ -81,9 +83,9 @@ async def _ticket(ctx: Api, record: UploadRecord, uploaded: list[Part],
         mode=record.mode, key=record.key, size_bytes=record.size_bytes, sha256=record.sha256,
         part_count=record.part_count, resumed=resumed, complete_path=_complete_path(record))
     if record.mode == "single":
-        signed = await ctx.store.presign_put(record.key, record.content_type,
-                                             expires_in=ctx.settings.upload_url_expiry_s,
-                                             sha256=record.sha256)
+        signed = await direct_uploads(ctx.store, "presign_put").presign_put(
+            record.key, record.content_type, expires_in=ctx.settings.upload_url_expiry_s,
+            sha256=record.sha256)
         ticket.url = PresignedUrl(method="PUT", url=signed.url, headers=signed.headers,
                                   expires_at=signed.expires_at)
         return ticket
@@ -107,7 +109,8 @@ async def _resume(ctx: Api, record: UploadRecord) -> UploadTicket | None:
     if record.mode == "single":
         return await _ticket(ctx, record, [], resumed=True)
     try:
-        parts = await ctx.store.list_parts(record.key, record.upload_id)
+        parts = await direct_uploads(ctx.store, "list_parts").list_parts(record.key,
+                                                                          record.upload_id)
     except UploadNotFound:
         return None
     # Only parts of the planned size count: anything else has to be sent again.
@@ -120,7 +123,8 @@ async def _resume(ctx: Api, record: UploadRecord) -> UploadTicket | None:
 async def _drop_pending(ctx: Api, record: UploadRecord) -> None:
     """Abandon an unfinished upload: its parts, or a file PUT but never completed."""
     if record.mode == "multipart":
-        await ctx.store.abort_multipart(record.key, record.upload_id)
+        await direct_uploads(ctx.store, "abort_multipart").abort_multipart(record.key,
+                                                                            record.upload_id)
     else:
         await ctx.store.delete(record.key)
 
@@ -161,7 +165,8 @@ async def init_upload(session_id: SessionId, body: InitUpload,
                                              body.size_bytes, 1)
     else:
         plan = plan_parts(body.size_bytes, ctx.settings.upload_part_size_mb * MIB)
-        upload_id = await ctx.store.create_multipart(key, body.content_type, sha256=sha256)
+        upload_id = await direct_uploads(ctx.store, "create_multipart").create_multipart(
+            key, body.content_type, sha256=sha256)
         mode, part_size, count = "multipart", plan.part_size, plan.count
     record = UploadRecord(
         asset_id=asset.document_id, session_id=session_id, camera=camera, key=key,
@@ -214,8 +219,8 @@ async def _finish(ctx: Api, record: UploadRecord, parts: list[UploadedPart]) -> 
     else:
         chosen = [Part(part_number=p.part_number, etag=p.etag) for p in parts] or None
         try:
-            info = await ctx.store.complete_multipart(record.key, record.upload_id, chosen,
-                                                      expected_size=record.size_bytes)
+            info = await direct_uploads(ctx.store, "complete_multipart").complete_multipart(
+                record.key, record.upload_id, chosen, expected_size=record.size_bytes)
         except UploadNotFound:
             found = await ctx.store.head(record.key)  # completed by an earlier call?
             if found is None:
@@ -265,7 +270,7 @@ async def complete(session_id: SessionId, asset_id: AssetId, body: CompleteUploa
         error_message=None, progress_pct=None, progress_message="uploaded; queued for ingestion"))
     request = ingest_request(updated)
     if request is not None:
-        await ctx.redis.enqueue_job(request.function, *request.args, _job_id=request.job_id)
+        await enqueue(ctx.redis, request, main_queue=ctx.settings.queue_name)
     await ctx.records.put(record.model_copy(update={"completed_at": _now(), "etag": info.etag}))
     return UploadDone(asset_id=asset_id, camera_label=record.camera, state=updated.state.value,
                       original_url=url, key=record.key, size_bytes=info.size,

@@ -5,6 +5,7 @@ import { ArrowClockwise, Check } from '@strapi/icons';
 import { PLUGIN_ID, SESSION_UID, SETTLED_STATES } from '../lib/constants.mjs';
 import { ms, percent } from '../lib/format.mjs';
 import { cardSummary, problemText } from '../lib/summary.mjs';
+import { trackText, videoPending } from '../lib/tracks.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
 import { UploadZones } from './UploadZones.jsx';
 
@@ -29,15 +30,19 @@ function Progress({ status }) {
         <ProgressBar value={status.progressPct} size="S">{`${status.progressPct} %`}</ProgressBar>
       )}
       {status.progressMessage && <Typography variant="pi">{status.progressMessage}</Typography>}
-      {status.assets.map((a) => (
-        <Typography key={a.cameraLabel} variant="pi" textColor={a.state === 'failed' ? 'danger600' : 'neutral600'}>
-          Cam {a.cameraLabel}: {a.state}
-          {a.progressPct !== null && a.progressPct !== undefined && a.state !== 'ready' ? ` ${a.progressPct} %` : ''}
-          {a.errorMessage ? ` — ${a.errorMessage}` : a.progressMessage && a.state !== 'ready' ? ` — ${a.progressMessage}` : ''}
-        </Typography>
-      ))}
+      <CameraTracks assets={status.assets} />
     </Flex>
   );
+}
+
+/** Each camera's audio and video track; the sync needs only the audio. */
+function CameraTracks({ assets }) {
+  return assets.map((a) => (
+    <Typography key={a.cameraLabel} variant="pi" textColor={a.state === 'failed' || a.videoState === 'failed' ? 'danger600' : 'neutral600'} data-testid={`mc-tracks-${a.cameraLabel}`}>
+      Cam {a.cameraLabel}: {trackText(a)}
+      {a.errorMessage ? ` — ${a.errorMessage}` : ''}
+    </Typography>
+  ));
 }
 
 function Cameras({ summary }) {
@@ -123,11 +128,14 @@ export function SyncCard({ model, documentId }) {
     load();
   }, [load]);
 
-  // Poll while the session is ingesting or syncing, and after a re-sync until the new
-  // result is in (the job may not have started when the button answered).
+  // Poll while the session is ingesting or syncing, while proxies are still encoding, and
+  // after a re-sync until the new result is in (the job may not have started when the
+  // button answered).
   const replacing = resyncOf !== null && view?.computedAt === resyncOf;
   useEffect(() => {
-    if (!status || (SETTLED_STATES.includes(status.state) && !replacing)) return undefined;
+    if (!status || (SETTLED_STATES.includes(status.state) && !replacing && !videoPending(status.assets))) {
+      return undefined;
+    }
     const timer = setTimeout(load, POLL_MS);
     return () => clearTimeout(timer);
   }, [status, replacing, load]);
@@ -182,6 +190,14 @@ export function SyncCard({ model, documentId }) {
               Sync confidence: {percent(summary.pct)}
             </Typography>
             <Cameras summary={summary} />
+            {status.assets.some((a) => a.state === 'ready' && a.videoState !== 'ready') && (
+              <Flex direction="column" alignItems="stretch" gap={1} data-testid="mc-video-tracks">
+                <Typography variant="pi" textColor="neutral600">
+                  The sync needed only the audio; previews follow:
+                </Typography>
+                <CameraTracks assets={status.assets} />
+              </Flex>
+            )}
           </>
         )}
         {summary?.reviewed && (

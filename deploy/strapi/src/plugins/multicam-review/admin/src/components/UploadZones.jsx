@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Box, Button, Dialog, Flex, ProgressBar, SingleSelect, SingleSelectOption, Typography } from '@strapi/design-system';
 import { problemText } from '../lib/summary.mjs';
+import { trackText } from '../lib/tracks.mjs';
 import { CAMERA_LABELS, assignmentProblem, bytes, notMedia, proposeAssignment, rate } from '../lib/upload-plan.mjs';
 import { uploadFile } from '../lib/uploader.js';
 import { useReviewApi } from '../lib/useReviewApi.js';
@@ -14,9 +15,8 @@ function AssetLine({ asset }) {
   const failed = asset.state === 'failed';
   return (
     <Typography variant="pi" textColor={failed ? 'danger600' : 'neutral600'} data-testid={`mc-zone-asset-${asset.cameraLabel}`}>
-      {asset.state}
-      {asset.state === 'ingesting' && asset.progressPct !== null && asset.progressPct !== undefined ? ` ${asset.progressPct} %` : ''}
-      {failed && asset.errorMessage ? ` — ${asset.errorMessage}` : ''}
+      {trackText(asset)}
+      {asset.errorMessage && (failed || asset.videoState === 'failed') ? ` — ${asset.errorMessage}` : ''}
     </Typography>
   );
 }

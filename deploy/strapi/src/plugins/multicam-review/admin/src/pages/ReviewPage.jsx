@@ -9,6 +9,7 @@ import { clock, ms, percent } from '../lib/format.mjs';
 import { STEPS, corrections, describeShift, nudged } from '../lib/nudge.mjs';
 import { nextLoud } from '../lib/peaks.mjs';
 import { problemText } from '../lib/summary.mjs';
+import { trackText } from '../lib/tracks.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
 import { waveFromJson } from '../lib/waveform.js';
 import { UploadZones } from '../components/UploadZones.jsx';
@@ -288,7 +289,11 @@ export function ReviewPage() {
                     data-testid={`mc-video-${cam.label}`}
                   />
                 ) : (
-                  <Typography textColor="neutral0">No proxy for camera {cam.label}</Typography>
+                  <Typography textColor="neutral0" data-testid={`mc-no-proxy-${cam.label}`}>
+                    {cam.videoState === 'pending' || cam.videoState === 'encoding'
+                      ? `Camera ${cam.label}'s proxy is being made (${trackText(cam)}): reload when it is ready`
+                      : `No proxy for camera ${cam.label}`}
+                  </Typography>
                 )}
               </Box>
               <Flex justifyContent="space-between" paddingTop={1}>

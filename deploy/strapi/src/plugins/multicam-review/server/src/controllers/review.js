@@ -78,7 +78,7 @@ module.exports = ({ strapi }) => {
       ctx.body = { sessionId: result.session.documentId };
     },
 
-    /** The session's state and its cameras' ingest progress, straight from Strapi. */
+    /** The session's state and its cameras' progress on both tracks, straight from Strapi. */
     async status(ctx) {
       const id = idParam(ctx);
       if (!id) return;
@@ -86,7 +86,10 @@ module.exports = ({ strapi }) => {
         documentId: id,
         fields: ['title', 'state', 'progressPct', 'progressMessage'],
         populate: {
-          assets: { fields: ['cameraLabel', 'state', 'progressPct', 'progressMessage', 'errorMessage'] },
+          assets: {
+            fields: ['cameraLabel', 'state', 'progressPct', 'progressMessage', 'errorMessage',
+              'videoState', 'videoProgressPct'],
+          },
         },
       });
       if (!session) return fail(ctx, 404, 'session_not_found', `no session ${id}`);
@@ -103,6 +106,8 @@ module.exports = ({ strapi }) => {
             progressPct: a.progressPct,
             progressMessage: a.progressMessage,
             errorMessage: a.errorMessage,
+            videoState: a.videoState,
+            videoProgressPct: a.videoProgressPct,
           }))
           .sort((a, b) => String(a.cameraLabel).localeCompare(String(b.cameraLabel))),
       };

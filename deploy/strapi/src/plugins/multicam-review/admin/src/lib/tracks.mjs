@@ -1,0 +1,35 @@
+// A camera's two tracks in an operator's words (pure): the audio, which the sync needs,
+// and the video derivatives (proxy, thumbnail, mezzanine), which follow it.
+
+const pct = (value) => (value === null || value === undefined ? null : `${value} %`);
+
+/**
+ * @param {{state: string, progressPct?: number|null, videoState?: string|null,
+ *   videoProgressPct?: number|null}} asset a media-asset (or a sync view camera)
+ * @returns {string} e.g. "audio 40 %", "audio ready · proxy 45 %", "ready"
+ */
+export function trackText(asset) {
+  if (asset.state === 'uploading') return 'uploading';
+  if (asset.state === 'failed') return 'failed';
+  if (asset.state === 'ingesting') {
+    const done = pct(asset.progressPct);
+    return done ? `audio ${done}` : 'audio queued';
+  }
+  switch (asset.videoState) {
+    case 'ready':
+      return 'ready';
+    case 'encoding':
+      return `audio ready · proxy ${pct(asset.videoProgressPct) || 'starting'}`;
+    case 'failed':
+      return 'audio ready · video failed';
+    default:
+      return 'audio ready · video queued';
+  }
+}
+
+/** True while some camera's proxy is still to come (its audio is in, its video is not). */
+export function videoPending(assets) {
+  return (assets || []).some(
+    (a) => a.state === 'ready' && (a.videoState === 'pending' || a.videoState === 'encoding'),
+  );
+}
