@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import cast
 
 import numpy as np
 from scipy.signal import butter, fftconvolve, lfilter, oaconvolve, sosfilt
@@ -55,7 +54,7 @@ class ChannelModel:
     variant: int = 0  # varies room/noise realisation for otherwise equal models
 
     # Hooks for models that describe the room or the microphone explicitly
-    # (room.py); methods, not fields, so the spec hashes of the cases
+    # (tests/corpus/room.py); methods, not fields, so the spec hashes of the cases
     # built from this class stay what they were.
 
     def impulse(self, rng: np.random.Generator, rate: int) -> np.ndarray:
@@ -105,7 +104,7 @@ def diffuse_tail(rng: np.random.Generator, rate: int, rt60_s: float, n: int) -> 
         x = rng.standard_normal(n)
         nyq = 0.5 * rate
         if lo is None:
-            sos = butter(2, min(cast(float, hi), 0.45 * rate), fs=rate, output="sos")
+            sos = butter(2, min(hi, 0.45 * rate), fs=rate, output="sos")
         elif hi is None or hi >= 0.9 * nyq:
             sos = butter(2, min(lo, 0.45 * rate), btype="high", fs=rate, output="sos")
         else:
@@ -197,8 +196,7 @@ class _HvacNoise:
                     for i, h in enumerate((1, 2, 3, 5)))
         tones = tones + 0.5 * np.sin(2 * np.pi * self.fan * t + self.ph[4])
         self.pos += n
-        return cast(np.ndarray,
-                    (self.base.next(n) + 0.25 * self.hiss.next(n) + 0.2 * tones) / 1.06)
+        return (self.base.next(n) + 0.25 * self.hiss.next(n) + 0.2 * tones) / 1.06
 
 
 def noise_source(kind: str, rate: int,
@@ -345,4 +343,4 @@ class _Agc:
         pts = np.concatenate([[self.last], g])
         self.last = float(g[-1]) if m else self.last
         per = np.interp(np.arange(len(x)) / self.hop, np.arange(m + 1), pts)
-        return cast(np.ndarray, per)
+        return per

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, cast
 
 import numpy as np
 from scipy import fft as sfft
@@ -123,7 +122,7 @@ class SmoothCurve:
         grid, curve = self.grid(n0, n1)
         if self.step == 1:
             return curve[: n1 - n0]
-        return cast(np.ndarray, np.interp(np.arange(n0, n1), grid, curve))
+        return np.interp(np.arange(n0, n1), grid, curve)
 
     def grid(self, n0: int, n1: int) -> tuple[np.ndarray, np.ndarray]:
         """Control-grid sample indices covering n0..n1-1 and the curve's values there."""
@@ -226,8 +225,7 @@ def _place(buf: np.ndarray, x: np.ndarray, at: int, gain: float = 1.0) -> None:
 
 
 def _bandpass(x: np.ndarray, lo: float, hi: float, order: int = 2) -> np.ndarray:
-    sos = butter(order, [lo, min(hi, 0.45 * FS)], btype="band", fs=FS, output="sos")
-    return cast(np.ndarray, sosfilt(sos, x))
+    return sosfilt(butter(order, [lo, min(hi, 0.45 * FS)], btype="band", fs=FS, output="sos"), x)
 
 
 # --------------------------------------------------------------------------- speech
@@ -300,7 +298,7 @@ def _resonators(freqs: np.ndarray, bws: np.ndarray, fs: int) -> np.ndarray:
         order += 2
     gain = np.prod(1 - c + r * r, axis=1)
     # (No matmul here: multi-threaded BLAS thrashes on a busy 2-core machine.)
-    return cast(np.ndarray, (gain[:, None] / sfft.rfft(den, nfft, axis=1)).astype(np.complex64))
+    return (gain[:, None] / sfft.rfft(den, nfft, axis=1)).astype(np.complex64)
 
 
 def _tv_filter(x: np.ndarray, resp: np.ndarray, fs: int) -> np.ndarray:
@@ -335,7 +333,7 @@ def speech_phrase(rng: np.random.Generator, voice: Voice, n_syll: int,
     accents = []
     for i in range(n_syll):
         syl_len = (1.0 / voice.rate) * rng.uniform(0.65, 1.45) * (2.5 if sing else 1.0)
-        units: list[tuple[Any, ...]] = []
+        units = []
         onset = rng.choice(["", "p", "t", "k", "s", "sh", "f", "h", "th", "n", "l"],
                            p=[.14, .09, .11, .09, .12, .05, .06, .07, .04, .13, .10])
         coda = rng.choice(["", "s", "t", "n", "k", "f"], p=[.5, .12, .12, .14, .06, .06])
@@ -484,8 +482,8 @@ def _speech(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
 def _clink(rng: np.random.Generator) -> np.ndarray:
     t = np.arange(int(0.6 * FS)) / FS
     f = rng.uniform(2500, 6000) * np.array([1.0, 2.32, 3.9])
-    return cast(np.ndarray, sum(np.sin(2 * np.pi * fi * t) * np.exp(-t / rng.uniform(0.05, 0.2))
-                                / (i + 1) for i, fi in enumerate(f)))
+    return sum(np.sin(2 * np.pi * fi * t) * np.exp(-t / rng.uniform(0.05, 0.2)) / (i + 1)
+               for i, fi in enumerate(f))
 
 
 def _laugh(rng: np.random.Generator, voice: Voice) -> np.ndarray:
@@ -516,7 +514,7 @@ def _crowd(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
     buf += BabbleNoise(FS, rng).next(n) * np.sqrt(active_power(buf, FS)) * db(-9)
     swell = 1 + 0.25 * smooth_random(rng, n, FS, 0.01, 0.08)
     bed = noise(rng, n, "pink") * 0.004
-    return cast(np.ndarray, buf * swell + bed)
+    return buf * swell + bed
 
 
 # --------------------------------------------------------------------------- music
@@ -541,7 +539,7 @@ def _table(profile: str, k: int) -> np.ndarray:
             "piano": np.exp(-0.35 * h) * (1 + 0.5 * (h == 2))}[profile]
     ph = np.arange(_TABLE) / _TABLE
     tab = (np.sin(2 * np.pi * np.outer(ph, h)) * amps).sum(axis=1)
-    return cast(np.ndarray, (tab / np.max(np.abs(tab))).astype(np.float32))
+    return (tab / np.max(np.abs(tab))).astype(np.float32)
 
 
 def note(f: float, dur_s: float, profile: str, **kw: float) -> np.ndarray:
@@ -555,8 +553,8 @@ def note(f: float, dur_s: float, profile: str, **kw: float) -> np.ndarray:
 
 @lru_cache(maxsize=160)
 def _note(f: float, dur_s: float, profile: str, kw: tuple[tuple[str, float], ...]) -> np.ndarray:
-    p: dict[str, Any] = {"attack": 0.01, "decay": 0.3, "sustain": 0.6, "release": 0.15,
-                         "vibrato": 0.0, "pluck": False, "phase0": 0.0, **dict(kw)}
+    p = {"attack": 0.01, "decay": 0.3, "sustain": 0.6, "release": 0.15, "vibrato": 0.0,
+         "pluck": False, "phase0": 0.0, **dict(kw)}
     out = _synth_note(f, dur_s, profile, **p)
     out.flags.writeable = False
     return out
@@ -585,7 +583,7 @@ def _synth_note(f: float, dur_s: float, profile: str, *, attack: float, decay: f
                        sustain + (1 - sustain) * np.exp(-(t - attack) / np.float32(
                            max(decay, 1e-3))))
     env *= np.clip((dur_s + release - t) / np.float32(release), 0, 1)
-    return cast(np.ndarray, (wave * env).astype(np.float32))
+    return (wave * env).astype(np.float32)
 
 
 def _kick(rng: np.random.Generator) -> np.ndarray:
@@ -780,7 +778,7 @@ def music_loop(rng: np.random.Generator) -> np.ndarray:
         seg = tail[k:k + length]
         loop[: len(seg)] += seg
     # FFT resampling treats the loop as periodic: exact band-limited periodic upsampling.
-    return cast(np.ndarray, resample(loop, loop_length(bpm)))
+    return resample(loop, loop_length(bpm))
 
 
 def _loop_overlay(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
@@ -965,7 +963,7 @@ def synthesize_scene(spec: SceneSpec, out: np.ndarray | None = None) -> np.ndarr
 
 def _to_scene_rate(x: np.ndarray, n: int) -> np.ndarray:
     """Synthesis rate -> scene rate (3/2 polyphase, zero-phase), first n samples."""
-    return cast(np.ndarray, resample_poly(x, 3, 2)[:n])
+    return resample_poly(x, 3, 2)[:n]
 
 
 def _write_loop(buf: np.ndarray, loop: np.ndarray, lo: int, hi: int, gain: float, xf: int,

@@ -1,6 +1,6 @@
 """Write a 3-camera example session for the README demo.
 
-    python -m worker.examples OUT_DIR
+    python -m tests.corpus.example OUT_DIR
 
 camA.mp4, camB.mp4, camC.mp4 (~90 s each, conversation in a room, realistic noise):
 B starts ~7.5 s after A, C ~4.2 s before A and its clock runs 60 ppm fast.

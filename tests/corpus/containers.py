@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
 
 import av
 import numpy as np
@@ -94,7 +93,7 @@ def _add_video(out: av.container.OutputContainer, container: str, fps: int,
     codec = VIDEO_CODEC[container]
     opts = ({"preset": "ultrafast", "tune": "zerolatency", "threads": "1"} if codec == "libx264"
             else {"deadline": "realtime", "cpu-used": "8", "threads": "1"})
-    vs = cast(av.video.stream.VideoStream, out.add_stream(codec, rate=fps, options=opts))
+    vs = out.add_stream(codec, rate=fps, options=opts)
     vs.width, vs.height = size
     vs.pix_fmt = "yuv420p"
     vs.bit_rate = 100_000
@@ -162,9 +161,8 @@ def write_media_chunks(path: str | Path, chunks: Iterable[np.ndarray], sample_ra
     layout = "mono" if channels == 1 else "stereo"
     out = _open_out(path, container)
     try:
-        a = cast(av.audio.stream.AudioStream,
-                 out.add_stream(enc, rate=sample_rate, layout=layout,
-                                options=_ENC_OPTIONS.get(audio_codec, {})))
+        a = out.add_stream(enc, rate=sample_rate, layout=layout,
+                           options=_ENC_OPTIONS.get(audio_codec, {}))
         if audio_codec in _BITRATE:
             a.bit_rate = _BITRATE[audio_codec] * channels // 2 + 32_000
         a.codec_context.flags |= av.codec.context.Flags.bitexact

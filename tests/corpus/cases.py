@@ -24,7 +24,6 @@ import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
@@ -258,7 +257,7 @@ def _build_into(spec: CaseSpec, out_dir: Path) -> None:
         if isinstance(arr, np.memmap):
             fn = arr.filename
             del arr
-            Path(cast(str, fn)).unlink(missing_ok=True)
+            Path(fn).unlink(missing_ok=True)
 
 
 def _write_truth(path: Path, spec: CaseSpec, truth: Truth) -> None:

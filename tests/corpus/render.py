@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from math import gcd
-from typing import cast
 
 import numpy as np
 from scipy.signal import firwin, kaiserord, resample_poly
@@ -138,7 +137,7 @@ def _render_chunk(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float
     out = w[0] * y[idx]
     for j in range(1, 6):
         out += w[j] * y[idx + j]
-    return cast(np.ndarray, out)
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -165,7 +164,7 @@ def _shifted_kernel(rate: int, frac_key: int) -> np.ndarray:
     inside = np.abs(t) <= half
     w[inside] = np.i0(beta * np.sqrt(1 - (t[inside] / half) ** 2)) / np.i0(beta)
     h = 2 * fc * np.sinc(2 * fc * t) * w
-    return cast(np.ndarray, h / np.sum(h))  # unity DC gain (resample_poly then scales by up)
+    return h / np.sum(h)  # unity DC gain (resample_poly then scales by up)
 
 
 def _render_fixed(scene: np.ndarray, rate: int, start_s: float, n0: int, n1: int) -> np.ndarray:
