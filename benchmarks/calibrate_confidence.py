@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from tests.corpus import cases as corpus
+from worker.examples import cases as corpus
 from worker.sync.confidence import COEFFICIENTS, Evidence, probability
 from worker.sync.decode import NoAudioError
 from worker.sync.engine import analyse

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.corpus import cases as corpus
+from worker.examples import cases as corpus
 from worker.sync.artifacts import write_artifacts
 from worker.sync.engine import CameraInput, sync_files
 from worker.sync.report import SyncReport

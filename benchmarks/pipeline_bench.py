@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import secrets
@@ -62,6 +63,11 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # ---------------------------------------------------------------- cameras
 
+@functools.lru_cache(maxsize=2)
+def _minute(minute: int) -> npt.NDArray[np.float32]:
+    return audio_minute(minute)
+
+
 def _scene(start_s: float, n: int) -> npt.NDArray[np.float32]:
     """``n`` stereo samples of the scene's sound from scene time ``start_s``."""
     first = round(start_s * RATE)
@@ -70,7 +76,7 @@ def _scene(start_s: float, n: int) -> npt.NDArray[np.float32]:
     while done < n:
         at = first + done
         minute, within = divmod(at, 60 * RATE)
-        chunk = audio_minute(int(minute))[:, within:within + n - done]
+        chunk = _minute(int(minute))[:, within:within + n - done]
         out[:, done:done + chunk.shape[1]] = chunk
         done += chunk.shape[1]
     return out
@@ -185,6 +191,7 @@ def run_order(order: str, base_env: dict[str, str], port: int, workdir: Path, wo
               files: dict[str, Path], strapi_url: str, strapi_token: str,
               timeout: float) -> OrderRun:
     env = {**base_env, "MULTICAM_INGEST_ORDER": order}
+    (workdir / order).mkdir(parents=True, exist_ok=True)
     with multicam_processes(env, port, workdir / order) as procs:
         extra = [Proc(f"worker-{i}", [str(MULTICAM), "worker"], env,
                       workdir / order / f"worker-{i}.log") for i in range(1, workers)]

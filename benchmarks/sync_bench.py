@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.corpus import cases as corpus
+from worker.examples import cases as corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import OperatorStatus, SessionState
-from strapi_client.models import MediaAssetInput, RecordingSessionInput
+from strapi_client.models import MediaAssetInput, RecordingSessionInput, SyncResultInput
 from tests.api.conftest import (
     NAMED_TOKENS,
     PANEL_TOKEN,
@@ -303,3 +304,38 @@ async def test_admin_correction_and_an_invalid_one_bounced(api_stack: ApiStack,
     assert done.operator_offsets_ms == {"A": 0.0, "B": 6432.1, "C": -4000.0}
     assert done.review_notes == "my note"  # the worker's reasons are gone again
     assert done.session.state is SessionState.READY
+
+
+async def test_a_resync_landing_during_an_approve_is_never_approved_unseen(
+        api: httpx.AsyncClient, strapi: StrapiClient, api_stack: ApiStack) -> None:
+    """The computedAt check and the write happen under the session's lock.
+
+    The test holds the lock as a sync job does while it replaces the result; the
+    approve, sent meanwhile for the result the operator saw, must wait and then
+    find the new result: 409 sync_changed, and the new result stays pending.
+    """
+    import redis.asyncio as aioredis
+
+    from worker.session_lock import session_lock
+
+    session, result = await reviewable_session(strapi)
+    sid = session.document_id
+    assert result.computed_at is not None
+    seen = result.computed_at.isoformat()
+    redis = aioredis.from_url(api_stack.redis.url)
+    try:
+        async with session_lock(redis, sid):  # type: ignore[arg-type]
+            approve = asyncio.create_task(api.post(f"/v2/sessions/{sid}/sync/approve",
+                                                   json={"computedAt": seen}))
+            # The re-sync's write, while it holds the lock.
+            await strapi.sync_results.update(result.document_id, SyncResultInput(
+                offsets_ms={"A": 0.0, "B": 6500.0, "C": -4123.4},
+                computed_at=dt.datetime.now(dt.UTC)))
+            assert not approve.done()
+        r = await approve
+    finally:
+        await redis.aclose()
+    assert r.status_code == 409 and r.json()["error"]["code"] == "sync_changed", r.text
+    stored = await strapi.sync_results.get(result.document_id)
+    assert stored.operator_status is OperatorStatus.PENDING
+    assert stored.offsets_ms == {"A": 0.0, "B": 6500.0, "C": -4123.4}

@@ -1,4 +1,10 @@
-"""Synthetic multi-camera test corpus: scenes, camera channels, containers, truth.
+"""The tests' synthetic multi-camera corpus: the example generator of ``worker.examples``.
+
+The generator lives in the installed package (``deploy/demo`` and the benchmarks use
+it too); the tests keep importing it under this name. ``tests.corpus.cases``,
+``.channel``, ``.containers``, ``.render``, ``.room`` and ``.sources`` are the very
+module objects of ``worker.examples`` (registered below), so module state such as
+``cases._SCENE_CACHE`` is shared, not copied.
 
 Typical use::
 
@@ -7,32 +13,11 @@ Typical use::
     built.paths["B"], built.truth.offsets_ms["B"]
 """
 
-from .cases import (
-    FAMILIES,
-    GENERATOR_VERSION,
-    BuiltCase,
-    CameraSpec,
-    CaseSpec,
-    Truth,
-    all_cases,
-    benchmark_case,
-    build_case,
-    build_cases,
-    make_case,
-    overlap_s,
-    random_case,
-    scene_of,
-    spec_hash,
-    truth_relative_to,
-)
-from .channel import ChannelModel
-from .containers import decode_audio, write_media, write_media_chunks, write_video_only
-from .sources import KINDS, SceneSpec, Segment, synthesize_scene
+import sys
 
-__all__ = [
-    "FAMILIES", "GENERATOR_VERSION", "KINDS", "BuiltCase", "CameraSpec", "CaseSpec",
-    "ChannelModel", "SceneSpec", "Segment", "Truth", "all_cases", "benchmark_case",
-    "build_case", "build_cases", "decode_audio", "make_case", "overlap_s", "random_case",
-    "scene_of", "spec_hash", "synthesize_scene", "truth_relative_to", "write_media",
-    "write_media_chunks", "write_video_only",
-]
+from worker.examples import *  # noqa: F403
+from worker.examples import __all__ as __all__
+from worker.examples import cases, channel, containers, render, room, sources
+
+for _module in (cases, channel, containers, render, room, sources):
+    sys.modules[f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}"] = _module

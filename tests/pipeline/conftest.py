@@ -123,10 +123,11 @@ def session_case(name: str, seed: int, *, unrelated_c: bool = False,
 
 
 async def upload_original(stack: Stack, project: str, day: dt.date, label: str,
-                          path: Path) -> str:
+                          path: Path, *, version: int = 1) -> str:
     """Put a camera original in the bucket (as the upload API would) and return its URL."""
     async with open_store(stack.s3.settings) as store:
-        key = object_key(project, day, "original", label, ext=path.suffix.lstrip("."))
+        key = object_key(project, day, "original", label, version=version,
+                         ext=path.suffix.lstrip("."))
         stored = await store.put_file(key, path, "video/mp4")
         return stored.url
 

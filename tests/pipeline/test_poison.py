@@ -16,7 +16,13 @@ from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import MediaAssetInput, RecordingSession, RecordingSessionInput
 from tests.corpus import cases as corpus
-from tests.pipeline.conftest import Stack, eventually, session_case, upload_original
+from tests.pipeline.conftest import (
+    Stack,
+    eventually,
+    fully_ingested,
+    session_case,
+    upload_original,
+)
 from tests.support.services import MULTICAM, Proc
 from worker.jobs.attempts import NEVER_FINISHED, Attempts
 from worker.jobs.context import TRANSIENT
@@ -34,10 +40,12 @@ async def draft_session(strapi: StrapiClient, title: str) -> RecordingSession:
 
 
 @contextlib.contextmanager
-def poisoned_worker(stack: Stack, poison: str) -> Iterator[Proc]:
+def poisoned_worker(stack: Stack, poison: str,
+                    extra: dict[str, str] | None = None) -> Iterator[Proc]:
     """The stack's worker replaced by one whose jobs hit ``poison`` (see poison/)."""
     worker = Proc(f"worker-{poison}-poisoned", [str(MULTICAM), "worker"],
-                  {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": poison},
+                  {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": poison,
+                   **(extra or {})},
                   stack.workdir / f"worker-{poison}-poisoned.log")
     stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
     worker.start()
@@ -204,3 +212,63 @@ async def test_a_failed_video_encode_keeps_the_sync(
     listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
                                                Prefix=f"projects/{session.project_id}/")
     assert not [o["Key"] for o in listed.get("Contents", []) if "/proxies/" in o["Key"]]
+
+
+@pytest.mark.parametrize("mode", ["finish", "fail"])
+async def test_an_old_ingest_ending_after_a_reupload_changes_nothing(
+        stack: Stack, strapi: StrapiClient, media_dir: Path, tmp_path: Path,
+        mode: str) -> None:
+    """The first file's ingest, overtaken by a re-upload, finishes (or fails) last."""
+    built = corpus.build_case(session_case("pipeline-golden", 501), media_dir)
+    session = await draft_session(strapi, f"reupload {mode}")
+    gate = tmp_path / "gate"
+    redis = aioredis.from_url(stack.redis.url)
+    try:
+        with poisoned_worker(stack, "gate", {"MULTICAM_TEST_GATE": str(gate),
+                                             "MULTICAM_TEST_GATE_MODE": mode}):
+            first = await upload_original(stack, session.project_id, DAY, "A",
+                                          built.paths["A"])
+            asset = await strapi.upsert_asset(session.document_id, "A", MediaAssetInput(
+                original_filename="camA.mp4", original_url=first,
+                state=AssetState.INGESTING))
+
+            async def at_gate() -> bool:
+                return gate.with_suffix(".waiting").exists()
+
+            await eventually(at_gate, timeout=120, what="the first ingest to reach the gate",
+                             stack=stack, interval=0.1)
+            # The operator replaces the file while the first ingest is still running.
+            second = await upload_original(stack, session.project_id, DAY, "A",
+                                           built.paths["B"], version=2)
+            await strapi.upsert_asset(session.document_id, "A", MediaAssetInput(
+                original_url=second, state=AssetState.INGESTING, progress_pct=None))
+
+            async def second_in() -> Any:
+                a = await strapi.assets.get(asset.document_id, populate={"derivatives": True})
+                keys = [d.storage_key or "" for d in a.derivatives or []]
+                return a if (a.state is AssetState.READY and a.original_url == second
+                             and any("_v002." in k for k in keys)) else None
+
+            await eventually(second_in, timeout=180, what="the second file's audio",
+                             stack=stack)
+            gate.touch()  # now the first ingest finishes (or fails), last
+            done_key = "arq:result:" + ingest_job_id(asset.document_id, first)
+
+            async def first_done() -> bool:
+                return bool(await redis.exists(done_key))
+
+            await eventually(first_done, timeout=120, what="the first ingest to end",
+                             stack=stack, interval=0.1)
+            final = await eventually(lambda: fully_ingested(strapi, asset.document_id),
+                                     timeout=300, what="the second file's video",
+                                     stack=stack)
+    finally:
+        await redis.aclose()
+    assert final.original_url == second and final.error_message is None
+    keys = sorted(d.storage_key or "" for d in final.derivatives or [])
+    assert keys and all("_v002." in k for k in keys), keys
+    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket)
+    stale = [o["Key"] for o in listed.get("Contents", [])
+             if session.project_id in o["Key"] and "_v001." in o["Key"]
+             and "/originals/" not in o["Key"]]
+    assert not stale, stale  # the first ingest's files were removed, not recorded

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from fractions import Fraction
@@ -47,6 +48,11 @@ from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
 from worker.timestamp_gaps import ImplausibleTimestamps
 
 ProgressFn = Callable[[float, str], None]
+
+
+class DeriveCancelled(Exception):
+    """The caller asked the pass to stop (its job timed out or was cancelled)."""
+
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")
 AUDIO_KINDS: tuple[Kind, ...] = ("audio-wav", "waveform")
 """What sync and the review's waveforms need: made first, from the audio alone."""
@@ -178,8 +184,9 @@ class _Pass:
 
     def __init__(self, source: Path, staging: Staging, probe: ProbeResult,
                  config: IngestSettings, kinds: Collection[Kind],
-                 progress: ProgressFn | None) -> None:
+                 progress: ProgressFn | None, cancel: threading.Event | None = None) -> None:
         self.source, self.staging, self.probe, self.config = source, staging, probe, config
+        self.cancel = cancel
         self.kinds = set(kinds)
         self.name = source.name
         self.encode_video = bool({"proxy", "mezzanine"} & self.kinds)
@@ -289,6 +296,8 @@ class _Pass:
         shifts = {enc.name: _video_shift(enc.name, probe, video) for enc in self.encoders}
 
         for packet in _packets(container, streams, name):
+            if self.cancel is not None and self.cancel.is_set():
+                raise DeriveCancelled(f"{name}: stopped on request")
             if packet.stream is video:
                 if video.discard == av.stream.Discard.all:
                     continue
@@ -351,13 +360,15 @@ class _Pass:
 
 def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
                config: IngestSettings | None = None, progress: ProgressFn | None = None,
-               *, kinds: Collection[Kind] | None = None) -> list[DerivedFile]:
+               *, kinds: Collection[Kind] | None = None,
+               cancel: threading.Event | None = None) -> list[DerivedFile]:
     """Make every derived file of ``source`` in ``out_dir`` from one decoding pass.
 
     :param probe: the source's :func:`~worker.ingest.probe.probe` result.
     :param progress: ``progress(fraction, message)``, called about once a second.
     :param kinds: what to make (default :func:`planned_kinds`: WAV, proxy, waveform,
         thumbnail, and a mezzanine for VFR sources or when configured).
+    :param cancel: set from another thread to stop the pass (:class:`DeriveCancelled`).
     :returns: the files made, in ``kinds`` order, with size and sha256.
     :raises IngestError: the source cannot be ingested; ``out_dir`` holds nothing new.
     """
@@ -371,7 +382,7 @@ def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
     if boxes is not None and boxes.problem is not None:
         raise TruncatedMedia(truncated_message(source.name, boxes.problem))
     with Staging(out_dir) as staging:
-        work = _Pass(source, staging, probe, config, chosen, progress)
+        work = _Pass(source, staging, probe, config, chosen, progress, cancel)
         try:
             work.run()
         except IngestError:

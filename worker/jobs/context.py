@@ -12,6 +12,7 @@ from strapi_client.client import StrapiClient
 from strapi_client.errors import StrapiRateLimited, StrapiServerError, StrapiUnavailable
 from worker.ingest.config import IngestSettings
 from worker.jobs.workdir import DiskSpaceLow
+from worker.session_lock import SessionBusy
 from worker.settings import Settings
 from worker.storage.base import ObjectStore
 from worker.storage.errors import StorageUnavailable
@@ -21,7 +22,7 @@ from worker.storage.settings import StorageSettings
 # Failures worth retrying: the other side may be back in a moment (or the disk freed).
 TRANSIENT: tuple[type[BaseException], ...] = (
     StrapiUnavailable, StrapiServerError, StrapiRateLimited, StorageUnavailable, RedisError,
-    ConnectionError, TimeoutError, DiskSpaceLow,
+    ConnectionError, TimeoutError, DiskSpaceLow, SessionBusy,
 )
 
 

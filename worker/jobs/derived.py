@@ -9,8 +9,10 @@ a re-upload never points an entry at its files (it removes them instead).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
@@ -72,19 +74,32 @@ async def derive(config: IngestSettings, source: Path, out_dir: Path, facts: Pro
     def progress(fraction: float, message: str) -> None:
         loop.call_soon_threadsafe(latest.append, (fraction, message))
 
+    cancel = threading.Event()
     task = asyncio.create_task(asyncio.to_thread(derive_all, source, out_dir, facts,
-                                                 config, progress, kinds=list(kinds)))
+                                                 config, progress, kinds=list(kinds),
+                                                 cancel=cancel))
     last_sent = time.monotonic()
-    while not task.done():
-        await asyncio.wait({task}, timeout=1.0)
-        if latest and time.monotonic() - last_sent >= PROGRESS_EVERY_S and not task.done():
-            fraction, message = latest[-1]
-            latest.clear()
-            last_sent = time.monotonic()
-            try:
-                await report(fraction, message)
-            except TRANSIENT as exc:
-                get_logger().warning("progress_write_failed", error=str(exc))
+    try:
+        while not task.done():
+            await asyncio.wait({task}, timeout=1.0)
+            if latest and time.monotonic() - last_sent >= PROGRESS_EVERY_S and not task.done():
+                fraction, message = latest[-1]
+                latest.clear()
+                last_sent = time.monotonic()
+                try:
+                    await report(fraction, message)
+                except TRANSIENT as exc:
+                    get_logger().warning("progress_write_failed", error=str(exc))
+    except asyncio.CancelledError:
+        # The job timed out or the worker is stopping: stop the encode too, and wait for
+        # it, so it neither burns CPU beside the next attempt nor writes into a folder
+        # the caller is about to delete.
+        cancel.set()
+        await asyncio.wait({task})
+        with contextlib.suppress(BaseException):
+            task.result()  # DeriveCancelled, as asked
+        get_logger().warning("derive_cancelled")
+        raise
     return task.result()
 
 

@@ -12,11 +12,13 @@ from typing import Any
 
 from arq.constants import in_progress_key_prefix
 from pydantic import ValidationError
+from redis.asyncio import Redis
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAsset
 from worker.jobs.context import TRANSIENT, deps_of
+from worker.jobs.liveness import is_alive
 from worker.logging import get_logger
 from worker.pipeline.rules import (
     ASSET_NEEDS_INGEST,
@@ -64,12 +66,7 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
-    for job_id in stale:
-        # A running ingest writes progress every few seconds; silence this long
-        # means its worker died. arq would wait for the job's whole timeout
-        # before running it again: release it now (outputs are idempotent).
-        if await ctx["redis"].delete(in_progress_key_prefix + job_id):
-            log.warning("stale_job_released", job_id=job_id)
+    await release_stale(ctx["redis"], stale)
     enqueued = 0
     for req in wanted:
         job = await enqueue(ctx["redis"], req, main_queue=deps.settings.queue_name)
@@ -77,6 +74,26 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     if enqueued:
         log.info("reconcile_enqueued", enqueued=enqueued, checked=len(wanted))
     return {"enqueued": enqueued, "already_queued": len(wanted) - enqueued}
+
+
+async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:
+    """Release the jobs among ``job_ids`` whose worker is gone; returns those released.
+
+    A running ingest writes progress every few seconds, so an entry silent this long
+    suggests its worker died, and arq would wait for the job's whole timeout before
+    running it again: release it now (outputs are idempotent). Silence can also be
+    Strapi being down, so a job whose liveness key is fresh is left alone.
+    """
+    log = get_logger(job="reconcile")
+    released = []
+    for job_id in job_ids:
+        if await is_alive(redis, job_id):
+            log.info("stale_job_alive", job_id=job_id)
+            continue
+        if await redis.delete(in_progress_key_prefix + job_id):
+            log.warning("stale_job_released", job_id=job_id)
+            released.append(job_id)
+    return released
 
 
 async def _unapplied_reviews(strapi: StrapiClient) -> list[JobRequest]:

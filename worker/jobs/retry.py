@@ -9,6 +9,7 @@ import structlog
 from arq import Retry
 
 from worker.jobs.context import TRANSIENT, Deps, deps_of
+from worker.jobs.liveness import alive
 from worker.logging import get_logger
 
 T = TypeVar("T")
@@ -40,7 +41,8 @@ async def run_job(ctx: dict[str, Any], work: Callable[[Deps], Awaitable[T]],
     deps = deps_of(ctx)
     structlog.contextvars.bind_contextvars(job_id=ctx.get("job_id"), **context)
     try:
-        return await work(deps)
+        async with alive(ctx.get("redis"), ctx.get("job_id")):
+            return await work(deps)
     except TRANSIENT as exc:
         raise retry_or_raise(ctx, exc, max_tries=deps.settings.max_tries,
                              backoff_s=deps.settings.retry_backoff_s) from exc

@@ -30,6 +30,7 @@ from worker.jobs.context import TRANSIENT, Deps
 from worker.jobs.retry import run_job
 from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
+from worker.session_lock import session_lock
 from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
@@ -115,7 +116,7 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         await _sync_failed(deps, session_id, gave_up)
         return "failed"
     async with attempts.attempt():
-        return await _sync(deps, session, ready, failed, digest)
+        return await _sync(deps, session, ready, failed, digest, redis)
 
 
 def _inputs_changed(session: RecordingSession, assets: list[MediaAsset]) -> bool:
@@ -137,11 +138,10 @@ async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
 
 
 async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
-                failed: list[MediaAsset], digest: str) -> str:
+                failed: list[MediaAsset], digest: str, redis: ArqRedis | None) -> str:
     """One attempt at computing and storing the session's sync result."""
     log = get_logger()
     session_id = session.document_id
-    current = session.sync_result
     failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}"
                          for a in failed)
     await _set_session(deps, session, SessionState.SYNCING,
@@ -156,13 +156,17 @@ async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
         # rather than leave the session in "syncing" for reconcile to retry forever.
         await _sync_failed(deps, session_id, str(exc))
         return "failed"
-    data = _result_input(report, failed, digest, artifacts, previous=current)
-    await deps.strapi.upsert_sync_result(session_id, data)
-    summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
-    refreshed = await deps.strapi.get_session(session_id, populate=None)
-    await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
-                       f"synced (master {report.master}): {summary}"
-                       + (f"; {failures}" if failures else ""), 100)
+    async with session_lock(redis, session_id):
+        # Read the result being replaced under the lock: a review recorded while the
+        # engine ran goes into the history instead of being overwritten unseen.
+        current = (await deps.strapi.get_session(session_id)).sync_result
+        data = _result_input(report, failed, digest, artifacts, previous=current)
+        await deps.strapi.upsert_sync_result(session_id, data)
+        refreshed = await deps.strapi.get_session(session_id, populate=None)
+        summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
+        await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
+                           f"synced (master {report.master}): {summary}"
+                           + (f"; {failures}" if failures else ""), 100)
     log.info("sync_done", master=report.master, offsets_ms=data.offsets_ms,
              classification=data.classification)
     return "synced"

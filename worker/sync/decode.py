@@ -1,4 +1,4 @@
-"""Streaming audio decode with PyAV: one mono float32 track at the analysis rate.
+"""Streaming audio decode with PyAV: one mono int16 track at the analysis rate.
 
 This is the only I/O in the sync engine. FFmpeg's filter graph does the
 downmix, resampling, conversion to 16-bit and re-blocking in C, so Python

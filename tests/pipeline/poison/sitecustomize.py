@@ -10,6 +10,13 @@ MULTICAM_TEST_POISON says which fault every job of that worker meets:
 * ``video``: every video encode meets a damaged video stream (the ``UnreadableMedia``
   a file with corrupt video and intact audio raises when its encode finishes);
   the audio track of the same file is fine.
+* ``gate``: an ingest of a camera's first version (``_v001`` in its original's key)
+  stops just before it records its files, until the file ``MULTICAM_TEST_GATE``
+  exists (it touches ``<gate>.waiting`` when it gets there), then goes on as usual
+  (``MULTICAM_TEST_GATE_MODE=finish``) or meets a damaged stream (``fail``): the
+  old job of a camera re-uploaded meanwhile finishing last, or failing last.
+  Not a fault a real part cannot produce, but an order of events a test cannot
+  otherwise choose.
 * ``sync``: the sync engine runs out of memory (``MemoryError``), which a test
   machine cannot be made to do on demand without taking the other processes down.
 """
@@ -40,7 +47,33 @@ def _damaged_video(self: Any) -> None:
                           "could not be decoded")
 
 
-if POISON == "wav":
+def _gate() -> None:
+    import asyncio
+    from pathlib import Path
+
+    from worker.ingest.errors import UnreadableMedia
+    from worker.jobs import derived
+
+    original = derived.still_current
+    gate = Path(os.environ.get("MULTICAM_TEST_GATE", "/nonexistent"))
+    state = {"passed": False}
+
+    async def gated(deps: Any, asset: Any) -> bool:
+        if "_v001." in (asset.original_url or "") and not state["passed"]:
+            state["passed"] = True
+            gate.with_suffix(".waiting").touch()
+            while not gate.exists():
+                await asyncio.sleep(0.05)
+            if os.environ.get("MULTICAM_TEST_GATE_MODE") == "fail":
+                raise UnreadableMedia("camA.mp4: the audio stream is damaged")
+        return await original(deps, asset)
+
+    derived.still_current = gated
+
+
+if POISON == "gate":
+    _gate()
+elif POISON == "wav":
     from worker.ingest import audio_out
 
     audio_out.WavWriter.close = _close_over_4_gib  # type: ignore[method-assign]

@@ -26,11 +26,12 @@ from worker.api.v2.sync_models import (
 )
 from worker.pipeline.rules import advance_request
 from worker.queue import enqueue
-from worker.review.apply import judge, record_review
+from worker.review.apply import Review, judge, record_review
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
+from worker.session_lock import SessionBusy, session_lock
 from worker.timeline import proxy_origin_ms
 
 router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
@@ -143,14 +144,29 @@ async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> 
 async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Reviewer,
                   offsets: dict[str, float] | None, notes: str | None,
                   computed_at: dt.datetime) -> SyncView:
-    session = await ctx.session(session_id, assets=True)
-    view = await result_or_404(ctx, session)
-    if computed_at != view.result.computed_at:
-        raise ApiError(409, "sync_changed", "the sync result was recomputed after the one you "
-                       f"reviewed (computedAt {view.result.computed_at}): review it again")
     try:
-        review = judge(session, view, status=status, reviewer=signer.name, offsets=offsets,
-                       notes=notes, source="api", signer=signer)
+        # The check and the write under one lock: a re-sync cannot land between them.
+        async with session_lock(ctx.redis, session_id):
+            session = await ctx.session(session_id, assets=True)
+            view = await result_or_404(ctx, session)
+            if computed_at != view.result.computed_at:
+                raise ApiError(409, "sync_changed", "the sync result was recomputed after the "
+                               f"one you reviewed (computedAt {view.result.computed_at}): "
+                               "review it again")
+            updated = await record_review(ctx.strapi, session, view,
+                                          _judged(session, view, status, signer, offsets, notes))
+    except SessionBusy as exc:
+        raise ApiError(409, "sync_in_progress", f"{exc}: retry in a moment") from None
+    fresh = await ctx.session(session_id, derivatives=True)
+    return await sync_view(ctx, fresh, updated)
+
+
+def _judged(session: RecordingSession, view: ResultView, status: OperatorStatus,
+            signer: Reviewer, offsets: dict[str, float] | None, notes: str | None) -> Review:
+    """The review to write, or the API error that says why not."""
+    try:
+        return judge(session, view, status=status, reviewer=signer.name, offsets=offsets,
+                     notes=notes, source="api", signer=signer)
     except ReviewConflict as exc:
         raise ApiError(409, "not_reviewable", str(exc)) from None
     except ReviewRejected as exc:
@@ -158,9 +174,6 @@ async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Rev
         details = [{"loc": loc, "msg": msg} for loc, msg in exc.describe(names)]
         raise ApiError(422, "invalid_correction", "the review was refused: "
                        + "; ".join(f"{d['loc']}: {d['msg']}" for d in details), details) from None
-    updated = await record_review(ctx.strapi, session, view, review)
-    fresh = await ctx.session(session_id, derivatives=True)
-    return await sync_view(ctx, fresh, updated)
 
 
 @router.post("/sessions/{session_id}/sync/approve", response_model=SyncView,

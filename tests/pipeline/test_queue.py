@@ -1,0 +1,67 @@
+"""The queue's vocabulary (worker/queue.py): ids, queues, the one enqueue, Redis URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from arq import create_pool
+
+from strapi_client.enums import AssetState, CameraLabel, VideoState
+from strapi_client.models import MediaAsset
+from tests.support.services import private_redis
+from worker.pipeline.rules import advance_request, ingest_request, video_request
+from worker.queue import (
+    ENCODE_VIDEO,
+    Queue,
+    enqueue,
+    ingest_job_id,
+    queue_name,
+    redis_settings,
+    video_job_id,
+)
+
+
+def test_redis_urls_keep_their_database_and_socket() -> None:
+    tcp = redis_settings("redis://:secret@cache.internal:6380/3")
+    assert (tcp.host, tcp.port, tcp.database, tcp.password) == ("cache.internal", 6380, 3,
+                                                                "secret")
+    assert redis_settings("rediss://cache.internal/1").ssl
+    sock = redis_settings("unix:///run/redis/redis.sock?db=2")
+    assert sock.unix_socket_path == "/run/redis/redis.sock" and sock.database == 2
+    assert tcp.retry is not None and tcp.retry_on_timeout  # survives a Redis restart
+
+
+def _asset(state: AssetState, video: VideoState | None) -> MediaAsset:
+    return MediaAsset(id=1, document_id="asset1", camera_label=CameraLabel.A, state=state,
+                      video_state=video, original_url="s3://bucket/projects/p/o.mp4")
+
+
+def test_each_track_has_its_job_and_queue() -> None:
+    ingesting = _asset(AssetState.INGESTING, VideoState.PENDING)
+    audio = ingest_request(ingesting)
+    assert audio is not None and audio.queue is Queue.MAIN
+    assert audio.job_id == ingest_job_id("asset1", "s3://bucket/projects/p/o.mp4")
+    assert video_request(ingesting) is None  # the video waits for the audio
+    ready = _asset(AssetState.READY, VideoState.PENDING)
+    video = video_request(ready)
+    assert video is not None and video.function == ENCODE_VIDEO and video.queue is Queue.VIDEO
+    assert video.job_id == video_job_id("asset1", "s3://bucket/projects/p/o.mp4")
+    assert video.job_id != audio.job_id
+    for settled in (VideoState.READY, VideoState.FAILED, None):
+        assert video_request(_asset(AssetState.READY, settled)) is None
+    assert advance_request("s1", force=True).args == ("s1", True)
+
+
+async def test_enqueue_puts_each_job_on_its_queue(tmp_path: Path) -> None:
+    with private_redis(tmp_path) as server:
+        pool = await create_pool(redis_settings(server.url), default_queue_name="mc")
+        try:
+            video = video_request(_asset(AssetState.READY, VideoState.PENDING))
+            assert video is not None
+            assert await enqueue(pool, video, main_queue="mc") is not None
+            assert await enqueue(pool, video, main_queue="mc") is None  # one job per id
+            await enqueue(pool, advance_request("s1"), main_queue="mc")
+            assert queue_name("mc", Queue.VIDEO) == "mc:video"
+            assert await pool.zcard("mc:video") == 1 and await pool.zcard("mc") == 1
+        finally:
+            await pool.aclose()
