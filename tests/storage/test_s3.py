@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.s3_server import S3Server
-from worker.storage.base import ObjectStore, Part
+from worker.storage.base import DirectUploadStore, ObjectStore, Part, direct_uploads
 from worker.storage.errors import (
     ChecksumMismatch,
     ObjectNotFound,
@@ -69,6 +69,11 @@ async def test_known_sha256_skips_the_hashing_pass_but_is_still_checked(
     # Nothing half-made stays: no object, no open upload.
     assert await s3_store.head("big/b") is None
     assert await s3_store.list_multipart_uploads() == []
+
+
+async def test_the_s3_backend_is_the_direct_upload_store(s3_store: ObjectStore) -> None:
+    assert isinstance(s3_store, DirectUploadStore)
+    assert direct_uploads(s3_store, "presign_put") is s3_store
 
 
 async def test_presigned_put_with_plain_httpx(s3_store: ObjectStore) -> None:

@@ -26,8 +26,10 @@ from typing import Any
 
 import httpx
 
+from strapi_client.enums import CameraLabel
 from worker.progress import ProgressBar
 from worker.settings import Settings
+from worker.storage.hashing import CHUNK, file_sha256, multipart_etag, normalise_etag
 
 HELP = """\
 Upload one camera's recording to a recording session: presigned multipart upload
@@ -38,7 +40,6 @@ answer (asset, storage key, state) as JSON on stdout.
 The API base URL and bearer token come from --api-url/--token or the
 MULTICAM_API_URL / MULTICAM_API_TOKEN environment variables.
 """
-CHUNK = 1024 * 1024
 URL_BATCH = 100  # part URLs asked for at once (they expire, so not all up front)
 PART_ATTEMPTS = 4
 
@@ -51,7 +52,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("upload", help="upload a camera's original to a session",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--session", required=True, help="the recording session's documentId")
-    p.add_argument("--camera", required=True, choices=["A", "B", "C"], help="camera label")
+    p.add_argument("--camera", required=True, choices=[c.value for c in CameraLabel],
+                   help="camera label")
     p.add_argument("file", type=Path, help="the recording to upload")
     p.add_argument("--api-url", help="API base URL (default MULTICAM_API_URL)")
     p.add_argument("--token", help="API bearer token (default MULTICAM_API_TOKEN)")
@@ -68,7 +70,7 @@ def _cache_file() -> Path:
     return Path(base) / "multicam" / "upload-sha256.json"
 
 
-def file_sha256(path: Path, progress: Callable[[float], None]) -> str:
+def cached_file_sha256(path: Path, progress: Callable[[float], None]) -> str:
     """SHA-256 of the file, cached by path, size and mtime so a resume does not re-read it."""
     stat = path.stat()
     ident = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
@@ -80,14 +82,14 @@ def file_sha256(path: Path, progress: Callable[[float], None]) -> str:
     if isinstance(cache.get(ident), str):
         progress(1.0)
         return cache[ident]
-    digest = hashlib.sha256()
     done = 0
-    with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-            done += len(block)
-            progress(done / max(1, stat.st_size))
-    value = digest.hexdigest()
+
+    def read(nbytes: int) -> None:
+        nonlocal done
+        done += nbytes
+        progress(done / max(1, stat.st_size))
+
+    value = file_sha256(path, on_read=read)
     cache[ident] = value
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,10 +98,6 @@ def file_sha256(path: Path, progress: Callable[[float], None]) -> str:
         pass  # the cache only saves time
     progress(1.0)
     return value
-
-
-def _bare(etag: str | None) -> str:
-    return (etag or "").strip().strip('"').lower()
 
 
 def _read(path: Path, offset: int, length: int) -> bytes:
@@ -153,7 +151,7 @@ class Uploader:
     def run(self, session: str, camera: str, path: Path, content_type: str,
             resume: bool = True) -> dict[str, Any]:
         self._size = max(1, path.stat().st_size)
-        sha256 = file_sha256(path, lambda f: self._bar.update("sha256", f))
+        sha256 = cached_file_sha256(path, lambda f: self._bar.update("sha256", f))
         ticket = self._call(f"/v2/sessions/{session}/assets/init-upload", {
             "cameraLabel": camera, "filename": path.name, "contentType": content_type,
             "sizeBytes": path.stat().st_size, "sha256": sha256, "resume": resume})
@@ -167,7 +165,7 @@ class Uploader:
         if done.get("sizeBytes") != path.stat().st_size:
             raise UploadFailed(f"storage holds {done.get('sizeBytes')} bytes, the file has "
                                f"{path.stat().st_size}")
-        if done.get("etag") and _bare(done["etag"]) != expected:
+        if normalise_etag(done.get("etag")) not in (None, expected):
             raise UploadFailed(f"checksum mismatch: storage ETag {done['etag']}, expected "
                                f"{expected}")
         self._bar.update("upload", 1.0)
@@ -190,7 +188,7 @@ class Uploader:
         if not response.is_success:
             raise UploadFailed(f"storage refused the upload: HTTP {response.status_code} "
                                f"{response.text[:300]}")
-        if _bare(response.headers.get("etag")) not in ("", md5.hexdigest()):
+        if normalise_etag(response.headers.get("etag")) not in (None, "", md5.hexdigest()):
             raise UploadFailed("checksum mismatch: storage received other bytes than sent")
         return md5.hexdigest()
 
@@ -203,7 +201,7 @@ class Uploader:
             offset = (number - 1) * part_size
             length = min(part_size, int(ticket["sizeBytes"]) - offset)
             digest = hashlib.md5(_read(path, offset, length)).digest()
-            if _bare(part["etag"]) == digest.hex():
+            if normalise_etag(part["etag"]) == digest.hex():
                 good[number] = (part["etag"], digest)
                 self._advance(length)
         if ticket.get("resumed"):
@@ -239,7 +237,8 @@ class Uploader:
                 if response.status_code == 403 and attempt < PART_ATTEMPTS:
                     fresh_urls([number])  # the URL expired: ask for a new one
                     continue
-                if response.is_success and _bare(response.headers.get("etag")) == digest.hex():
+                if (response.is_success
+                        and normalise_etag(response.headers.get("etag")) == digest.hex()):
                     self._advance(len(data))
                     return number, response.headers["etag"], digest
                 if response.is_success:
@@ -258,9 +257,8 @@ class Uploader:
                 for number, etag, digest in pool.map(send, batch):
                     done[number] = (etag, digest)
         ordered = sorted(done.items())
-        expected = hashlib.md5(b"".join(d for _, (_, d) in ordered)).hexdigest()
         parts = [{"partNumber": n, "etag": etag} for n, (etag, _) in ordered]
-        return parts, f"{expected}-{len(ordered)}"
+        return parts, multipart_etag([digest for _, (_, digest) in ordered])
 
 
 def run_upload(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""The one storage interface (``ObjectStore``) and the values it returns."""
+"""The storage interface (``ObjectStore``; ``DirectUploadStore`` adds presigned URLs and
+multipart uploads) and the values it returns."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import StorageError
+from .errors import StorageError, UnsupportedOperation
 
 # Object metadata key holding the hex SHA-256 (x-amz-meta-sha256 on S3).
 SHA256_METADATA = "sha256"
@@ -26,6 +27,9 @@ MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's limit
 MAX_RANGE_BYTES = 64 * 1024**2  # read_range is for slices, held in memory
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _CONTENT_TYPE = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
+# Why a store that is not a DirectUploadStore cannot do something ({}: what).
+NEEDS_S3 = ("{} needs the S3 backend (MULTICAM_STORAGE_BACKEND=s3): the local backend "
+            "has no HTTP endpoint for clients to upload to or download from")
 
 
 class _Frozen(BaseModel):
@@ -178,6 +182,47 @@ class ObjectStore(ABC):
         """A permanent public link, if the bucket has a public base URL."""
         return None
 
+    # -- uploads in progress ---------------------------------------------------
+
+    @abstractmethod
+    async def list_multipart_uploads(self, prefix: str = "") -> list[MultipartUpload]:
+        """Multipart uploads started and neither completed nor aborted.
+
+        A store without direct uploads never has any (``[]``), so callers looking
+        for versions in use or stale uploads need not ask which store they have.
+        """
+
+    # -- bucket ----------------------------------------------------------------
+
+    @abstractmethod
+    async def get_lifecycle_rules(self) -> list[dict[str, Any]]:
+        """The bucket's lifecycle rules as the S3 API returns them ([] if none)."""
+
+    @abstractmethod
+    async def put_lifecycle_rules(self, rules: Sequence[dict[str, Any]]) -> None:
+        """Replace the bucket's whole lifecycle configuration (``[]`` removes it)."""
+
+    @abstractmethod
+    async def get_cors_rules(self) -> list[dict[str, Any]]:
+        """The bucket's CORS rules as the S3 API returns them ([] if it has none)."""
+
+    @abstractmethod
+    async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
+        """Replace the bucket's whole CORS configuration (``[]`` removes it)."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise StorageUnavailable/StorageError unless the bucket or folder is usable."""
+
+
+class DirectUploadStore(ObjectStore):
+    """A store that clients reach themselves: presigned URLs and multipart uploads.
+
+    Only the S3 backend (S3, R2, moto) is one: the local backend has no HTTP endpoint
+    for clients to upload to or download from. Callers that need these ask
+    ``direct_uploads(store, operation)``, which names the operation when it cannot.
+    """
+
     @abstractmethod
     async def presign_get(
         self, key: str, *, expires_in: int = 3600, filename: str | None = None,
@@ -194,7 +239,7 @@ class ObjectStore(ABC):
         metadata header when ``sha256`` is given (it is signed into the URL).
         """
 
-    # -- multipart (for the upload API; S3 only) -------------------------------
+    # -- multipart (for the upload API) -----------------------------------------
 
     @abstractmethod
     async def create_multipart(
@@ -232,28 +277,9 @@ class ObjectStore(ABC):
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         """Abort an upload and drop its parts; aborting an unknown upload is not an error."""
 
-    @abstractmethod
-    async def list_multipart_uploads(self, prefix: str = "") -> list[MultipartUpload]:
-        """Uploads started and neither completed nor aborted."""
 
-    # -- bucket ----------------------------------------------------------------
-
-    @abstractmethod
-    async def get_lifecycle_rules(self) -> list[dict[str, Any]]:
-        """The bucket's lifecycle rules as the S3 API returns them ([] if none)."""
-
-    @abstractmethod
-    async def put_lifecycle_rules(self, rules: Sequence[dict[str, Any]]) -> None:
-        """Replace the bucket's whole lifecycle configuration (``[]`` removes it)."""
-
-    @abstractmethod
-    async def get_cors_rules(self) -> list[dict[str, Any]]:
-        """The bucket's CORS rules as the S3 API returns them ([] if it has none)."""
-
-    @abstractmethod
-    async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
-        """Replace the bucket's whole CORS configuration (``[]`` removes it)."""
-
-    @abstractmethod
-    async def ping(self) -> None:
-        """Raise StorageUnavailable/StorageError unless the bucket or folder is usable."""
+def direct_uploads(store: ObjectStore, operation: str) -> DirectUploadStore:
+    """``store`` if clients can reach it itself; else UnsupportedOperation naming ``operation``."""
+    if isinstance(store, DirectUploadStore):
+        return store
+    raise UnsupportedOperation(NEEDS_S3.format(operation))

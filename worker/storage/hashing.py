@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,12 +48,18 @@ def multipart_etag_from_part_etags(etags: Sequence[str]) -> str | None:
     return multipart_etag(digests)
 
 
-def file_sha256(path: Path, chunk: int = CHUNK) -> str:
-    """SHA-256 of a file, read in chunks (blocking: call through asyncio.to_thread)."""
+def file_sha256(path: Path, chunk: int = CHUNK, *,
+                on_read: Callable[[int], None] | None = None) -> str:
+    """SHA-256 of a file, read in chunks (blocking: call through asyncio.to_thread).
+
+    ``on_read`` is called with the size of every chunk read (for a progress bar).
+    """
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
+            if on_read is not None:
+                on_read(len(block))
     return h.hexdigest()
 
 

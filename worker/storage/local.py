@@ -5,6 +5,9 @@ Objects are plain files under the root; their SHA-256 and content type sit in
 Writes go to ``.multicam/tmp/`` and are renamed into place, so a key never shows
 a half-written file. Symlinks anywhere under the root are refused, so nothing
 can lead a key or URL outside it.
+
+Not a ``DirectUploadStore``: clients cannot reach a folder, so there are no presigned
+URLs or multipart uploads (``direct_uploads`` says so, naming the operation).
 """
 
 from __future__ import annotations
@@ -23,11 +26,10 @@ from typing import Any, BinaryIO
 
 from .base import (
     DEFAULT_CONTENT_TYPE,
+    NEEDS_S3,
     MultipartUpload,
     ObjectInfo,
     ObjectStore,
-    Part,
-    PresignedRequest,
     StoredObject,
     check_content_type,
     check_range,
@@ -45,8 +47,6 @@ from .keys import check_key, check_prefix
 from .urls import file_url, key_from_file_url
 
 INTERNAL_DIR = ".multicam"
-_NEEDS_S3 = ("{} needs the S3 backend (MULTICAM_STORAGE_BACKEND=s3): the local backend "
-             "has no HTTP endpoint for clients to upload to or download from")
 
 
 def _copy_synced(source: BinaryIO, path: Path) -> tuple[str, int]:
@@ -320,43 +320,7 @@ class LocalObjectStore(ObjectStore):
             raise ForeignUrlError(url, str(exc)) from None
         return key
 
-    async def presign_get(
-        self, key: str, *, expires_in: int = 3600, filename: str | None = None,
-    ) -> PresignedRequest:
-        raise UnsupportedOperation(_NEEDS_S3.format("presign_get"))
-
-    async def presign_put(
-        self, key: str, content_type: str, *, expires_in: int = 3600, sha256: str | None = None,
-    ) -> PresignedRequest:
-        raise UnsupportedOperation(_NEEDS_S3.format("presign_put"))
-
-    # -- multipart: the upload API is S3-only ---------------------------------
-
-    async def create_multipart(
-        self, key: str, content_type: str, *, sha256: str | None = None,
-    ) -> str:
-        raise UnsupportedOperation(_NEEDS_S3.format("create_multipart"))
-
-    async def presign_part(
-        self, key: str, upload_id: str, part_number: int, *, expires_in: int = 3600,
-    ) -> PresignedRequest:
-        raise UnsupportedOperation(_NEEDS_S3.format("presign_part"))
-
-    async def list_parts(self, key: str, upload_id: str) -> list[Part]:
-        raise UnsupportedOperation(_NEEDS_S3.format("list_parts"))
-
-    async def complete_multipart(
-        self,
-        key: str,
-        upload_id: str,
-        parts: Sequence[Part] | None = None,
-        *,
-        expected_size: int | None = None,
-    ) -> ObjectInfo:
-        raise UnsupportedOperation(_NEEDS_S3.format("complete_multipart"))
-
-    async def abort_multipart(self, key: str, upload_id: str) -> None:
-        raise UnsupportedOperation(_NEEDS_S3.format("abort_multipart"))
+    # -- uploads: no presigning or multipart here (not a DirectUploadStore) ---
 
     async def list_multipart_uploads(self, prefix: str = "") -> list[MultipartUpload]:
         return []  # there are never any, so callers sweeping for stale uploads just work
@@ -374,7 +338,7 @@ class LocalObjectStore(ObjectStore):
     # -- CORS: browsers upload to a bucket, never to this folder ---------------
 
     async def get_cors_rules(self) -> list[dict[str, Any]]:
-        raise UnsupportedOperation(_NEEDS_S3.format("bucket CORS (browser uploads)"))
+        raise UnsupportedOperation(NEEDS_S3.format("bucket CORS (browser uploads)"))
 
     async def put_cors_rules(self, rules: Sequence[dict[str, Any]]) -> None:
         await self.get_cors_rules()

@@ -33,9 +33,9 @@ from .base import (
     DEFAULT_CONTENT_TYPE,
     SHA256_HEADER,
     SHA256_METADATA,
+    DirectUploadStore,
     MultipartUpload,
     ObjectInfo,
-    ObjectStore,
     Part,
     PresignedRequest,
     StoredObject,
@@ -155,7 +155,7 @@ def _finish_download(fh: BinaryIO, tmp: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
-class S3ObjectStore(ObjectStore):
+class S3ObjectStore(DirectUploadStore):
     """Objects in one bucket of an S3-compatible service. Build it with ``open_store``."""
 
     backend = "s3"
