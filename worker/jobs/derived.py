@@ -18,7 +18,13 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from strapi_client.models import DerivedMedia, DerivedMediaInput, MediaAsset, MediaAssetInput
+from strapi_client.models import (
+    DerivedMedia,
+    DerivedMediaInput,
+    MediaAsset,
+    MediaAssetInput,
+    RecordingSession,
+)
 from worker.ingest.config import IngestSettings
 from worker.ingest.derive import derive_all
 from worker.ingest.files import DerivedFile, Kind
@@ -114,6 +120,26 @@ async def store(deps: Deps, asset: MediaAsset, project_id: str, day: dt.date, or
         uploaded.append(key)
         stored.append(StoredFile(out, key, obj.url, obj.size, obj.sha256))
     return stored
+
+
+async def make(deps: Deps, asset: MediaAsset, session: RecordingSession, original_key: str,
+               source: Path, out_dir: Path, facts: ProbeResult, kinds: Collection[Kind],
+               report: ReportFn, uploaded: list[str]) -> list[DerivedFile] | None:
+    """Derive ``kinds``, store them and record them on the asset, while it is still current.
+
+    :param uploaded: every key stored is appended here (so a caller that fails later
+        knows what to remove).
+    :returns: the files made, or None when the asset was re-uploaded meanwhile (its
+        newer job owns it: what this one stored is removed, nothing is recorded).
+    """
+    outputs = await derive(deps.ingest, source, out_dir, facts, kinds, report)
+    files = await store(deps, asset, session.project_id, session.date, original_key, outputs,
+                        uploaded)
+    if not await still_current(deps, asset):
+        await delete_objects(deps, uploaded)
+        return None
+    await record(deps, asset.document_id, files)
+    return outputs
 
 
 async def record(deps: Deps, asset_id: str, files: list[StoredFile]) -> None:

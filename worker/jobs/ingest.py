@@ -138,15 +138,10 @@ async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
                 progress_pct=max(5, min(95, int(5 + fraction * 85))),
                 progress_message=message))
 
-        outputs = await derived.derive(deps.ingest, source, folder / "out", facts, kinds,
-                                       report)
-        files = await derived.store(deps, asset, session.project_id, session.date, key,
-                                    outputs, uploaded)
-        if not await derived.still_current(deps, asset):
-            # The camera was re-uploaded meanwhile: its own ingest owns the asset now.
-            await derived.delete_objects(deps, uploaded)
+        outputs = await derived.make(deps, asset, session, key, source, folder / "out", facts,
+                                     kinds, report, uploaded)
+        if outputs is None:
             return "superseded by a newer upload"
-        await derived.record(deps, asset_id, files)
         made = {o.kind for o in outputs}
         # Files of an earlier original (a replaced camera) go: they belong to another clock.
         await derived.drop_kinds(deps, asset_id,

@@ -97,14 +97,10 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
         async def report(fraction: float, message: str) -> None:
             await _progress(deps, asset_id, fraction, message)
 
-        outputs = await derived.derive(deps.ingest, source, folder / "out", facts, kinds,
-                                       report)
-        files = await derived.store(deps, asset, session.project_id, session.date, key,
-                                    outputs, uploaded)
-        if not await derived.still_current(deps, asset):
-            await derived.delete_objects(deps, uploaded)
+        outputs = await derived.make(deps, asset, session, key, source, folder / "out", facts,
+                                     kinds, report, uploaded)
+        if outputs is None:
             return "superseded by a newer upload"
-        await derived.record(deps, asset_id, files)
         made = ", ".join(o.kind for o in outputs)
         await deps.strapi.update_asset(asset_id, MediaAssetInput(
             video_state=VideoState.READY, video_progress_pct=100, error_message=None,
