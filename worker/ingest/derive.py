@@ -199,6 +199,10 @@ class _Pass:
         self.converter: AudioConverter | None = None
         self.picker: ThumbnailPicker | None = None
         self.audio_samples = 0
+        # Video timing as decoded: first and last frame times (s), nominal frame period.
+        self.first_v: float | None = None
+        self.last_v = 0.0
+        self.period = 1.0 / probe.fps if probe.fps > 0 else 1 / 30
 
     def run(self) -> None:
         container = open_media(self.source)
@@ -282,74 +286,84 @@ class _Pass:
         return video, audio
 
     def _run(self, container: av.container.InputContainer) -> None:
-        name, probe, config = self.name, self.probe, self.config
         video, audio = self._setup(container)
-        declared_video = _declared_s(video, container)
-        declared_audio = _declared_s(audio, container)
-        video_start = probe.video_start_ms / 1000.0
-        period = 1.0 / probe.fps if probe.fps > 0 else 1 / 30
-        first_v: float | None = None
-        last_v = 0.0
-        what = "encoding video" if self.encode_video else "decoding"
-        picker, converter = self.picker, self.converter
         streams = [s for s in (video, audio) if s.discard != av.stream.Discard.all]
-        shifts = {enc.name: _video_shift(enc.name, probe, video) for enc in self.encoders}
-
-        for packet in _packets(container, streams, name):
+        shifts = {enc.name: _video_shift(enc.name, self.probe, video) for enc in self.encoders}
+        for packet in _packets(container, streams, self.name):
             if self.cancel is not None and self.cancel.is_set():
-                raise DeriveCancelled(f"{name}: stopped on request")
+                raise DeriveCancelled(f"{self.name}: stopped on request")
             if packet.stream is video:
-                if video.discard == av.stream.Discard.all:
-                    continue
-                for vframe in self._decode(video, packet):
-                    assert isinstance(vframe, av.VideoFrame)
-                    t = vframe.time if vframe.time is not None else last_v + period
-                    if first_v is None:
-                        first_v = t
-                    last_v = t
-                    if picker is not None and not picker.done:
-                        picker.offer(vframe, t - video_start)
-                    for enc in self.encoders:
-                        ticks, seconds = shifts[enc.name]
-                        pts = vframe.pts - ticks if vframe.pts is not None else None
-                        enc.put_video(vframe, pts, t - seconds)
-                    self.progress.at(t - video_start, what)
-                if picker is not None and picker.done and not self.encode_video:
-                    if converter is None:
-                        break  # the poster frame was all we needed
-                    video.discard = av.stream.Discard.all
-            elif converter is not None:
-                for aframe in self._decode(audio, packet):
-                    assert isinstance(aframe, av.AudioFrame)
-                    for block in converter.push(aframe):
-                        self._audio_block(block)
-                    if not self.encode_video and aframe.time is not None:
-                        self.progress.at(aframe.time, "decoding audio")
-        if converter is not None:
-            for block in converter.flush():
+                if video.discard != av.stream.Discard.all and self._video_packet(
+                        video, packet, shifts):
+                    break  # the poster frame was all we needed
+            elif self.converter is not None:
+                self._audio_packet(audio, packet)
+        if self.converter is not None:
+            for block in self.converter.flush():
                 self._audio_block(block)
             if self.wav is not None:
                 self.wav.close()
                 self.wav = None
+        self._check_ends(_declared_s(video, container), _declared_s(audio, container))
+        self._finish_files(video)
 
-        # Every stream decoded to its end must reach its declared end.
+    def _video_packet(self, video: av.VideoStream, packet: av.Packet[Any],
+                      shifts: dict[str, tuple[int, float]]) -> bool:
+        """Feed one video packet's frames to every consumer; True: stop demuxing."""
+        video_start = self.probe.video_start_ms / 1000.0
+        what = "encoding video" if self.encode_video else "decoding"
+        picker = self.picker
+        for vframe in self._decode(video, packet):
+            assert isinstance(vframe, av.VideoFrame)
+            t = vframe.time if vframe.time is not None else self.last_v + self.period
+            if self.first_v is None:
+                self.first_v = t
+            self.last_v = t
+            if picker is not None and not picker.done:
+                picker.offer(vframe, t - video_start)
+            for enc in self.encoders:
+                ticks, seconds = shifts[enc.name]
+                pts = vframe.pts - ticks if vframe.pts is not None else None
+                enc.put_video(vframe, pts, t - seconds)
+            self.progress.at(t - video_start, what)
+        if picker is not None and picker.done and not self.encode_video:
+            if self.converter is None:
+                return True
+            video.discard = av.stream.Discard.all
+        return False
+
+    def _audio_packet(self, audio: av.AudioStream, packet: av.Packet[Any]) -> None:
+        assert self.converter is not None
+        for aframe in self._decode(audio, packet):
+            assert isinstance(aframe, av.AudioFrame)
+            for block in self.converter.push(aframe):
+                self._audio_block(block)
+            if not self.encode_video and aframe.time is not None:
+                self.progress.at(aframe.time, "decoding audio")
+
+    def _check_ends(self, declared_video: float | None, declared_audio: float | None) -> None:
+        """Every stream decoded to its end must reach its declared end."""
+        name, config = self.name, self.config
         if self.encode_video:
-            if first_v is None:
+            if self.first_v is None:
                 raise UnreadableMedia(f"{name}: no video frame could be decoded.")
-            _check_complete("video", last_v - first_v + period, declared_video, config, name)
-        if converter is not None:
-            if converter.samples_out == 0:
+            _check_complete("video", self.last_v - self.first_v + self.period, declared_video,
+                            config, name)
+        if self.converter is not None:
+            if self.converter.samples_out == 0:
                 raise NoAudioStream(f"{name}: the audio stream holds no decodable sound.")
-            _check_complete("audio", converter.duration_s, declared_audio, config, name)
+            _check_complete("audio", self.converter.duration_s, declared_audio, config, name)
 
+    def _finish_files(self, video: av.VideoStream) -> None:
+        config = self.config
         self.progress.report(self.progress.share, "finishing files", force=True)
         for enc in self.encoders:
             enc.finish()
-        if picker is not None:
-            picker.finish()
-            if picker.frame is None:
-                raise UnreadableMedia(f"{name}: no video frame could be decoded.")
-            write_jpeg(picker.frame, self.staging.path("thumbnail"), config.thumbnail_width,
+        if self.picker is not None:
+            self.picker.finish()
+            if self.picker.frame is None:
+                raise UnreadableMedia(f"{self.name}: no video frame could be decoded.")
+            write_jpeg(self.picker.frame, self.staging.path("thumbnail"), config.thumbnail_width,
                        config.thumbnail_quality, video.sample_aspect_ratio)
         if self.peaks is not None:
             mins, maxs = self.peaks.finish()
