@@ -6,7 +6,6 @@ so every field carries its description here.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -165,8 +164,3 @@ class Settings(BaseSettings):
             raise ValueError(f"MULTICAM_API_TOKENS has a token named {self.api_token_name!r}, "
                              "the name of MULTICAM_API_TOKEN (MULTICAM_API_TOKEN_REVIEWER)")
         return self
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -25,7 +25,7 @@ from worker.jobs.reconcile import reconcile
 from worker.jobs.review import apply_review
 from worker.jobs.sync import sync_session
 from worker.jobs.video import encode_video
-from worker.logging import configure_logging, get_logger
+from worker.logging import get_logger
 from worker.queue import (
     APPLY_REVIEW,
     ENCODE_VIDEO,
@@ -51,7 +51,6 @@ def build_worker(settings: Settings, *, burst: bool = False,
     """An arq Worker for one of the two queues (``burst``: stop when it is empty)."""
 
     async def startup(ctx: dict[str, Any]) -> None:
-        configure_logging(settings.log_level, settings.log_json)
         if queue is Queue.MAIN:
             # Folders of processes killed before their `finally` ran (SIGKILL, OOM).
             workdir.sweep(settings.work_dir, settings.keep_originals_s)
