@@ -36,15 +36,18 @@ async def _upload_case(api_stack: ApiStack, api: httpx.AsyncClient,
 
 
 async def _synced(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
-                  timeout: float = 600) -> dict[str, Any]:
+                  timeout: float = 600, *, proxies: bool = False) -> dict[str, Any]:
     """The session's sync view once it is in needs-review with all three cameras synced.
 
     (A session syncs as soon as two cameras are in and none is pending; a camera that
     arrives later makes it sync again, so wait for the result that covers all three.)
+    ``proxies``: also wait for every camera's video derivatives, which follow the sync.
     """
     async def probe() -> dict[str, Any] | None:
         body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}")).json()
         if body["state"] != "needs-review" or len(body["assets"]) != 3:
+            return None
+        if proxies and any(a["videoState"] != "ready" for a in body["assets"]):
             return None
         view: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
         covered = {view["masterCamera"], *view["classification"]}
@@ -70,8 +73,9 @@ async def test_golden_path_approve_then_recompute(
         media_dir: Path) -> None:
     sid, built = await _upload_case(api_stack, api, storage_http,
                                     session_case("pipeline-golden", 501), media_dir)
-    view = await _synced(api_stack, api, sid)
+    view = await _synced(api_stack, api, sid, proxies=True)
     assert [c["state"] for c in view["cameras"]] == ["ready"] * 3, view
+    assert [c["videoState"] for c in view["cameras"]] == ["ready"] * 3, view
     truth = corpus.truth_relative_to(built, view["masterCamera"])
     for label in ("A", "B", "C"):
         assert view["offsetsMs"][label] == pytest.approx(truth.offsets_ms[label], abs=5.0)

@@ -28,6 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from strapi_client.client import StrapiClient
+from strapi_client.enums import VideoState
 from strapi_client.models import SyncResultInput
 from strapi_client.query import related
 from tests.api.conftest import http_upload, new_session
@@ -127,14 +128,19 @@ def with_strapi(stack: BrowserStack, fn: Callable[[StrapiClient], Awaitable[T]])
 
 
 async def settled(strapi: StrapiClient, session_id: str, timeout: float = 300) -> None:
-    """Wait until the session's sync has run (needs-review) or failed loudly."""
+    """Wait until the session's sync has run (needs-review) and its proxies are made.
+
+    The sync comes first (it needs only the audio); the review page plays the proxies.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     state = None
     while loop.time() < deadline:
         session = await strapi.get_session(session_id)
         state = session.state.value
-        if state == "needs-review":
+        videos = [a.video_state for a in session.assets or []]
+        if state == "needs-review" and all(v in (VideoState.READY, VideoState.FAILED)
+                                           for v in videos):
             return
         await asyncio.sleep(1)
     raise AssertionError(f"session {session_id} still {state} after {timeout} s")
