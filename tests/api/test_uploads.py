@@ -207,3 +207,36 @@ async def test_upload_errors(api: httpx.AsyncClient, strapi: StrapiClient,
     r = await api.post(f"/v2/sessions/{sid}/assets/{asset_id}/complete",
                        json={"uploadId": "x", "parts": [{"partNumber": 0, "etag": "e"}]})
     assert r.status_code == 422
+
+
+async def test_an_abandoned_reupload_of_a_ready_camera_loses_nothing(
+        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
+        strapi: StrapiClient, tmp_path: Path) -> None:
+    from strapi_client.enums import VideoState
+    from strapi_client.models import MediaAssetInput
+    from worker.storage.factory import open_store
+
+    sid = await new_session(api)
+    async with open_store(api_stack.s3.settings) as store:
+        good = store.url_for(f"projects/{project()}/20261120/originals/angle-001_v001.mp4")
+    # Camera A's file is in and ingested (as the worker leaves it).
+    ready = await strapi.upsert_asset(sid, "A", MediaAssetInput(
+        original_filename="camA.mp4", original_url=good, state=AssetState.READY,
+        video_state=VideoState.READY))
+    take2 = random_file(tmp_path, "camA-take2.mp4", 200_000, seed=7)
+    for _ in range(2):  # started, abandoned, started again, abandoned again
+        ticket = (await _init(api, sid, "A", take2)).json()
+        assert ticket["assetId"] == ready.document_id
+        kept = await strapi.assets.get(ready.document_id)
+        assert kept.state is AssetState.READY and kept.original_url == good
+        assert kept.original_filename == "camA.mp4"
+        assert "is used until" in (kept.progress_message or "")
+    # Finishing the new upload is what replaces the file.
+    put = await storage_http.put(ticket["url"]["url"], headers=ticket["url"]["headers"],
+                                 content=take2.read_bytes())
+    assert put.status_code == 200
+    done = await api.post(ticket["completePath"], json={"uploadId": ticket["uploadId"]})
+    assert done.status_code == 202, done.text
+    replaced = await strapi.assets.get(ready.document_id)
+    assert replaced.original_url == done.json()["originalUrl"] != good
+    assert replaced.original_filename == "camA-take2.mp4"

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from strapi_client.enums import AssetState
-from strapi_client.models import MediaAssetInput
+from strapi_client.models import MediaAsset, MediaAssetInput
 from worker.api.v2 import browser_uploads
 from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.browser_uploads import (
@@ -120,12 +120,16 @@ async def _resume(ctx: Api, record: UploadRecord) -> UploadTicket | None:
     return await _ticket(ctx, record, good, resumed=True)
 
 
-async def _drop_pending(ctx: Api, record: UploadRecord) -> None:
-    """Abandon an unfinished upload: its parts, or a file PUT but never completed."""
+async def _drop_pending(ctx: Api, record: UploadRecord, asset: MediaAsset) -> None:
+    """Abandon an unfinished upload: its parts, or a file PUT but never completed.
+
+    A single PUT whose ``complete`` already handed the file to the asset (and then
+    failed before recording it) is the asset's original now: it stays.
+    """
     if record.mode == "multipart":
         await direct_uploads(ctx.store, "abort_multipart").abort_multipart(record.key,
                                                                             record.upload_id)
-    else:
+    elif asset.original_url != ctx.store.url_for(record.key):
         await ctx.store.delete(record.key)
 
 
@@ -147,11 +151,18 @@ async def init_upload(session_id: SessionId, body: InitUpload,
         if resumed is not None:
             return resumed
     # One asset per session and camera: a re-init replaces the pending upload in place.
-    asset = await ctx.strapi.upsert_asset(session_id, camera, MediaAssetInput(
-        original_filename=body.filename, original_url=None, state=AssetState.UPLOADING,
-        error_message=None, progress_pct=None, progress_message="upload started"))
+    if existing is not None and existing.state is AssetState.READY and existing.original_url:
+        # A good file is replaced: it stays the camera's file until the new one is
+        # complete, so an abandoned re-upload loses nothing.
+        asset = await ctx.strapi.update_asset(existing.document_id, MediaAssetInput(
+            progress_message=f"a new file ({body.filename}) is uploading; the current one "
+                             "is used until it is complete"))
+    else:
+        asset = await ctx.strapi.upsert_asset(session_id, camera, MediaAssetInput(
+            original_filename=body.filename, original_url=None, state=AssetState.UPLOADING,
+            error_message=None, progress_pct=None, progress_message="upload started"))
     if previous is not None and previous.completed_at is None:
-        await _drop_pending(ctx, previous)
+        await _drop_pending(ctx, previous, asset)
     ext = extension_from_filename(body.filename, default="bin")
     key = await allocate_key(ctx.store, ctx.records, session, camera, ext, asset.document_id)
     if key is None:
