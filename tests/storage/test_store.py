@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,11 @@ from worker.storage.errors import (
     ObjectNotFound,
     StorageError,
 )
+from worker.storage.factory import open_store
 from worker.storage.keys import ObjectKind, object_key
 from worker.storage.local import LocalObjectStore
 from worker.storage.s3 import S3ObjectStore
+from worker.storage.settings import StorageSettings
 
 DAY = dt.date(2025, 3, 14)
 
@@ -195,5 +198,16 @@ async def test_bad_content_type_is_refused(store: ObjectStore) -> None:
         await store.put_bytes("x", b"", "text/plain\r\nX-Evil: 1")
 
 
-async def test_ping(store: ObjectStore) -> None:
-    await store.ping()
+async def test_ping_answers_and_says_when_the_store_is_unusable(
+        store: ObjectStore, request: pytest.FixtureRequest) -> None:
+    await store.ping()  # reachable and usable: no error
+    if isinstance(store, LocalObjectStore):
+        shutil.rmtree(store.root)  # the folder is gone
+        with pytest.raises(StorageError, match="missing or read-only"):
+            await store.ping()
+        return
+    settings: StorageSettings = request.getfixturevalue("s3_settings")
+    missing = settings.model_copy(update={"s3_bucket": "no-such-bucket-" + os.urandom(4).hex()})
+    async with open_store(missing) as elsewhere:
+        with pytest.raises(StorageError):
+            await elsewhere.ping()
