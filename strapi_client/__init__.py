@@ -3,6 +3,14 @@
 from .base import DocumentRef, Entry, RelationChange, WriteModel
 from .client import SESSION_FULL, StrapiClient
 from .collection import Collection, Page, Pagination
+from .debug_artifacts import (
+    DebugArtifacts,
+    HistoryEntry,
+    JsonRecord,
+    ReviewerMark,
+    ReviewMark,
+    TimelineLink,
+)
 from .enums import (
     AssetState,
     CameraLabel,
@@ -42,6 +50,7 @@ __all__ = [
     "AssetState",
     "CameraLabel",
     "Collection",
+    "DebugArtifacts",
     "DerivedKind",
     "DerivedMedia",
     "DerivedMediaInput",
@@ -49,6 +58,8 @@ __all__ = [
     "Entry",
     "FieldError",
     "Filters",
+    "HistoryEntry",
+    "JsonRecord",
     "MediaAsset",
     "MediaAssetInput",
     "OperatorStatus",
@@ -59,6 +70,8 @@ __all__ = [
     "RecordingSessionInput",
     "RelationChange",
     "RetryPolicy",
+    "ReviewMark",
+    "ReviewerMark",
     "SessionState",
     "StrapiAuthError",
     "StrapiClient",
@@ -70,9 +83,10 @@ __all__ = [
     "StrapiUnavailable",
     "StrapiValidationError",
     "SyncMethod",
-    "VideoState",
     "SyncResult",
     "SyncResultInput",
+    "TimelineLink",
+    "VideoState",
     "WebhookEvent",
     "WriteModel",
     "build_params",

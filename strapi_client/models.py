@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from .base import BigInt, Entry, RelationInput, StoredText, WriteModel
+from .debug_artifacts import DebugArtifacts
 from .enums import (
     AssetState,
     CameraLabel,
@@ -99,7 +100,7 @@ class SyncResult(Entry):
     method: SyncMethod | None = None
     operator_status: OperatorStatus = OperatorStatus.PENDING
     operator_offsets_ms: dict[str, float] | None = None
-    debug_artifacts: dict[str, Any] | None = None
+    debug_artifacts: DebugArtifacts | None = None
     computed_at: dt.datetime | None = None
     approved_at: dt.datetime | None = None
     approved_by: str | None = None
@@ -165,7 +166,7 @@ class SyncResultInput(WriteModel):
     method: SyncMethod | None = None
     operator_status: OperatorStatus | None = None
     operator_offsets_ms: dict[str, float] | None = None
-    debug_artifacts: dict[str, Any] | None = None
+    debug_artifacts: DebugArtifacts | None = None
     computed_at: dt.datetime | None = None
     approved_at: dt.datetime | None = None
     approved_by: str | None = None

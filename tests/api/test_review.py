@@ -191,9 +191,11 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     assert view["reviewer"] == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
     stored = await strapi.sync_results.get(result.document_id)
     assert stored.approved_by == "dana@studio.example"
-    mark = (stored.debug_artifacts or {})["review"]
-    assert mark["reviewer"] == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
-    assert mark["source"] == "api"
+    assert stored.debug_artifacts is not None
+    mark = stored.debug_artifacts.review
+    assert mark is not None
+    assert mark.reviewer == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
+    assert mark.source == "api"
     # With any other token the admin headers are ignored: the token's name signs.
     r = await api.post(approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]),
                                                   **ADMIN})

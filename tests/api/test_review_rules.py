@@ -11,11 +11,13 @@ import pytest
 from strapi_client.enums import OperatorStatus
 from strapi_client.models import SyncResult
 from strapi_client.webhook import parse_webhook
+from worker.handoff.formats import TimelineFormat
 from worker.jobs.sync import _history
 from worker.pipeline.rules import decide
 from worker.queue import APPLY_REVIEW
-from worker.review.apply import without_bounces
+from worker.review.apply import Review, review_input, without_bounces
 from worker.review.marks import fingerprint, review_job_id
+from worker.review.reviewer import Reviewer
 from worker.review.validate import (
     CameraFacts,
     ReviewConflict,
@@ -23,6 +25,7 @@ from worker.review.validate import (
     check_approval,
     check_correction,
 )
+from worker.review.view import ResultView
 
 CAMS = {"A": CameraFacts("A", True, 40_000.0), "B": CameraFacts("B", True, 36_000.0),
         "C": CameraFacts("C", True, 38_000.0)}
@@ -139,10 +142,40 @@ def test_history_keeps_the_previous_figures() -> None:
         debug_artifacts={"inputsDigest": "d1", "history": [{"offsetsMs": {"B": 3.0}}]})
     history = _history(previous, "d1", {"A": 0.0, "B": 1.0})
     assert len(history) == 2 and history[0] == {"offsetsMs": {"B": 3.0}}
-    assert history[1]["offsetsMs"] == {"A": 0.0, "B": 1.0}
-    assert history[1]["approvedBy"] == "alice" and history[1]["operatorStatus"] == "approved"
-    assert history[1]["inputsDigest"] == "d1"
+    assert history[1].offsets_ms == {"A": 0.0, "B": 1.0}
+    assert history[1].approved_by == "alice" and history[1].operator_status == "approved"
+    assert history[1].inputs_digest == "d1"
     # A retried run rewriting its own pending result adds nothing.
     pending = previous.model_copy(update={"operator_status": OperatorStatus.PENDING})
     assert len(_history(pending, "d1", {"A": 0.0, "B": 1.0})) == 1
     assert _history(None, "d1", {}) == []
+
+
+def test_a_review_writes_the_same_debug_artifacts_as_ever() -> None:
+    stored = {"inputsDigest": "d1", "engine": "multicam-xcorr-1", "artifacts": {"B": "u"},
+              "errors": {}, "history": [{"offsetsMs": {"B": 3.0}}], "operatorNote": "kept",
+              "timeline": "an old value", "review": {"fingerprint": "old", "extra": 1}}
+    view = ResultView.from_raw({"id": 1, "documentId": "r1", "operatorStatus": "pending",
+                                "method": "xcorr", "offsetsMs": COMPUTED,
+                                "debugArtifacts": stored, "session": {"documentId": "s1"}})
+    now = dt.datetime(2026, 11, 21, 8, 0, 0, 250000, tzinfo=dt.UTC)
+    offsets = {**COMPUTED, "C": -4100.0}
+    signed = Review(OperatorStatus.CORRECTED, "dana@studio.example", None, offsets, "api",
+                    Reviewer.admin(3, "dana@studio.example"))
+    written = review_input(view, signed, now, "s1").to_strapi()
+    assert written["method"] == "manual" and written["operatorOffsetsMs"] == offsets
+    assert written["debugArtifacts"] == {
+        **stored,
+        "timeline": {"path": "/v2/sessions/s1/timeline",
+                     "formats": [f.value for f in TimelineFormat]},
+        "review": {"fingerprint": fingerprint("corrected", offsets, "dana@studio.example"),
+                   "appliedAt": now.isoformat(), "source": "api", "computedMethod": "xcorr",
+                   "reviewer": {"kind": "admin", "id": 3, "email": "dana@studio.example"}}}
+    # An admin review has no signer: the mark says nothing of one.
+    admin = Review(OperatorStatus.APPROVED, "alice", None, None, "admin")
+    mark = review_input(view, admin, now, "s1").to_strapi()["debugArtifacts"]["review"]
+    assert mark == {"fingerprint": fingerprint("approved", None, "alice"),
+                    "appliedAt": now.isoformat(), "source": "admin", "computedMethod": "xcorr"}
+    # Its fingerprint is what the echo of the write is recognised by.
+    assert review_job_id({"documentId": "r1", "operatorStatus": "approved",
+                          "approvedBy": "alice", "debugArtifacts": {"review": mark}}) is None

@@ -68,10 +68,10 @@ async def test_approved_session_in_every_format_and_linked_from_the_result(
     assert r.status_code == 200, r.text
     stored = await strapi.get_session(sid)
     assert stored.sync_result is not None and stored.sync_result.debug_artifacts is not None
-    link = stored.sync_result.debug_artifacts["timeline"]
-    assert link["path"] == f"/v2/sessions/{sid}/timeline"
+    link = stored.sync_result.debug_artifacts.timeline
+    assert link is not None and link.path == f"/v2/sessions/{sid}/timeline"
     for fmt in TimelineFormat:
-        got = await api.get(link["path"], params={"format": fmt.value, "mediaRoot": ROOT})
+        got = await api.get(link.path, params={"format": fmt.value, "mediaRoot": ROOT})
         assert got.status_code == 200, (fmt, got.text)
         assert got.headers["content-type"].startswith(FORMATS[fmt].media_type)
         disposition = got.headers["content-disposition"]
@@ -87,11 +87,11 @@ async def test_approved_session_in_every_format_and_linked_from_the_result(
         (timeline,) = read.values()
         assert "DRAFT" not in timeline.name
         assert len(list(timeline.find_clips())) == 6
-    otio_file = _timeline(await api.get(link["path"], params={"mediaRoot": ROOT}))
+    otio_file = _timeline(await api.get(link.path, params={"mediaRoot": ROOT}))
     clips = {c.name: c.metadata[KEY] for c in otio_file.find_clips()}
     assert clips["C audio"]["offset_ms"] == -4100.0
     assert clips["C audio"]["offset_source"] == "operator"
     assert clips["B audio"]["offset_source"] == "sync"
     assert otio_file.metadata[KEY]["status"] == "corrected"
-    bad = await api.get(link["path"], params={"format": "aaf"})
+    bad = await api.get(link.path, params={"format": "aaf"})
     assert bad.status_code == 422

@@ -96,7 +96,8 @@ async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) 
             assert (result.classification or {})[label] == "looks-good"
     assert result.operator_status.value == "pending" and result.computed_at is not None
     # Debug artifacts were uploaded and are linked from the result.
-    urls = (result.debug_artifacts or {})["artifacts"]
+    assert result.debug_artifacts is not None and result.debug_artifacts.artifacts is not None
+    urls = result.debug_artifacts.artifacts
     for url in urls.values():
         key = url.split(f"{stack.s3.bucket}/", 1)[1]
         json.loads(s3.get_object(Bucket=stack.s3.bucket, Key=key)["Body"].read())
@@ -129,7 +130,8 @@ async def test_camera_without_audio_fails_clearly(stack: Stack, strapi: StrapiCl
     assert not assets["C"].derivatives  # nothing half-written stays behind
     result = session.sync_result
     assert result is not None and (result.classification or {})["C"] == "needs-manual-nudge"
-    assert "C" in (result.debug_artifacts or {})["errors"]
+    assert result.debug_artifacts is not None and result.debug_artifacts.errors is not None
+    assert "C" in result.debug_artifacts.errors
     assert "camera C failed" in (session.progress_message or "")
 
 

@@ -17,10 +17,10 @@ def stored_facts(session: RecordingSession, view: ResultView) -> SyncFacts | Non
     computed = view.computed_offsets
     corrected = frozenset(lbl for lbl, ms in view.final_offsets.items()
                           if status is OperatorStatus.CORRECTED and computed.get(lbl) != ms)
-    errors = (r.debug_artifacts or {}).get("errors")
+    errors = view.debug_artifacts.errors or {}
     return SyncFacts(
         title=session.title, master=r.master_camera.value, offsets_ms=view.final_offsets,
         drift_ppm=dict(r.drift_ppm or {}), corrected=corrected,
-        errors={str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) else {},
+        errors=dict(errors),
         status=status.value, draft=status is OperatorStatus.PENDING,
         session_id=session.document_id)

@@ -17,6 +17,7 @@ from typing import Any
 
 from arq import ArqRedis
 
+from strapi_client.debug_artifacts import DebugArtifacts, HistoryEntry
 from strapi_client.enums import AssetState, DerivedKind, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import (
     MediaAsset,
@@ -100,8 +101,7 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         return "not enough cameras"
     digest = inputs_digest(ready)
     current = session.sync_result
-    if (not force and current is not None
-            and (current.debug_artifacts or {}).get("inputsDigest") == digest
+    if (not force and _recorded_digest(current) == digest
             and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)):
         return "up to date"
     # A sync that crashes or raises every time ends in needs-review, not in a loop.
@@ -123,10 +123,15 @@ def _inputs_changed(session: RecordingSession, assets: list[MediaAsset]) -> bool
     """True once a new camera file is in (ingested, or ingesting) since the result."""
     if any(a.state is AssetState.INGESTING for a in assets):
         return True
-    current = session.sync_result
-    recorded = (current.debug_artifacts or {}).get("inputsDigest") if current else None
     ready = [a for a in assets if a.state is AssetState.READY]
-    return recorded != inputs_digest(ready)
+    return _recorded_digest(session.sync_result) != inputs_digest(ready)
+
+
+def _recorded_digest(result: SyncResult | None) -> str | None:
+    """The inputs digest a stored result was computed from (None: none, or unknown)."""
+    if result is None or result.debug_artifacts is None:
+        return None
+    return result.debug_artifacts.inputs_digest
 
 
 async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
@@ -209,25 +214,26 @@ async def _compute(deps: Deps, session: RecordingSession,
 HISTORY_LIMIT = 20
 
 
+# A history entry holds the replaced result's figures (every one, null or not) and the
+# debugArtifacts keys it shares with them (only those the result had): the fields
+# HistoryEntry has in common with each.
+_FIGURES = set(HistoryEntry.model_fields) & set(SyncResult.model_fields)
+_CARRIED = set(HistoryEntry.model_fields) & set(DebugArtifacts.model_fields)
+
+
 def _history(previous: SyncResult | None, digest: str,
-             offsets: dict[str, float]) -> list[dict[str, Any]]:
+             offsets: dict[str, float]) -> list[HistoryEntry]:
     """Earlier results' figures, the one being replaced last, so a re-sync loses nothing."""
     if previous is None:
         return []
-    old = previous.debug_artifacts or {}
-    history = [h for h in old.get("history", []) if isinstance(h, dict)]
-    if (old.get("inputsDigest") == digest and previous.offsets_ms == offsets
+    old = previous.debug_artifacts or DebugArtifacts()
+    history = list(old.history or [])
+    if (old.inputs_digest == digest and previous.offsets_ms == offsets
             and previous.operator_status is OperatorStatus.PENDING):
         return history  # a retried run rewriting its own result: nothing would be lost
-    figures = previous.model_dump(
-        mode="json", by_alias=True,
-        include={"master_camera", "offsets_ms", "confidence", "confidence_pct",
-                 "classification", "drift_ppm", "method", "operator_status",
-                 "operator_offsets_ms", "approved_by", "approved_at", "review_notes",
-                 "computed_at"})
-    figures.update({k: old[k] for k in ("inputsDigest", "engine", "errors", "review")
-                    if k in old})
-    return [*history, figures][-HISTORY_LIMIT:]
+    figures = previous.model_dump(mode="json", include=_FIGURES)
+    carried = old.model_dump(mode="json", include=_CARRIED, exclude_unset=True)
+    return [*history, HistoryEntry.model_validate(figures | carried)][-HISTORY_LIMIT:]
 
 
 def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
@@ -250,9 +256,9 @@ def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
         method=SyncMethod.XCORR,
         operator_status=OperatorStatus.PENDING,
         operator_offsets_ms=None,
-        debug_artifacts={"inputsDigest": digest, "engine": ENGINE_VERSION,
-                         "artifacts": artifacts, "errors": errors,
-                         "history": _history(previous, digest, doc["offsets_ms"])},
+        debug_artifacts=DebugArtifacts(
+            inputs_digest=digest, engine=ENGINE_VERSION, artifacts=artifacts, errors=errors,
+            history=_history(previous, digest, doc["offsets_ms"])),
         computed_at=dt.datetime.now(dt.UTC),
         approved_at=None,
         approved_by=None,

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from strapi_client.client import StrapiClient
+from strapi_client.debug_artifacts import ReviewMark, TimelineLink
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import RecordingSession, RecordingSessionInput, SyncResultInput
-from worker.handoff.link import LINK_KEY, timeline_link
-from worker.review.marks import REVIEW_KEY, fingerprint
+from worker.handoff.link import timeline_link
+from worker.review.marks import fingerprint
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_by_id
 from worker.review.validate import (
@@ -98,9 +98,9 @@ def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus
 
 def _computed_method(view: ResultView) -> SyncMethod:
     """How the computed offsets were found (``method`` itself says manual once corrected)."""
-    remembered = view.review_mark.get("computedMethod")
-    if remembered in {m.value for m in SyncMethod}:
-        return SyncMethod(remembered)
+    remembered = view.review_mark.computed_method if view.review_mark else None
+    if remembered is not None:
+        return remembered
     method = view.result.method
     return method if method not in (None, SyncMethod.MANUAL) else SyncMethod.XCORR
 
@@ -108,19 +108,21 @@ def _computed_method(view: ResultView) -> SyncMethod:
 def review_input(view: ResultView, review: Review, now: dt.datetime,
                  session_id: str) -> SyncResultInput:
     computed_method = _computed_method(view)
-    artifacts = dict(view.result.debug_artifacts or {})
-    # Reviewed offsets are what editing may trust: say where their timeline is served.
-    artifacts[LINK_KEY] = timeline_link(session_id)
-    mark: dict[str, Any] = {
+    mark = ReviewMark(
         # What the echo of this write is recognised by (see marks.py).
-        "fingerprint": fingerprint(review.status.value, review.offsets, review.reviewer),
-        "appliedAt": now.isoformat(),
-        "source": review.source,
-        "computedMethod": computed_method.value,
-    }
+        fingerprint=fingerprint(review.status.value, review.offsets, review.reviewer),
+        applied_at=now,
+        source=review.source,
+        computed_method=computed_method,
+    )
     if review.signer is not None:
-        mark["reviewer"] = review.signer.mark()
-    artifacts[REVIEW_KEY] = mark
+        mark.reviewer = review.signer.mark()  # set only when signed: absent otherwise
+    # Everything else in debugArtifacts (figures, history, unknown keys) stays as it is.
+    artifacts = view.debug_artifacts.model_copy(update={
+        # Reviewed offsets are what editing may trust: say where their timeline is served.
+        "timeline": TimelineLink.model_validate(timeline_link(session_id)),
+        "review": mark,
+    })
     corrected = review.status is OperatorStatus.CORRECTED
     return SyncResultInput(
         operator_status=review.status,

@@ -15,9 +15,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
+from strapi_client.debug_artifacts import DebugArtifacts
 from worker.queue import apply_review_job_id
 
-REVIEW_KEY = "review"  # inside debugArtifacts
 REVIEWED = ("approved", "corrected")
 
 
@@ -39,13 +41,20 @@ def fingerprint(status: object, offsets: object, reviewer: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def applied_fingerprint(debug_artifacts: object) -> str | None:
-    """The fingerprint of the review the worker last applied, if any."""
-    if not isinstance(debug_artifacts, Mapping):
+def applied_fingerprint(debug_artifacts: DebugArtifacts | object) -> str | None:
+    """The fingerprint of the review the worker last applied, if any.
+
+    Takes the typed field, or the raw JSON of a webhook's entry: that can hold
+    anything an operator typed, and must still be read (never raise).
+    """
+    if isinstance(debug_artifacts, Mapping):
+        try:
+            debug_artifacts = DebugArtifacts.model_validate(debug_artifacts)
+        except ValidationError:
+            return None
+    if not isinstance(debug_artifacts, DebugArtifacts) or debug_artifacts.review is None:
         return None
-    review = debug_artifacts.get(REVIEW_KEY)
-    value = review.get("fingerprint") if isinstance(review, Mapping) else None
-    return value if isinstance(value, str) else None
+    return debug_artifacts.review.fingerprint
 
 
 def review_job_id(entry: Mapping[str, Any]) -> str | None:

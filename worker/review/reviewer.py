@@ -8,7 +8,9 @@ The review mark in ``debugArtifacts.review`` records it beside ``approvedBy``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from strapi_client.debug_artifacts import ReviewerMark
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,8 @@ class Reviewer:
     def admin(cls, admin_id: int, email: str) -> Reviewer:
         return cls("admin", email, admin_id)
 
-    def mark(self) -> dict[str, Any]:
+    def mark(self) -> ReviewerMark:
         """The ``reviewer`` entry of the review mark."""
         if self.kind == "admin":
-            return {"kind": "admin", "id": self.admin_id, "email": self.name}
-        return {"kind": "token", "name": self.name}
+            return ReviewerMark(kind="admin", id=self.admin_id, email=self.name)
+        return ReviewerMark(kind="token", name=self.name)

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from strapi_client.debug_artifacts import DebugArtifacts, ReviewMark
 from strapi_client.enums import OperatorStatus
 from strapi_client.models import SyncResult
-from worker.review.marks import REVIEW_KEY, applied_fingerprint
+from worker.review.marks import applied_fingerprint
 
 _OPERATOR_OFFSETS = "operatorOffsetsMs"
 
@@ -67,10 +68,15 @@ class ResultView:
         return self.computed_offsets
 
     @property
+    def debug_artifacts(self) -> DebugArtifacts:
+        """The result's debugArtifacts (empty when it has none)."""
+        return self.result.debug_artifacts or DebugArtifacts()
+
+    @property
     def applied_fingerprint(self) -> str | None:
         return applied_fingerprint(self.result.debug_artifacts)
 
     @property
-    def review_mark(self) -> dict[str, Any]:
-        mark = (self.result.debug_artifacts or {}).get(REVIEW_KEY)
-        return dict(mark) if isinstance(mark, Mapping) else {}
+    def review_mark(self) -> ReviewMark | None:
+        """What the worker recorded of the review it last applied."""
+        return self.debug_artifacts.review

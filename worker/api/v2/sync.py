@@ -66,21 +66,20 @@ async def _camera_links(ctx: Api, session: RecordingSession,
             if derived.storage_key:
                 own[derived.kind.value] = await link_for_key(ctx.store, derived.storage_key,
                                                              expiry, signer)
-    artifacts = (view.result.debug_artifacts or {}).get("artifacts")
-    for label, url in (artifacts.items() if isinstance(artifacts, dict) else []):
-        link = (await link_for_url(ctx.store, url, expiry, signer) if isinstance(url, str)
-                else None)
+    for label, url in (view.debug_artifacts.artifacts or {}).items():
+        link = await link_for_url(ctx.store, url, expiry, signer)
         if link is not None:
-            links.setdefault(str(label), {})["debug"] = link
+            links.setdefault(label, {})["debug"] = link
     return links
 
 
 def _reviewer_mark(view: ResultView) -> dict[str, Any] | None:
     """Who reviewed, as the credential of a /v2 review said (the mark holds it)."""
-    if view.result.operator_status is OperatorStatus.PENDING:
+    mark = view.review_mark
+    if view.result.operator_status is OperatorStatus.PENDING or mark is None \
+            or mark.reviewer is None:
         return None
-    signed = view.review_mark.get("reviewer")
-    return dict(signed) if isinstance(signed, dict) else None
+    return mark.reviewer.model_dump(mode="json", exclude_unset=True)
 
 
 def _timing(asset: MediaAsset | None) -> dict[str, Any]:
@@ -102,8 +101,8 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
     final = view.final_offsets
     classification = dict(r.classification or {})
     pct = dict(r.confidence_pct or {})
-    errors = (r.debug_artifacts or {}).get("errors")
-    errors = errors if isinstance(errors, dict) else {}
+    debug = view.debug_artifacts
+    errors = debug.errors or {}
     assets = {a.camera_label.value: a for a in session.assets or []}
     links = await _camera_links(ctx, session, view)
     labels = sorted(set(assets) | set(r.offsets_ms or {}) | set(classification))
@@ -112,10 +111,9 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
         offset_ms=(r.offsets_ms or {}).get(lbl), final_offset_ms=final.get(lbl),
         confidence=(r.confidence or {}).get(lbl), confidence_pct=pct.get(lbl),
         classification=classification.get(lbl), drift_ppm=(r.drift_ppm or {}).get(lbl),
-        error=str(errors[lbl]) if lbl in errors else None, links=links.get(lbl, {}),
+        error=errors.get(lbl), links=links.get(lbl, {}),
     ) for lbl in labels]
     others = [lbl for lbl in classification if lbl != master]
-    history = (r.debug_artifacts or {}).get("history")
     return SyncView(
         session_id=session.document_id, session_state=session.state.value,
         sync_result_id=r.document_id, master_camera=master,
@@ -130,8 +128,8 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
         final_offsets_ms=final, approved_by=r.approved_by, approved_at=r.approved_at,
         reviewer=_reviewer_mark(view),
         review_notes=r.review_notes, computed_at=r.computed_at, cameras=cameras,
-        history=[h for h in history if isinstance(h, dict)] if isinstance(history, list)
-        else [])
+        # As stored: only the keys each entry has.
+        history=[h.model_dump(mode="json", exclude_unset=True) for h in debug.history or []])
 
 
 @router.get("/sessions/{session_id}/sync", response_model=SyncView,
