@@ -53,10 +53,22 @@ class Collection(Generic[M, W]):
 
     async def get(self, document_id: str, *, populate: Populate | None = None) -> M:
         """One document; StrapiNotFound if it does not exist."""
+        return self.model.model_validate(await self.get_raw(document_id, populate=populate))
+
+    async def get_raw(
+        self, document_id: str, *, populate: Populate | None = None
+    ) -> dict[str, Any] | None:
+        """One document as Strapi sent it (camelCase JSON, not validated); StrapiNotFound
+        if it does not exist, None if the answer holds no object.
+
+        For readers that must cope with whatever an operator typed into a JSON field,
+        which the typed model would refuse before they could say what is wrong.
+        """
         payload = await self._transport.request(
             "GET", f"{self.path}/{document_id}", params=build_params(populate=populate)
         )
-        return self.model.model_validate(_data(payload))
+        data = _data(payload)
+        return dict(data) if isinstance(data, Mapping) else None
 
     async def find(
         self,
@@ -68,15 +80,42 @@ class Collection(Generic[M, W]):
         page_size: int = 25,
     ) -> Page[M]:
         """One page of matching documents."""
+        raw, pagination = await self._find_raw(
+            filters=filters, populate=populate, sort=sort, page=page, page_size=page_size
+        )
+        items = [self.model.model_validate(item) for item in raw]
+        return Page[M](items=items, pagination=pagination)
+
+    async def find_raw(
+        self,
+        *,
+        filters: Filters | None = None,
+        populate: Populate | None = None,
+        sort: str | Sequence[str] | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> list[dict[str, Any]]:
+        """One page of matching documents as Strapi sent them (see ``get_raw``)."""
+        raw, _ = await self._find_raw(
+            filters=filters, populate=populate, sort=sort, page=page, page_size=page_size
+        )
+        return [dict(item) for item in raw if isinstance(item, Mapping)]
+
+    async def _find_raw(
+        self,
+        *,
+        filters: Filters | None,
+        populate: Populate | None,
+        sort: str | Sequence[str] | None,
+        page: int,
+        page_size: int,
+    ) -> tuple[list[Any], Pagination]:
         params = build_params(
             filters=filters, populate=populate, sort=sort, page=page, page_size=page_size
         )
         payload = await self._transport.request("GET", self.path, params=params)
         meta = payload.get("meta", {}) if isinstance(payload, Mapping) else {}
-        items = [self.model.model_validate(item) for item in _data(payload) or []]
-        return Page[M](
-            items=items, pagination=Pagination.model_validate(meta.get("pagination", {}))
-        )
+        return list(_data(payload) or []), Pagination.model_validate(meta.get("pagination", {}))
 
     async def first(
         self,
@@ -100,8 +139,22 @@ class Collection(Generic[M, W]):
         populate: Populate | None = None,
         page_size: int = 100,
     ) -> AsyncIterator[M]:
-        """Every matching document, in id order, fetched `page_size` at a time.
+        """Every matching document, in id order, fetched `page_size` at a time."""
+        async for item in self.iterate_raw(
+            filters=filters, populate=populate, page_size=page_size
+        ):
+            yield self.model.model_validate(item)
 
+    async def iterate_raw(
+        self,
+        *,
+        filters: Filters | None = None,
+        populate: Populate | None = None,
+        page_size: int = 100,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every matching document as Strapi sent it (see ``get_raw``), in id order.
+
+        For scans where one entry the typed model refuses must not stop the others.
         Keyset pagination (id > last seen) rather than page numbers: callers typically
         change the very field they filter on (state), which would shift numbered pages
         under them and skip entries.
@@ -111,14 +164,14 @@ class Collection(Generic[M, W]):
             page_filters: dict[str, Any] = {"id": {"$gt": last_id}}
             if filters:
                 page_filters = {"$and": [dict(filters), page_filters]}
-            page = await self.find(
+            items = await self.find_raw(
                 filters=page_filters, populate=populate, sort="id:asc", page_size=page_size
             )
-            for item in page.items:
+            for item in items:
                 yield item
-            if len(page.items) < page_size:
+            if len(items) < page_size:
                 return
-            last_id = page.items[-1].id
+            last_id = int(items[-1]["id"])
 
     async def create(self, data: W | Mapping[str, Any], *, populate: Populate | None = None) -> M:
         payload = await self._transport.request(

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
-from strapi_client.models import MediaAsset
+from strapi_client.models import MediaAsset, SyncResult
 from worker.jobs.context import TRANSIENT, deps_of
 from worker.jobs.liveness import is_alive
 from worker.logging import get_logger
@@ -96,25 +96,25 @@ async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:
     return released
 
 
-async def _unapplied_reviews(strapi: StrapiClient) -> list[JobRequest]:
-    """Admin reviews whose webhook was lost: reviewed, but not applied by the worker."""
+async def _unapplied_reviews(strapi: StrapiClient, page_size: int = 100) -> list[JobRequest]:
+    """Admin reviews whose webhook was lost: reviewed, but not applied by the worker.
+
+    Read raw and judged like a webhook's entry (``review_job_id``), so the job id is
+    the webhook's. An entry the typed model refuses is skipped alone: an operator typed
+    something unreadable, and its own webhook bounces it back.
+    """
     found: list[JobRequest] = []
-    try:
-        async for result in strapi.sync_results.iterate(
-                filters={"operatorStatus": {"$in": list(REVIEWED)}}):
-            entry = {
-                "documentId": result.document_id,
-                "operatorStatus": result.operator_status.value,
-                "operatorOffsetsMs": result.operator_offsets_ms,
-                "approvedBy": result.approved_by,
-                "debugArtifacts": result.debug_artifacts,
-            }
-            job_id = review_job_id(entry)
-            if job_id is not None:
-                found.append(JobRequest(APPLY_REVIEW, job_id, (result.document_id,)))
-    except ValidationError as exc:
-        # An operator typed something unreadable: its own webhook bounces it back.
-        get_logger(job="reconcile").warning("reconcile_reviews_skipped", error=str(exc))
+    async for entry in strapi.sync_results.iterate_raw(
+            filters={"operatorStatus": {"$in": list(REVIEWED)}}, page_size=page_size):
+        try:
+            result = SyncResult.model_validate(entry)
+        except ValidationError as exc:
+            get_logger(job="reconcile").warning(
+                "reconcile_review_skipped", result=entry.get("documentId"), error=str(exc))
+            continue
+        job_id = review_job_id(entry)
+        if job_id is not None:
+            found.append(JobRequest(APPLY_REVIEW, job_id, (result.document_id,)))
     return found
 
 
