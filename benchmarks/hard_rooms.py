@@ -3,7 +3,7 @@
     python -m benchmarks.hard_rooms                  # the table in docs/sync.md
     python -m benchmarks.hard_rooms --artifacts DIR  # also the engine's debug JSON per case
 
-Builds (or reuses, cached by spec hash) the ``hard_room`` cases of tests/corpus and
+Builds (or reuses, cached by spec hash) the ``hard_room`` cases of worker/examples and
 syncs each with master A. Besides the product's answer, each row says where the fine
 windows of the A-camera pair landed against the truth: how many are within 0.25 ms of
 the direct-to-direct lag, and the median error of the windows the line fit kept. A

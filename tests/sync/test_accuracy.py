@@ -1,6 +1,6 @@
 """Accuracy and confidence of the engine over every family of the synthetic corpus.
 
-Each case is real media files (tests/corpus) decoded by PyAV and synced by the
+Each case is real media files (worker/examples) decoded by PyAV and synced by the
 engine; the truth comes from the generator. Long (20+ minute) drift cases carry
 the ``long`` marker: CI runs them, ``-m 'not long'`` skips them locally.
 """

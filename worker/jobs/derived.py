@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -31,11 +30,10 @@ from worker.ingest.files import DerivedFile, Kind
 from worker.ingest.probe import ProbeResult
 from worker.jobs.context import TRANSIENT, Deps
 from worker.logging import get_logger
-from worker.storage.keys import object_key
+from worker.storage.keys import object_key, parse_object_key
 
 # Progress is written to Strapi at most this often (each write fires a webhook).
 PROGRESS_EVERY_S = 5.0
-_VERSION = re.compile(r"angle-\d{3}_v(\d{3})\.")
 
 ReportFn = Callable[[float, str], Awaitable[None]]
 
@@ -46,8 +44,8 @@ def version_of(original_key: str) -> int:
     The upload API picks an unused version per project, day and camera, so two
     sessions of one project on one day never write over each other's files.
     """
-    match = _VERSION.search(original_key)
-    return int(match.group(1)) if match else 1
+    parts = parse_object_key(original_key)
+    return parts.version if parts is not None else 1
 
 
 def made_from(derived: DerivedMedia, original_key: str) -> bool:
