@@ -4,11 +4,12 @@ moto's S3 server, `multicam serve` and `multicam worker` as separate processes."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import secrets
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,8 +22,10 @@ from strapi_client.models import MediaAsset
 from tests.corpus import cases as corpus
 from tests.support.s3_server import S3Server, running_s3
 from tests.support.services import (
+    MULTICAM,
     MulticamProcesses,
     PrivateRedis,
+    Proc,
     free_port,
     multicam_processes,
     private_redis,
@@ -92,6 +95,21 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], *, timeout: float
         await asyncio.sleep(interval)
     logs = stack.procs.logs() if stack is not None else ""
     raise AssertionError(f"timed out after {timeout} s waiting for {what}; last={last!r}\n{logs}")
+
+
+@contextlib.contextmanager
+def replaced_worker(stack: Stack, name: str, *, args: Sequence[str] = (),
+                    env: Mapping[str, str] | None = None) -> Iterator[Proc]:
+    """The stack's worker replaced by another ``multicam worker`` (own log) meanwhile."""
+    worker = Proc(name, [str(MULTICAM), "worker", *args], {**stack.env, **(env or {})},
+                  stack.workdir / f"{name}.log")
+    stack.procs.worker.stop()  # only the replacement takes jobs meanwhile
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        stack.procs.worker.start()
 
 
 async def fully_ingested(strapi: StrapiClient, asset_id: str) -> MediaAsset | None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +18,13 @@ from tests.pipeline.conftest import (
     Stack,
     eventually,
     fully_ingested,
+    replaced_worker,
     session_case,
     upload_original,
 )
-from tests.support.services import MULTICAM, Proc
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
 DAY = dt.date(2026, 11, 21)
-
-
-@contextlib.contextmanager
-def main_queue_only(stack: Stack) -> Iterator[Proc]:
-    """The stack's worker replaced by one that never encodes video (``--queues main``)."""
-    worker = Proc("worker-main-only", [str(MULTICAM), "worker", "--queues", "main"],
-                  stack.env, stack.workdir / "worker-main-only.log")
-    stack.procs.worker.stop()
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        stack.procs.worker.start()
 
 
 async def test_sync_result_arrives_before_any_video_and_survives_a_video_crash(
@@ -51,7 +35,8 @@ async def test_sync_result_arrives_before_any_video_and_survives_a_video_crash(
         title="audio first", date=DAY, project_id=f"af-{secrets.token_hex(3)}",
         state=SessionState.DRAFT))
     ids: dict[str, str] = {}
-    with main_queue_only(stack):
+    # A worker that never encodes video (--queues main) stands in for the stack's.
+    with replaced_worker(stack, "worker-main-only", args=["--queues", "main"]):
         for label in ("A", "B"):
             url = await upload_original(stack, session.project_id, DAY, label,
                                         built.paths[label])

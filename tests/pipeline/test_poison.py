@@ -20,10 +20,11 @@ from tests.pipeline.conftest import (
     Stack,
     eventually,
     fully_ingested,
+    replaced_worker,
     session_case,
     upload_original,
 )
-from tests.support.services import MULTICAM, Proc
+from tests.support.services import Proc
 from worker.jobs.attempts import NEVER_FINISHED, Attempts
 from worker.jobs.context import TRANSIENT
 from worker.queue import ingest_job_id
@@ -43,17 +44,9 @@ async def draft_session(strapi: StrapiClient, title: str) -> RecordingSession:
 def poisoned_worker(stack: Stack, poison: str,
                     extra: dict[str, str] | None = None) -> Iterator[Proc]:
     """The stack's worker replaced by one whose jobs hit ``poison`` (see poison/)."""
-    worker = Proc(f"worker-{poison}-poisoned", [str(MULTICAM), "worker"],
-                  {**stack.env, "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": poison,
-                   **(extra or {})},
-                  stack.workdir / f"worker-{poison}-poisoned.log")
-    stack.procs.worker.stop()  # only the poisoned worker takes jobs meanwhile
-    worker.start()
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        stack.procs.worker.start()
+    with replaced_worker(stack, f"worker-{poison}-poisoned", env={
+            "PYTHONPATH": str(POISON), "MULTICAM_TEST_POISON": poison, **(extra or {})}) as w:
+        yield w
 
 
 async def test_attempts_count_failures_and_crashes_not_transient_errors(stack: Stack) -> None:
