@@ -23,8 +23,11 @@ class Settings(BaseSettings):
 
     strapi_url: str = Field("http://127.0.0.1:1337",
                             description="Base URL of the Strapi 5 server (no /api suffix).")
-    strapi_token: SecretStr = Field(SecretStr(""),
-                                    description="Strapi API token with full access (the worker's).")
+    strapi_token: SecretStr = Field(
+        SecretStr(""),
+        description="Strapi API token of the worker and service (Strapi's bootstrap creates it "
+                    "allowed only find/findOne/create/update/delete on the four multicam "
+                    "content types).")
     webhook_secret: SecretStr = Field(
         SecretStr(""),
         description="Shared secret Strapi sends in the X-Multicam-Webhook-Secret header; "
@@ -59,6 +62,11 @@ class Settings(BaseSettings):
                     "MULTICAM_API_TOKEN, MULTICAM_ADMIN_PANEL_TOKEN and "
                     "MULTICAM_WEBHOOK_SECRET (changing one of them then invalidates the "
                     "links handed out).")
+    api_max_body_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024,
+        description="Largest request body multicam serve accepts (bytes), webhooks included; "
+                    "larger is refused with 413 payload_too_large. Media never pass through "
+                    "the service (they go to presigned storage URLs).")
     api_url: str = Field("http://127.0.0.1:8000",
                          description="Public base URL of the multicam API: what `multicam "
                                      "upload` calls, and, with the local storage backend, "

@@ -163,9 +163,9 @@ async def _chunks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 async def test_a_body_over_the_limit_is_refused_with_413(
         monkeypatch: pytest.MonkeyPatch, chunked: bool) -> None:
-    from worker.api.app import DEFAULT_MAX_BODY_BYTES
+    default_max = Settings.model_fields["api_max_body_bytes"].default
 
-    assert DEFAULT_MAX_BODY_BYTES < HOSTILE_BYTES
+    assert default_max < HOSTILE_BYTES
     big = json.dumps({"title": "x" * HOSTILE_BYTES, "date": "2026-11-20",
                       "projectId": "p"}).encode()
     with closed_port() as port:
@@ -176,7 +176,7 @@ async def test_a_body_over_the_limit_is_refused_with_413(
             assert r.status_code == 413, r.text
             error = _problem(r)
             assert error["code"] == "payload_too_large"
-            assert f"{DEFAULT_MAX_BODY_BYTES:,} bytes" in error["message"]
+            assert f"{default_max:,} bytes" in error["message"]
             # Webhooks too (before the secret is even looked at: nothing is read).
             hook = await client.post("/webhooks/strapi", content=_chunks(big) if chunked
                                      else big, headers={"X-Multicam-Webhook-Secret": SECRET})

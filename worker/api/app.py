@@ -21,7 +21,6 @@ from worker.storage.factory import open_store
 # Largest request body accepted (bytes), webhooks included. Media never goes through
 # the service (uploads PUT to presigned storage URLs); the largest legitimate body is a
 # complete call naming 10,000 parts, about 1 MB. A Strapi webhook carries one entry.
-DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 class BodySizeLimit:
@@ -91,8 +90,8 @@ def _content_length(scope: Scope) -> int | None:
 def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> FastAPI:
     """Build the app; Redis and Strapi connections live as long as the app.
 
-    ``max_body_bytes``: the request body limit (default: the settings' api_max_body_bytes
-    when they have one, else DEFAULT_MAX_BODY_BYTES).
+    ``max_body_bytes``: the request body limit (default: the setting
+    MULTICAM_API_MAX_BODY_BYTES).
     """
 
     @asynccontextmanager
@@ -126,9 +125,6 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
     app.include_router(health.router)
     app.include_router(webhooks.router)
     v2.install(app)
-    limit = max_body_bytes
-    if limit is None:
-        # MULTICAM_API_MAX_BODY_BYTES once worker.settings.Settings has the field.
-        limit = int(getattr(settings, "api_max_body_bytes", DEFAULT_MAX_BODY_BYTES))
+    limit = settings.api_max_body_bytes if max_body_bytes is None else max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=limit)
     return app

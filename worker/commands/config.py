@@ -94,8 +94,9 @@ code defaults: `MULTICAM_HTTP_HOST=0.0.0.0` (reachable from other containers),
 
 ## Values shared with Strapi
 
-* `MULTICAM_STRAPI_TOKEN` here is `MULTICAM_API_TOKEN` in Strapi: the full-access API
-  token Strapi's bootstrap creates, 32+ characters (`openssl rand -hex 32`).
+* `MULTICAM_STRAPI_TOKEN` here is `MULTICAM_API_TOKEN` in Strapi: the API token
+  Strapi's bootstrap creates (find, findOne, create, update and delete on the four
+  multicam content types, nothing else), 32+ characters (`openssl rand -hex 32`).
 * `MULTICAM_WEBHOOK_SECRET` is the same variable in both. Strapi sends it in the
   header named by its `MULTICAM_WEBHOOK_SECRET_HEADER`, which must stay
   `X-Multicam-Webhook-Secret` (the header this service reads).

@@ -129,7 +129,7 @@ async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
         source = folder / f"original.{ext}"
         await deps.store.get_file(key, source)
-        facts = await asyncio.to_thread(probe, source)
+        facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
         await deps.strapi.update_asset(asset_id, _probe_fields(facts))
         kinds = planned_kinds(facts, deps.ingest) if single_pass else list(AUDIO_KINDS)
 

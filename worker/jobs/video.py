@@ -91,7 +91,7 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
             workdir.ensure_free(deps.settings.work_dir, size, deps.settings.min_free_disk_mb)
             await deps.store.get_file(key, source)
         log.info("video_started", key=key, size=size, original_reused=reused)
-        facts = await asyncio.to_thread(probe, source)
+        facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
         kinds = video_kinds(facts, deps.ingest)
 
         async def report(fraction: float, message: str) -> None:
