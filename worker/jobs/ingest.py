@@ -127,7 +127,7 @@ async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
     kept = False
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
-        source = folder / f"original.{ext}"
+        source = folder / workdir.local_name(asset.original_filename, ext)
         await deps.store.get_file(key, source)
         facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
         await deps.strapi.update_asset(asset_id, _probe_fields(facts))

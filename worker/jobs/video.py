@@ -82,7 +82,7 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
     heartbeat = asyncio.create_task(derived.heartbeat(deps, asset_id))
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
-        source = folder / f"original.{ext}"
+        source = folder / workdir.local_name(asset.original_filename, ext)
         reused = workdir.take_original(deps.settings.work_dir, asset_id, asset.original_url,
                                        size, source)
         await _progress(deps, asset_id, 0, "video: " + (

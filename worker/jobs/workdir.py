@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -30,6 +31,17 @@ ORIGINALS = "multicam-originals"
 
 class DiskSpaceLow(Exception):
     """The work dir cannot take a download now; the job waits and tries again."""
+
+
+def local_name(filename: str | None, ext: str) -> str:
+    """The name a downloaded original gets: the operator's file name, made safe.
+
+    Media errors start with the file's name, and the operator knows ``camA.MP4``,
+    not the worker's ``original.mp4``.
+    """
+    stem = Path(filename or "").stem
+    safe = re.sub(r"[^\w.-]+", "_", stem).strip("._")[:100]
+    return f"{safe or 'original'}.{ext}"
 
 
 def root(work_dir: str) -> Path:
