@@ -73,3 +73,4 @@ async def test_a_file_over_a_cap_fails_its_asset_with_the_reason(
     # The message names the value, the limit and the setting that sets it.
     assert "duration of 3.0 s, over the limit of 2 s" in message, message
     assert "MULTICAM_INGEST_MAX_DURATION_S" in message, message
+    assert message.startswith("camA.mp4: "), message  # the operator's name for the file
