@@ -26,6 +26,22 @@ from tests.api.conftest import (
 from tests.pipeline.conftest import eventually
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
+
+
+def ignored_echoes(api_stack: ApiStack, document_id: str) -> int:
+    """Webhooks about this entry that the service accepted and started nothing for."""
+    lines = api_stack.procs.service.log_path.read_text(errors="replace").splitlines()
+    return sum(1 for line in lines if '"webhook_accepted"' in line and document_id in line
+               and '"jobs": []' in line)
+
+
+async def echo_ignored(api_stack: ApiStack, document_id: str, before: int) -> None:
+    """Wait for the echo of a write to this entry to reach the service and start nothing."""
+    async def arrived() -> bool:
+        return ignored_echoes(api_stack, document_id) > before
+
+    await eventually(arrived, timeout=60, what="the write's webhook echo", stack=api_stack,
+                     interval=0.1)
 UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzz"
 SOME_TIME = "2026-11-20T10:04:12Z"
 
@@ -79,7 +95,8 @@ async def test_sync_view_says_where_picture_and_sound_start(api: httpx.AsyncClie
     assert cams["B"]["proxyOriginMs"] == 0.0 and cams["B"]["audioStartMs"] == -21.333
 
 
-async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient,
+                                 api_stack: ApiStack) -> None:
     session, result = await reviewable_session(strapi)
     sid = session.document_id
     stale = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
@@ -89,6 +106,7 @@ async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
         r = await api.post(f"/v2/sessions/{sid}/sync/approve", json=bad)
         assert r.status_code == 422, bad
     assert result.computed_at is not None
+    echoes = ignored_echoes(api_stack, result.document_id)
     r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
         "notes": "clap checked", "computedAt": result.computed_at.isoformat()})
     assert r.status_code == 200, r.text
@@ -103,7 +121,7 @@ async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     assert stored.state is SessionState.READY
     assert stored.sync_result is not None and stored.sync_result.approved_at is not None
     # The echo of that write starts no job: approvedAt stays as it was stamped.
-    await asyncio.sleep(3)
+    await echo_ignored(api_stack, result.document_id, echoes)
     again = await strapi.sync_results.get(result.document_id)
     assert again.approved_at == stored.sync_result.approved_at
 
@@ -254,6 +272,7 @@ async def _result_when(strapi: StrapiClient, result_id: str, stack: ApiStack,
 async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
                                                   strapi: StrapiClient) -> None:
     _, result = await reviewable_session(strapi)
+    echoes = ignored_echoes(api_stack, result.document_id)
     # What the admin's Save does: a plain update of the entry (it fires the webhook).
     await strapi.sync_results.update(result.document_id, {
         "operatorStatus": "approved", "approvedBy": "dana@studio.example",
@@ -266,7 +285,7 @@ async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
     assert done.operator_status is OperatorStatus.APPROVED and done.method.value == "xcorr"
     assert done.review_notes == "fine" and done.offsets_ms == result.offsets_ms
     assert done.session.state is SessionState.READY
-    await asyncio.sleep(3)  # the echo of the worker's write changes nothing
+    await echo_ignored(api_stack, result.document_id, echoes)  # the worker's write's echo
     assert (await strapi.sync_results.get(result.document_id)).approved_at == done.approved_at
 
 
