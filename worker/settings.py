@@ -11,6 +11,10 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Every settings class (this one, IngestSettings, StorageSettings) reads the same .env in
+# the working directory, under the environment's own variables.
+ENV_FILE = ".env"
+
 # A credential's name ends up in approvedBy and in logs: printable, one line.
 CREDENTIAL_NAME = r"^[^\x00-\x1f\x7f]{1,100}$"
 
@@ -19,7 +23,7 @@ class Settings(BaseSettings):
     """Webhook service, worker and queue settings."""
 
     model_config = SettingsConfigDict(env_prefix="MULTICAM_", extra="ignore",
-                                      env_file=".env", env_file_encoding="utf-8")
+                                      env_file=ENV_FILE, env_file_encoding="utf-8")
 
     strapi_url: str = Field("http://127.0.0.1:1337",
                             description="Base URL of the Strapi 5 server (no /api suffix).")

@@ -7,13 +7,16 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.settings import ENV_FILE
+
 Scaler = Literal["fast_bilinear", "bilinear", "bicubic", "area", "lanczos"]
 
 
 class IngestSettings(BaseSettings):
     """How the derived files of one asset are made."""
 
-    model_config = SettingsConfigDict(env_prefix="MULTICAM_INGEST_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MULTICAM_INGEST_", extra="ignore",
+                                      env_file=ENV_FILE, env_file_encoding="utf-8")
 
     proxy_height: int = Field(
         720, ge=16,

@@ -8,13 +8,16 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.settings import ENV_FILE
+
 MIB = 1024 * 1024
 
 
 class StorageSettings(BaseSettings):
     """Where objects live: a local folder (default) or an S3-compatible bucket (R2)."""
 
-    model_config = SettingsConfigDict(env_prefix="MULTICAM_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MULTICAM_", extra="ignore",
+                                      env_file=ENV_FILE, env_file_encoding="utf-8")
 
     storage_backend: Literal["local", "s3"] = Field(
         "local",
