@@ -66,9 +66,8 @@ tables below are exactly what the code reads. Regenerate it after changing a set
 * **Environment variables** always win. Names are case-insensitive; values are
   parsed and validated at start-up, so a bad value stops the process with a message
   naming the setting.
-* The first group (`worker.settings.Settings`) also reads a **`.env` file in the
-  working directory** for variables the environment does not set; storage and
-  ingest settings are read from the environment only.
+* Every group also reads a **`.env` file in the working directory** for variables
+  the environment does not set.
 * Booleans accept `true`/`false` (also `1`/`0`, `yes`/`no`). Leaving a variable
   unset gives the default; an empty value is not the same: it is an error for a
   number, and an empty string, not "unset", for the optional ones. Comment out what
