@@ -7,7 +7,6 @@ from typing import Any
 from worker.handoff.formats import TimelineFormat
 
 TIMELINE_PATH = "/v2/sessions/{session_id}/timeline"
-LINK_KEY = "timeline"  # in the sync result's debugArtifacts
 
 
 def timeline_link(session_id: str) -> dict[str, Any]:
