@@ -15,25 +15,23 @@ from collections.abc import AsyncIterator
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
+from worker.errors import SessionBusy
+
 KEY = "multicam:session-lock:{session_id}"
 # Longer than any read-then-write takes; a holder that dies frees it after this.
 HOLD_S = 60.0
 WAIT_S = 30.0
 
 
-class SessionBusy(Exception):
-    """Another review or sync of the session held its lock for longer than ``WAIT_S``."""
-
-
 @contextlib.asynccontextmanager
-async def session_lock(redis: Redis | None, session_id: str, *,
-                       wait_s: float = WAIT_S) -> AsyncIterator[None]:
+async def session_lock(
+    redis: Redis | None, session_id: str, *, wait_s: float = WAIT_S
+) -> AsyncIterator[None]:
     """Hold the session's result lock (a no-op without Redis, e.g. in local runs)."""
     if redis is None:
         yield
         return
-    lock = redis.lock(KEY.format(session_id=session_id), timeout=HOLD_S,
-                      blocking_timeout=wait_s)
+    lock = redis.lock(KEY.format(session_id=session_id), timeout=HOLD_S, blocking_timeout=wait_s)
     if not await lock.acquire():
         raise SessionBusy(f"session {session_id} is being reviewed or synced right now")
     try:

@@ -1,4 +1,7 @@
-"""How far the audio decoders trust timestamps: one rule for ingest and sync.
+"""How far the audio decoders trust a damaged file: one rule for ingest and sync.
+
+Undecodable packets are skipped, up to ``MAX_BAD_PACKETS`` per stream; more, and the
+stream is damaged.
 
 A jump forward in audio timestamps is dropped audio: it is filled with silence so
 every later sample stays at its true time (sync depends on it). A hostile or broken
@@ -8,6 +11,10 @@ length the file declares.
 """
 
 from __future__ import annotations
+
+# Undecodable packets a stream may hold before it is called damaged (the default of
+# MULTICAM_INGEST_MAX_BAD_PACKETS; the sync decoder's limit).
+MAX_BAD_PACKETS = 50
 
 # A jump beyond this is dropped audio, not jitter.
 GAP_TOLERANCE_S = 0.02
@@ -70,11 +77,13 @@ class GapFiller:
                     raise ImplausibleTimestamps(
                         f"audio timestamps jump forward {self.gaps:,} times, "
                         f"{self.silence_s:,.0f} s of gaps in {_file(self.declared_s)} "
-                        f"(at most {self.allowance_s:,.0f} s may be filled): refusing")
+                        f"(at most {self.allowance_s:,.0f} s may be filled): refusing"
+                    )
             self._expected = start_s + duration_s
         self.decoded_s += gap + duration_s
         if self.declared_s and self.decoded_s > self.declared_s * MAX_LENGTH_RATIO + LENGTH_SLACK_S:
             raise ImplausibleTimestamps(
                 f"audio decodes to more than {self.decoded_s:,.0f} s in "
-                f"{_file(self.declared_s)}: refusing")
+                f"{_file(self.declared_s)}: refusing"
+            )
         return gap

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from worker.ingest import (
-    IngestError,
+from worker.errors import (
+    MediaError,
     NoAudioStream,
     NoVideoStream,
     TruncatedMedia,
     UnreadableMedia,
-    probe,
 )
+from worker.ingest import probe
 
 
 @pytest.mark.parametrize("key", ["mp4", "mov", "mkv", "faststart"])
@@ -51,21 +51,25 @@ def test_probe_not_strict_reports_missing_audio(media: dict[str, Path]) -> None:
     assert result.audio_codec is None and result.audio_stream_count == 0
 
 
-@pytest.mark.parametrize(("key", "error", "words"), [
-    ("corrupt", UnreadableMedia, "not a readable video file"),
-    ("empty", UnreadableMedia, "empty"),
-    ("video_only", NoAudioStream, "no audio stream"),
-    ("audio_only", NoVideoStream, "no video stream"),
-    ("truncated", TruncatedMedia, "incomplete"),
-    ("truncated_faststart", TruncatedMedia, "'mdat' box declares"),
-])
-def test_probe_errors(media: dict[str, Path], key: str, error: type[IngestError],
-                      words: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "error", "words"),
+    [
+        ("corrupt", UnreadableMedia, "not a readable video file"),
+        ("empty", UnreadableMedia, "empty"),
+        ("video_only", NoAudioStream, "no audio stream"),
+        ("audio_only", NoVideoStream, "no video stream"),
+        ("truncated", TruncatedMedia, "incomplete"),
+        ("truncated_faststart", TruncatedMedia, "'mdat' box declares"),
+    ],
+)
+def test_probe_errors(
+    media: dict[str, Path], key: str, error: type[MediaError], words: str
+) -> None:
     with pytest.raises(error) as info:
         probe(media[key])
     message = str(info.value)
     assert words in message and media[key].name in message
-    assert isinstance(info.value, IngestError)
+    assert isinstance(info.value, MediaError)
 
 
 def test_probe_missing_file(tmp_path: Path) -> None:

@@ -10,27 +10,32 @@ from pathlib import Path
 import pytest
 
 from tests.ingest.conftest import write_media
-from worker.ingest import IngestError, IngestSettings, probe
-from worker.ingest.errors import MediaOverLimit
+from worker.errors import MediaError, MediaOverLimit
+from worker.ingest import IngestSettings, probe
 
 
 def _caps(**caps: float) -> IngestSettings:
     return IngestSettings(**caps)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("caps,setting,says", [
-    ({"max_frame_side": 300}, "MULTICAM_INGEST_MAX_FRAME_SIDE", "320x180 pixels"),
-    ({"max_frame_pixels": 320 * 180 - 1}, "MULTICAM_INGEST_MAX_FRAME_PIXELS", "57,600"),
-    ({"max_duration_s": 2.0}, "MULTICAM_INGEST_MAX_DURATION_S", "duration of 3.0 s"),
-    ({"max_audio_channels": 1}, "MULTICAM_INGEST_MAX_AUDIO_CHANNELS", "2 channels"),
-    ({"max_streams": 1}, "MULTICAM_INGEST_MAX_STREAMS", "2 streams"),
-], ids=["side", "pixels", "duration", "channels", "streams"])
-def test_a_file_over_a_cap_is_refused_naming_it(media: dict[str, Path], caps: dict[str, float],
-                                                setting: str, says: str) -> None:
+@pytest.mark.parametrize(
+    "caps,setting,says",
+    [
+        ({"max_frame_side": 300}, "MULTICAM_INGEST_MAX_FRAME_SIDE", "320x180 pixels"),
+        ({"max_frame_pixels": 320 * 180 - 1}, "MULTICAM_INGEST_MAX_FRAME_PIXELS", "57,600"),
+        ({"max_duration_s": 2.0}, "MULTICAM_INGEST_MAX_DURATION_S", "duration of 3.0 s"),
+        ({"max_audio_channels": 1}, "MULTICAM_INGEST_MAX_AUDIO_CHANNELS", "2 channels"),
+        ({"max_streams": 1}, "MULTICAM_INGEST_MAX_STREAMS", "2 streams"),
+    ],
+    ids=["side", "pixels", "duration", "channels", "streams"],
+)
+def test_a_file_over_a_cap_is_refused_naming_it(
+    media: dict[str, Path], caps: dict[str, float], setting: str, says: str
+) -> None:
     with pytest.raises(MediaOverLimit) as info:
         probe(media["mp4"], limits=_caps(**caps))
     message = str(info.value)  # what the asset's errorMessage shows
-    assert isinstance(info.value, IngestError)
+    assert isinstance(info.value, MediaError)
     assert message.startswith("camera.mp4: ")
     assert setting in message and says in message, message
     assert "over the limit" in message
@@ -43,8 +48,13 @@ def test_surround_is_refused_by_a_stereo_cap(media: dict[str, Path]) -> None:
 
 
 def test_a_file_at_the_caps_passes(media: dict[str, Path]) -> None:
-    exact = _caps(max_frame_side=320, max_frame_pixels=320 * 180, max_duration_s=3.1,
-                  max_audio_channels=2, max_streams=2)
+    exact = _caps(
+        max_frame_side=320,
+        max_frame_pixels=320 * 180,
+        max_duration_s=3.1,
+        max_audio_channels=2,
+        max_streams=2,
+    )
     assert probe(media["mp4"], limits=exact).resolution == "320x180"
 
 
@@ -74,8 +84,9 @@ def test_every_audio_stream_counts(tmp_path: Path) -> None:
         probe(out_path, limits=_caps(max_audio_channels=2))
 
 
-def test_the_default_caps_read_the_environment(media: dict[str, Path],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_caps_read_the_environment(
+    media: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The ingest job calls probe(path): the caps come from MULTICAM_INGEST_* then."""
     assert probe(media["mp4"]).resolution == "320x180"  # the defaults accept it
     monkeypatch.setenv("MULTICAM_INGEST_MAX_DURATION_S", "1")

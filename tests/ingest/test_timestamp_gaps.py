@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.jumpy_audio import write_jumpy_audio
-from worker.ingest import ImplausibleAudio, IngestSettings, derive_all, probe
+from worker.errors import ImplausibleAudio
+from worker.ingest import IngestSettings, derive_all, probe
 from worker.timestamp_gaps import (
     MAX_TOTAL_GAP_S,
     MIN_GAP_ALLOWANCE_S,
@@ -36,8 +37,11 @@ def test_real_dropouts_are_filled() -> None:
 
 def test_many_jumps_are_refused_naming_the_problem() -> None:
     filler = GapFiller(100.0)
-    with pytest.raises(ImplausibleTimestamps, match=r"jump forward 66 times, 25 s of gaps "
-                                                    r"in a 100\.0 s file .*: refusing"):
+    with pytest.raises(
+        ImplausibleTimestamps,
+        match=r"jump forward 66 times, 25 s of gaps "
+        r"in a 100\.0 s file .*: refusing",
+    ):
         for k in range(3000):
             filler.silence_before(k * 0.4, 0.02)
 
@@ -54,14 +58,18 @@ def test_decoding_far_longer_than_declared_is_refused() -> None:
             filler.silence_before(k * 1.0, 1.0)
 
 
-def test_ingest_refuses_a_file_with_thousands_of_jumps(tmp_path: Path,
-                                                       config: IngestSettings) -> None:
+def test_ingest_refuses_a_file_with_thousands_of_jumps(
+    tmp_path: Path, config: IngestSettings
+) -> None:
     source = tmp_path / "jumpy.mkv"
     jumps_s = write_jumpy_audio(source, frames=3000, jump_s=0.4, video=True)
     assert jumps_s > 1000  # today's main wrote a WAV of 20 minutes (230 MB) from 6 MB
     out = tmp_path / "out"
-    with pytest.raises(ImplausibleAudio, match=r"jumpy\.mkv: audio timestamps jump forward "
-                                               r"\d{3} times, .* s of gaps .*: refusing"):
+    with pytest.raises(
+        ImplausibleAudio,
+        match=r"jumpy\.mkv: audio timestamps jump forward "
+        r"\d{3} times, .* s of gaps .*: refusing",
+    ):
         derive_all(source, out, probe(source), config)
     # Refused on the way (a few hundred of the 3,000 jumps), and nothing left behind.
     assert not out.exists() or not any(out.iterdir())

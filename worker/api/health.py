@@ -13,11 +13,11 @@ import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from redis.exceptions import RedisError
 
 from worker.api.deps import ServiceState, service_state
 from worker.api.v2.auth import resolve_caller
 from worker.logging import get_logger
+from worker.transient import TRANSIENT
 
 router = APIRouter()
 
@@ -45,7 +45,7 @@ async def healthz() -> Health:
 async def _check_redis(state: ServiceState) -> str:
     try:
         await state.redis.ping()
-    except (RedisError, OSError) as exc:
+    except TRANSIENT as exc:
         return f"unreachable: {exc}"
     return OK
 
@@ -59,12 +59,17 @@ async def _check_strapi(state: ServiceState) -> str:
     return OK if resp.status_code < 300 else f"HTTP {resp.status_code}"
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}},
-            summary="Redis and Strapi are reachable",
-            description="Each check is `ok` or `unavailable`. With a /v2 bearer token "
-                        "(`Authorization: Bearer ...`) a failed check says why instead.")
-async def readyz(request: Request,
-                 state: Annotated[ServiceState, Depends(service_state)]) -> JSONResponse:
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness}},
+    summary="Redis and Strapi are reachable",
+    description="Each check is `ok` or `unavailable`. With a /v2 bearer token "
+    "(`Authorization: Bearer ...`) a failed check says why instead.",
+)
+async def readyz(
+    request: Request, state: Annotated[ServiceState, Depends(service_state)]
+) -> JSONResponse:
     detail = {"redis": await _check_redis(state), "strapi": await _check_strapi(state)}
     down = {name: why for name, why in detail.items() if why != OK}
     if down:

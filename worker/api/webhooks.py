@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from redis.exceptions import RedisError
 
 from strapi_client.webhook import parse_webhook
 from worker.api.deps import ServiceState, service_state
@@ -16,6 +15,7 @@ from worker.api.errors import ErrorBody, error_response
 from worker.logging import get_logger
 from worker.pipeline.rules import decide
 from worker.queue import enqueue
+from worker.transient import TRANSIENT
 
 SECRET_HEADER = "X-Multicam-Webhook-Secret"
 
@@ -54,8 +54,9 @@ async def strapi_webhook(
     request: Request, state: Annotated[ServiceState, Depends(service_state)]
 ) -> WebhookAccepted | JSONResponse:
     log = get_logger(endpoint="webhook")
-    if not secret_ok(request.headers.get(SECRET_HEADER),
-                     state.settings.webhook_secret.get_secret_value()):
+    if not secret_ok(
+        request.headers.get(SECRET_HEADER), state.settings.webhook_secret.get_secret_value()
+    ):
         log.warning("webhook_refused", reason="bad or missing secret")
         return error_response(401, "unauthorized", f"missing or wrong {SECRET_HEADER} header")
     body = await request.body()
@@ -63,25 +64,37 @@ async def strapi_webhook(
         event = parse_webhook(body)
         decision = decide(event)
     except ValidationError as exc:
-        details = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]}
-                   for e in exc.errors()]
+        details = [
+            {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()
+        ]
         log.warning("webhook_malformed", errors=details)
-        return error_response(400, "invalid_payload", "webhook body is not a valid Strapi "
-                              "entry event", details)
+        return error_response(
+            400, "invalid_payload", "webhook body is not a valid Strapi entry event", details
+        )
     log = log.bind(event=event.event, model=event.model, document_id=event.document_id)
     jobs: list[EnqueuedJob] = []
     try:
         for req in decision.jobs:
             job = await enqueue(state.redis, req, main_queue=state.settings.queue_name)
-            jobs.append(EnqueuedJob(function=req.function, job_id=req.job_id,
-                                    enqueued=job is not None))
-    except (RedisError, OSError) as exc:
+            jobs.append(
+                EnqueuedJob(function=req.function, job_id=req.job_id, enqueued=job is not None)
+            )
+    except TRANSIENT as exc:
         # Strapi never retries a webhook; the reconcile cron will pick the work up.
         log.error("webhook_enqueue_failed", error=str(exc))
-        return error_response(503, "queue_unavailable",
-                              f"job queue (Redis) unreachable: {exc}; the reconcile cron "
-                              "will pick this work up once it is back")
-    log.info("webhook_accepted", reason=decision.reason,
-             jobs=[j.job_id for j in jobs if j.enqueued])
-    return WebhookAccepted(event=event.event, model=event.model, document_id=event.document_id,
-                           reason=decision.reason, jobs=jobs)
+        return error_response(
+            503,
+            "queue_unavailable",
+            f"job queue (Redis) unreachable: {exc}; the reconcile cron "
+            "will pick this work up once it is back",
+        )
+    log.info(
+        "webhook_accepted", reason=decision.reason, jobs=[j.job_id for j in jobs if j.enqueued]
+    )
+    return WebhookAccepted(
+        event=event.event,
+        model=event.model,
+        document_id=event.document_id,
+        reason=decision.reason,
+        jobs=jobs,
+    )

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from worker.errors import MediaError, NoVideoStream
 from worker.handoff.build import build_timeline
 from worker.handoff.formats import (
     NotWritable,
@@ -15,7 +16,6 @@ from worker.handoff.formats import (
     write_timeline,
 )
 from worker.handoff.local import local_camera, local_sound_only, report_facts
-from worker.ingest.errors import IngestError, NoVideoStream
 from worker.ingest.probe import probe
 from worker.progress import ProgressBar
 from worker.sync.artifacts import write_artifacts
@@ -50,27 +50,47 @@ exit status: 0 when the sync ran (even if a camera needs a nudge),
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "sync", help="sync local camera files by their audio",
-        description=DESCRIPTION, epilog=EPILOG,
+        "sync",
+        help="sync local camera files by their audio",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="+", type=Path, metavar="CAM",
-                   help="camera files (any container/codec FFmpeg reads); two or more")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="CAM",
+        help="camera files (any container/codec FFmpeg reads); two or more",
+    )
     p.add_argument("--labels", help="comma-separated camera labels (default A,B,C,...)")
-    p.add_argument("--master", default="auto",
-                   help="master camera label, or 'auto' (default): the camera that covers "
-                        "most of the session and matches the others best")
-    p.add_argument("--json", action="store_true",
-                   help="print exactly one JSON object on stdout")
-    p.add_argument("--artifacts", type=Path, metavar="DIR",
-                   help="write per-camera debug JSON (correlation curves, drift windows)")
-    p.add_argument("--export", type=Path, metavar="FILE",
-                   help="write the synced timeline; the format from the extension: .otio, "
-                        ".fcpxml, .xml (Final Cut 7 / Premiere), .edl or .zip (one EDL per "
-                        "camera, zipped), .mlt (melt, Shotcut)")
-    p.add_argument("--media-root", metavar="DIR",
-                   help="in the exported timeline, point at DIR/<file name> instead of the "
-                        "files' paths here (e.g. where the editor's machine has the shoot)")
+    p.add_argument(
+        "--master",
+        default="auto",
+        help="master camera label, or 'auto' (default): the camera that covers "
+        "most of the session and matches the others best",
+    )
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    p.add_argument(
+        "--artifacts",
+        type=Path,
+        metavar="DIR",
+        help="write per-camera debug JSON (correlation curves, drift windows)",
+    )
+    p.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="write the synced timeline; the format from the extension: .otio, "
+        ".fcpxml, .xml (Final Cut 7 / Premiere), .edl or .zip (one EDL per "
+        "camera, zipped), .mlt (melt, Shotcut)",
+    )
+    p.add_argument(
+        "--media-root",
+        metavar="DIR",
+        help="in the exported timeline, point at DIR/<file name> instead of the "
+        "files' paths here (e.g. where the editor's machine has the shoot)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
     p.set_defaults(func=run)
 
@@ -79,8 +99,7 @@ def _labels(args: argparse.Namespace) -> list[str]:
     if args.labels:
         labels = [s.strip() for s in args.labels.split(",")]
         if len(labels) != len(args.files) or not all(labels):
-            raise SyncInputError(
-                f"--labels has {len(labels)} labels for {len(args.files)} files")
+            raise SyncInputError(f"--labels has {len(labels)} labels for {len(args.files)} files")
         return labels
     if len(args.files) > 26:
         raise SyncInputError("at most 26 cameras without --labels")
@@ -96,14 +115,19 @@ def render_table(report: SyncReport, out: TextIO) -> None:
             rows.append((lbl, "0.00", "-", "-", "master"))
             continue
         off = data["offsets_ms"].get(lbl)
-        rows.append((
-            lbl,
-            f"{off:+.2f}" if off is not None else "-",
-            f"{data['drift_ppm'][lbl]:+.1f}" if lbl in data["drift_ppm"] else "-",
-            (f"{data['confidence_pct'][lbl]:.1f}% (z {data['confidence'][lbl]:.1f})"
-             if lbl in data["confidence"] else "-"),
-            data["classification"].get(lbl, "-"),
-        ))
+        rows.append(
+            (
+                lbl,
+                f"{off:+.2f}" if off is not None else "-",
+                f"{data['drift_ppm'][lbl]:+.1f}" if lbl in data["drift_ppm"] else "-",
+                (
+                    f"{data['confidence_pct'][lbl]:.1f}% (z {data['confidence'][lbl]:.1f})"
+                    if lbl in data["confidence"]
+                    else "-"
+                ),
+                data["classification"].get(lbl, "-"),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for r in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
@@ -118,8 +142,9 @@ def render_table(report: SyncReport, out: TextIO) -> None:
                 out.write(f"note {lbl}: {note}\n")
 
 
-def export_timeline(report: SyncReport, cameras: list[CameraInput], out: Path,
-                    media_root: str | None) -> Path:
+def export_timeline(
+    report: SyncReport, cameras: list[CameraInput], out: Path, media_root: str | None
+) -> Path:
     """Write the synced timeline of local files to ``out`` (format from its extension)."""
     fmt = format_of_path(out)
     media = []
@@ -128,9 +153,12 @@ def export_timeline(report: SyncReport, cameras: list[CameraInput], out: Path,
         try:
             media.append(local_camera(cam.label, cam.path, probe(cam.path), media_root))
         except NoVideoStream:
-            media.append(local_sound_only(cam.label, cam.path,
-                                          report.durations_s.get(cam.label, 0.0), media_root))
-        except IngestError as exc:
+            media.append(
+                local_sound_only(
+                    cam.label, cam.path, report.durations_s.get(cam.label, 0.0), media_root
+                )
+            )
+        except MediaError as exc:
             unreadable[cam.label] = str(exc)
     facts = report_facts(report, cameras[0].path.parent.resolve().name or "session")
     facts = facts.model_copy(update={"errors": {**unreadable, **facts.errors}})

@@ -22,17 +22,17 @@ import av.stream
 import numpy as np
 import numpy.typing as npt
 
-from worker.ingest.audio_out import OUTPUT_RATE, AudioConverter, WavWriter, output_channels
-from worker.ingest.boxes import check_boxes
-from worker.ingest.config import IngestSettings
-from worker.ingest.errors import (
+from worker.errors import (
     ImplausibleAudio,
-    IngestError,
+    MediaError,
     NoAudioStream,
     NoVideoStream,
     TruncatedMedia,
     UnreadableMedia,
 )
+from worker.ingest.audio_out import OUTPUT_RATE, AudioConverter, WavWriter, output_channels
+from worker.ingest.boxes import check_boxes
+from worker.ingest.config import IngestSettings
 from worker.ingest.files import ALL_KINDS, DerivedFile, Kind, Staging
 from worker.ingest.probe import (
     ProbeResult,
@@ -52,6 +52,7 @@ ProgressFn = Callable[[float, str], None]
 
 class DeriveCancelled(Exception):
     """The caller asked the pass to stop (its job timed out or was cancelled)."""
+
 
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")
 AUDIO_KINDS: tuple[Kind, ...] = ("audio-wav", "waveform")
@@ -87,46 +88,77 @@ class _Progress:
         if self._fn is None:
             return
         now = time.monotonic()
-        if force or (fraction - self._last_f >= _PROGRESS_STEP
-                     and now - self._last_t >= _PROGRESS_EVERY_S):
+        if force or (
+            fraction - self._last_f >= _PROGRESS_STEP and now - self._last_t >= _PROGRESS_EVERY_S
+        ):
             self._last_t, self._last_f = now, fraction
             self._fn(min(1.0, max(0.0, fraction)), message)
 
     def at(self, t: float, what: str) -> None:
         if self._duration > 0:
             frac = min(1.0, t / self._duration)
-            self.report(self.share * frac,
-                        f"{what}: {t:.0f} s of {self._duration:.0f} s ({frac * 100:.0f}%)")
+            self.report(
+                self.share * frac,
+                f"{what}: {t:.0f} s of {self._duration:.0f} s ({frac * 100:.0f}%)",
+            )
 
 
-def _h264_specs(probe: ProbeResult, config: IngestSettings, kinds: Collection[Kind],
-                video: av.VideoStream, channels: int) -> dict[Kind, VideoSpec]:
+def _h264_specs(
+    probe: ProbeResult,
+    config: IngestSettings,
+    kinds: Collection[Kind],
+    video: av.VideoStream,
+    channels: int,
+) -> dict[Kind, VideoSpec]:
     tb = video.time_base or Fraction(1, 90_000)
     sar = video.sample_aspect_ratio
     specs: dict[Kind, VideoSpec] = {}
     if "proxy" in kinds:
-        w, h = scaled_size(probe.width, probe.height, sar, config.proxy_height,
-                           config.proxy_upscale)
+        w, h = scaled_size(
+            probe.width, probe.height, sar, config.proxy_height, config.proxy_upscale
+        )
         specs["proxy"] = VideoSpec(
-            container_format="mp4", width=w, height=h, preset=config.proxy_preset,
-            crf=config.proxy_crf, gop=config.proxy_gop, bframes=config.proxy_bframes,
-            threads=config.encoder_threads, scaler=config.proxy_scaler, rate=probe.rate,
-            time_base=tb, strict_gop=True, faststart=True)
+            container_format="mp4",
+            width=w,
+            height=h,
+            preset=config.proxy_preset,
+            crf=config.proxy_crf,
+            gop=config.proxy_gop,
+            bframes=config.proxy_bframes,
+            threads=config.encoder_threads,
+            scaler=config.proxy_scaler,
+            rate=probe.rate,
+            time_base=tb,
+            strict_gop=True,
+            faststart=True,
+        )
     if "mezzanine" in kinds:
         origin = mezzanine_origin_ms(probe.video_start_ms, probe.audio_start_ms) / 1000.0
         specs["mezzanine"] = VideoSpec(
             # Full size (4:2:0 needs even sizes: an odd last row or column is dropped).
-            container_format="mov", width=probe.width & ~1, height=probe.height & ~1, sar=sar,
-            preset=config.mezzanine_preset, crf=config.mezzanine_crf,
-            gop=max(1, round(config.mezzanine_gop_s * probe.fps)), bframes=0,
-            threads=config.encoder_threads, scaler=config.proxy_scaler, rate=probe.rate,
-            time_base=tb, cfr=True, origin_s=origin, audio=config.mezzanine_audio,
-            audio_channels=channels)
+            container_format="mov",
+            width=probe.width & ~1,
+            height=probe.height & ~1,
+            sar=sar,
+            preset=config.mezzanine_preset,
+            crf=config.mezzanine_crf,
+            gop=max(1, round(config.mezzanine_gop_s * probe.fps)),
+            bframes=0,
+            threads=config.encoder_threads,
+            scaler=config.proxy_scaler,
+            rate=probe.rate,
+            time_base=tb,
+            cfr=True,
+            origin_s=origin,
+            audio=config.mezzanine_audio,
+            audio_channels=channels,
+        )
     return specs
 
 
-def _check_complete(what: str, decoded_s: float, declared_s: float | None,
-                    config: IngestSettings, name: str) -> None:
+def _check_complete(
+    what: str, decoded_s: float, declared_s: float | None, config: IngestSettings, name: str
+) -> None:
     """Raise TruncatedMedia when decoding ended well before the declared duration."""
     if not declared_s or declared_s <= 0:
         return
@@ -135,7 +167,8 @@ def _check_complete(what: str, decoded_s: float, declared_s: float | None,
         raise TruncatedMedia(
             f"{name}: the file is truncated: its {what} stops at {decoded_s:.1f} s but the "
             f"file declares {declared_s:.1f} s. It was probably cut by an interrupted upload "
-            f"or copy; upload the complete original again.")
+            f"or copy; upload the complete original again."
+        )
 
 
 def _declared_s(stream: av.stream.Stream, container: av.container.InputContainer) -> float | None:
@@ -146,8 +179,9 @@ def _declared_s(stream: av.stream.Stream, container: av.container.InputContainer
     return None
 
 
-def _packets(container: av.container.InputContainer, streams: Sequence[av.stream.Stream],
-             name: str) -> Iterator[av.Packet[Any]]:
+def _packets(
+    container: av.container.InputContainer, streams: Sequence[av.stream.Stream], name: str
+) -> Iterator[av.Packet[Any]]:
     """Demux, turning a read error into a truncation (late) or unreadable (early) error."""
     it = container.demux(*streams)
     seen = 0
@@ -158,8 +192,10 @@ def _packets(container: av.container.InputContainer, streams: Sequence[av.stream
             return
         except av.FFmpegError as exc:
             if seen:
-                raise TruncatedMedia(f"{name}: the file could not be read to its end ({exc}); "
-                                     f"it is probably truncated or damaged.") from exc
+                raise TruncatedMedia(
+                    f"{name}: the file could not be read to its end ({exc}); "
+                    f"it is probably truncated or damaged."
+                ) from exc
             raise UnreadableMedia(f"{name}: the file could not be read ({exc}).") from exc
         seen += 1
         yield packet
@@ -182,9 +218,16 @@ def _video_shift(kind: str, probe: ProbeResult, video: av.VideoStream) -> tuple[
 class _Pass:
     """One demux/decode pass feeding every requested output."""
 
-    def __init__(self, source: Path, staging: Staging, probe: ProbeResult,
-                 config: IngestSettings, kinds: Collection[Kind],
-                 progress: ProgressFn | None, cancel: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        source: Path,
+        staging: Staging,
+        probe: ProbeResult,
+        config: IngestSettings,
+        kinds: Collection[Kind],
+        progress: ProgressFn | None,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.source, self.staging, self.probe, self.config = source, staging, probe, config
         self.cancel = cancel
         self.kinds = set(kinds)
@@ -224,7 +267,8 @@ class _Pass:
                 raise UnreadableMedia(
                     f"{self.name}: the {stream.type} stream is damaged: more than "
                     f"{self.config.max_bad_packets} packets could not be decoded "
-                    f"(last error: {exc}).") from exc
+                    f"(last error: {exc})."
+                ) from exc
             return []
 
     def _audio_block(self, block: npt.NDArray[np.int16]) -> None:
@@ -238,17 +282,22 @@ class _Pass:
             self.mezzanine.put_audio(block, start)
         self.audio_samples += len(block)
 
-    def _setup(self, container: av.container.InputContainer) -> tuple[
-            av.VideoStream, av.AudioStream]:
+    def _setup(
+        self, container: av.container.InputContainer
+    ) -> tuple[av.VideoStream, av.AudioStream]:
         name, probe, config, kinds = self.name, self.probe, self.config, self.kinds
         video = main_video_stream(container)
         audio = main_audio_stream(container)
         if video is None:
-            raise NoVideoStream(f"{name}: the file has no video stream (audio only); "
-                                f"upload the camera's video file.")
+            raise NoVideoStream(
+                f"{name}: the file has no video stream (audio only); "
+                f"upload the camera's video file."
+            )
         if audio is None:
-            raise NoAudioStream(f"{name}: the video has no audio stream, so it cannot be "
-                                f"synced by sound; check the camera's audio settings.")
+            raise NoAudioStream(
+                f"{name}: the video has no audio stream, so it cannot be "
+                f"synced by sound; check the camera's audio settings."
+            )
         for stream in container.streams:
             if stream is not video and stream is not audio:
                 stream.discard = av.stream.Discard.all
@@ -294,7 +343,8 @@ class _Pass:
                 raise DeriveCancelled(f"{self.name}: stopped on request")
             if packet.stream is video:
                 if video.discard != av.stream.Discard.all and self._video_packet(
-                        video, packet, shifts):
+                    video, packet, shifts
+                ):
                     break  # the poster frame was all we needed
             elif self.converter is not None:
                 self._audio_packet(audio, packet)
@@ -307,8 +357,9 @@ class _Pass:
         self._check_ends(_declared_s(video, container), _declared_s(audio, container))
         self._finish_files(video)
 
-    def _video_packet(self, video: av.VideoStream, packet: av.Packet[Any],
-                      shifts: dict[str, tuple[int, float]]) -> bool:
+    def _video_packet(
+        self, video: av.VideoStream, packet: av.Packet[Any], shifts: dict[str, tuple[int, float]]
+    ) -> bool:
         """Feed one video packet's frames to every consumer; True: stop demuxing."""
         video_start = self.probe.video_start_ms / 1000.0
         what = "encoding video" if self.encode_video else "decoding"
@@ -347,8 +398,9 @@ class _Pass:
         if self.encode_video:
             if self.first_v is None:
                 raise UnreadableMedia(f"{name}: no video frame could be decoded.")
-            _check_complete("video", self.last_v - self.first_v + self.period, declared_video,
-                            config, name)
+            _check_complete(
+                "video", self.last_v - self.first_v + self.period, declared_video, config, name
+            )
         if self.converter is not None:
             if self.converter.samples_out == 0:
                 raise NoAudioStream(f"{name}: the audio stream holds no decodable sound.")
@@ -363,19 +415,34 @@ class _Pass:
             self.picker.finish()
             if self.picker.frame is None:
                 raise UnreadableMedia(f"{self.name}: no video frame could be decoded.")
-            write_jpeg(self.picker.frame, self.staging.path("thumbnail"), config.thumbnail_width,
-                       config.thumbnail_quality, video.sample_aspect_ratio)
+            write_jpeg(
+                self.picker.frame,
+                self.staging.path("thumbnail"),
+                config.thumbnail_width,
+                config.thumbnail_quality,
+                video.sample_aspect_ratio,
+            )
         if self.peaks is not None:
             mins, maxs = self.peaks.finish()
-            doc = waveform_document(mins, maxs, sample_rate=OUTPUT_RATE,
-                                    samples_per_pixel=config.waveform_samples_per_pixel)
+            doc = waveform_document(
+                mins,
+                maxs,
+                sample_rate=OUTPUT_RATE,
+                samples_per_pixel=config.waveform_samples_per_pixel,
+            )
             self.staging.path("waveform").write_text(json.dumps(doc, separators=(",", ":")))
 
 
-def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
-               config: IngestSettings | None = None, progress: ProgressFn | None = None,
-               *, kinds: Collection[Kind] | None = None,
-               cancel: threading.Event | None = None) -> list[DerivedFile]:
+def derive_all(
+    source: str | Path,
+    out_dir: str | Path,
+    probe: ProbeResult,
+    config: IngestSettings | None = None,
+    progress: ProgressFn | None = None,
+    *,
+    kinds: Collection[Kind] | None = None,
+    cancel: threading.Event | None = None,
+) -> list[DerivedFile]:
     """Make every derived file of ``source`` in ``out_dir`` from one decoding pass.
 
     :param probe: the source's :func:`~worker.ingest.probe.probe` result.
@@ -384,7 +451,7 @@ def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
         thumbnail, and a mezzanine for VFR sources or when configured).
     :param cancel: set from another thread to stop the pass (:class:`DeriveCancelled`).
     :returns: the files made, in ``kinds`` order, with size and sha256.
-    :raises IngestError: the source cannot be ingested; ``out_dir`` holds nothing new.
+    :raises MediaError: the source cannot be ingested; ``out_dir`` holds nothing new.
     """
     config = config or IngestSettings()
     source, out_dir = Path(source), Path(out_dir)
@@ -399,13 +466,14 @@ def derive_all(source: str | Path, out_dir: str | Path, probe: ProbeResult,
         work = _Pass(source, staging, probe, config, chosen, progress, cancel)
         try:
             work.run()
-        except IngestError:
+        except MediaError:
             raise
         except ImplausibleTimestamps as exc:
             raise ImplausibleAudio(f"{source.name}: {exc}.") from exc
         except av.FFmpegError as exc:
-            raise UnreadableMedia(f"{source.name}: the file could not be processed ({exc}).") \
-                from exc
+            raise UnreadableMedia(
+                f"{source.name}: the file could not be processed ({exc})."
+            ) from exc
         work.progress.report(0.99, "computing checksums", force=True)
         files = staging.commit(chosen)
     if progress is not None:

@@ -16,15 +16,15 @@ import av.stream
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from worker.ingest.boxes import check_boxes
-from worker.ingest.config import IngestSettings
-from worker.ingest.errors import (
+from worker.errors import (
     MediaOverLimit,
     NoAudioStream,
     NoVideoStream,
     TruncatedMedia,
     UnreadableMedia,
 )
+from worker.ingest.boxes import check_boxes
+from worker.ingest.config import IngestSettings
 from worker.ingest.framerate import FrameTiming, analyze_frame_times
 
 # Sampled containers: seek points (fractions of the duration) and packets per point.
@@ -71,8 +71,10 @@ class ProbeResult(BaseModel):
 
 
 def truncated_message(name: str, problem: str) -> str:
-    return (f"{name}: the file is incomplete: {problem}. It was probably cut by an "
-            f"interrupted upload or copy; upload the complete original again.")
+    return (
+        f"{name}: the file is incomplete: {problem}. It was probably cut by an "
+        f"interrupted upload or copy; upload the complete original again."
+    )
 
 
 def open_media(path: Path) -> av.container.InputContainer:
@@ -122,8 +124,9 @@ def _index_times(stream: av.VideoStream) -> list[np.ndarray] | None:
     return [ts * float(stream.time_base)]
 
 
-def _sampled_times(container: av.container.InputContainer, stream: av.VideoStream,
-                   duration_s: float) -> list[np.ndarray]:
+def _sampled_times(
+    container: av.container.InputContainer, stream: av.VideoStream, duration_s: float
+) -> list[np.ndarray]:
     """Timestamps of runs of packets at a few seek points (no full index)."""
     if stream.time_base is None:
         return []
@@ -152,15 +155,15 @@ def _sampled_times(container: av.container.InputContainer, stream: av.VideoStrea
     return windows
 
 
-def _frame_timing(container: av.container.InputContainer, stream: av.VideoStream,
-                  duration_s: float) -> tuple[FrameTiming, int | None]:
+def _frame_timing(
+    container: av.container.InputContainer, stream: av.VideoStream, duration_s: float
+) -> tuple[FrameTiming, int | None]:
     fallback = stream.average_rate or stream.guessed_rate or Fraction(30)
     is_isobmff = container.format.name.startswith("mov")
     windows = _index_times(stream) if is_isobmff else None
     if windows is not None:
         return analyze_frame_times(windows, Fraction(fallback)), len(windows[0])
-    timing = analyze_frame_times(_sampled_times(container, stream, duration_s),
-                                 Fraction(fallback))
+    timing = analyze_frame_times(_sampled_times(container, stream, duration_s), Fraction(fallback))
     return timing, (stream.frames or None)
 
 
@@ -173,35 +176,61 @@ def _over(path: Path, what: str, limit: str, setting: str) -> MediaOverLimit:
     return MediaOverLimit(
         f"{path.name}: {what}, over the limit of {limit} this service accepts "
         f"({_setting(setting)}). Upload a file within it, or raise the limit if the file is "
-        f"genuine.")
+        f"genuine."
+    )
 
 
 def check_stream_count(path: Path, count: int, limits: IngestSettings) -> None:
     if count > limits.max_streams:
-        raise _over(path, f"the file holds {count} streams", f"{limits.max_streams} streams",
-                    "max_streams")
+        raise _over(
+            path, f"the file holds {count} streams", f"{limits.max_streams} streams", "max_streams"
+        )
 
 
-def check_limits(path: Path, *, width: int, height: int, duration_s: float,
-                 audio_channels: list[int], limits: IngestSettings) -> None:
+def check_limits(
+    path: Path,
+    *,
+    width: int,
+    height: int,
+    duration_s: float,
+    audio_channels: list[int],
+    limits: IngestSettings,
+) -> None:
     """Raise MediaOverLimit when a fact is beyond what ``limits`` accept."""
     if max(width, height) > limits.max_frame_side:
-        raise _over(path, f"the picture is {width}x{height} pixels",
-                    f"{limits.max_frame_side} pixels a side", "max_frame_side")
+        raise _over(
+            path,
+            f"the picture is {width}x{height} pixels",
+            f"{limits.max_frame_side} pixels a side",
+            "max_frame_side",
+        )
     if width * height > limits.max_frame_pixels:
-        raise _over(path, f"the picture is {width}x{height} pixels ({width * height:,})",
-                    f"{limits.max_frame_pixels:,} pixels", "max_frame_pixels")
+        raise _over(
+            path,
+            f"the picture is {width}x{height} pixels ({width * height:,})",
+            f"{limits.max_frame_pixels:,} pixels",
+            "max_frame_pixels",
+        )
     if duration_s > limits.max_duration_s:
-        raise _over(path, f"the file declares a duration of {duration_s:,.1f} s",
-                    f"{limits.max_duration_s:,.0f} s", "max_duration_s")
+        raise _over(
+            path,
+            f"the file declares a duration of {duration_s:,.1f} s",
+            f"{limits.max_duration_s:,.0f} s",
+            "max_duration_s",
+        )
     widest = max(audio_channels, default=0)
     if widest > limits.max_audio_channels:
-        raise _over(path, f"an audio stream has {widest} channels",
-                    f"{limits.max_audio_channels} channels", "max_audio_channels")
+        raise _over(
+            path,
+            f"an audio stream has {widest} channels",
+            f"{limits.max_audio_channels} channels",
+            "max_audio_channels",
+        )
 
 
-def probe(path: str | Path, *, strict: bool = True,
-          limits: IngestSettings | None = None) -> ProbeResult:
+def probe(
+    path: str | Path, *, strict: bool = True, limits: IngestSettings | None = None
+) -> ProbeResult:
     """Probe ``path`` without decoding.
 
     :param strict: raise NoVideoStream / NoAudioStream when a stream is missing
@@ -226,11 +255,15 @@ def probe(path: str | Path, *, strict: bool = True,
         if video is None:
             if audio is None:
                 raise UnreadableMedia(f"{path.name}: the file holds neither video nor audio.")
-            raise NoVideoStream(f"{path.name}: the file has no video stream (audio only); "
-                                f"upload the camera's video file.")
+            raise NoVideoStream(
+                f"{path.name}: the file has no video stream (audio only); "
+                f"upload the camera's video file."
+            )
         if audio is None and strict:
-            raise NoAudioStream(f"{path.name}: the video has no audio stream, so it cannot "
-                                f"be synced by sound; check the camera's audio settings.")
+            raise NoAudioStream(
+                f"{path.name}: the video has no audio stream, so it cannot "
+                f"be synced by sound; check the camera's audio settings."
+            )
         # Read every stream fact before the container closes.
         if container.duration is not None:
             duration_s = container.duration / 1_000_000
@@ -239,8 +272,9 @@ def probe(path: str | Path, *, strict: bool = True,
         vcc = video.codec_context
         width, height = int(vcc.width), int(vcc.height)
         if width <= 0 or height <= 0:
-            raise UnreadableMedia(f"{path.name}: the video stream has no picture size; "
-                                  f"the file is damaged.")
+            raise UnreadableMedia(
+                f"{path.name}: the video stream has no picture size; the file is damaged."
+            )
         video_codec = vcc.name
         pix_fmt = vcc.pix_fmt
         video_bit_rate = video.bit_rate or None
@@ -256,10 +290,14 @@ def probe(path: str | Path, *, strict: bool = True,
             audio_channels = int(acc.channels or 0) or None
             audio_bit_rate = audio.bit_rate or None
             audio_start = _seconds(audio.start_time, audio.time_base) or 0.0
-        check_limits(path, width=width, height=height, duration_s=duration_s,
-                     audio_channels=[int(s.codec_context.channels or 0)
-                                     for s in container.streams.audio],
-                     limits=limits)
+        check_limits(
+            path,
+            width=width,
+            height=height,
+            duration_s=duration_s,
+            audio_channels=[int(s.codec_context.channels or 0) for s in container.streams.audio],
+            limits=limits,
+        )
         format_name = container.format.name
         bit_rate = container.bit_rate or None
         timing, frame_count = _frame_timing(container, video, duration_s)
@@ -268,13 +306,25 @@ def probe(path: str | Path, *, strict: bool = True,
     finally:
         container.close()
     return ProbeResult(
-        duration_ms=round(duration_s * 1000), container_format=format_name, bit_rate=bit_rate,
-        size_bytes=path.stat().st_size, width=width, height=height,
-        resolution=f"{width}x{height}", fps=round(timing.fps, 6),
-        frame_rate=f"{timing.rate.numerator}/{timing.rate.denominator}", vfr=timing.vfr,
-        frame_count=frame_count, video_codec=video_codec, pix_fmt=pix_fmt,
-        video_bit_rate=video_bit_rate, video_start_ms=1000.0 * video_start,
-        audio_codec=audio_codec, audio_sample_rate=audio_rate, audio_channels=audio_channels,
-        audio_stream_count=audio_count, audio_bit_rate=audio_bit_rate,
+        duration_ms=round(duration_s * 1000),
+        container_format=format_name,
+        bit_rate=bit_rate,
+        size_bytes=path.stat().st_size,
+        width=width,
+        height=height,
+        resolution=f"{width}x{height}",
+        fps=round(timing.fps, 6),
+        frame_rate=f"{timing.rate.numerator}/{timing.rate.denominator}",
+        vfr=timing.vfr,
+        frame_count=frame_count,
+        video_codec=video_codec,
+        pix_fmt=pix_fmt,
+        video_bit_rate=video_bit_rate,
+        video_start_ms=1000.0 * video_start,
+        audio_codec=audio_codec,
+        audio_sample_rate=audio_rate,
+        audio_channels=audio_channels,
+        audio_stream_count=audio_count,
+        audio_bit_rate=audio_bit_rate,
         audio_start_ms=1000.0 * audio_start,
     )

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from av.video.reformatter import VideoReformatter
 
+from worker.errors import MediaError
 from worker.ingest.audio_out import OUTPUT_RATE
-from worker.ingest.errors import IngestError
 from worker.ingest.framerate import CfrScheduler
 
 _END = object()
@@ -32,8 +32,9 @@ def even(x: float) -> int:
     return max(2, round(x / 2) * 2)
 
 
-def scaled_size(width: int, height: int, sar: Fraction | None, short_side: int,
-                upscale: bool) -> tuple[int, int]:
+def scaled_size(
+    width: int, height: int, sar: Fraction | None, short_side: int, upscale: bool
+) -> tuple[int, int]:
     """Square-pixel size whose shorter side is ``short_side``, keeping the display aspect."""
     display_w = width * float(sar) if sar else float(width)
     shorter = min(display_w, float(height))
@@ -99,7 +100,8 @@ class H264Writer:
             self._as = stream
         self._reformatter = VideoReformatter()
         self._cfr: CfrScheduler[av.VideoFrame] | None = (
-            CfrScheduler(spec.rate) if spec.cfr else None)
+            CfrScheduler(spec.rate) if spec.cfr else None
+        )
         self._last_pts: int | None = None
         self._started = False
         self._held_audio: list[tuple[npt.NDArray[np.int16], float]] = []
@@ -114,8 +116,13 @@ class H264Writer:
         self._held_audio.clear()
 
     def _scale(self, frame: av.VideoFrame) -> av.VideoFrame:
-        out = self._reformatter.reformat(frame, self.spec.width, self.spec.height, "yuv420p",
-                                         interpolation=self.spec.scaler.upper())
+        out = self._reformatter.reformat(
+            frame,
+            self.spec.width,
+            self.spec.height,
+            "yuv420p",
+            interpolation=self.spec.scaler.upper(),
+        )
         if out is frame:
             # The decoded frame is shared with other outputs: never retime it in place.
             out = av.VideoFrame.from_ndarray(frame.to_ndarray(), format="yuv420p")
@@ -156,8 +163,9 @@ class H264Writer:
         if not self._started:
             self._held_audio.append((block, t))
             return
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block).reshape(1, -1),
-                                           format="s16", layout=self._as.layout.name)
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(block).reshape(1, -1), format="s16", layout=self._as.layout.name
+        )
         frame.sample_rate = OUTPUT_RATE
         frame.time_base = Fraction(1, OUTPUT_RATE)
         frame.pts = round((t - self.spec.origin_s) * OUTPUT_RATE)
@@ -227,10 +235,10 @@ class EncoderThread:
     def _check(self) -> None:
         if self._error is None:
             return
-        if isinstance(self._error, IngestError):
+        if isinstance(self._error, MediaError):
             raise self._error
         # Not the source's fault as such (settings, disk): still an operator-readable error.
-        raise IngestError(f"making the {self.name} failed: {self._error}") from self._error
+        raise MediaError(f"making the {self.name} failed: {self._error}") from self._error
 
     def put_video(self, frame: av.VideoFrame, pts: int | None, t: float) -> None:
         self._check()

@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 
 from arq import ArqRedis
 
-from worker.jobs.context import TRANSIENT
+from worker.transient import TRANSIENT
 
 _PREFIX = "multicam:attempts:"
 # Forget a count nobody touched for this long (the work was settled some other way).

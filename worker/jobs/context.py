@@ -6,24 +6,15 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import RedisError
-
 from strapi_client.client import StrapiClient
-from strapi_client.errors import StrapiRateLimited, StrapiServerError, StrapiUnavailable
 from worker.ingest.config import IngestSettings
-from worker.jobs.workdir import DiskSpaceLow
-from worker.session_lock import SessionBusy
 from worker.settings import Settings
 from worker.storage.base import ObjectStore
-from worker.storage.errors import StorageUnavailable
 from worker.storage.factory import open_store
 from worker.storage.settings import StorageSettings
 
-# Failures worth retrying: the other side may be back in a moment (or the disk freed).
-TRANSIENT: tuple[type[BaseException], ...] = (
-    StrapiUnavailable, StrapiServerError, StrapiRateLimited, StorageUnavailable, RedisError,
-    ConnectionError, TimeoutError, DiskSpaceLow, SessionBusy,
-)
+# Defined in worker.transient; tests/pipeline/test_poison.py still imports it from here.
+from worker.transient import TRANSIENT as TRANSIENT
 
 
 @dataclass
@@ -34,9 +25,12 @@ class Deps:
     store: ObjectStore
 
 
-async def open_deps(settings: Settings, stack: AsyncExitStack,
-                    storage: StorageSettings | None = None,
-                    ingest: IngestSettings | None = None) -> Deps:
+async def open_deps(
+    settings: Settings,
+    stack: AsyncExitStack,
+    storage: StorageSettings | None = None,
+    ingest: IngestSettings | None = None,
+) -> Deps:
     strapi = StrapiClient(settings.strapi_url, settings.strapi_token.get_secret_value())
     stack.push_async_callback(strapi.aclose)
     store = await stack.enter_async_context(open_store(storage))

@@ -28,9 +28,10 @@ from worker.ingest.config import IngestSettings
 from worker.ingest.derive import derive_all
 from worker.ingest.files import DerivedFile, Kind
 from worker.ingest.probe import ProbeResult
-from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.context import Deps
 from worker.logging import get_logger
 from worker.storage.keys import object_key, parse_object_key
+from worker.transient import TRANSIENT
 
 # Progress is written to Strapi at most this often (each write fires a webhook).
 PROGRESS_EVERY_S = 5.0
@@ -50,8 +51,9 @@ def version_of(original_key: str) -> int:
 
 def made_from(derived: DerivedMedia, original_key: str) -> bool:
     """True if ``derived`` was made from the original stored under ``original_key``."""
-    return (derived.storage_key is not None
-            and version_of(derived.storage_key) == version_of(original_key))
+    return derived.storage_key is not None and version_of(derived.storage_key) == version_of(
+        original_key
+    )
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,14 @@ class StoredFile:
     sha256: str
 
 
-async def derive(config: IngestSettings, source: Path, out_dir: Path, facts: ProbeResult,
-                 kinds: Collection[Kind], report: ReportFn) -> list[DerivedFile]:
+async def derive(
+    config: IngestSettings,
+    source: Path,
+    out_dir: Path,
+    facts: ProbeResult,
+    kinds: Collection[Kind],
+    report: ReportFn,
+) -> list[DerivedFile]:
     """Run the one-pass derivation of ``kinds`` in a thread, forwarding its progress.
 
     ``report`` is awaited at most every :data:`PROGRESS_EVERY_S`; its transient
@@ -79,9 +87,11 @@ async def derive(config: IngestSettings, source: Path, out_dir: Path, facts: Pro
         loop.call_soon_threadsafe(latest.append, (fraction, message))
 
     cancel = threading.Event()
-    task = asyncio.create_task(asyncio.to_thread(derive_all, source, out_dir, facts,
-                                                 config, progress, kinds=list(kinds),
-                                                 cancel=cancel))
+    task = asyncio.create_task(
+        asyncio.to_thread(
+            derive_all, source, out_dir, facts, config, progress, kinds=list(kinds), cancel=cancel
+        )
+    )
     last_sent = time.monotonic()
     try:
         while not task.done():
@@ -107,22 +117,44 @@ async def derive(config: IngestSettings, source: Path, out_dir: Path, facts: Pro
     return task.result()
 
 
-async def store(deps: Deps, asset: MediaAsset, project_id: str, day: dt.date, original_key: str,
-                outputs: list[DerivedFile], uploaded: list[str]) -> list[StoredFile]:
+async def store(
+    deps: Deps,
+    asset: MediaAsset,
+    project_id: str,
+    day: dt.date,
+    original_key: str,
+    outputs: list[DerivedFile],
+    uploaded: list[str],
+) -> list[StoredFile]:
     """Upload ``outputs`` under their deterministic keys, appending each key to ``uploaded``."""
     stored: list[StoredFile] = []
     for out in outputs:
-        key = object_key(project_id, day, out.kind, asset.camera_label.value,
-                         version=version_of(original_key), ext=out.extension)
+        key = object_key(
+            project_id,
+            day,
+            out.kind,
+            asset.camera_label.value,
+            version=version_of(original_key),
+            ext=out.extension,
+        )
         obj = await deps.store.put_file(key, out.path, out.content_type, sha256=out.sha256)
         uploaded.append(key)
         stored.append(StoredFile(out, key, obj.url, obj.size, obj.sha256))
     return stored
 
 
-async def make(deps: Deps, asset: MediaAsset, session: RecordingSession, original_key: str,
-               source: Path, out_dir: Path, facts: ProbeResult, kinds: Collection[Kind],
-               report: ReportFn, uploaded: list[str]) -> list[DerivedFile] | None:
+async def make(
+    deps: Deps,
+    asset: MediaAsset,
+    session: RecordingSession,
+    original_key: str,
+    source: Path,
+    out_dir: Path,
+    facts: ProbeResult,
+    kinds: Collection[Kind],
+    report: ReportFn,
+    uploaded: list[str],
+) -> list[DerivedFile] | None:
     """Derive ``kinds``, store them and record them on the asset, while it is still current.
 
     :param uploaded: every key stored is appended here (so a caller that fails later
@@ -131,8 +163,9 @@ async def make(deps: Deps, asset: MediaAsset, session: RecordingSession, origina
         newer job owns it: what this one stored is removed, nothing is recorded).
     """
     outputs = await derive(deps.ingest, source, out_dir, facts, kinds, report)
-    files = await store(deps, asset, session.project_id, session.date, original_key, outputs,
-                        uploaded)
+    files = await store(
+        deps, asset, session.project_id, session.date, original_key, outputs, uploaded
+    )
     if not await still_current(deps, asset):
         await delete_objects(deps, uploaded)
         return None
@@ -143,9 +176,17 @@ async def make(deps: Deps, asset: MediaAsset, session: RecordingSession, origina
 async def record(deps: Deps, asset_id: str, files: list[StoredFile]) -> None:
     """Point the asset's derived-media entries (one per kind) at ``files``."""
     for f in files:
-        await deps.strapi.upsert_derived_media(asset_id, f.file.kind, DerivedMediaInput(
-            url=f.url, size_bytes=f.size, checksum=f"sha256:{f.sha256}",
-            storage_key=f.key, content_type=f.file.content_type))
+        await deps.strapi.upsert_derived_media(
+            asset_id,
+            f.file.kind,
+            DerivedMediaInput(
+                url=f.url,
+                size_bytes=f.size,
+                checksum=f"sha256:{f.sha256}",
+                storage_key=f.key,
+                content_type=f.file.content_type,
+            ),
+        )
 
 
 async def still_current(deps: Deps, asset: MediaAsset) -> bool:
@@ -188,7 +229,8 @@ async def heartbeat(deps: Deps, asset_id: str) -> None:
         await asyncio.sleep(interval)
         try:
             current = await deps.strapi.assets.get(asset_id)
-            await deps.strapi.update_asset(asset_id, MediaAssetInput(
-                progress_message=current.progress_message))
+            await deps.strapi.update_asset(
+                asset_id, MediaAssetInput(progress_message=current.progress_message)
+            )
         except TRANSIENT:
             continue

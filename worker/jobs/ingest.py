@@ -29,18 +29,19 @@ from strapi_client.models import (
     RecordingSession,
     RecordingSessionInput,
 )
+from worker.errors import DiskSpaceLow, MediaError
 from worker.ingest.derive import AUDIO_KINDS, planned_kinds
-from worker.ingest.errors import IngestError
 from worker.ingest.probe import ProbeResult, probe
 from worker.jobs import derived, workdir
 from worker.jobs.attempts import Attempts
-from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.pipeline.rules import ASSET_NEEDS_INGEST, advance_request, video_request
 from worker.queue import enqueue, ingest_job_id
 from worker.storage.errors import ForeignUrlError, StorageError
 from worker.storage.keys import extension_from_filename
+from worker.transient import TRANSIENT
 
 
 async def ingest_asset(ctx: dict[str, Any], asset_id: str) -> str:
@@ -50,8 +51,7 @@ async def ingest_asset(ctx: dict[str, Any], asset_id: str) -> str:
 
 async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     log = get_logger()
-    asset = await deps.strapi.assets.get(asset_id, populate={"session": True,
-                                                             "derivatives": True})
+    asset = await deps.strapi.assets.get(asset_id, populate={"session": True, "derivatives": True})
     structlog.contextvars.bind_contextvars(camera=asset.camera_label.value)
     if asset.state not in ASSET_NEEDS_INGEST or not asset.original_url:
         log.info("ingest_skipped", state=asset.state.value)
@@ -76,16 +76,18 @@ async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
         return "failed"
     try:
         workdir.ensure_free(deps.settings.work_dir, info.size, deps.settings.min_free_disk_mb)
-    except workdir.DiskSpaceLow as exc:
+    except DiskSpaceLow as exc:
         # Not the file's fault and not counted as an attempt: say so, and try later.
         log.warning("ingest_waiting_for_disk", reason=str(exc))
-        await deps.strapi.update_asset(asset_id, MediaAssetInput(
-            state=AssetState.INGESTING, progress_message=str(exc)))
+        await deps.strapi.update_asset(
+            asset_id, MediaAssetInput(state=AssetState.INGESTING, progress_message=str(exc))
+        )
         raise
 
     # Poison files (any exception, or a crash, every time) end in failed, not in a loop.
-    attempts = Attempts(ctx.get("redis"), ingest_job_id(asset_id, asset.original_url),
-                        deps.settings.job_attempts)
+    attempts = Attempts(
+        ctx.get("redis"), ingest_job_id(asset_id, asset.original_url), deps.settings.job_attempts
+    )
     gave_up = await attempts.exhausted()
     if gave_up is not None:
         if await derived.still_current(deps, asset):
@@ -104,23 +106,40 @@ async def _session_ingesting(deps: Deps, session: RecordingSession, asset: Media
     Written here rather than by the session job, which may wait for a free slot.
     """
     if session.state is SessionState.DRAFT:
-        await deps.strapi.sessions.update(session.document_id, RecordingSessionInput(
-            state=SessionState.INGESTING,
-            progress_message=f"ingesting: camera {asset.camera_label.value} started"))
+        await deps.strapi.sessions.update(
+            session.document_id,
+            RecordingSessionInput(
+                state=SessionState.INGESTING,
+                progress_message=f"ingesting: camera {asset.camera_label.value} started",
+            ),
+        )
 
 
-async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
-                      session: RecordingSession, key: str, size: int) -> str:
+async def _run_ingest(
+    ctx: dict[str, Any],
+    deps: Deps,
+    asset: MediaAsset,
+    session: RecordingSession,
+    key: str,
+    size: int,
+) -> str:
     """Download, probe, derive, upload and record: one attempt at the ingest."""
     log = get_logger()
     asset_id = asset.document_id
     assert asset.original_url is not None
     single_pass = deps.settings.ingest_order == "single-pass"
     log.info("ingest_started", key=key, size=size, order=deps.settings.ingest_order)
-    await deps.strapi.update_asset(asset_id, MediaAssetInput(
-        state=AssetState.INGESTING, error_message=None, progress_pct=1,
-        progress_message="downloading the original", video_state=VideoState.PENDING,
-        video_progress_pct=None))
+    await deps.strapi.update_asset(
+        asset_id,
+        MediaAssetInput(
+            state=AssetState.INGESTING,
+            error_message=None,
+            progress_pct=1,
+            progress_message="downloading the original",
+            video_state=VideoState.PENDING,
+            video_progress_pct=None,
+        ),
+    )
     folder = workdir.job_dir(deps.settings.work_dir, f"ingest-{asset_id}")
     uploaded: list[str] = []
     heartbeat = asyncio.create_task(derived.heartbeat(deps, asset_id))
@@ -134,28 +153,43 @@ async def _run_ingest(ctx: dict[str, Any], deps: Deps, asset: MediaAsset,
         kinds = planned_kinds(facts, deps.ingest) if single_pass else list(AUDIO_KINDS)
 
         async def report(fraction: float, message: str) -> None:
-            await deps.strapi.update_asset(asset_id, MediaAssetInput(
-                progress_pct=max(5, min(95, int(5 + fraction * 85))),
-                progress_message=message))
+            await deps.strapi.update_asset(
+                asset_id,
+                MediaAssetInput(
+                    progress_pct=max(5, min(95, int(5 + fraction * 85))), progress_message=message
+                ),
+            )
 
-        outputs = await derived.make(deps, asset, session, key, source, folder / "out", facts,
-                                     kinds, report, uploaded)
+        outputs = await derived.make(
+            deps, asset, session, key, source, folder / "out", facts, kinds, report, uploaded
+        )
         if outputs is None:
             return "superseded by a newer upload"
         made = {o.kind for o in outputs}
         # Files of an earlier original (a replaced camera) go: they belong to another clock.
-        await derived.drop_kinds(deps, asset_id,
-                                 lambda d: d.kind.value in made or derived.made_from(d, key))
-        await deps.strapi.update_asset(asset_id, MediaAssetInput(
-            state=AssetState.READY, error_message=None, progress_pct=100,
-            progress_message=_ready_message(made, single_pass),
-            video_state=VideoState.READY if single_pass else VideoState.PENDING,
-            video_progress_pct=100 if single_pass else 0))
+        await derived.drop_kinds(
+            deps, asset_id, lambda d: d.kind.value in made or derived.made_from(d, key)
+        )
+        await deps.strapi.update_asset(
+            asset_id,
+            MediaAssetInput(
+                state=AssetState.READY,
+                error_message=None,
+                progress_pct=100,
+                progress_message=_ready_message(made, single_pass),
+                video_state=VideoState.READY if single_pass else VideoState.PENDING,
+                video_progress_pct=100 if single_pass else 0,
+            ),
+        )
         if not single_pass:
             kept = deps.settings.keep_originals_s > 0 and workdir.keep_original(
-                deps.settings.work_dir, asset_id, asset.original_url, source,
-                deps.settings.min_free_disk_mb)
-    except (IngestError, StorageError) as exc:
+                deps.settings.work_dir,
+                asset_id,
+                asset.original_url,
+                source,
+                deps.settings.min_free_disk_mb,
+            )
+    except (MediaError, StorageError) as exc:
         if isinstance(exc, TRANSIENT):
             raise
         if await derived.still_current(deps, asset):
@@ -184,19 +218,34 @@ def _ready_message(made: Collection[str], single_pass: bool) -> str:
 
 def _probe_fields(facts: ProbeResult) -> MediaAssetInput:
     return MediaAssetInput(
-        duration_ms=facts.duration_ms, fps=round(facts.fps, 3), resolution=facts.resolution,
-        codec=facts.video_codec, audio_codec=facts.audio_codec,
-        sample_rate=facts.audio_sample_rate, audio_channels=facts.audio_channels,
-        is_vfr=facts.vfr, audio_start_ms=round(facts.audio_start_ms, 3),
-        video_start_ms=round(facts.video_start_ms, 3), progress_pct=5,
-        progress_message="probed; extracting audio")
+        duration_ms=facts.duration_ms,
+        fps=round(facts.fps, 3),
+        resolution=facts.resolution,
+        codec=facts.video_codec,
+        audio_codec=facts.audio_codec,
+        sample_rate=facts.audio_sample_rate,
+        audio_channels=facts.audio_channels,
+        is_vfr=facts.vfr,
+        audio_start_ms=round(facts.audio_start_ms, 3),
+        video_start_ms=round(facts.video_start_ms, 3),
+        progress_pct=5,
+        progress_message="probed; extracting audio",
+    )
 
 
 async def _fail(deps: Deps, asset: MediaAsset, message: str) -> None:
     get_logger().warning("ingest_failed", reason=message)
-    await deps.strapi.update_asset(asset.document_id, MediaAssetInput(
-        state=AssetState.FAILED, error_message=message, progress_pct=None,
-        progress_message="failed", video_state=None, video_progress_pct=None))
+    await deps.strapi.update_asset(
+        asset.document_id,
+        MediaAssetInput(
+            state=AssetState.FAILED,
+            error_message=message,
+            progress_pct=None,
+            progress_message="failed",
+            video_state=None,
+            video_progress_pct=None,
+        ),
+    )
 
 
 async def _enqueue_video(ctx: dict[str, Any], deps: Deps, asset_id: str) -> None:

@@ -14,7 +14,8 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+from worker.transient import TRANSIENT
 
 KEY = "multicam:alive:{job_id}"
 BEAT_S = 10.0
@@ -23,7 +24,7 @@ TTL_S = 3 * BEAT_S
 
 async def _beat(redis: Redis, key: str) -> None:
     while True:
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*TRANSIENT):
             await redis.set(key, "1", ex=int(TTL_S))
         await asyncio.sleep(BEAT_S)
 
@@ -42,7 +43,7 @@ async def alive(redis: Redis | None, job_id: str | None) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*TRANSIENT):
             await redis.delete(key)
 
 

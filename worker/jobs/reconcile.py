@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState
 from strapi_client.models import MediaAsset, SyncResult
-from worker.jobs.context import TRANSIENT, deps_of
+from worker.jobs.context import deps_of
 from worker.jobs.liveness import is_alive
 from worker.logging import get_logger
 from worker.pipeline.rules import (
@@ -30,6 +30,7 @@ from worker.pipeline.rules import (
 )
 from worker.queue import APPLY_REVIEW, JobRequest, enqueue
 from worker.review.marks import REVIEWED, review_job_id
+from worker.transient import TRANSIENT
 
 
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
@@ -47,8 +48,7 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 if _looks_dead(asset, now, deps.settings.stale_job_s):
                     stale.append(req.job_id)
         unsettled_video = {"videoState": {"$in": [v.value for v in VIDEO_UNSETTLED]}}
-        async for asset in deps.strapi.iter_assets(state=AssetState.READY,
-                                                   filters=unsettled_video):
+        async for asset in deps.strapi.iter_assets(state=AssetState.READY, filters=unsettled_video):
             video = video_request(asset)
             if video is not None:
                 wanted.append(video)
@@ -59,8 +59,9 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
         async for session in deps.strapi.iter_sessions(state=list(SESSION_UNSETTLED)):
             req = advance_request(session.document_id)
             wanted.append(req)
-            if session.state is SessionState.SYNCING and _stale(session.updated_at, now,
-                                                                deps.settings.stale_job_s):
+            if session.state is SessionState.SYNCING and _stale(
+                session.updated_at, now, deps.settings.stale_job_s
+            ):
                 stale.append(req.job_id)
         wanted += await _unapplied_reviews(deps.strapi)
     except TRANSIENT as exc:
@@ -105,12 +106,14 @@ async def _unapplied_reviews(strapi: StrapiClient, page_size: int = 100) -> list
     """
     found: list[JobRequest] = []
     async for entry in strapi.sync_results.iterate_raw(
-            filters={"operatorStatus": {"$in": list(REVIEWED)}}, page_size=page_size):
+        filters={"operatorStatus": {"$in": list(REVIEWED)}}, page_size=page_size
+    ):
         try:
             result = SyncResult.model_validate(entry)
         except ValidationError as exc:
             get_logger(job="reconcile").warning(
-                "reconcile_review_skipped", result=entry.get("documentId"), error=str(exc))
+                "reconcile_review_skipped", result=entry.get("documentId"), error=str(exc)
+            )
             continue
         job_id = review_job_id(entry)
         if job_id is not None:

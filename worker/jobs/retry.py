@@ -8,15 +8,17 @@ from typing import Any, TypeVar
 import structlog
 from arq import Retry
 
-from worker.jobs.context import TRANSIENT, Deps, deps_of
+from worker.jobs.context import Deps, deps_of
 from worker.jobs.liveness import alive
 from worker.logging import get_logger
+from worker.transient import TRANSIENT
 
 T = TypeVar("T")
 
 
-def retry_or_raise(ctx: dict[str, Any], exc: BaseException, *, max_tries: int,
-                   backoff_s: float) -> Retry:
+def retry_or_raise(
+    ctx: dict[str, Any], exc: BaseException, *, max_tries: int, backoff_s: float
+) -> Retry:
     """An arq Retry for this attempt, or re-raise ``exc`` when attempts are used up.
 
     Work left unfinished after the last attempt is found again by the reconcile cron.
@@ -31,8 +33,7 @@ def retry_or_raise(ctx: dict[str, Any], exc: BaseException, *, max_tries: int,
     return Retry(defer=delay)
 
 
-async def run_job(ctx: dict[str, Any], work: Callable[[Deps], Awaitable[T]],
-                  **context: str) -> T:
+async def run_job(ctx: dict[str, Any], work: Callable[[Deps], Awaitable[T]], **context: str) -> T:
     """Run one job body with its log context bound and transient failures retried.
 
     :param work: the job's body, given the process's shared dependencies.
@@ -44,7 +45,8 @@ async def run_job(ctx: dict[str, Any], work: Callable[[Deps], Awaitable[T]],
         async with alive(ctx.get("redis"), ctx.get("job_id")):
             return await work(deps)
     except TRANSIENT as exc:
-        raise retry_or_raise(ctx, exc, max_tries=deps.settings.max_tries,
-                             backoff_s=deps.settings.retry_backoff_s) from exc
+        raise retry_or_raise(
+            ctx, exc, max_tries=deps.settings.max_tries, backoff_s=deps.settings.retry_backoff_s
+        ) from exc
     finally:
         structlog.contextvars.clear_contextvars()

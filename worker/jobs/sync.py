@@ -27,7 +27,7 @@ from strapi_client.models import (
     SyncResultInput,
 )
 from worker.jobs.attempts import Attempts
-from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
 from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
@@ -37,20 +37,23 @@ from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
 from worker.sync.engine import CameraInput, SyncInputError, sync_files
 from worker.sync.report import SyncReport
+from worker.transient import TRANSIENT
 
 ENGINE_VERSION = "multicam-xcorr-1"
 
 
 async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False) -> str:
     """arq job: advance one recording session, syncing it when all cameras are settled."""
-    return await run_job(ctx, lambda deps: _advance(deps, session_id, force, ctx.get("redis")),
-                         session=session_id)
+    return await run_job(
+        ctx, lambda deps: _advance(deps, session_id, force, ctx.get("redis")), session=session_id
+    )
 
 
 def inputs_digest(assets: list[MediaAsset]) -> str:
     """What a sync result was computed from: each camera's label and audio checksum."""
-    parts = sorted(f"{a.camera_label.value}={getattr(_wav(a), 'checksum', None) or ''}"
-                   for a in assets)
+    parts = sorted(
+        f"{a.camera_label.value}={getattr(_wav(a), 'checksum', None) or ''}" for a in assets
+    )
     return hashlib.sha256("|".join([ENGINE_VERSION, *parts]).encode()).hexdigest()[:24]
 
 
@@ -58,8 +61,13 @@ def _wav(asset: MediaAsset) -> Any:
     return next((d for d in asset.derivatives or [] if d.kind is DerivedKind.AUDIO_WAV), None)
 
 
-async def _set_session(deps: Deps, session: RecordingSession, state: SessionState | None,
-                       message: str, pct: int | None = None) -> None:
+async def _set_session(
+    deps: Deps,
+    session: RecordingSession,
+    state: SessionState | None,
+    message: str,
+    pct: int | None = None,
+) -> None:
     if (state is None or session.state is state) and session.progress_message == message:
         return  # nothing changes: do not fire another webhook
     data = RecordingSessionInput(progress_message=message, progress_pct=pct)
@@ -88,21 +96,25 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         ingesting = any(a.state is AssetState.INGESTING for a in pending)
         state = SessionState.INGESTING if ingesting else None
         status = ", ".join(f"{a.camera_label.value} {_asset_status(a)}" for a in assets)
-        await _set_session(deps, session, state, f"ingesting: {status}",
-                           int(100 * len(ready) / len(assets)))
+        await _set_session(
+            deps, session, state, f"ingesting: {status}", int(100 * len(ready) / len(assets))
+        )
         return "waiting for cameras"
-    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}"
-                         for a in failed)
+    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}" for a in failed)
     if len(ready) < 2:
-        message = (f"cannot sync: {len(ready)} camera(s) ready, 2 needed"
-                   + (f"; {failures}" if failures else ""))
+        message = f"cannot sync: {len(ready)} camera(s) ready, 2 needed" + (
+            f"; {failures}" if failures else ""
+        )
         await _set_session(deps, session, SessionState.NEEDS_REVIEW, message)
         log.warning("sync_impossible", reason=message)
         return "not enough cameras"
     digest = inputs_digest(ready)
     current = session.sync_result
-    if (not force and _recorded_digest(current) == digest
-            and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)):
+    if (
+        not force
+        and _recorded_digest(current) == digest
+        and session.state in (SessionState.NEEDS_REVIEW, SessionState.READY)
+    ):
         return "up to date"
     # A sync that crashes or raises every time ends in needs-review, not in a loop.
     # Counted per session and inputs: a new camera file starts afresh, and the count
@@ -138,19 +150,33 @@ async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
     """Say why the sync cannot be done and stop: reconcile leaves needs-review alone."""
     get_logger().error("sync_failed", reason=reason)
     refreshed = await deps.strapi.get_session(session_id, populate=None)
-    await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
-                       f"sync failed: {reason}; re-ingest the camera(s) or recompute")
+    await _set_session(
+        deps,
+        refreshed,
+        SessionState.NEEDS_REVIEW,
+        f"sync failed: {reason}; re-ingest the camera(s) or recompute",
+    )
 
 
-async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
-                failed: list[MediaAsset], digest: str, redis: ArqRedis | None) -> str:
+async def _sync(
+    deps: Deps,
+    session: RecordingSession,
+    ready: list[MediaAsset],
+    failed: list[MediaAsset],
+    digest: str,
+    redis: ArqRedis | None,
+) -> str:
     """One attempt at computing and storing the session's sync result."""
     log = get_logger()
     session_id = session.document_id
-    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}"
-                         for a in failed)
-    await _set_session(deps, session, SessionState.SYNCING,
-                       f"syncing cameras {', '.join(a.camera_label.value for a in ready)}", 0)
+    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}" for a in failed)
+    await _set_session(
+        deps,
+        session,
+        SessionState.SYNCING,
+        f"syncing cameras {', '.join(a.camera_label.value for a in ready)}",
+        0,
+    )
     log.info("sync_started", cameras=[a.camera_label.value for a in ready])
     try:
         report, artifacts = await _compute(deps, session, ready)
@@ -169,11 +195,19 @@ async def _sync(deps: Deps, session: RecordingSession, ready: list[MediaAsset],
         await deps.strapi.upsert_sync_result(session_id, data)
         refreshed = await deps.strapi.get_session(session_id, populate=None)
         summary = ", ".join(f"{lbl} {cls}" for lbl, cls in (data.classification or {}).items())
-        await _set_session(deps, refreshed, SessionState.NEEDS_REVIEW,
-                           f"synced (master {report.master}): {summary}"
-                           + (f"; {failures}" if failures else ""), 100)
-    log.info("sync_done", master=report.master, offsets_ms=data.offsets_ms,
-             classification=data.classification)
+        await _set_session(
+            deps,
+            refreshed,
+            SessionState.NEEDS_REVIEW,
+            f"synced (master {report.master}): {summary}" + (f"; {failures}" if failures else ""),
+            100,
+        )
+    log.info(
+        "sync_done",
+        master=report.master,
+        offsets_ms=data.offsets_ms,
+        classification=data.classification,
+    )
     return "synced"
 
 
@@ -185,8 +219,9 @@ def _asset_status(asset: MediaAsset) -> str:
     return asset.state.value
 
 
-async def _compute(deps: Deps, session: RecordingSession,
-                   ready: list[MediaAsset]) -> tuple[SyncReport, dict[str, str]]:
+async def _compute(
+    deps: Deps, session: RecordingSession, ready: list[MediaAsset]
+) -> tuple[SyncReport, dict[str, str]]:
     workdir = job_dir(deps.settings.work_dir, f"sync-{session.document_id}")
     try:
         cams = []
@@ -221,24 +256,33 @@ _FIGURES = set(HistoryEntry.model_fields) & set(SyncResult.model_fields)
 _CARRIED = set(HistoryEntry.model_fields) & set(DebugArtifacts.model_fields)
 
 
-def _history(previous: SyncResult | None, digest: str,
-             offsets: dict[str, float]) -> list[HistoryEntry]:
+def _history(
+    previous: SyncResult | None, digest: str, offsets: dict[str, float]
+) -> list[HistoryEntry]:
     """Earlier results' figures, the one being replaced last, so a re-sync loses nothing."""
     if previous is None:
         return []
     old = previous.debug_artifacts or DebugArtifacts()
     history = list(old.history or [])
-    if (old.inputs_digest == digest and previous.offsets_ms == offsets
-            and previous.operator_status is OperatorStatus.PENDING):
+    if (
+        old.inputs_digest == digest
+        and previous.offsets_ms == offsets
+        and previous.operator_status is OperatorStatus.PENDING
+    ):
         return history  # a retried run rewriting its own result: nothing would be lost
     figures = previous.model_dump(mode="json", include=_FIGURES)
     carried = old.model_dump(mode="json", include=_CARRIED, exclude_unset=True)
     return [*history, HistoryEntry.model_validate(figures | carried)][-HISTORY_LIMIT:]
 
 
-def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
-                  artifacts: dict[str, str], *,
-                  previous: SyncResult | None = None) -> SyncResultInput:
+def _result_input(
+    report: SyncReport,
+    failed: list[MediaAsset],
+    digest: str,
+    artifacts: dict[str, str],
+    *,
+    previous: SyncResult | None = None,
+) -> SyncResultInput:
     doc = report.to_dict()
     classification = dict(doc["classification"])
     errors = dict(doc["errors"])
@@ -257,8 +301,12 @@ def _result_input(report: SyncReport, failed: list[MediaAsset], digest: str,
         operator_status=OperatorStatus.PENDING,
         operator_offsets_ms=None,
         debug_artifacts=DebugArtifacts(
-            inputs_digest=digest, engine=ENGINE_VERSION, artifacts=artifacts, errors=errors,
-            history=_history(previous, digest, doc["offsets_ms"])),
+            inputs_digest=digest,
+            engine=ENGINE_VERSION,
+            artifacts=artifacts,
+            errors=errors,
+            history=_history(previous, digest, doc["offsets_ms"]),
+        ),
         computed_at=dt.datetime.now(dt.UTC),
         approved_at=None,
         approved_by=None,

@@ -19,18 +19,19 @@ import structlog
 
 from strapi_client.enums import AssetState, VideoState
 from strapi_client.models import MediaAsset, MediaAssetInput
+from worker.errors import DiskSpaceLow, MediaError
 from worker.ingest.derive import video_kinds
-from worker.ingest.errors import IngestError
 from worker.ingest.probe import probe
 from worker.jobs import derived, workdir
 from worker.jobs.attempts import Attempts
-from worker.jobs.context import TRANSIENT, Deps
+from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.pipeline.rules import VIDEO_UNSETTLED
 from worker.queue import video_job_id
 from worker.storage.errors import ForeignUrlError, StorageError
 from worker.storage.keys import extension_from_filename
+from worker.transient import TRANSIENT
 
 AUDIO_READY = "audio ready"
 
@@ -44,10 +45,17 @@ async def _encode(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     log = get_logger()
     asset = await deps.strapi.assets.get(asset_id, populate={"session": True})
     structlog.contextvars.bind_contextvars(camera=asset.camera_label.value)
-    if (asset.state is not AssetState.READY or asset.video_state not in VIDEO_UNSETTLED
-            or not asset.original_url or asset.session is None):
-        log.info("video_skipped", state=asset.state.value,
-                 video_state=asset.video_state.value if asset.video_state else None)
+    if (
+        asset.state is not AssetState.READY
+        or asset.video_state not in VIDEO_UNSETTLED
+        or not asset.original_url
+        or asset.session is None
+    ):
+        log.info(
+            "video_skipped",
+            state=asset.state.value,
+            video_state=asset.video_state.value if asset.video_state else None,
+        )
         return "skipped: nothing to encode"
     structlog.contextvars.bind_contextvars(session=asset.session.document_id)
     try:
@@ -59,8 +67,9 @@ async def _encode(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     if info is None:
         await _failed(deps, asset, f"original file not found in storage ({asset.original_url})")
         return "failed"
-    attempts = Attempts(ctx.get("redis"), video_job_id(asset_id, asset.original_url),
-                        deps.settings.job_attempts)
+    attempts = Attempts(
+        ctx.get("redis"), video_job_id(asset_id, asset.original_url), deps.settings.job_attempts
+    )
     gave_up = await attempts.exhausted()
     if gave_up is not None:
         if await derived.still_current(deps, asset):
@@ -83,10 +92,12 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
         source = folder / workdir.local_name(asset.original_filename, ext)
-        reused = workdir.take_original(deps.settings.work_dir, asset_id, asset.original_url,
-                                       size, source)
-        await _progress(deps, asset_id, 0, "video: " + (
-            "starting" if reused else "downloading the original"))
+        reused = workdir.take_original(
+            deps.settings.work_dir, asset_id, asset.original_url, size, source
+        )
+        await _progress(
+            deps, asset_id, 0, "video: " + ("starting" if reused else "downloading the original")
+        )
         if not reused:
             workdir.ensure_free(deps.settings.work_dir, size, deps.settings.min_free_disk_mb)
             await deps.store.get_file(key, source)
@@ -97,19 +108,27 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
         async def report(fraction: float, message: str) -> None:
             await _progress(deps, asset_id, fraction, message)
 
-        outputs = await derived.make(deps, asset, session, key, source, folder / "out", facts,
-                                     kinds, report, uploaded)
+        outputs = await derived.make(
+            deps, asset, session, key, source, folder / "out", facts, kinds, report, uploaded
+        )
         if outputs is None:
             return "superseded by a newer upload"
         made = ", ".join(o.kind for o in outputs)
-        await deps.strapi.update_asset(asset_id, MediaAssetInput(
-            video_state=VideoState.READY, video_progress_pct=100, error_message=None,
-            progress_message=f"ready: audio-wav, waveform, {made}"))
-    except workdir.DiskSpaceLow as exc:
-        await deps.strapi.update_asset(asset_id, MediaAssetInput(
-            progress_message=f"{AUDIO_READY}; video {exc}"))
+        await deps.strapi.update_asset(
+            asset_id,
+            MediaAssetInput(
+                video_state=VideoState.READY,
+                video_progress_pct=100,
+                error_message=None,
+                progress_message=f"ready: audio-wav, waveform, {made}",
+            ),
+        )
+    except DiskSpaceLow as exc:
+        await deps.strapi.update_asset(
+            asset_id, MediaAssetInput(progress_message=f"{AUDIO_READY}; video {exc}")
+        )
         raise
-    except (IngestError, StorageError) as exc:
+    except (MediaError, StorageError) as exc:
         if isinstance(exc, TRANSIENT):
             raise
         await derived.delete_objects(deps, uploaded)
@@ -126,16 +145,26 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
 
 async def _progress(deps: Deps, asset_id: str, fraction: float, message: str) -> None:
     pct = max(0, min(99, int(fraction * 100)))
-    await deps.strapi.update_asset(asset_id, MediaAssetInput(
-        video_state=VideoState.ENCODING, video_progress_pct=pct,
-        progress_message=f"{AUDIO_READY}; {message.replace('encoding video', 'video')}"))
+    await deps.strapi.update_asset(
+        asset_id,
+        MediaAssetInput(
+            video_state=VideoState.ENCODING,
+            video_progress_pct=pct,
+            progress_message=f"{AUDIO_READY}; {message.replace('encoding video', 'video')}",
+        ),
+    )
 
 
 async def _failed(deps: Deps, asset: MediaAsset, reason: str) -> None:
     """The video could not be made; the audio, and so the sync, stay as they are."""
     get_logger().warning("video_failed", reason=reason)
-    await deps.strapi.update_asset(asset.document_id, MediaAssetInput(
-        video_state=VideoState.FAILED, video_progress_pct=None,
-        error_message=f"video derivatives failed (the audio and the sync are not affected): "
-                      f"{reason}",
-        progress_message=f"{AUDIO_READY}; video failed"))
+    await deps.strapi.update_asset(
+        asset.document_id,
+        MediaAssetInput(
+            video_state=VideoState.FAILED,
+            video_progress_pct=None,
+            error_message=f"video derivatives failed (the audio and the sync are not affected): "
+            f"{reason}",
+            progress_message=f"{AUDIO_READY}; video failed",
+        ),
+    )

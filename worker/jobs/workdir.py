@@ -23,14 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from worker.errors import DiskSpaceLow
 from worker.logging import get_logger
 
 JOB_PREFIX = "multicam-job-"
 ORIGINALS = "multicam-originals"
-
-
-class DiskSpaceLow(Exception):
-    """The work dir cannot take a download now; the job waits and tries again."""
 
 
 def local_name(filename: str | None, ext: str) -> str:
@@ -56,8 +53,9 @@ def job_dir(work_dir: str, label: str) -> Path:
     """A fresh folder for one job attempt, owned by this host and process."""
     base = root(work_dir)
     base.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{_host_tag()}-{os.getpid()}-{label}-",
-                                 dir=base))
+    return Path(
+        tempfile.mkdtemp(prefix=f"{JOB_PREFIX}{_host_tag()}-{os.getpid()}-{label}-", dir=base)
+    )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -81,7 +79,7 @@ def sweep(work_dir: str, keep_s: float) -> list[str]:
         return removed
     tag = _host_tag()
     for path in base.glob(f"{JOB_PREFIX}{tag}-*"):
-        parts = path.name[len(JOB_PREFIX):].split("-")
+        parts = path.name[len(JOB_PREFIX) :].split("-")
         pid = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         if pid is not None and pid != os.getpid() and not _pid_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
@@ -111,7 +109,8 @@ def ensure_free(work_dir: str, need_bytes: int, reserve_mb: int) -> None:
         raise DiskSpaceLow(
             f"waiting for disk space: the work dir {base} has {free / 2**30:.1f} GiB free, "
             f"this file needs {need_bytes / 2**30:.1f} GiB plus "
-            f"{reserve / 2**30:.1f} GiB kept free (MULTICAM_MIN_FREE_DISK_MB)")
+            f"{reserve / 2**30:.1f} GiB kept free (MULTICAM_MIN_FREE_DISK_MB)"
+        )
 
 
 def _kept_path(work_dir: str, asset_id: str, original_url: str) -> Path:
@@ -119,8 +118,9 @@ def _kept_path(work_dir: str, asset_id: str, original_url: str) -> Path:
     return root(work_dir) / ORIGINALS / f"{asset_id}-{digest}"
 
 
-def keep_original(work_dir: str, asset_id: str, original_url: str, source: Path,
-                  reserve_mb: int) -> bool:
+def keep_original(
+    work_dir: str, asset_id: str, original_url: str, source: Path, reserve_mb: int
+) -> bool:
     """Hand ``source`` over to this asset's video job (a rename, no copy)."""
     target = _kept_path(work_dir, asset_id, original_url)
     try:
@@ -135,8 +135,7 @@ def keep_original(work_dir: str, asset_id: str, original_url: str, source: Path,
     return True
 
 
-def take_original(work_dir: str, asset_id: str, original_url: str, size: int,
-                  into: Path) -> bool:
+def take_original(work_dir: str, asset_id: str, original_url: str, size: int, into: Path) -> bool:
     """Move the kept original of this asset and file to ``into``, if it is here."""
     kept = _kept_path(work_dir, asset_id, original_url)
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from worker.errors import MulticamError, Retryable
 
-class StorageError(Exception):
+
+class StorageError(MulticamError):
     """Base of every error the storage package raises."""
 
 
@@ -52,5 +54,5 @@ class UnsupportedOperation(StorageError):
     """The backend cannot do this (presigning and multipart need the S3 backend)."""
 
 
-class StorageUnavailable(StorageError):
+class StorageUnavailable(StorageError, Retryable):
     """Transient: connection failure, timeout, throttling or a 5xx. Retrying may succeed."""

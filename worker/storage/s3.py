@@ -66,10 +66,18 @@ from .settings import StorageSettings
 from .urls import key_from_s3_url, s3_url
 
 _NOT_FOUND = frozenset({"NoSuchKey", "NotFound", "404"})
-_TRANSIENT = frozenset({
-    "SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "Throttling",
-    "ThrottlingException", "RequestTimeTooSkewed",
-})
+# S3 error codes (beside any 5xx or 429) that become StorageUnavailable: retryable.
+_RETRYABLE_CODES = frozenset(
+    {
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "RequestTimeout",
+        "Throttling",
+        "ThrottlingException",
+        "RequestTimeTooSkewed",
+    }
+)
 
 
 def client_config(settings: StorageSettings) -> Config:
@@ -110,8 +118,9 @@ async def s3_client(settings: StorageSettings) -> AsyncIterator[Any]:
         yield client
 
 
-def storage_error(exc: ClientError, key: str | None = None,
-                  upload_id: str | None = None) -> StorageError:
+def storage_error(
+    exc: ClientError, key: str | None = None, upload_id: str | None = None
+) -> StorageError:
     """Map a botocore ClientError to our hierarchy (transient ones to StorageUnavailable)."""
     error = exc.response.get("Error", {})
     code = str(error.get("Code", ""))
@@ -121,7 +130,7 @@ def storage_error(exc: ClientError, key: str | None = None,
     if code == "NoSuchUpload" and key is not None and upload_id is not None:
         return UploadNotFound(key, upload_id)
     message = f"S3 {exc.operation_name}: {code or status} {error.get('Message', '')}".rstrip()
-    if status >= 500 or status == 429 or code in _TRANSIENT:
+    if status >= 500 or status == 429 or code in _RETRYABLE_CODES:
         return StorageUnavailable(message)
     return StorageError(message)
 
@@ -133,8 +142,14 @@ def _translate(key: str | None = None, upload_id: str | None = None) -> Iterator
         yield
     except ClientError as exc:
         raise storage_error(exc, key, upload_id) from exc
-    except (BotoConnectionError, HTTPClientError, IncompleteReadError,
-            aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+    except (
+        BotoConnectionError,
+        HTTPClientError,
+        IncompleteReadError,
+        aiohttp.ClientError,
+        TimeoutError,
+        ConnectionError,
+    ) as exc:
         raise StorageUnavailable(f"S3 unreachable or interrupted: {exc}") from exc
     except BotoCoreError as exc:  # credentials, parameters: configuration, not transient
         raise StorageError(f"S3 client error: {exc}") from exc
@@ -178,7 +193,12 @@ class S3ObjectStore(DirectUploadStore):
     # -- writing ---------------------------------------------------------------
 
     async def put_file(
-        self, key: str, path: Path, content_type: str, *, sha256: str | None = None,
+        self,
+        key: str,
+        path: Path,
+        content_type: str,
+        *,
+        sha256: str | None = None,
     ) -> StoredObject:
         check_key(key)
         check_content_type(content_type)
@@ -200,7 +220,11 @@ class S3ObjectStore(DirectUploadStore):
         return await self._put_single(key, bytes(data), content_type, None)
 
     async def _put_single(
-        self, key: str, data: bytes, content_type: str, sha256: str | None,
+        self,
+        key: str,
+        data: bytes,
+        content_type: str,
+        sha256: str | None,
     ) -> StoredObject:
         md5 = hashlib.md5(data).digest()
         digest = hashlib.sha256(data).hexdigest()
@@ -208,16 +232,26 @@ class S3ObjectStore(DirectUploadStore):
             raise ChecksumMismatch(key, "sha256 of the local file", sha256, digest)
         with _translate(key):
             response = await self._client.put_object(
-                Bucket=self._bucket, Key=key, Body=data, ContentType=content_type,
-                ContentLength=len(data), ContentMD5=content_md5(md5),
+                Bucket=self._bucket,
+                Key=key,
+                Body=data,
+                ContentType=content_type,
+                ContentLength=len(data),
+                ContentMD5=content_md5(md5),
                 Metadata={SHA256_METADATA: digest},
             )
         await self._verify_stored(key, len(data), digest, md5.hex(), response.get("ETag"))
-        return StoredObject(key=key, url=self.url_for(key), size=len(data), sha256=digest,
-                            content_type=content_type)
+        return StoredObject(
+            key=key, url=self.url_for(key), size=len(data), sha256=digest, content_type=content_type
+        )
 
     async def _put_multipart(
-        self, key: str, path: Path, size: int, content_type: str, sha256: str,
+        self,
+        key: str,
+        path: Path,
+        size: int,
+        content_type: str,
+        sha256: str,
     ) -> StoredObject:
         plan = plan_parts(size, self._part_size)
         upload_id = await self.create_multipart(key, content_type, sha256=sha256)
@@ -230,44 +264,61 @@ class S3ObjectStore(DirectUploadStore):
                 for number, _offset, length in plan.ranges():
                     data, md5 = await asyncio.to_thread(read_part, fh, length, running)
                     if len(data) != length:
-                        raise ChecksumMismatch(key, f"length of part {number} (file shrank "
-                                               "while uploading?)", length, len(data))
+                        raise ChecksumMismatch(
+                            key,
+                            f"length of part {number} (file shrank while uploading?)",
+                            length,
+                            len(data),
+                        )
                     with _translate(key, upload_id):
                         response = await self._client.upload_part(
-                            Bucket=self._bucket, Key=key, UploadId=upload_id,
-                            PartNumber=number, Body=data, ContentLength=length,
+                            Bucket=self._bucket,
+                            Key=key,
+                            UploadId=upload_id,
+                            PartNumber=number,
+                            Body=data,
+                            ContentLength=length,
                             ContentMD5=content_md5(md5),
                         )
-                    self._check_etag(key, f"ETag of part {number}", md5.hex(),
-                                     response.get("ETag"))
+                    self._check_etag(key, f"ETag of part {number}", md5.hex(), response.get("ETag"))
                     md5s.append(md5)
                     parts.append({"PartNumber": number, "ETag": response["ETag"]})
             if running.hexdigest() != sha256:
-                raise ChecksumMismatch(key, "sha256 of the local file (wrong sha256 given, "
-                                       "or changed while uploading)", sha256,
-                                       running.hexdigest())
+                raise ChecksumMismatch(
+                    key,
+                    "sha256 of the local file (wrong sha256 given, or changed while uploading)",
+                    sha256,
+                    running.hexdigest(),
+                )
             with _translate(key, upload_id):
                 response = await self._client.complete_multipart_upload(
-                    Bucket=self._bucket, Key=key, UploadId=upload_id,
+                    Bucket=self._bucket,
+                    Key=key,
+                    UploadId=upload_id,
                     MultipartUpload={"Parts": parts},
                 )
             completed = True
-            await self._verify_stored(key, size, sha256, multipart_etag(md5s),
-                                      response.get("ETag"))
+            await self._verify_stored(key, size, sha256, multipart_etag(md5s), response.get("ETag"))
         except BaseException:
             if not completed:
                 with contextlib.suppress(Exception):
                     await self.abort_multipart(key, upload_id)
             raise
-        return StoredObject(key=key, url=self.url_for(key), size=size, sha256=sha256,
-                            content_type=content_type)
+        return StoredObject(
+            key=key, url=self.url_for(key), size=size, sha256=sha256, content_type=content_type
+        )
 
     def _check_etag(self, key: str, what: str, expected: str, etag: str | None) -> None:
         if self._verify_etag and normalise_etag(etag) != expected:
             raise ChecksumMismatch(key, what, expected, normalise_etag(etag))
 
     async def _verify_stored(
-        self, key: str, size: int, sha256: str, etag: str, returned_etag: str | None,
+        self,
+        key: str,
+        size: int,
+        sha256: str,
+        etag: str,
+        returned_etag: str | None,
     ) -> None:
         """HEAD the new object; on any difference delete it, so no bad object stays."""
         try:
@@ -289,8 +340,7 @@ class S3ObjectStore(DirectUploadStore):
 
     async def _get(self, key: str) -> dict[str, Any]:
         with _translate(key):
-            return cast(dict[str, Any], await self._client.get_object(
-                Bucket=self._bucket, Key=key))
+            return cast(dict[str, Any], await self._client.get_object(Bucket=self._bucket, Key=key))
 
     @staticmethod
     def _wanted(key: str, expected: str | None, response: dict[str, Any]) -> str | None:
@@ -298,13 +348,16 @@ class S3ObjectStore(DirectUploadStore):
         if expected is not None:
             if recorded and recorded.lower() != expected:
                 response["Body"].close()
-                raise ChecksumMismatch(key, "sha256 recorded on the object", expected,
-                                       recorded)
+                raise ChecksumMismatch(key, "sha256 recorded on the object", expected, recorded)
             return expected
         return recorded.lower() if recorded else None
 
     async def get_file(
-        self, key: str, dest: Path, *, expected_sha256: str | None = None,
+        self,
+        key: str,
+        dest: Path,
+        *,
+        expected_sha256: str | None = None,
     ) -> StoredObject:
         check_key(key)
         if expected_sha256 is not None:
@@ -330,16 +383,26 @@ class S3ObjectStore(DirectUploadStore):
                 if received != length:
                     raise ChecksumMismatch(key, "downloaded size", length, received)
                 if wanted is not None and h.hexdigest() != wanted:
-                    raise ChecksumMismatch(key, "sha256 of the downloaded bytes", wanted,
-                                           h.hexdigest())
+                    raise ChecksumMismatch(
+                        key, "sha256 of the downloaded bytes", wanted, h.hexdigest()
+                    )
                 await asyncio.to_thread(_finish_download, fh, tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-        return StoredObject(key=key, url=self.url_for(key), size=received, sha256=h.hexdigest(),
-                            content_type=response.get("ContentType") or DEFAULT_CONTENT_TYPE)
+        return StoredObject(
+            key=key,
+            url=self.url_for(key),
+            size=received,
+            sha256=h.hexdigest(),
+            content_type=response.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        )
 
     async def get_bytes(
-        self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
+        self,
+        key: str,
+        *,
+        expected_sha256: str | None = None,
+        max_size: int = 64 * 1024**2,
     ) -> bytes:
         check_key(key)
         if expected_sha256 is not None:
@@ -371,14 +434,17 @@ class S3ObjectStore(DirectUploadStore):
         try:
             with _translate(key):
                 response = await self._client.get_object(
-                    Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}")
+                    Bucket=self._bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+                )
                 body = response["Body"]
                 async with body:
                     data = cast(bytes, await body.read())
         except StorageError as exc:
             cause = exc.__cause__
-            if isinstance(cause, ClientError) and \
-                    cause.response.get("Error", {}).get("Code") == "InvalidRange":
+            if (
+                isinstance(cause, ClientError)
+                and cause.response.get("Error", {}).get("Code") == "InvalidRange"
+            ):
                 return b""  # the range starts at or past the object's end
             raise
         return data
@@ -392,8 +458,11 @@ class S3ObjectStore(DirectUploadStore):
             return None
         sha = (r.get("Metadata") or {}).get(SHA256_METADATA)
         return ObjectInfo(
-            key=key, size=int(r["ContentLength"]), etag=normalise_etag(r.get("ETag")),
-            last_modified=_utc(r.get("LastModified")), content_type=r.get("ContentType"),
+            key=key,
+            size=int(r["ContentLength"]),
+            etag=normalise_etag(r.get("ETag")),
+            last_modified=_utc(r.get("LastModified")),
+            content_type=r.get("ContentType"),
             sha256=sha.lower() if sha else None,
         )
 
@@ -406,7 +475,7 @@ class S3ObjectStore(DirectUploadStore):
         check_prefix(prefix)
         keys = [info.key async for info in self.list_objects(prefix)]
         for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-            batch = keys[start:start + 1000]
+            batch = keys[start : start + 1000]
             with _translate():
                 response = await self._client.delete_objects(
                     Bucket=self._bucket,
@@ -414,8 +483,10 @@ class S3ObjectStore(DirectUploadStore):
                 )
             if response.get("Errors"):
                 first = response["Errors"][0]
-                raise StorageError(f"could not delete {len(response['Errors'])} objects, e.g. "
-                                   f"{first.get('Key')!r}: {first.get('Code')}")
+                raise StorageError(
+                    f"could not delete {len(response['Errors'])} objects, e.g. "
+                    f"{first.get('Key')!r}: {first.get('Code')}"
+                )
         return len(keys)
 
     async def list_objects(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
@@ -425,9 +496,12 @@ class S3ObjectStore(DirectUploadStore):
         with _translate():
             async for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
-                    yield ObjectInfo(key=item["Key"], size=int(item["Size"]),
-                                     etag=normalise_etag(item.get("ETag")),
-                                     last_modified=_utc(item.get("LastModified")))
+                    yield ObjectInfo(
+                        key=item["Key"],
+                        size=int(item["Size"]),
+                        etag=normalise_etag(item.get("ETag")),
+                        last_modified=_utc(item.get("LastModified")),
+                    )
 
     # -- URLs ------------------------------------------------------------------
 
@@ -435,41 +509,60 @@ class S3ObjectStore(DirectUploadStore):
         return s3_url(self._bucket, key)
 
     def key_from_url(self, url: str) -> str:
-        return key_from_s3_url(url, bucket=self._bucket, endpoint_url=self._endpoint_url,
-                               public_base_url=self._public_base_url)
+        return key_from_s3_url(
+            url,
+            bucket=self._bucket,
+            endpoint_url=self._endpoint_url,
+            public_base_url=self._public_base_url,
+        )
 
     def public_url(self, key: str) -> str | None:
         if not self._public_base_url:
             return None
         return f"{self._public_base_url.rstrip('/')}/{quote(check_key(key), safe='/')}"
 
-    async def _presign(self, method: str, params: dict[str, Any], expires_in: int,
-                       http_method: str) -> tuple[str, dt.datetime]:
+    async def _presign(
+        self, method: str, params: dict[str, Any], expires_in: int, http_method: str
+    ) -> tuple[str, dt.datetime]:
         expires_in = check_expiry(expires_in)
         expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=expires_in)
         with _translate(params.get("Key")):
             url = await self._client.generate_presigned_url(
-                method, Params={"Bucket": self._bucket, **params}, ExpiresIn=expires_in,
+                method,
+                Params={"Bucket": self._bucket, **params},
+                ExpiresIn=expires_in,
                 HttpMethod=http_method,
             )
         return str(url), expires_at
 
     async def presign_get(
-        self, key: str, *, expires_in: int = 3600, filename: str | None = None,
+        self,
+        key: str,
+        *,
+        expires_in: int = 3600,
+        filename: str | None = None,
     ) -> PresignedRequest:
         params: dict[str, Any] = {"Key": check_key(key)}
         if filename:
             # RFC 6266 with RFC 5987 encoding: any user-typed name is safe in the header.
-            params["ResponseContentDisposition"] = \
+            params["ResponseContentDisposition"] = (
                 f"attachment; filename*=UTF-8''{quote(filename, safe='')}"
+            )
         url, expires_at = await self._presign("get_object", params, expires_in, "GET")
         return PresignedRequest(method="GET", url=url, expires_at=expires_at)
 
     async def presign_put(
-        self, key: str, content_type: str, *, expires_in: int = 3600, sha256: str | None = None,
+        self,
+        key: str,
+        content_type: str,
+        *,
+        expires_in: int = 3600,
+        sha256: str | None = None,
     ) -> PresignedRequest:
-        params: dict[str, Any] = {"Key": check_key(key),
-                                  "ContentType": check_content_type(content_type)}
+        params: dict[str, Any] = {
+            "Key": check_key(key),
+            "ContentType": check_content_type(content_type),
+        }
         headers = {CONTENT_TYPE_HEADER: content_type}
         if sha256 is not None:
             digest = normalise_sha256(sha256)
@@ -481,7 +574,11 @@ class S3ObjectStore(DirectUploadStore):
     # -- multipart -------------------------------------------------------------
 
     async def create_multipart(
-        self, key: str, content_type: str, *, sha256: str | None = None,
+        self,
+        key: str,
+        content_type: str,
+        *,
+        sha256: str | None = None,
     ) -> str:
         check_key(key)
         params: dict[str, Any] = {"ContentType": check_content_type(content_type)}
@@ -489,11 +586,17 @@ class S3ObjectStore(DirectUploadStore):
             params["Metadata"] = {SHA256_METADATA: normalise_sha256(sha256)}
         with _translate(key):
             response = await self._client.create_multipart_upload(
-                Bucket=self._bucket, Key=key, **params)
+                Bucket=self._bucket, Key=key, **params
+            )
         return str(response["UploadId"])
 
     async def presign_part(
-        self, key: str, upload_id: str, part_number: int, *, expires_in: int = 3600,
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        *,
+        expires_in: int = 3600,
     ) -> PresignedRequest:
         part = Part(part_number=part_number, etag="-")  # validates 1..10000
         params = {"Key": check_key(key), "UploadId": upload_id, "PartNumber": part.part_number}
@@ -505,10 +608,11 @@ class S3ObjectStore(DirectUploadStore):
         paginator = self._client.get_paginator("list_parts")
         parts: list[Part] = []
         with _translate(key, upload_id):
-            async for page in paginator.paginate(Bucket=self._bucket, Key=key,
-                                                 UploadId=upload_id):
-                parts.extend(Part(part_number=p["PartNumber"], etag=p["ETag"], size=p.get("Size"))
-                             for p in page.get("Parts", []))
+            async for page in paginator.paginate(Bucket=self._bucket, Key=key, UploadId=upload_id):
+                parts.extend(
+                    Part(part_number=p["PartNumber"], etag=p["ETag"], size=p.get("Size"))
+                    for p in page.get("Parts", [])
+                )
         return sorted(parts, key=lambda p: p.part_number)
 
     async def complete_multipart(
@@ -530,9 +634,12 @@ class S3ObjectStore(DirectUploadStore):
         try:
             with _translate(key, upload_id):
                 await self._client.complete_multipart_upload(
-                    Bucket=self._bucket, Key=key, UploadId=upload_id,
-                    MultipartUpload={"Parts": [{"PartNumber": p.part_number, "ETag": p.etag}
-                                               for p in chosen]},
+                    Bucket=self._bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={
+                        "Parts": [{"PartNumber": p.part_number, "ETag": p.etag} for p in chosen]
+                    },
                 )
         except UploadNotFound:
             # Already completed with these very parts? Then this is a harmless retry.
@@ -551,8 +658,9 @@ class S3ObjectStore(DirectUploadStore):
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         check_key(key)
         with contextlib.suppress(UploadNotFound), _translate(key, upload_id):
-            await self._client.abort_multipart_upload(Bucket=self._bucket, Key=key,
-                                                       UploadId=upload_id)
+            await self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=key, UploadId=upload_id
+            )
 
     async def list_multipart_uploads(self, prefix: str = "") -> list[MultipartUpload]:
         if prefix:
@@ -561,9 +669,12 @@ class S3ObjectStore(DirectUploadStore):
         uploads: list[MultipartUpload] = []
         with _translate():
             async for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
-                uploads.extend(MultipartUpload(key=u["Key"], upload_id=u["UploadId"],
-                                               initiated=_utc(u.get("Initiated")))
-                               for u in page.get("Uploads", []))
+                uploads.extend(
+                    MultipartUpload(
+                        key=u["Key"], upload_id=u["UploadId"], initiated=_utc(u.get("Initiated"))
+                    )
+                    for u in page.get("Uploads", [])
+                )
         return uploads
 
     # -- bucket ----------------------------------------------------------------
@@ -572,7 +683,8 @@ class S3ObjectStore(DirectUploadStore):
         with _translate():
             try:
                 response = await self._client.get_bucket_lifecycle_configuration(
-                    Bucket=self._bucket)
+                    Bucket=self._bucket
+                )
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") == "NoSuchLifecycleConfiguration":
                     return []
@@ -583,7 +695,8 @@ class S3ObjectStore(DirectUploadStore):
         with _translate():
             if rules:
                 await self._client.put_bucket_lifecycle_configuration(
-                    Bucket=self._bucket, LifecycleConfiguration={"Rules": list(rules)})
+                    Bucket=self._bucket, LifecycleConfiguration={"Rules": list(rules)}
+                )
             else:
                 await self._client.delete_bucket_lifecycle(Bucket=self._bucket)
 
@@ -601,7 +714,8 @@ class S3ObjectStore(DirectUploadStore):
         with _translate():
             if rules:
                 await self._client.put_bucket_cors(
-                    Bucket=self._bucket, CORSConfiguration={"CORSRules": list(rules)})
+                    Bucket=self._bucket, CORSConfiguration={"CORSRules": list(rules)}
+                )
             else:
                 await self._client.delete_bucket_cors(Bucket=self._bucket)
 

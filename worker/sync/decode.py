@@ -17,22 +17,20 @@ import av.filter
 import numpy as np
 import numpy.typing as npt
 
-from worker.timestamp_gaps import GapFiller, ImplausibleTimestamps
+from worker.errors import ImplausibleAudio, NoAudioStream, UnreadableMedia
+from worker.errors import MediaError as MediaError
+from worker.timestamp_gaps import MAX_BAD_PACKETS, GapFiller, ImplausibleTimestamps
 
 ANALYSIS_RATE = 8000
 # Frames are re-blocked to this many samples so Python handles few, large arrays.
 _OUT_BLOCK = 65536
-_MAX_BAD_PACKETS = 50
 
 ProgressFn = Callable[[float], None]
 
 
-class MediaError(Exception):
-    """The file cannot be used at all (missing, unreadable, not media)."""
-
-
-class NoAudioError(Exception):
-    """The file is media but has no usable audio stream."""
+# The media errors are worker.errors' (one vocabulary with ingest). The engine catches
+# NoAudioError first (the camera is left out) and then MediaError (the sync stops).
+NoAudioError = NoAudioStream
 
 
 @dataclass(frozen=True)
@@ -64,13 +62,13 @@ class DecodedAudio:
 
 def _open(path: Path) -> av.container.InputContainer:
     if not path.exists():
-        raise MediaError(f"{path}: file not found")
+        raise UnreadableMedia(f"{path}: file not found")
     if not path.is_file():
-        raise MediaError(f"{path}: not a regular file")
+        raise UnreadableMedia(f"{path}: not a regular file")
     try:
         return av.open(str(path), mode="r")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaError(f"{path}: not a readable media file ({exc})") from exc
+        raise UnreadableMedia(f"{path}: not a readable media file ({exc})") from exc
 
 
 def _stream_duration_s(container: av.container.InputContainer, stream: av.AudioStream) -> float:
@@ -134,8 +132,12 @@ def _drain(graph: av.filter.Graph, out: _Collector) -> None:
 
 
 _SAMPLE_DTYPES = {
-    "u8": np.uint8, "s16": np.int16, "s32": np.int32, "s64": np.int64,
-    "flt": np.float32, "dbl": np.float64,
+    "u8": np.uint8,
+    "s16": np.int16,
+    "s32": np.int32,
+    "s64": np.int64,
+    "flt": np.float32,
+    "dbl": np.float64,
 }
 
 
@@ -156,20 +158,24 @@ def decode_audio(
     *,
     rate: int = ANALYSIS_RATE,
     progress: ProgressFn | None = None,
+    max_bad_packets: int = MAX_BAD_PACKETS,
 ) -> DecodedAudio:
     """Decode the first audio stream of ``path`` to mono 16-bit samples at ``rate``.
 
     :param path: any file FFmpeg can demux.
     :param rate: output sample rate (analysis rate).
     :param progress: called with the decoded fraction in [0, 1] now and then.
-    :raises MediaError: file missing or not media.
-    :raises NoAudioError: media without a decodable audio stream.
+    :param max_bad_packets: undecodable packets tolerated before the stream is damaged
+        (the same default as ingest's ``MULTICAM_INGEST_MAX_BAD_PACKETS``).
+    :raises MediaError: file missing or not media (``UnreadableMedia``), or timestamps
+        that cannot be trusted (``ImplausibleAudio``).
+    :raises NoAudioError: media without a decodable audio stream (``NoAudioStream``).
     """
     path = Path(path)
     container = _open(path)
     try:
         if not container.streams.audio:
-            raise NoAudioError("no audio stream in the file")
+            raise NoAudioStream("no audio stream in the file")
         stream = container.streams.audio[0]
         for other in container.streams:
             if other is not stream:
@@ -207,22 +213,22 @@ def decode_audio(
                 finished = True
             except av.FFmpegError as exc:
                 bad += 1
-                if bad > _MAX_BAD_PACKETS:
-                    raise NoAudioError(
+                if bad > max_bad_packets:
+                    raise NoAudioStream(
                         f"audio stream is corrupt ({bad} undecodable packets: {exc})"
                     ) from None
         source.push(None)
         _drain(graph, out)
         samples = out.result()
     except ImplausibleTimestamps as exc:
-        raise MediaError(f"{path}: {exc}") from None
+        raise ImplausibleAudio(f"{path}: {exc}") from None
     except av.FFmpegError as exc:
-        raise NoAudioError(f"audio could not be decoded ({exc})") from exc
+        raise NoAudioStream(f"audio could not be decoded ({exc})") from exc
     finally:
         container.close()
 
     if len(samples) == 0:
-        raise NoAudioError("audio stream holds no decodable samples")
+        raise NoAudioStream("audio stream holds no decodable samples")
     if progress is not None:
         progress(1.0)
     info = AudioInfo(

@@ -24,6 +24,7 @@ from worker.api.v2.sync_models import (
     RecomputeAccepted,
     SyncView,
 )
+from worker.errors import SessionBusy
 from worker.pipeline.rules import advance_request
 from worker.queue import enqueue
 from worker.review.apply import Review, judge, record_review
@@ -31,11 +32,15 @@ from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
-from worker.session_lock import SessionBusy, session_lock
+from worker.session_lock import session_lock
 from worker.timeline import proxy_origin_ms
 
-router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
-                   dependencies=[Depends(bearer_scheme)])
+router = APIRouter(
+    prefix="/v2",
+    tags=["sync review"],
+    route_class=BearerRoute,
+    dependencies=[Depends(bearer_scheme)],
+)
 
 
 async def result_or_404(ctx: Api, session: RecordingSession) -> ResultView:
@@ -43,20 +48,26 @@ async def result_or_404(ctx: Api, session: RecordingSession) -> ResultView:
     try:
         view = await result_of_session(ctx.strapi, session.document_id)
     except ValidationError as exc:
-        raise ApiError(502, "bad_sync_result", "the sync result stored in Strapi is "
-                       f"malformed: {exc.error_count()} invalid field(s)") from None
+        raise ApiError(
+            502,
+            "bad_sync_result",
+            f"the sync result stored in Strapi is malformed: {exc.error_count()} invalid field(s)",
+        ) from None
     if view is None:
-        raise ApiError(404, "sync_not_ready",
-                       f"session {session.document_id!r} has no sync result yet: it is "
-                       f"{session.state.value} ({session.progress_message or 'no progress yet'})"
-                       "; the sync runs once every camera is ingested",
-                       [{"sessionState": session.state.value,
-                         "progressMessage": session.progress_message}])
+        raise ApiError(
+            404,
+            "sync_not_ready",
+            f"session {session.document_id!r} has no sync result yet: it is "
+            f"{session.state.value} ({session.progress_message or 'no progress yet'})"
+            "; the sync runs once every camera is ingested",
+            [{"sessionState": session.state.value, "progressMessage": session.progress_message}],
+        )
     return view
 
 
-async def _camera_links(ctx: Api, session: RecordingSession,
-                        view: ResultView) -> dict[str, dict[str, Link]]:
+async def _camera_links(
+    ctx: Api, session: RecordingSession, view: ResultView
+) -> dict[str, dict[str, Link]]:
     expiry = ctx.settings.link_expiry_s
     signer = media_signer(ctx.settings)
     links: dict[str, dict[str, Link]] = {}
@@ -64,8 +75,9 @@ async def _camera_links(ctx: Api, session: RecordingSession,
         own = links.setdefault(asset.camera_label.value, {})
         for derived in asset.derivatives or []:
             if derived.storage_key:
-                own[derived.kind.value] = await link_for_key(ctx.store, derived.storage_key,
-                                                             expiry, signer)
+                own[derived.kind.value] = await link_for_key(
+                    ctx.store, derived.storage_key, expiry, signer
+                )
     for label, url in (view.debug_artifacts.artifacts or {}).items():
         link = await link_for_url(ctx.store, url, expiry, signer)
         if link is not None:
@@ -76,8 +88,11 @@ async def _camera_links(ctx: Api, session: RecordingSession,
 def _reviewer_mark(view: ResultView) -> dict[str, Any] | None:
     """Who reviewed, as the credential of a /v2 review said (the mark holds it)."""
     mark = view.review_mark
-    if view.result.operator_status is OperatorStatus.PENDING or mark is None \
-            or mark.reviewer is None:
+    if (
+        view.result.operator_status is OperatorStatus.PENDING
+        or mark is None
+        or mark.reviewer is None
+    ):
         return None
     return mark.reviewer.model_dump(mode="json", exclude_unset=True)
 
@@ -88,11 +103,17 @@ def _timing(asset: MediaAsset | None) -> dict[str, Any]:
         return {}
     audio, video = asset.audio_start_ms, asset.video_start_ms
     origin = proxy_origin_ms(video, audio) if audio is not None and video is not None else None
-    return {"asset_id": asset.document_id, "state": asset.state.value,
-            "video_state": asset.video_state.value if asset.video_state else None,
-            "video_progress_pct": asset.video_progress_pct,
-            "duration_ms": asset.duration_ms, "fps": asset.fps, "audio_start_ms": audio,
-            "video_start_ms": video, "proxy_origin_ms": origin}
+    return {
+        "asset_id": asset.document_id,
+        "state": asset.state.value,
+        "video_state": asset.video_state.value if asset.video_state else None,
+        "video_progress_pct": asset.video_progress_pct,
+        "duration_ms": asset.duration_ms,
+        "fps": asset.fps,
+        "audio_start_ms": audio,
+        "video_start_ms": video,
+        "proxy_origin_ms": origin,
+    }
 
 
 async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> SyncView:
@@ -106,116 +127,206 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
     assets = {a.camera_label.value: a for a in session.assets or []}
     links = await _camera_links(ctx, session, view)
     labels = sorted(set(assets) | set(r.offsets_ms or {}) | set(classification))
-    cameras = [CameraReview(
-        label=lbl, is_master=lbl == master, **_timing(assets.get(lbl)),
-        offset_ms=(r.offsets_ms or {}).get(lbl), final_offset_ms=final.get(lbl),
-        confidence=(r.confidence or {}).get(lbl), confidence_pct=pct.get(lbl),
-        classification=classification.get(lbl), drift_ppm=(r.drift_ppm or {}).get(lbl),
-        error=errors.get(lbl), links=links.get(lbl, {}),
-    ) for lbl in labels]
+    cameras = [
+        CameraReview(
+            label=lbl,
+            is_master=lbl == master,
+            **_timing(assets.get(lbl)),
+            offset_ms=(r.offsets_ms or {}).get(lbl),
+            final_offset_ms=final.get(lbl),
+            confidence=(r.confidence or {}).get(lbl),
+            confidence_pct=pct.get(lbl),
+            classification=classification.get(lbl),
+            drift_ppm=(r.drift_ppm or {}).get(lbl),
+            error=errors.get(lbl),
+            links=links.get(lbl, {}),
+        )
+        for lbl in labels
+    ]
     others = [lbl for lbl in classification if lbl != master]
     return SyncView(
-        session_id=session.document_id, session_state=session.state.value,
-        sync_result_id=r.document_id, master_camera=master,
-        offsets_ms=dict(r.offsets_ms or {}), confidence=dict(r.confidence or {}),
+        session_id=session.document_id,
+        session_state=session.state.value,
+        sync_result_id=r.document_id,
+        master_camera=master,
+        offsets_ms=dict(r.offsets_ms or {}),
+        confidence=dict(r.confidence or {}),
         confidence_pct=pct,
         overall_confidence_pct=min(pct.get(lbl, 0.0) for lbl in others) if others else None,
-        classification=classification, drift_ppm=dict(r.drift_ppm or {}),
+        classification=classification,
+        drift_ppm=dict(r.drift_ppm or {}),
         method=r.method.value if r.method else None,
         operator_status=r.operator_status.value,
-        operator_offsets_ms=(dict(view.operator_offsets_raw)
-                             if isinstance(view.operator_offsets_raw, dict) else None),
-        final_offsets_ms=final, approved_by=r.approved_by, approved_at=r.approved_at,
+        operator_offsets_ms=(
+            dict(view.operator_offsets_raw) if isinstance(view.operator_offsets_raw, dict) else None
+        ),
+        final_offsets_ms=final,
+        approved_by=r.approved_by,
+        approved_at=r.approved_at,
         reviewer=_reviewer_mark(view),
-        review_notes=r.review_notes, computed_at=r.computed_at, cameras=cameras,
+        review_notes=r.review_notes,
+        computed_at=r.computed_at,
+        cameras=cameras,
         # As stored: only the keys each entry has.
-        history=[h.model_dump(mode="json", exclude_unset=True) for h in debug.history or []])
+        history=[h.model_dump(mode="json", exclude_unset=True) for h in debug.history or []],
+    )
 
 
-@router.get("/sessions/{session_id}/sync", response_model=SyncView,
-            responses=responses(404, 422), summary="The session's sync result for review")
+@router.get(
+    "/sessions/{session_id}/sync",
+    response_model=SyncView,
+    responses=responses(404, 422),
+    summary="The session's sync result for review",
+)
 async def get_sync(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> SyncView:
     session = await ctx.session(session_id, derivatives=True)
     return await sync_view(ctx, session, await result_or_404(ctx, session))
 
 
-async def _review(ctx: Api, session_id: str, status: OperatorStatus, signer: Reviewer,
-                  offsets: dict[str, float] | None, notes: str | None,
-                  computed_at: dt.datetime) -> SyncView:
+async def _review(
+    ctx: Api,
+    session_id: str,
+    status: OperatorStatus,
+    signer: Reviewer,
+    offsets: dict[str, float] | None,
+    notes: str | None,
+    computed_at: dt.datetime,
+) -> SyncView:
     try:
         # The check and the write under one lock: a re-sync cannot land between them.
         async with session_lock(ctx.redis, session_id):
             session = await ctx.session(session_id, assets=True)
             view = await result_or_404(ctx, session)
             if computed_at != view.result.computed_at:
-                raise ApiError(409, "sync_changed", "the sync result was recomputed after the "
-                               f"one you reviewed (computedAt {view.result.computed_at}): "
-                               "review it again")
-            updated = await record_review(ctx.strapi, session, view,
-                                          _judged(session, view, status, signer, offsets, notes))
+                raise ApiError(
+                    409,
+                    "sync_changed",
+                    "the sync result was recomputed after the "
+                    f"one you reviewed (computedAt {view.result.computed_at}): "
+                    "review it again",
+                )
+            updated = await record_review(
+                ctx.strapi, session, view, _judged(session, view, status, signer, offsets, notes)
+            )
     except SessionBusy as exc:
         raise ApiError(409, "sync_in_progress", f"{exc}: retry in a moment") from None
     fresh = await ctx.session(session_id, derivatives=True)
     return await sync_view(ctx, fresh, updated)
 
 
-def _judged(session: RecordingSession, view: ResultView, status: OperatorStatus,
-            signer: Reviewer, offsets: dict[str, float] | None, notes: str | None) -> Review:
+def _judged(
+    session: RecordingSession,
+    view: ResultView,
+    status: OperatorStatus,
+    signer: Reviewer,
+    offsets: dict[str, float] | None,
+    notes: str | None,
+) -> Review:
     """The review to write, or the API error that says why not."""
     try:
-        return judge(session, view, status=status, reviewer=signer.name, offsets=offsets,
-                     notes=notes, source="api", signer=signer)
+        return judge(
+            session,
+            view,
+            status=status,
+            reviewer=signer.name,
+            offsets=offsets,
+            notes=notes,
+            source="api",
+            signer=signer,
+        )
     except ReviewConflict as exc:
         raise ApiError(409, "not_reviewable", str(exc)) from None
     except ReviewRejected as exc:
         names = {"offsets": "body.offsets", "reviewer": "credential"}
         details = [{"loc": loc, "msg": msg} for loc, msg in exc.describe(names)]
-        raise ApiError(422, "invalid_correction", "the review was refused: "
-                       + "; ".join(f"{d['loc']}: {d['msg']}" for d in details), details) from None
+        raise ApiError(
+            422,
+            "invalid_correction",
+            "the review was refused: " + "; ".join(f"{d['loc']}: {d['msg']}" for d in details),
+            details,
+        ) from None
 
 
-@router.post("/sessions/{session_id}/sync/approve", response_model=SyncView,
-             responses=responses(404, 409, 422),
-             openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
-             summary="Approve the computed offsets; the session becomes ready")
-async def approve(session_id: SessionId, body: ApproveRequest,
-                  ctx: Annotated[Api, Depends(api)],
-                  signer: Annotated[Reviewer, Depends(reviewer)]) -> SyncView:
-    return await _review(ctx, session_id, OperatorStatus.APPROVED, signer, None,
-                         body.notes, body.computed_at)
+@router.post(
+    "/sessions/{session_id}/sync/approve",
+    response_model=SyncView,
+    responses=responses(404, 409, 422),
+    openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
+    summary="Approve the computed offsets; the session becomes ready",
+)
+async def approve(
+    session_id: SessionId,
+    body: ApproveRequest,
+    ctx: Annotated[Api, Depends(api)],
+    signer: Annotated[Reviewer, Depends(reviewer)],
+) -> SyncView:
+    return await _review(
+        ctx, session_id, OperatorStatus.APPROVED, signer, None, body.notes, body.computed_at
+    )
 
 
-@router.post("/sessions/{session_id}/sync/correct", response_model=SyncView,
-             responses=responses(404, 409, 422),
-             openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
-             summary="Correct some offsets (method manual); the session becomes ready")
-async def correct(session_id: SessionId, body: CorrectRequest,
-                  ctx: Annotated[Api, Depends(api)],
-                  signer: Annotated[Reviewer, Depends(reviewer)]) -> SyncView:
-    return await _review(ctx, session_id, OperatorStatus.CORRECTED, signer,
-                         dict(body.offsets), body.notes, body.computed_at)
+@router.post(
+    "/sessions/{session_id}/sync/correct",
+    response_model=SyncView,
+    responses=responses(404, 409, 422),
+    openapi_extra={"parameters": ADMIN_HEADER_PARAMETERS},
+    summary="Correct some offsets (method manual); the session becomes ready",
+)
+async def correct(
+    session_id: SessionId,
+    body: CorrectRequest,
+    ctx: Annotated[Api, Depends(api)],
+    signer: Annotated[Reviewer, Depends(reviewer)],
+) -> SyncView:
+    return await _review(
+        ctx,
+        session_id,
+        OperatorStatus.CORRECTED,
+        signer,
+        dict(body.offsets),
+        body.notes,
+        body.computed_at,
+    )
 
 
-@router.post("/sessions/{session_id}/sync/recompute", status_code=202,
-             response_model=RecomputeAccepted, responses=responses(404, 409, 422),
-             summary="Run the sync again (after a replaced file); history is kept")
-async def recompute(session_id: SessionId,
-                    ctx: Annotated[Api, Depends(api)]) -> RecomputeAccepted:
+@router.post(
+    "/sessions/{session_id}/sync/recompute",
+    status_code=202,
+    response_model=RecomputeAccepted,
+    responses=responses(404, 409, 422),
+    summary="Run the sync again (after a replaced file); history is kept",
+)
+async def recompute(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) -> RecomputeAccepted:
     session = await ctx.session(session_id, assets=True)
     assets = session.assets or []
-    pending = [a.camera_label.value for a in assets
-               if a.state in (AssetState.UPLOADING, AssetState.INGESTING)]
+    pending = [
+        a.camera_label.value
+        for a in assets
+        if a.state in (AssetState.UPLOADING, AssetState.INGESTING)
+    ]
     if pending:
-        raise ApiError(409, "cameras_pending", f"camera(s) {', '.join(sorted(pending))} are "
-                       "still uploading or ingesting; the sync runs by itself once they are in")
+        raise ApiError(
+            409,
+            "cameras_pending",
+            f"camera(s) {', '.join(sorted(pending))} are "
+            "still uploading or ingesting; the sync runs by itself once they are in",
+        )
     if sum(a.state is AssetState.READY for a in assets) < 2:
-        raise ApiError(409, "not_enough_cameras", "fewer than two cameras are ready: "
-                       "nothing to sync")
+        raise ApiError(
+            409, "not_enough_cameras", "fewer than two cameras are ready: nothing to sync"
+        )
     request = advance_request(session_id, force=True)  # the same id as every session job
     job_id = request.job_id
     job = await enqueue(ctx.redis, request, main_queue=ctx.settings.queue_name)
     if job is None:
-        raise ApiError(409, "sync_in_progress", "a sync of this session is queued or running; "
-                       "retry when the session is in needs-review again")
-    return RecomputeAccepted(session_id=session_id, job_id=job_id,
-                             message="sync queued; the session goes syncing, then needs-review")
+        raise ApiError(
+            409,
+            "sync_in_progress",
+            "a sync of this session is queued or running; "
+            "retry when the session is in needs-review again",
+        )
+    return RecomputeAccepted(
+        session_id=session_id,
+        job_id=job_id,
+        message="sync queued; the session goes syncing, then needs-review",
+    )
