@@ -8,17 +8,21 @@ called directly rather than through sync_files' 10-minute threshold.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.corpus import cases as corpus
+from worker.sync import parallel
 from worker.sync.analysis import CameraInput, SyncInputError, analyse, load_track, save_track
 from worker.sync.decode import probe_audio
 from worker.sync.engine import load_tracks, sync_tracks
@@ -43,16 +47,18 @@ def test_parallel_schedule_gives_the_serial_answer(family: str, corpus_dir: Path
     tracks, unusable = load_tracks(cameras)
     serial = sync_tracks(tracks, labels, master="A", unusable=unusable)
     progress: dict[str, float] = {}
-    run = decode_and_align(cameras, rate=8000, jobs=2,
-                           progress=lambda lbl, f: progress.__setitem__(lbl, f))
-    parallel = sync_tracks(run.tracks, labels, master="A", unusable=run.unusable,
-                           aligned=run.aligned)
+    run = decode_and_align(
+        cameras, rate=8000, jobs=2, progress=lambda lbl, f: progress.__setitem__(lbl, f)
+    )
+    parallel = sync_tracks(
+        run.tracks, labels, master="A", unusable=run.unusable, aligned=run.aligned
+    )
 
     assert json.dumps(parallel.to_dict()) == json.dumps(serial.to_dict())
     assert run.unusable == unusable
     usable = [lbl for lbl in labels if lbl in run.tracks]
     # Every pair of usable tracks was aligned during the run, none twice.
-    assert sorted(run.aligned) == [(a, b) for i, a in enumerate(usable) for b in usable[i + 1:]]
+    assert sorted(run.aligned) == [(a, b) for i, a in enumerate(usable) for b in usable[i + 1 :]]
     for lbl in usable:
         np.testing.assert_array_equal(run.tracks[lbl].samples, tracks[lbl].samples)
     assert progress == dict.fromkeys(labels, 1.0)
@@ -72,22 +78,50 @@ def test_from_a_thread_workers_come_from_a_forkserver(corpus_dir: Path) -> None:
         run = pool.submit(decode_and_align, cameras, rate=8000, jobs=2).result()
     tracks, unusable = load_tracks(cameras)
     serial = sync_tracks(tracks, labels, master="A", unusable=unusable)
-    threaded = sync_tracks(run.tracks, labels, master="A", unusable=run.unusable,
-                           aligned=run.aligned)
+    threaded = sync_tracks(
+        run.tracks, labels, master="A", unusable=run.unusable, aligned=run.aligned
+    )
     assert json.dumps(threaded.to_dict()) == json.dumps(serial.to_dict())
 
 
-def test_a_file_that_is_not_media_fails_fast_and_cleans_up(tmp_path: Path,
-                                                          corpus_dir: Path) -> None:
+def test_a_file_that_is_not_media_fails_fast_and_cleans_up(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's unusable file stops the run without waiting for the other decodes.
+
+    The parent's own decode stands in for a long file: it reports progress until the
+    run stops it, and never ends by itself. The run must raise the worker's error from
+    that decode's next report (fail fast), not wait for it to end; a run that waited
+    would hang, which the suite's timeout catches. No wall-clock bound is asserted.
+    """
     built = corpus.build_case(corpus.FAMILIES["clean"][0], corpus_dir)
     bogus = tmp_path / "camX.mp4"
     bogus.write_bytes(b"this is not a video file" * 1000)
     cameras = [*_cameras(built), CameraInput("X", bogus)]
+    own = cameras[0].label
+    # The parent decodes the costliest camera; the bogus one is the first worker's first.
+    costs = {c.label: float(len(cameras) - i) for i, c in enumerate(cameras)}
+    costs["X"] = costs[own] - 0.5
+    parent = os.getpid()
+    real_analyse = parallel.analyse
+    reports: list[float] = []
+
+    def endless_in_parent(
+        path: Any, rate: int = 8000, progress: Callable[[float], None] | None = None
+    ) -> Any:
+        if os.getpid() != parent:  # a forked worker: decode for real
+            return real_analyse(path, rate, progress)
+        assert progress is not None
+        while True:
+            progress(0.0)  # raises the run's failure once the watcher has seen it
+            reports.append(0.0)
+            time.sleep(0.001)  # yield to the watcher thread, as a real decode does
+
+    monkeypatch.setattr(parallel, "analyse", endless_in_parent)
     before = _leftovers()
-    start = time.monotonic()
     with pytest.raises(SyncInputError, match="camera X"):
-        decode_and_align(cameras, rate=8000, jobs=2)
-    assert time.monotonic() - start < 120
+        decode_and_align(cameras, rate=8000, jobs=2, costs=costs)
+    assert reports  # the parent was decoding when the failure stopped it
     assert _leftovers() == before
 
 
@@ -115,7 +149,10 @@ def test_saved_track_maps_back_identically(tmp_path: Path, corpus_dir: Path) -> 
     np.testing.assert_array_equal(back.envelope.values, track.envelope.values)
     np.testing.assert_array_equal(back.envelope.activity_db, track.envelope.activity_db)
     assert (back.scale, back.rate, back.envelope.hop_s) == (
-        track.scale, track.rate, track.envelope.hop_s)
+        track.scale,
+        track.rate,
+        track.envelope.hop_s,
+    )
     assert not back.samples.flags.writeable
 
 
