@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.support.s3_server import S3Server, running_s3
-from worker.api.v2.browser_uploads import CACHE_SECONDS, CorsRulesCache, require_browser_upload
+from worker.api.v2.browser_uploads import require_browser_upload
+from worker.api.v2.cors_cache import CACHE_SECONDS, CorsRulesCache
 from worker.api.v2.problems import ApiError
 from worker.storage.base import ObjectStore
 from worker.storage.cors import apply_cors

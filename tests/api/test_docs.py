@@ -9,6 +9,7 @@ from pathlib import Path
 
 from worker.api.app import create_app
 from worker.settings import Settings
+from worker.storage.settings import StorageSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "strapi-schemas" / "sync-result" / "schema.json"
@@ -17,11 +18,11 @@ SCHEMA = ROOT / "strapi-schemas" / "sync-result" / "schema.json"
 def _section(text: str, heading: str) -> str:
     start = text.index(heading)
     nxt = text.find("\n### ", start + len(heading))
-    return text[start:nxt if nxt >= 0 else None]
+    return text[start : nxt if nxt >= 0 else None]
 
 
 def test_every_endpoint_has_a_section_with_an_example() -> None:
-    doc = create_app(Settings()).openapi()
+    doc = create_app(Settings(), StorageSettings()).openapi()
     text = (ROOT / "docs" / "api.md").read_text()
     for path, item in doc["paths"].items():
         if not path.startswith("/v2/"):
@@ -38,8 +39,17 @@ def test_every_endpoint_has_a_section_with_an_example() -> None:
 def test_operator_guide_uses_the_admin_field_names() -> None:
     fields = set(json.loads(SCHEMA.read_text())["attributes"])
     guide = (ROOT / "docs" / "operator-guide.md").read_text()
-    for name in ("operatorStatus", "operatorOffsetsMs", "approvedBy", "approvedAt",
-                 "reviewNotes", "offsetsMs", "method", "classification", "confidencePct"):
+    for name in (
+        "operatorStatus",
+        "operatorOffsetsMs",
+        "approvedBy",
+        "approvedAt",
+        "reviewNotes",
+        "offsetsMs",
+        "method",
+        "classification",
+        "confidencePct",
+    ):
         assert name in fields and f"`{name}`" in guide, name
     for klass in ("looks-good", "review-suggested", "needs-manual-nudge"):
         assert f"`{klass}`" in guide

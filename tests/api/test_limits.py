@@ -28,6 +28,7 @@ from strapi_client.transport import RetryPolicy
 from tests.support.services import free_port
 from worker.api.app import create_app
 from worker.settings import Settings
+from worker.storage.settings import StorageSettings
 
 TOKEN = "limits-test-api-token-0123456789abcdef"
 SECRET = "limits-test-webhook-secret-0123456789abcdef"
@@ -64,15 +65,21 @@ def closed_port() -> Iterator[int]:
 
 
 def _settings(strapi_port: int) -> Settings:
-    return Settings(strapi_url=f"http://127.0.0.1:{strapi_port}",
-                    api_token=SecretStr(TOKEN), webhook_secret=SecretStr(SECRET),
-                    strapi_token=SecretStr("strapi-token-0123456789abcdef0123456789"))
+    return Settings(
+        strapi_url=f"http://127.0.0.1:{strapi_port}",
+        api_token=SecretStr(TOKEN),
+        webhook_secret=SecretStr(SECRET),
+        strapi_token=SecretStr("strapi-token-0123456789abcdef0123456789"),
+    )
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, monkeypatch: pytest.MonkeyPatch,
-                  redis: FakeRedis | None = None,
-                  **options: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def running(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    redis: FakeRedis | None = None,
+    **options: Any,
+) -> AsyncIterator[httpx.AsyncClient]:
     """The app with its real lifespan (so its own Strapi client), Redis and store faked."""
     fake = redis or FakeRedis()
 
@@ -80,12 +87,12 @@ async def running(settings: Settings, monkeypatch: pytest.MonkeyPatch,
         return fake
 
     @contextlib.asynccontextmanager
-    async def open_store() -> AsyncIterator[object]:
+    async def open_store(_settings: StorageSettings) -> AsyncIterator[object]:
         yield object()
 
     monkeypatch.setattr(app_module, "connect", connect)
     monkeypatch.setattr(app_module, "open_store", open_store)
-    app: FastAPI = create_app(settings, **options)
+    app: FastAPI = create_app(settings, StorageSettings(), **options)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
@@ -98,8 +105,7 @@ def strapi_attempts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     counts: dict[str, int] = {}
     real = httpx.AsyncHTTPTransport.handle_async_request
 
-    async def counting(self: httpx.AsyncHTTPTransport,
-                       request: httpx.Request) -> httpx.Response:
+    async def counting(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
         key = f"{request.url.host}:{request.url.port}"
         counts[key] = counts.get(key, 0) + 1
         return await real(self, request)
@@ -112,20 +118,22 @@ def strapi_attempts(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 async def test_readyz_names_what_is_down_but_not_why_without_a_token(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with closed_port() as port:
         async with running(_settings(port), monkeypatch, FakeRedis(up=False)) as client:
             r = await client.get("/readyz")
     assert r.status_code == 503
     body = r.json()
-    assert body == {"status": "unavailable",
-                    "checks": {"redis": "unavailable", "strapi": "unavailable"}}
+    assert body == {
+        "status": "unavailable",
+        "checks": {"redis": "unavailable", "strapi": "unavailable"},
+    }
     for leaked in ("redis-internal", "6379", "127.0.0.1", str(port), "refused", "Error"):
         assert leaked not in r.text, leaked
 
 
-async def test_readyz_says_why_to_an_authenticated_caller(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_readyz_says_why_to_an_authenticated_caller(monkeypatch: pytest.MonkeyPatch) -> None:
     with closed_port() as port:
         async with running(_settings(port), monkeypatch, FakeRedis(up=False)) as client:
             wrong = await client.get("/readyz", headers={"Authorization": "Bearer nope"})
@@ -157,17 +165,19 @@ def _problem(r: httpx.Response) -> dict[str, Any]:
 
 async def _chunks(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
     for start in range(0, len(data), size):
-        yield data[start:start + size]
+        yield data[start : start + size]
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 async def test_a_body_over_the_limit_is_refused_with_413(
-        monkeypatch: pytest.MonkeyPatch, chunked: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, chunked: bool
+) -> None:
     default_max = Settings.model_fields["api_max_body_bytes"].default
 
     assert default_max < HOSTILE_BYTES
-    big = json.dumps({"title": "x" * HOSTILE_BYTES, "date": "2026-11-20",
-                      "projectId": "p"}).encode()
+    big = json.dumps(
+        {"title": "x" * HOSTILE_BYTES, "date": "2026-11-20", "projectId": "p"}
+    ).encode()
     with closed_port() as port:
         async with running(_settings(port), monkeypatch) as client:
             auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -178,39 +188,50 @@ async def test_a_body_over_the_limit_is_refused_with_413(
             assert error["code"] == "payload_too_large"
             assert f"{default_max:,} bytes" in error["message"]
             # Webhooks too (before the secret is even looked at: nothing is read).
-            hook = await client.post("/webhooks/strapi", content=_chunks(big) if chunked
-                                     else big, headers={"X-Multicam-Webhook-Secret": SECRET})
+            hook = await client.post(
+                "/webhooks/strapi",
+                content=_chunks(big) if chunked else big,
+                headers={"X-Multicam-Webhook-Secret": SECRET},
+            )
             assert hook.status_code == 413, hook.text
             assert _problem(hook)["code"] == "payload_too_large"
             # The service still answers afterwards.
             assert (await client.get("/healthz")).status_code == 200
 
 
-async def test_a_body_under_the_limit_still_gets_through(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_body_under_the_limit_still_gets_through(monkeypatch: pytest.MonkeyPatch) -> None:
     # The largest legitimate body: complete with 10,000 parts (S3's maximum).
-    parts = [{"partNumber": n, "etag": f'"{n:032x}"', "sizeBytes": 5 * 1024 ** 3}
-             for n in range(1, 10_001)]
+    parts = [
+        {"partNumber": n, "etag": f'"{n:032x}"', "sizeBytes": 5 * 1024**3} for n in range(1, 10_001)
+    ]
     body = json.dumps({"uploadId": "u" * 200, "parts": parts}, indent=2).encode()
     assert len(body) > 1024 * 1024  # over the 1 MiB of many servers' defaults
     event = {"event": "entry.update", "model": "no-such-model", "entry": {"id": 1}}
     with closed_port() as port:
         async with running(_settings(port), monkeypatch) as client:
-            r = await client.post("/v2/sessions/s1/assets/a1/complete", content=body,
-                                  headers={"Authorization": f"Bearer {TOKEN}",
-                                           "Content-Type": "application/json"})
+            r = await client.post(
+                "/v2/sessions/s1/assets/a1/complete",
+                content=body,
+                headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            )
             # Read and handled: Strapi (a closed port) is what stops it, not the size.
             assert r.status_code == 503, r.text
-            hook = await client.post("/webhooks/strapi", content=_chunks(
-                json.dumps(event).encode()), headers={"X-Multicam-Webhook-Secret": SECRET})
+            hook = await client.post(
+                "/webhooks/strapi",
+                content=_chunks(json.dumps(event).encode()),
+                headers={"X-Multicam-Webhook-Secret": SECRET},
+            )
             assert hook.status_code != 413, hook.text
 
 
 async def test_the_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     with closed_port() as port:
         async with running(_settings(port), monkeypatch, max_body_bytes=100) as client:
-            r = await client.post("/webhooks/strapi", content=b"{" + b" " * 200 + b"}",
-                                  headers={"X-Multicam-Webhook-Secret": SECRET})
+            r = await client.post(
+                "/webhooks/strapi",
+                content=b"{" + b" " * 200 + b"}",
+                headers={"X-Multicam-Webhook-Secret": SECRET},
+            )
     assert r.status_code == 413
     assert "100 bytes" in _problem(r)["message"]
 
@@ -219,11 +240,14 @@ async def test_the_limit_is_configurable(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 async def test_v2_answers_503_fast_when_strapi_is_unreachable(
-        monkeypatch: pytest.MonkeyPatch, strapi_attempts: dict[str, int]) -> None:
+    monkeypatch: pytest.MonkeyPatch, strapi_attempts: dict[str, int]
+) -> None:
     with closed_port() as port:
         async with running(_settings(port), monkeypatch) as client:
-            r = await client.get("/v2/sessions/k3v9x0q2m7l1p8r4t6w5y2z0",
-                                 headers={"Authorization": f"Bearer {TOKEN}"})
+            r = await client.get(
+                "/v2/sessions/k3v9x0q2m7l1p8r4t6w5y2z0",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
     assert r.status_code == 503, r.text
     error = _problem(r)
     assert error["code"] == "unavailable"

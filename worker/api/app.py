@@ -10,13 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from worker.api import health, v2, webhooks
-from worker.api.deps import ServiceState, api_strapi_client
+from worker.api import health, webhooks
+from worker.api.deps import Api, api_strapi_client
 from worker.api.errors import error_response
+from worker.api.v2.routes import install as install_v2
 from worker.logging import get_logger
 from worker.queue import connect
 from worker.settings import Settings
 from worker.storage.factory import open_store
+from worker.storage.settings import StorageSettings
 
 # Largest request body accepted (bytes), webhooks included. Media never goes through
 # the service (uploads PUT to presigned storage URLs); the largest legitimate body is a
@@ -67,15 +69,21 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send,
-                      declared: int | None) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, declared: int | None
+    ) -> None:
         get_logger(endpoint="http").warning(
-            "body_too_large", path=scope.get("path"), declared_bytes=declared,
-            max_bytes=self.max_bytes)
+            "body_too_large",
+            path=scope.get("path"),
+            declared_bytes=declared,
+            max_bytes=self.max_bytes,
+        )
         response = error_response(
-            413, "payload_too_large",
+            413,
+            "payload_too_large",
             f"the request body is over the limit of {self.max_bytes:,} bytes",
-            headers={"Connection": "close"})  # the rest of the body is never read
+            headers={"Connection": "close"},
+        )  # the rest of the body is never read
         await response(scope, receive, send)
 
 
@@ -87,8 +95,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> FastAPI:
-    """Build the app; Redis and Strapi connections live as long as the app.
+def create_app(
+    settings: Settings, storage: StorageSettings, *, max_body_bytes: int | None = None
+) -> FastAPI:
+    """Build the app; Redis, Strapi and storage connections live as long as the app.
 
     ``max_body_bytes``: the request body limit (default: the setting
     MULTICAM_API_MAX_BODY_BYTES).
@@ -98,33 +108,38 @@ def create_app(settings: Settings, *, max_body_bytes: int | None = None) -> Fast
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         redis = await connect(settings.redis_url, settings.queue_name)
         strapi = api_strapi_client(settings)
-        app.state.service = ServiceState(settings=settings, redis=redis, strapi=strapi)
         try:
             # The /v2 API presigns upload and download URLs and checks uploaded objects.
-            async with open_store() as store:
-                app.state.store = store
+            async with open_store(storage) as store:
+                app.state.api = Api(settings=settings, redis=redis, strapi=strapi, store=store)
                 yield
         finally:
             await strapi.aclose()
             await redis.aclose()
 
-    app = FastAPI(title="multicam", version="0.1.0", lifespan=lifespan,
-                  description="Ingestion and audio auto-sync service: Strapi webhooks, "
-                              "upload and review API.")
+    app = FastAPI(
+        title="multicam",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Ingestion and audio auto-sync service: Strapi webhooks, "
+        "upload and review API.",
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]}
-                   for e in exc.errors()]
+        details = [
+            {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()
+        ]
         # The message names the first problems too, for clients that show only it.
         shown = "; ".join(f"{d['loc']}: {d['msg']}" for d in details[:3])
         more = f" (and {len(details) - 3} more)" if len(details) > 3 else ""
-        return error_response(422, "invalid_request",
-                              f"request failed validation: {shown}{more}", details)
+        return error_response(
+            422, "invalid_request", f"request failed validation: {shown}{more}", details
+        )
 
     app.include_router(health.router)
     app.include_router(webhooks.router)
-    v2.install(app)
+    install_v2(app)
     limit = settings.api_max_body_bytes if max_body_bytes is None else max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=limit)
     return app

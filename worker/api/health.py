@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from worker.api.deps import ServiceState, service_state
+from worker.api.deps import Api, api
 from worker.api.v2.auth import resolve_caller
 from worker.logging import get_logger
 from worker.transient import TRANSIENT
@@ -42,7 +42,7 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-async def _check_redis(state: ServiceState) -> str:
+async def _check_redis(state: Api) -> str:
     try:
         await state.redis.ping()
     except TRANSIENT as exc:
@@ -50,7 +50,7 @@ async def _check_redis(state: ServiceState) -> str:
     return OK
 
 
-async def _check_strapi(state: ServiceState) -> str:
+async def _check_strapi(state: Api) -> str:
     try:
         async with httpx.AsyncClient(timeout=STRAPI_HEALTH_TIMEOUT_S) as http:
             resp = await http.get(state.settings.strapi_url.rstrip("/") + "/_health")
@@ -67,9 +67,7 @@ async def _check_strapi(state: ServiceState) -> str:
     description="Each check is `ok` or `unavailable`. With a /v2 bearer token "
     "(`Authorization: Bearer ...`) a failed check says why instead.",
 )
-async def readyz(
-    request: Request, state: Annotated[ServiceState, Depends(service_state)]
-) -> JSONResponse:
+async def readyz(request: Request, state: Annotated[Api, Depends(api)]) -> JSONResponse:
     detail = {"redis": await _check_redis(state), "strapi": await _check_strapi(state)}
     down = {name: why for name, why in detail.items() if why != OK}
     if down:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from strapi_client.webhook import parse_webhook
-from worker.api.deps import ServiceState, service_state
+from worker.api.deps import Api, api
 from worker.api.errors import ErrorBody, error_response
 from worker.logging import get_logger
 from worker.pipeline.rules import decide
@@ -51,7 +51,7 @@ def secret_ok(given: str | None, expected: str) -> bool:
     summary="Receive a Strapi entry webhook and enqueue the work it implies",
 )
 async def strapi_webhook(
-    request: Request, state: Annotated[ServiceState, Depends(service_state)]
+    request: Request, state: Annotated[Api, Depends(api)]
 ) -> WebhookAccepted | JSONResponse:
     log = get_logger(endpoint="webhook")
     if not secret_ok(

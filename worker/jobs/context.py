@@ -26,15 +26,13 @@ class Deps:
 
 
 async def open_deps(
-    settings: Settings,
-    stack: AsyncExitStack,
-    storage: StorageSettings | None = None,
-    ingest: IngestSettings | None = None,
+    settings: Settings, storage: StorageSettings, ingest: IngestSettings, stack: AsyncExitStack
 ) -> Deps:
+    """The process's dependencies, closed with ``stack``."""
     strapi = StrapiClient(settings.strapi_url, settings.strapi_token.get_secret_value())
     stack.push_async_callback(strapi.aclose)
     store = await stack.enter_async_context(open_store(storage))
-    return Deps(settings=settings, ingest=ingest or IngestSettings(), strapi=strapi, store=store)
+    return Deps(settings=settings, ingest=ingest, strapi=strapi, store=store)
 
 
 def deps_of(ctx: dict[str, Any]) -> Deps:

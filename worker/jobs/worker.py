@@ -18,6 +18,7 @@ from typing import Any
 from arq import cron, func
 from arq.worker import Worker
 
+from worker.ingest.config import IngestSettings
 from worker.jobs import workdir
 from worker.jobs.context import open_deps
 from worker.jobs.ingest import ingest_asset
@@ -37,6 +38,7 @@ from worker.queue import (
     redis_settings,
 )
 from worker.settings import Settings
+from worker.storage.settings import StorageSettings
 
 
 def _cron_schedule(interval_s: int) -> dict[str, Any]:
@@ -46,8 +48,14 @@ def _cron_schedule(interval_s: int) -> dict[str, Any]:
     return {"minute": set(range(0, 60, minutes)), "second": {0}}
 
 
-def build_worker(settings: Settings, *, burst: bool = False,
-                 queue: Queue = Queue.MAIN) -> Worker:
+def build_worker(
+    settings: Settings,
+    storage: StorageSettings,
+    ingest: IngestSettings,
+    *,
+    burst: bool = False,
+    queue: Queue = Queue.MAIN,
+) -> Worker:
     """An arq Worker for one of the two queues (``burst``: stop when it is empty)."""
 
     async def startup(ctx: dict[str, Any]) -> None:
@@ -56,7 +64,7 @@ def build_worker(settings: Settings, *, burst: bool = False,
             workdir.sweep(settings.work_dir, settings.keep_originals_s)
         stack = AsyncExitStack()
         ctx["stack"] = stack
-        ctx["deps"] = await open_deps(settings, stack)
+        ctx["deps"] = await open_deps(settings, storage, ingest, stack)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         stack: AsyncExitStack | None = ctx.get("stack")
@@ -65,8 +73,13 @@ def build_worker(settings: Settings, *, burst: bool = False,
 
     if queue is Queue.VIDEO:
         functions = [
-            func(encode_video, name=ENCODE_VIDEO, timeout=settings.ingest_timeout_s,
-                 keep_result=60, max_tries=settings.max_tries),
+            func(
+                encode_video,
+                name=ENCODE_VIDEO,
+                timeout=settings.ingest_timeout_s,
+                keep_result=60,
+                max_tries=settings.max_tries,
+            ),
         ]
         crons = []
         max_jobs = max(1, settings.video_max_jobs)
@@ -74,18 +87,41 @@ def build_worker(settings: Settings, *, burst: bool = False,
         functions = [
             # Results are kept briefly so a burst of duplicate webhooks after a job
             # finished does not start it again.
-            func(ingest_asset, name=INGEST_ASSET, timeout=settings.ingest_timeout_s,
-                 keep_result=60, max_tries=settings.max_tries),
+            func(
+                ingest_asset,
+                name=INGEST_ASSET,
+                timeout=settings.ingest_timeout_s,
+                keep_result=60,
+                max_tries=settings.max_tries,
+            ),
             # Session jobs keep no result: a later event must be able to run it again.
-            func(sync_session, name=SYNC_SESSION, timeout=settings.sync_timeout_s,
-                 keep_result=0, max_tries=settings.max_tries),
+            func(
+                sync_session,
+                name=SYNC_SESSION,
+                timeout=settings.sync_timeout_s,
+                keep_result=0,
+                max_tries=settings.max_tries,
+            ),
             # An operator's review in the Strapi admin; the job id carries the review's
             # fingerprint, so duplicate webhooks collapse and a later edit runs anew.
-            func(apply_review, name=APPLY_REVIEW, timeout=120, keep_result=60,
-                 max_tries=settings.max_tries),
+            func(
+                apply_review,
+                name=APPLY_REVIEW,
+                timeout=120,
+                keep_result=60,
+                max_tries=settings.max_tries,
+            ),
         ]
-        crons = [cron(reconcile, name=RECONCILE, run_at_startup=True, keep_result=0,
-                      timeout=120, **_cron_schedule(settings.reconcile_interval_s))]
+        crons = [
+            cron(
+                reconcile,
+                name=RECONCILE,
+                run_at_startup=True,
+                keep_result=0,
+                timeout=120,
+                **_cron_schedule(settings.reconcile_interval_s),
+            )
+        ]
         max_jobs = settings.max_jobs
     return Worker(
         functions=functions,
@@ -103,11 +139,17 @@ def build_worker(settings: Settings, *, burst: bool = False,
     )
 
 
-def build_workers(settings: Settings, *, burst: bool = False,
-                  queues: Sequence[Queue] = (Queue.MAIN, Queue.VIDEO)) -> list[Worker]:
+def build_workers(
+    settings: Settings,
+    storage: StorageSettings,
+    ingest: IngestSettings,
+    *,
+    burst: bool = False,
+    queues: Sequence[Queue] = (Queue.MAIN, Queue.VIDEO),
+) -> list[Worker]:
     """The workers this process runs (no video worker when MULTICAM_VIDEO_MAX_JOBS=0)."""
     chosen = [q for q in queues if q is not Queue.VIDEO or settings.video_max_jobs > 0]
-    return [build_worker(settings, burst=burst, queue=q) for q in chosen]
+    return [build_worker(settings, storage, ingest, burst=burst, queue=q) for q in chosen]
 
 
 def run_workers(workers: Sequence[Worker]) -> None:

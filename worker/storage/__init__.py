@@ -1,6 +1,6 @@
 """Object storage: one async interface, a local-folder and an S3-compatible (R2) backend.
 
-    async with open_store() as store:
+    async with open_store(StorageSettings()) as store:
         key = object_key(project_id, day, ObjectKind.PROXY, "A")
         stored = await store.put_file(key, proxy_path, "video/mp4")
 

@@ -12,12 +12,13 @@ from .settings import StorageSettings
 
 
 @asynccontextmanager
-async def open_store(settings: StorageSettings | None = None) -> AsyncIterator[ObjectStore]:
-    """Yield the store for ``settings`` (default: from the environment); closes its client.
+async def open_store(settings: StorageSettings) -> AsyncIterator[ObjectStore]:
+    """Yield the store for ``settings``; closes its client.
 
-    One store per process (or per job) is plenty: the S3 client pools connections.
+    The caller reads the settings (the commands read ``StorageSettings()`` from the
+    environment once, at start). One store per process (or per job) is plenty: the S3
+    client pools connections.
     """
-    settings = settings if settings is not None else StorageSettings()
     if settings.storage_backend == "local":
         yield LocalObjectStore(settings.storage_root)
         return

@@ -1,22 +1,6 @@
 """The /v2 upload and review API (bearer-token auth, JSON bodies in camelCase).
 
-Exception: /v2/media/{key}, whose links carry their own signature.
+Exception: /v2/media/{key}, whose links carry their own signature. The routes are
+added by ``worker.api.v2.routes.install``; importing this package loads none of them,
+so ``worker.api.deps`` can use its records and errors.
 """
-
-from __future__ import annotations
-
-from fastapi import FastAPI
-
-from worker.api.v2 import listen, media, sessions, sync, timeline, uploads
-from worker.api.v2.problems import install_handlers
-
-
-def install(app: FastAPI) -> None:
-    """Add the /v2 routes and the error handlers that give every error one shape."""
-    install_handlers(app)
-    app.include_router(sessions.router)
-    app.include_router(uploads.router)
-    app.include_router(sync.router)
-    app.include_router(listen.router)
-    app.include_router(timeline.router)
-    app.include_router(media.router)

@@ -23,7 +23,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
-from worker.api.deps import service_state
+from worker.api.deps import api
 from worker.api.errors import error_response
 from worker.api.v2.problems import ApiError
 from worker.review.reviewer import Reviewer
@@ -35,9 +35,11 @@ ADMIN_PANEL_NAME = "admin-panel"  # the panel credential's own name (logs)
 
 # Declares the scheme in the OpenAPI document (the check itself is ``resolve_caller``).
 bearer_scheme = HTTPBearer(
-    auto_error=False, scheme_name="bearer",
+    auto_error=False,
+    scheme_name="bearer",
     description="`Authorization: Bearer <token>`: MULTICAM_API_TOKEN, one of MULTICAM_API_TOKENS, "
-                "or MULTICAM_ADMIN_PANEL_TOKEN (with the admin user headers)")
+    "or MULTICAM_ADMIN_PANEL_TOKEN (with the admin user headers)",
+)
 
 # An admin user's e-mail as Strapi keeps it: one printable line, something@something.
 _EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+")
@@ -72,10 +74,14 @@ class Caller:
 
 def credentials(settings: Settings) -> list[Credential]:
     """Every configured token (empty ones never match anything, so they are left out)."""
-    found = [Credential("token", settings.api_token_name, settings.api_token.get_secret_value()),
-             *(Credential("token", name, token.get_secret_value())
-               for name, token in settings.api_tokens.items()),
-             Credential("admin", ADMIN_PANEL_NAME, settings.admin_panel_token.get_secret_value())]
+    found = [
+        Credential("token", settings.api_token_name, settings.api_token.get_secret_value()),
+        *(
+            Credential("token", name, token.get_secret_value())
+            for name, token in settings.api_tokens.items()
+        ),
+        Credential("admin", ADMIN_PANEL_NAME, settings.admin_panel_token.get_secret_value()),
+    ]
     return [c for c in found if c.secret]
 
 
@@ -105,8 +111,9 @@ def admin_user(headers: Mapping[str, str]) -> AdminUser | str:
     raw_id = headers.get(ADMIN_ID_HEADER)
     raw_email = headers.get(ADMIN_EMAIL_HEADER)
     if raw_id is None or raw_email is None:
-        missing = [h for h, v in ((ADMIN_ID_HEADER, raw_id), (ADMIN_EMAIL_HEADER, raw_email))
-                   if v is None]
+        missing = [
+            h for h, v in ((ADMIN_ID_HEADER, raw_id), (ADMIN_EMAIL_HEADER, raw_email)) if v is None
+        ]
         return f"missing header(s) {', '.join(missing)}"
     raw_id, raw_email = raw_id.strip(), raw_email.strip()
     if not raw_id.isascii() or not raw_id.isdigit() or not 1 <= int(raw_id) <= _MAX_ADMIN_ID:
@@ -130,9 +137,13 @@ def resolve_caller(headers: Mapping[str, str], settings: Settings) -> Caller | N
 
 
 def unauthorized() -> Response:
-    return error_response(401, "unauthorized", "missing or wrong bearer token "
-                          "(Authorization: Bearer <MULTICAM_API_TOKEN or a named token>)",
-                          headers={"WWW-Authenticate": "Bearer"})
+    return error_response(
+        401,
+        "unauthorized",
+        "missing or wrong bearer token "
+        "(Authorization: Bearer <MULTICAM_API_TOKEN or a named token>)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 class BearerRoute(APIRoute):
@@ -142,7 +153,7 @@ class BearerRoute(APIRoute):
         inner = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            found = resolve_caller(request.headers, service_state(request).settings)
+            found = resolve_caller(request.headers, api(request).settings)
             if found is None:
                 return unauthorized()
             request.state.caller = found
@@ -162,11 +173,14 @@ def reviewer_of(who: Caller) -> Reviewer:
     if who.kind == "token":
         return Reviewer.token(who.name)
     if who.admin is None:
-        raise ApiError(401, "admin_user_required",
-                       "the admin panel's token reviews for a logged-in Strapi admin user: "
-                       f"send {ADMIN_ID_HEADER} and {ADMIN_EMAIL_HEADER} "
-                       f"({who.admin_problem or 'they are missing'})",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "admin_user_required",
+            "the admin panel's token reviews for a logged-in Strapi admin user: "
+            f"send {ADMIN_ID_HEADER} and {ADMIN_EMAIL_HEADER} "
+            f"({who.admin_problem or 'they are missing'})",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return Reviewer.admin(who.admin.id, who.admin.email)
 
 
@@ -177,12 +191,20 @@ def reviewer(request: Request) -> Reviewer:
 
 # The admin headers, as the review routes document them in the OpenAPI document.
 ADMIN_HEADER_PARAMETERS: list[dict[str, Any]] = [
-    {"name": ADMIN_ID_HEADER, "in": "header", "required": False,
-     "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"},
-     "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): the numeric id "
-                    "of the logged-in Strapi admin user the review is made for."},
-    {"name": ADMIN_EMAIL_HEADER, "in": "header", "required": False,
-     "schema": {"type": "string", "maxLength": _MAX_EMAIL},
-     "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): that admin "
-                    "user's e-mail; it becomes approvedBy."},
+    {
+        "name": ADMIN_ID_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"},
+        "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): the numeric id "
+        "of the logged-in Strapi admin user the review is made for.",
+    },
+    {
+        "name": ADMIN_EMAIL_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "maxLength": _MAX_EMAIL},
+        "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): that admin "
+        "user's e-mail; it becomes approvedBy.",
+    },
 ]

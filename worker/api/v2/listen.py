@@ -15,8 +15,8 @@ from fastapi.responses import Response
 
 from strapi_client.enums import DerivedKind
 from strapi_client.models import MediaAsset
+from worker.api.deps import Api, api
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.context import Api, api
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
@@ -37,8 +37,12 @@ from worker.review.listen import (
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
 
-router = APIRouter(prefix="/v2", tags=["sync review"], route_class=BearerRoute,
-                   dependencies=[Depends(bearer_scheme)])
+router = APIRouter(
+    prefix="/v2",
+    tags=["sync review"],
+    route_class=BearerRoute,
+    dependencies=[Depends(bearer_scheme)],
+)
 
 MAX_MS = 7 * 24 * 3600 * 1000.0  # a week: beyond any recording, and finite
 
@@ -47,13 +51,16 @@ class NoAudio(Exception):
     """A camera's audio-wav cannot be read (missing, expired, not a WAV we read)."""
 
 
-async def read_side(store: ObjectStore, key: str, window: Window, offset_ms: float = 0.0,
-                    drift_ppm: float = 0.0) -> Positions:
+async def read_side(
+    store: ObjectStore, key: str, window: Window, offset_ms: float = 0.0, drift_ppm: float = 0.0
+) -> Positions:
     """One side of the clip: the WAV's header, then only the frames the window needs."""
     info = await store.head(key)
     if info is None:
-        raise NoAudio("its audio-wav file is no longer in storage (the lifecycle rules "
-                      "delete WAVs after 30 days: re-ingest the camera)")
+        raise NoAudio(
+            "its audio-wav file is no longer in storage (the lifecycle rules "
+            "delete WAVs after 30 days: re-ingest the camera)"
+        )
     try:
         layout = parse_wav_header(await store.read_range(key, 0, HEADER_BYTES), info.size)
     except (WavError, ObjectNotFound) as exc:
@@ -78,60 +85,106 @@ def _invalid(loc: str, msg: str) -> ApiError:
 
 
 _WAV: dict[int | str, dict[str, Any]] = {
-    200: {"description": "48 kHz 16-bit stereo WAV: left the master, right the camera",
-          "content": {"audio/wav": {}}}}
+    200: {
+        "description": "48 kHz 16-bit stereo WAV: left the master, right the camera",
+        "content": {"audio/wav": {}},
+    }
+}
 
 
-@router.get("/sessions/{session_id}/sync/listen", response_class=Response,
-            responses={**_WAV, **responses(404, 409, 422)},
-            summary="A stereo clip: the master left, a camera right, placed as given")
+@router.get(
+    "/sessions/{session_id}/sync/listen",
+    response_class=Response,
+    responses={**_WAV, **responses(404, 409, 422)},
+    summary="A stereo clip: the master left, a camera right, placed as given",
+)
 async def listen(
     session_id: SessionId,
     ctx: Annotated[Api, Depends(api)],
-    camera: Annotated[str, Query(pattern=r"^[A-Z]$", description="The camera to hear "
-                                 "against the master (right channel).", examples=["C"])],
-    at_ms: Annotated[float, Query(alias="atMs", ge=-MAX_MS, le=MAX_MS, allow_inf_nan=False,
-                                  description="Middle of the window, ms on the master's "
-                                              "timeline.", examples=[12000.0])],
-    offset_ms: Annotated[float | None, Query(
-        alias="offsetMs", ge=-MAX_MS, le=MAX_MS, allow_inf_nan=False,
-        description="Where the camera's first sample lies on the master's timeline (ms); "
-                    "default: its final offset. Try a nudge here before correcting.")] = None,
-    seconds: Annotated[float, Query(ge=MIN_SECONDS, le=MAX_SECONDS, allow_inf_nan=False,
-                                    description="Length of the clip.")] = DEFAULT_SECONDS,
+    camera: Annotated[
+        str,
+        Query(
+            pattern=r"^[A-Z]$",
+            description="The camera to hear against the master (right channel).",
+            examples=["C"],
+        ),
+    ],
+    at_ms: Annotated[
+        float,
+        Query(
+            alias="atMs",
+            ge=-MAX_MS,
+            le=MAX_MS,
+            allow_inf_nan=False,
+            description="Middle of the window, ms on the master's timeline.",
+            examples=[12000.0],
+        ),
+    ],
+    offset_ms: Annotated[
+        float | None,
+        Query(
+            alias="offsetMs",
+            ge=-MAX_MS,
+            le=MAX_MS,
+            allow_inf_nan=False,
+            description="Where the camera's first sample lies on the master's timeline (ms); "
+            "default: its final offset. Try a nudge here before correcting.",
+        ),
+    ] = None,
+    seconds: Annotated[
+        float,
+        Query(
+            ge=MIN_SECONDS, le=MAX_SECONDS, allow_inf_nan=False, description="Length of the clip."
+        ),
+    ] = DEFAULT_SECONDS,
 ) -> Response:
     session = await ctx.session(session_id, derivatives=True)
     view = await result_or_404(ctx, session)
     master = view.result.master_camera.value if view.result.master_camera else None
     if master is None:
-        raise ApiError(409, "not_reviewable", "the sync result has no master camera: "
-                       "recompute it")
+        raise ApiError(409, "not_reviewable", "the sync result has no master camera: recompute it")
     assets = {a.camera_label.value: a for a in session.assets or []}
     if camera not in assets:
-        raise _invalid("query.camera", f"camera {camera!r} is not a camera of this session "
-                       f"(its cameras: {', '.join(sorted(assets))})")
+        raise _invalid(
+            "query.camera",
+            f"camera {camera!r} is not a camera of this session "
+            f"(its cameras: {', '.join(sorted(assets))})",
+        )
     if camera == master:
-        raise _invalid("query.camera", f"camera {camera} is the master (the left channel): "
-                       "choose another camera to hear against it")
+        raise _invalid(
+            "query.camera",
+            f"camera {camera} is the master (the left channel): "
+            "choose another camera to hear against it",
+        )
     offset = offset_ms if offset_ms is not None else view.final_offsets.get(camera)
     if offset is None:
-        raise _invalid("query.offsetMs", f"camera {camera} has no offset (the sync could not "
-                       "place it): give offsetMs")
+        raise _invalid(
+            "query.offsetMs",
+            f"camera {camera} has no offset (the sync could not place it): give offsetMs",
+        )
     duration = assets[master].duration_ms if master in assets else None
     if at_ms < 0 or (duration is not None and at_ms > duration):
-        raise _invalid("query.atMs", f"{at_ms:.1f} ms is outside the master's recording "
-                       f"(0 to {duration if duration is not None else '?'} ms)")
+        raise _invalid(
+            "query.atMs",
+            f"{at_ms:.1f} ms is outside the master's recording "
+            f"(0 to {duration if duration is not None else '?'} ms)",
+        )
     drift = (view.result.drift_ppm or {}).get(camera) or 0.0
     keys = {label: _wav_key(assets.get(label)) for label in (master, camera)}
     for label, key in keys.items():
         if key is None:
             state = assets[label].state.value if label in assets else "missing"
-            raise ApiError(409, "audio_unavailable", f"camera {label} has no audio-wav file "
-                           f"(its asset is {state})")
+            raise ApiError(
+                409,
+                "audio_unavailable",
+                f"camera {label} has no audio-wav file (its asset is {state})",
+            )
     window = Window.around(at_ms, seconds)
     sides: list[Positions] = []
-    for label, key, off, ppm in ((master, keys[master], 0.0, 0.0),
-                                 (camera, keys[camera], offset, drift)):
+    for label, key, off, ppm in (
+        (master, keys[master], 0.0, 0.0),
+        (camera, keys[camera], offset, drift),
+    ):
         assert key is not None
         try:
             sides.append(await read_side(ctx.store, key, window, off, ppm))
@@ -139,6 +192,8 @@ async def listen(
             raise ApiError(409, "audio_unavailable", f"camera {label}: {exc}") from None
     name = f"listen-{master}{camera}-{math.floor(at_ms)}ms.wav"
     left, right = sides
-    return Response(stereo_wav(left, right), media_type="audio/wav",
-                    headers={"Content-Disposition": f'inline; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        stereo_wav(left, right),
+        media_type="audio/wav",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
+from worker.api.deps import Api, api
 from worker.api.errors import ErrorBody
 from worker.api.v2.byte_ranges import ByteRange, Unsatisfiable, parse_range
-from worker.api.v2.context import Api, api
 from worker.api.v2.media_links import Verdict, media_signer
 from worker.api.v2.problems import ApiError
 from worker.storage.base import ObjectInfo, ObjectStore
@@ -25,8 +25,13 @@ from worker.storage.errors import InvalidKey
 from worker.storage.keys import check_key
 
 CHUNK = 1024 * 1024
-_MEDIA_TYPES = ("video/mp4", "audio/wav", "image/jpeg", "application/json",
-                "application/octet-stream")
+_MEDIA_TYPES = (
+    "video/mp4",
+    "audio/wav",
+    "image/jpeg",
+    "application/json",
+    "application/octet-stream",
+)
 
 router = APIRouter(prefix="/v2", tags=["media"])
 
@@ -47,16 +52,24 @@ async def _chunks(store: ObjectStore, key: str, span: ByteRange) -> AsyncIterato
 
 def _refused(verdict: Verdict) -> ApiError:
     if verdict is Verdict.EXPIRED:
-        return ApiError(403, "link_expired", "this media link has expired: get a fresh one "
-                        "from GET /v2/sessions/{id}/sync")
-    return ApiError(403, "invalid_signature", "this media link's signature is not valid "
-                    "(it was changed, or signed with another secret)")
+        return ApiError(
+            403,
+            "link_expired",
+            "this media link has expired: get a fresh one from GET /v2/sessions/{id}/sync",
+        )
+    return ApiError(
+        403,
+        "invalid_signature",
+        "this media link's signature is not valid (it was changed, or signed with another secret)",
+    )
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The whole file", "content": {t: {} for t in _MEDIA_TYPES}},
-    206: {"description": "The byte range asked for (Content-Range)",
-          "content": {t: {} for t in _MEDIA_TYPES}},
+    206: {
+        "description": "The byte range asked for (Content-Range)",
+        "content": {t: {} for t in _MEDIA_TYPES},
+    },
     403: {"model": ErrorBody, "description": "Bad or expired signature"},
     404: {"model": ErrorBody, "description": "No such file"},
     416: {"model": ErrorBody, "description": "The range starts past the end of the file"},
@@ -65,8 +78,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/media/{key:path}", response_class=Response, responses=_RESPONSES,
-            summary="A stored file by signed link (proxy, WAV, waveform...), with Range support")
+@router.get(
+    "/media/{key:path}",
+    response_class=Response,
+    responses=_RESPONSES,
+    summary="A stored file by signed link (proxy, WAV, waveform...), with Range support",
+)
 async def media(
     request: Request,
     key: Annotated[str, Path(description="The object key, as in the signed link.")],
@@ -85,11 +102,16 @@ async def media(
         raise ApiError(404, "media_not_found", "no such file") from None
     info = await ctx.store.head(key)
     if info is None:
-        raise ApiError(404, "media_not_found", f"no file {key!r} in storage (deleted, or "
-                       "expired by the lifecycle rules)")
+        raise ApiError(
+            404,
+            "media_not_found",
+            f"no file {key!r} in storage (deleted, or expired by the lifecycle rules)",
+        )
     # Cacheable by the player for as long as the link is valid, by nobody else.
-    headers = {"Accept-Ranges": "bytes",
-               "Cache-Control": f"private, max-age={max(0, exp - int(now.timestamp()))}"}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Cache-Control": f"private, max-age={max(0, exp - int(now.timestamp()))}",
+    }
     etag = f'"{info.sha256}"' if info.sha256 else None
     if etag:
         headers["ETag"] = etag
@@ -100,14 +122,21 @@ async def media(
     try:
         span = parse_range(wanted, info.size)
     except Unsatisfiable:
-        raise ApiError(416, "range_not_satisfiable", f"the file has {info.size} bytes",
-                       headers={"Content-Range": f"bytes */{info.size}",
-                                "Accept-Ranges": "bytes"}) from None
+        raise ApiError(
+            416,
+            "range_not_satisfiable",
+            f"the file has {info.size} bytes",
+            headers={"Content-Range": f"bytes */{info.size}", "Accept-Ranges": "bytes"},
+        ) from None
     status = 200 if span is None else 206
     if span is None:
         span = ByteRange(0, info.size - 1)
     else:
         headers["Content-Range"] = span.content_range(info.size)
     headers["Content-Length"] = str(max(0, span.length))
-    return StreamingResponse(_chunks(ctx.store, key, span), status_code=status,
-                             media_type=_content_type(info), headers=headers)
+    return StreamingResponse(
+        _chunks(ctx.store, key, span),
+        status_code=status,
+        media_type=_content_type(info),
+        headers=headers,
+    )

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from strapi_client.enums import AssetState, OperatorStatus
 from strapi_client.models import MediaAsset, RecordingSession
+from worker.api.deps import Api, api
 from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
-from worker.api.v2.context import Api, api
 from worker.api.v2.links import link_for_key, link_for_url
 from worker.api.v2.media_links import media_signer
 from worker.api.v2.models import Link

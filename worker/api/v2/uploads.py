@@ -14,15 +14,10 @@ from fastapi import APIRouter, Depends, Path
 
 from strapi_client.enums import AssetState
 from strapi_client.models import MediaAsset, MediaAssetInput
+from worker.api.deps import Api, api
 from worker.api.v2 import browser_uploads
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.browser_uploads import (
-    BrowserOriginHeader,
-    CorsRulesCache,
-    cors_cache,
-    require_browser_upload,
-)
-from worker.api.v2.context import Api, api
+from worker.api.v2.browser_uploads import BrowserOriginHeader, require_browser_upload
 from worker.api.v2.models import DOC_ID_PATTERN, PresignedUrl
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
@@ -49,10 +44,17 @@ from worker.storage.errors import (
 from worker.storage.keys import extension_from_filename
 from worker.storage.parts import MIB, plan_parts
 
-router = APIRouter(prefix="/v2", tags=["uploads"], route_class=BearerRoute,
-                   dependencies=[Depends(bearer_scheme)])
-AssetId = Annotated[str, Path(pattern=DOC_ID_PATTERN, description="Asset documentId.",
-                              examples=["a1b2c3d4e5f6g7h8i9j0k1l2"])]
+router = APIRouter(
+    prefix="/v2", tags=["uploads"], route_class=BearerRoute, dependencies=[Depends(bearer_scheme)]
+)
+AssetId = Annotated[
+    str,
+    Path(
+        pattern=DOC_ID_PATTERN,
+        description="Asset documentId.",
+        examples=["a1b2c3d4e5f6g7h8i9j0k1l2"],
+    ),
+]
 
 
 def _now() -> dt.datetime:
@@ -67,41 +69,66 @@ async def _part_urls(ctx: Api, record: UploadRecord, numbers: list[int]) -> list
     out = []
     for number in numbers:
         store = direct_uploads(ctx.store, "presign_part")
-        signed = await store.presign_part(record.key, record.upload_id, number,
-                                          expires_in=ctx.settings.upload_url_expiry_s)
+        signed = await store.presign_part(
+            record.key, record.upload_id, number, expires_in=ctx.settings.upload_url_expiry_s
+        )
         offset = (number - 1) * record.part_size
-        out.append(PartUrl(part_number=number, url=signed.url, offset=offset,
-                           size_bytes=min(record.part_size, record.size_bytes - offset),
-                           expires_at=signed.expires_at))
+        out.append(
+            PartUrl(
+                part_number=number,
+                url=signed.url,
+                offset=offset,
+                size_bytes=min(record.part_size, record.size_bytes - offset),
+                expires_at=signed.expires_at,
+            )
+        )
     return out
 
 
-async def _ticket(ctx: Api, record: UploadRecord, uploaded: list[Part],
-                  resumed: bool) -> UploadTicket:
+async def _ticket(
+    ctx: Api, record: UploadRecord, uploaded: list[Part], resumed: bool
+) -> UploadTicket:
     ticket = UploadTicket(
-        asset_id=record.asset_id, camera_label=record.camera, upload_id=record.upload_id,
-        mode=record.mode, key=record.key, size_bytes=record.size_bytes, sha256=record.sha256,
-        part_count=record.part_count, resumed=resumed, complete_path=_complete_path(record))
+        asset_id=record.asset_id,
+        camera_label=record.camera,
+        upload_id=record.upload_id,
+        mode=record.mode,
+        key=record.key,
+        size_bytes=record.size_bytes,
+        sha256=record.sha256,
+        part_count=record.part_count,
+        resumed=resumed,
+        complete_path=_complete_path(record),
+    )
     if record.mode == "single":
         signed = await direct_uploads(ctx.store, "presign_put").presign_put(
-            record.key, record.content_type, expires_in=ctx.settings.upload_url_expiry_s,
-            sha256=record.sha256)
-        ticket.url = PresignedUrl(method="PUT", url=signed.url, headers=signed.headers,
-                                  expires_at=signed.expires_at)
+            record.key,
+            record.content_type,
+            expires_in=ctx.settings.upload_url_expiry_s,
+            sha256=record.sha256,
+        )
+        ticket.url = PresignedUrl(
+            method="PUT", url=signed.url, headers=signed.headers, expires_at=signed.expires_at
+        )
         return ticket
     have = {p.part_number for p in uploaded}
     missing = [n for n in range(1, record.part_count + 1) if n not in have]
     ticket.part_size_bytes = record.part_size
-    ticket.parts = await _part_urls(ctx, record, missing[:ctx.settings.upload_urls_per_response])
-    ticket.uploaded_parts = [UploadedPart(part_number=p.part_number, etag=p.etag,
-                                          size_bytes=p.size) for p in uploaded]
+    ticket.parts = await _part_urls(ctx, record, missing[: ctx.settings.upload_urls_per_response])
+    ticket.uploaded_parts = [
+        UploadedPart(part_number=p.part_number, etag=p.etag, size_bytes=p.size) for p in uploaded
+    ]
     return ticket
 
 
 def _same_file(record: UploadRecord, body: InitUpload) -> bool:
-    return (record.completed_at is None and record.size_bytes == body.size_bytes
-            and record.sha256 == (body.sha256.lower() if body.sha256 else None)
-            and record.filename == body.filename and record.content_type == body.content_type)
+    return (
+        record.completed_at is None
+        and record.size_bytes == body.size_bytes
+        and record.sha256 == (body.sha256.lower() if body.sha256 else None)
+        and record.filename == body.filename
+        and record.content_type == body.content_type
+    )
 
 
 async def _resume(ctx: Api, record: UploadRecord) -> UploadTicket | None:
@@ -109,13 +136,16 @@ async def _resume(ctx: Api, record: UploadRecord) -> UploadTicket | None:
     if record.mode == "single":
         return await _ticket(ctx, record, [], resumed=True)
     try:
-        parts = await direct_uploads(ctx.store, "list_parts").list_parts(record.key,
-                                                                          record.upload_id)
+        parts = await direct_uploads(ctx.store, "list_parts").list_parts(
+            record.key, record.upload_id
+        )
     except UploadNotFound:
         return None
     # Only parts of the planned size count: anything else has to be sent again.
-    plan = {n: min(record.part_size, record.size_bytes - (n - 1) * record.part_size)
-            for n in range(1, record.part_count + 1)}
+    plan = {
+        n: min(record.part_size, record.size_bytes - (n - 1) * record.part_size)
+        for n in range(1, record.part_count + 1)
+    }
     good = [p for p in parts if p.size is None or plan.get(p.part_number) == p.size]
     return await _ticket(ctx, record, good, resumed=True)
 
@@ -127,21 +157,27 @@ async def _drop_pending(ctx: Api, record: UploadRecord, asset: MediaAsset) -> No
     failed before recording it) is the asset's original now: it stays.
     """
     if record.mode == "multipart":
-        await direct_uploads(ctx.store, "abort_multipart").abort_multipart(record.key,
-                                                                            record.upload_id)
+        await direct_uploads(ctx.store, "abort_multipart").abort_multipart(
+            record.key, record.upload_id
+        )
     elif asset.original_url != ctx.store.url_for(record.key):
         await ctx.store.delete(record.key)
 
 
-@router.post("/sessions/{session_id}/assets/init-upload", response_model=UploadTicket,
-             responses=responses(404, 409, 422),
-             summary="Start (or resume) uploading one camera's original")
-async def init_upload(session_id: SessionId, body: InitUpload,
-                      ctx: Annotated[Api, Depends(api)],
-                      cache: Annotated[CorsRulesCache, Depends(cors_cache)],
-                      browser_origin: BrowserOriginHeader = None) -> UploadTicket:
+@router.post(
+    "/sessions/{session_id}/assets/init-upload",
+    response_model=UploadTicket,
+    responses=responses(404, 409, 422),
+    summary="Start (or resume) uploading one camera's original",
+)
+async def init_upload(
+    session_id: SessionId,
+    body: InitUpload,
+    ctx: Annotated[Api, Depends(api)],
+    browser_origin: BrowserOriginHeader = None,
+) -> UploadTicket:
     if browser_origin is not None:  # a browser will PUT: no ticket it could not use
-        await require_browser_upload(ctx.store, cache, browser_origin)
+        await require_browser_upload(ctx.store, ctx.cors, browser_origin)
     session = await ctx.session(session_id)
     camera = body.camera_label.value
     existing = await ctx.strapi.find_asset(session_id, camera)
@@ -154,36 +190,68 @@ async def init_upload(session_id: SessionId, body: InitUpload,
     if existing is not None and existing.state is AssetState.READY and existing.original_url:
         # A good file is replaced: it stays the camera's file until the new one is
         # complete, so an abandoned re-upload loses nothing.
-        asset = await ctx.strapi.update_asset(existing.document_id, MediaAssetInput(
-            progress_message=f"a new file ({body.filename}) is uploading; the current one "
-                             "is used until it is complete"))
+        asset = await ctx.strapi.update_asset(
+            existing.document_id,
+            MediaAssetInput(
+                progress_message=f"a new file ({body.filename}) is uploading; the current one "
+                "is used until it is complete"
+            ),
+        )
     else:
-        asset = await ctx.strapi.upsert_asset(session_id, camera, MediaAssetInput(
-            original_filename=body.filename, original_url=None, state=AssetState.UPLOADING,
-            error_message=None, progress_pct=None, progress_message="upload started"))
+        asset = await ctx.strapi.upsert_asset(
+            session_id,
+            camera,
+            MediaAssetInput(
+                original_filename=body.filename,
+                original_url=None,
+                state=AssetState.UPLOADING,
+                error_message=None,
+                progress_pct=None,
+                progress_message="upload started",
+            ),
+        )
     if previous is not None and previous.completed_at is None:
         await _drop_pending(ctx, previous, asset)
     ext = extension_from_filename(body.filename, default="bin")
     key = await allocate_key(ctx.store, ctx.records, session, camera, ext, asset.document_id)
     if key is None:
-        raise ApiError(409, "no_free_version", f"camera {camera} of project "
-                       f"{session.project_id!r} on {session.date} has used every version")
+        raise ApiError(
+            409,
+            "no_free_version",
+            f"camera {camera} of project "
+            f"{session.project_id!r} on {session.date} has used every version",
+        )
     if previous is not None and previous.key.rsplit(".", 1)[0] != key.rsplit(".", 1)[0]:
         await ctx.records.release(previous.key, asset.document_id)
     sha256 = body.sha256.lower() if body.sha256 else None
     if body.size_bytes <= ctx.settings.upload_single_max_mb * MIB:
-        mode, upload_id, part_size, count = ("single", f"single-{secrets.token_hex(12)}",
-                                             body.size_bytes, 1)
+        mode, upload_id, part_size, count = (
+            "single",
+            f"single-{secrets.token_hex(12)}",
+            body.size_bytes,
+            1,
+        )
     else:
         plan = plan_parts(body.size_bytes, ctx.settings.upload_part_size_mb * MIB)
         upload_id = await direct_uploads(ctx.store, "create_multipart").create_multipart(
-            key, body.content_type, sha256=sha256)
+            key, body.content_type, sha256=sha256
+        )
         mode, part_size, count = "multipart", plan.part_size, plan.count
     record = UploadRecord(
-        asset_id=asset.document_id, session_id=session_id, camera=camera, key=key,
-        upload_id=upload_id, mode=mode, size_bytes=body.size_bytes, part_size=part_size,
-        part_count=count, sha256=sha256, content_type=body.content_type,
-        filename=body.filename, created_at=_now())
+        asset_id=asset.document_id,
+        session_id=session_id,
+        camera=camera,
+        key=key,
+        upload_id=upload_id,
+        mode=mode,
+        size_bytes=body.size_bytes,
+        part_size=part_size,
+        part_count=count,
+        sha256=sha256,
+        content_type=body.content_type,
+        filename=body.filename,
+        created_at=_now(),
+    )
     await ctx.records.put(record)
     return await _ticket(ctx, record, [], resumed=False)
 
@@ -191,26 +259,46 @@ async def init_upload(session_id: SessionId, body: InitUpload,
 async def _current(ctx: Api, asset_id: str, upload_id: str) -> UploadRecord:
     record = await ctx.records.get(asset_id)
     if record is None:
-        raise ApiError(409, "no_pending_upload", "no upload was started for this asset (or it "
-                       "expired): call init-upload")
+        raise ApiError(
+            409,
+            "no_pending_upload",
+            "no upload was started for this asset (or it expired): call init-upload",
+        )
     if record.upload_id != upload_id:
-        raise ApiError(409, "upload_replaced", "this upload was replaced by a newer "
-                       f"init-upload of camera {record.camera}; use upload {record.upload_id!r}")
+        raise ApiError(
+            409,
+            "upload_replaced",
+            "this upload was replaced by a newer "
+            f"init-upload of camera {record.camera}; use upload {record.upload_id!r}",
+        )
     return record
 
 
-@router.post("/sessions/{session_id}/assets/{asset_id}/part-urls", response_model=PartUrls,
-             responses=responses(404, 409, 422),
-             summary="Fresh presigned URLs for parts of a multipart upload")
-async def part_urls(session_id: SessionId, asset_id: AssetId, body: PartUrlsRequest,
-                    ctx: Annotated[Api, Depends(api)]) -> PartUrls:
+@router.post(
+    "/sessions/{session_id}/assets/{asset_id}/part-urls",
+    response_model=PartUrls,
+    responses=responses(404, 409, 422),
+    summary="Fresh presigned URLs for parts of a multipart upload",
+)
+async def part_urls(
+    session_id: SessionId,
+    asset_id: AssetId,
+    body: PartUrlsRequest,
+    ctx: Annotated[Api, Depends(api)],
+) -> PartUrls:
     await ctx.asset(session_id, asset_id)
     record = await _current(ctx, asset_id, body.upload_id)
     if record.mode != "multipart" or record.completed_at is not None:
-        raise ApiError(409, "not_uploading_parts", "this upload is "
-                       + ("complete" if record.completed_at else "a single PUT"))
-    bad = [{"loc": f"body.partNumbers.{i}", "msg": f"the upload has {record.part_count} parts"}
-           for i, n in enumerate(body.part_numbers) if n > record.part_count]
+        raise ApiError(
+            409,
+            "not_uploading_parts",
+            "this upload is " + ("complete" if record.completed_at else "a single PUT"),
+        )
+    bad = [
+        {"loc": f"body.partNumbers.{i}", "msg": f"the upload has {record.part_count} parts"}
+        for i, n in enumerate(body.part_numbers)
+        if n > record.part_count
+    ]
     if bad:
         raise ApiError(422, "invalid_request", "part number out of range", bad)
     numbers = sorted(set(body.part_numbers))
@@ -231,17 +319,23 @@ async def _finish(ctx: Api, record: UploadRecord, parts: list[UploadedPart]) -> 
         chosen = [Part(part_number=p.part_number, etag=p.etag) for p in parts] or None
         try:
             info = await direct_uploads(ctx.store, "complete_multipart").complete_multipart(
-                record.key, record.upload_id, chosen, expected_size=record.size_bytes)
+                record.key, record.upload_id, chosen, expected_size=record.size_bytes
+            )
         except UploadNotFound:
             found = await ctx.store.head(record.key)  # completed by an earlier call?
             if found is None:
-                raise ApiError(409, "no_pending_upload", "storage no longer knows this upload "
-                               "(aborted or expired): call init-upload") from None
+                raise ApiError(
+                    409,
+                    "no_pending_upload",
+                    "storage no longer knows this upload (aborted or expired): call init-upload",
+                ) from None
             info = found
         except ChecksumMismatch as exc:
             await ctx.store.delete(record.key)
-            raise _incomplete(f"the assembled file is not the declared one ({exc}); "
-                              "call init-upload to start again") from None
+            raise _incomplete(
+                f"the assembled file is not the declared one ({exc}); "
+                "call init-upload to start again"
+            ) from None
         except StorageUnavailable:
             raise
         except StorageError as exc:
@@ -253,40 +347,79 @@ async def _finish(ctx: Api, record: UploadRecord, parts: list[UploadedPart]) -> 
         problem = f"the stored file's sha256 is {info.sha256}, {record.sha256} was declared"
     if problem is not None:
         await ctx.store.delete(record.key)  # a wrong file must not be ingested
-        raise _incomplete(problem + ("; PUT the file again" if record.mode == "single"
-                                     else "; call init-upload to start again"))
+        raise _incomplete(
+            problem
+            + (
+                "; PUT the file again"
+                if record.mode == "single"
+                else "; call init-upload to start again"
+            )
+        )
     return info
 
 
-@router.post("/sessions/{session_id}/assets/{asset_id}/complete", status_code=202,
-             response_model=UploadDone, responses=responses(400, 404, 409, 422),
-             summary="Finish an upload: verify it, record it, start ingestion")
-async def complete(session_id: SessionId, asset_id: AssetId, body: CompleteUpload,
-                   ctx: Annotated[Api, Depends(api)]) -> UploadDone:
+@router.post(
+    "/sessions/{session_id}/assets/{asset_id}/complete",
+    status_code=202,
+    response_model=UploadDone,
+    responses=responses(400, 404, 409, 422),
+    summary="Finish an upload: verify it, record it, start ingestion",
+)
+async def complete(
+    session_id: SessionId,
+    asset_id: AssetId,
+    body: CompleteUpload,
+    ctx: Annotated[Api, Depends(api)],
+) -> UploadDone:
     asset = await ctx.asset(session_id, asset_id)
     record = await _current(ctx, asset_id, body.upload_id)
     url = ctx.store.url_for(record.key)
     if record.completed_at is not None:
         # A repeated call: report, change nothing (the asset may be far along by now).
         if await ctx.store.head(record.key) is None:
-            raise ApiError(409, "no_pending_upload", "the uploaded file is no longer in "
-                           "storage: call init-upload")
-        return UploadDone(asset_id=asset_id, camera_label=record.camera,
-                          state=asset.state.value, original_url=url, key=record.key,
-                          size_bytes=record.size_bytes, sha256=record.sha256,
-                          etag=record.etag, already_completed=True)
+            raise ApiError(
+                409,
+                "no_pending_upload",
+                "the uploaded file is no longer in storage: call init-upload",
+            )
+        return UploadDone(
+            asset_id=asset_id,
+            camera_label=record.camera,
+            state=asset.state.value,
+            original_url=url,
+            key=record.key,
+            size_bytes=record.size_bytes,
+            sha256=record.sha256,
+            etag=record.etag,
+            already_completed=True,
+        )
     info = await _finish(ctx, record, body.parts)
-    updated = await ctx.strapi.update_asset(asset_id, MediaAssetInput(
-        original_url=url, original_filename=record.filename, state=AssetState.INGESTING,
-        error_message=None, progress_pct=None, progress_message="uploaded; queued for ingestion"))
+    updated = await ctx.strapi.update_asset(
+        asset_id,
+        MediaAssetInput(
+            original_url=url,
+            original_filename=record.filename,
+            state=AssetState.INGESTING,
+            error_message=None,
+            progress_pct=None,
+            progress_message="uploaded; queued for ingestion",
+        ),
+    )
     request = ingest_request(updated)
     if request is not None:
         await enqueue(ctx.redis, request, main_queue=ctx.settings.queue_name)
     await ctx.records.put(record.model_copy(update={"completed_at": _now(), "etag": info.etag}))
-    return UploadDone(asset_id=asset_id, camera_label=record.camera, state=updated.state.value,
-                      original_url=url, key=record.key, size_bytes=info.size,
-                      sha256=record.sha256, etag=info.etag,
-                      ingest_job_id=request.job_id if request else None)
+    return UploadDone(
+        asset_id=asset_id,
+        camera_label=record.camera,
+        state=updated.state.value,
+        original_url=url,
+        key=record.key,
+        size_bytes=info.size,
+        sha256=record.sha256,
+        etag=info.etag,
+        ingest_job_id=request.job_id if request else None,
+    )
 
 
 # The browser check is an upload route: served under this router's prefix and auth.
