@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 # Strapi returns biginteger as a string; send it as one too so JavaScript's JSON.parse
@@ -25,6 +25,12 @@ def _escape_controls(value: Any) -> Any:
 
 
 StoredText = Annotated[str, BeforeValidator(_escape_controls)]
+
+# What Strapi's ids look like (a PostgreSQL integer; a 24-character documentId): a
+# webhook body claiming a thousand-digit id or a documentId of "../../x" is refused
+# at the boundary, not carried into job ids and Redis keys.
+EntryId = Annotated[int, Field(ge=0, lt=2**63)]
+DocumentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class StrapiModel(BaseModel):
@@ -45,8 +51,8 @@ class Entry(StrapiModel):
     uid: ClassVar[str]
     plural: ClassVar[str]
 
-    id: int
-    document_id: str
+    id: EntryId
+    document_id: DocumentId
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

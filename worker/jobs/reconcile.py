@@ -63,7 +63,13 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
                 session.updated_at, now, deps.settings.stale_job_s
             ):
                 stale.append(req.job_id)
-        wanted += await _unapplied_reviews(deps.strapi)
+        for review, updated_at in await _unapplied_reviews(deps.strapi):
+            wanted.append(review)
+            # Applying a review takes a second; one still marked running after the
+            # stale time lost its worker (a crash), and arq would wait for the job's
+            # whole timeout before running it again.
+            if _stale(updated_at, now, deps.settings.stale_job_s):
+                stale.append(review.job_id)
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
@@ -97,14 +103,17 @@ async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:
     return released
 
 
-async def _unapplied_reviews(strapi: StrapiClient, page_size: int = 100) -> list[JobRequest]:
-    """Admin reviews whose webhook was lost: reviewed, but not applied by the worker.
+async def _unapplied_reviews(
+    strapi: StrapiClient, page_size: int = 100
+) -> list[tuple[JobRequest, dt.datetime | None]]:
+    """Admin reviews whose webhook was lost, or whose job died: reviewed, but not applied
+    by the worker; each with the entry's last update.
 
     Read raw and judged like a webhook's entry (``review_job_id``), so the job id is
     the webhook's. An entry the typed model refuses is skipped alone: an operator typed
     something unreadable, and its own webhook bounces it back.
     """
-    found: list[JobRequest] = []
+    found: list[tuple[JobRequest, dt.datetime | None]] = []
     async for entry in strapi.sync_results.iterate_raw(
         filters={"operatorStatus": {"$in": list(REVIEWED)}}, page_size=page_size
     ):
@@ -117,7 +126,9 @@ async def _unapplied_reviews(strapi: StrapiClient, page_size: int = 100) -> list
             continue
         job_id = review_job_id(entry)
         if job_id is not None:
-            found.append(JobRequest(APPLY_REVIEW, job_id, (result.document_id,)))
+            found.append(
+                (JobRequest(APPLY_REVIEW, job_id, (result.document_id,)), result.updated_at)
+            )
     return found
 
 

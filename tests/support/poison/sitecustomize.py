@@ -1,4 +1,5 @@
-"""Loaded (via PYTHONPATH) only by the poisoned workers of tests/pipeline/test_poison.py.
+"""Loaded (via PYTHONPATH) only by the poisoned workers of the fault table
+(tests/support/fault_rows.py).
 
 MULTICAM_TEST_POISON says which fault every job of that worker meets:
 
@@ -17,6 +18,10 @@ MULTICAM_TEST_POISON says which fault every job of that worker meets:
   old job of a camera re-uploaded meanwhile finishing last, or failing last.
   Not a fault a real part cannot produce, but an order of events a test cannot
   otherwise choose.
+* ``hold``: every job of the kind ``MULTICAM_TEST_HOLD`` names (``sync``: the engine
+  call; ``review``: applying an admin review) touches ``<gate>.waiting`` and waits
+  there until ``MULTICAM_TEST_GATE`` exists: a fault-table row kills the worker
+  while it waits (a crash at a chosen point of the job), or lets it go on.
 * ``sync``: the sync engine runs out of memory (``MemoryError``), which a test
   machine cannot be made to do on demand without taking the other processes down.
 """
@@ -43,8 +48,9 @@ def _damaged_video(self: Any) -> None:
     from worker.ingest.errors import UnreadableMedia
 
     self.abort()
-    raise UnreadableMedia("camB.mp4: the video stream is damaged: more than 50 packets "
-                          "could not be decoded")
+    raise UnreadableMedia(
+        "camB.mp4: the video stream is damaged: more than 50 packets could not be decoded"
+    )
 
 
 def _gate() -> None:
@@ -71,8 +77,46 @@ def _gate() -> None:
     derived.still_current = gated
 
 
+def _wait_at_gate() -> None:
+    import time
+    from pathlib import Path
+
+    gate = Path(os.environ.get("MULTICAM_TEST_GATE", "/nonexistent"))
+    gate.with_suffix(".waiting").touch()
+    while not gate.exists():
+        time.sleep(0.05)
+
+
+def _hold() -> None:
+    import asyncio
+
+    kind = os.environ.get("MULTICAM_TEST_HOLD", "")
+    if kind == "sync":
+        from worker.jobs import sync
+
+        engine = sync.sync_files
+
+        def held_engine(*args: Any, **kwargs: Any) -> Any:
+            _wait_at_gate()  # the engine runs in a thread: block it there
+            return engine(*args, **kwargs)
+
+        sync.sync_files = held_engine
+    elif kind == "review":
+        from worker.jobs import review
+
+        apply = review.apply_admin_review
+
+        async def held_apply(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.to_thread(_wait_at_gate)
+            return await apply(*args, **kwargs)
+
+        review.apply_admin_review = held_apply
+
+
 if POISON == "gate":
     _gate()
+elif POISON == "hold":
+    _hold()
 elif POISON == "wav":
     from worker.ingest import audio_out
 

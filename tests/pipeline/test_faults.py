@@ -1,0 +1,28 @@
+"""Each row of the fault table (benchmarks/faults.py) as a test: the fault is injected
+into the whole stack, and the sessions it touched end correct with nothing lost,
+duplicated or orphaned, and every failure said in Strapi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from strapi_client.client import StrapiClient
+from tests.support.fault_rows import FAULTS, Fault, Run, run_row
+from tests.support.stack import Stack
+
+pytestmark = [pytest.mark.strapi, pytest.mark.timeout(1200)]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.run.__name__ for f in FAULTS])
+async def test_fault(
+    fault: Fault, stack: Stack, strapi: StrapiClient, media_dir: Path, tmp_path: Path
+) -> None:
+    row = await run_row(fault, Run(stack, strapi, media_dir, tmp_path))
+    assert row.error is None, row.error
+    audit = row.audit
+    assert not audit.lost, audit.lost
+    assert not audit.duplicated, audit.duplicated
+    assert not audit.orphaned, audit.orphaned
+    assert audit.correct == audit.sessions, audit.wrong
