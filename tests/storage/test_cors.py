@@ -25,7 +25,8 @@ from worker.storage.errors import UnsupportedOperation
 
 CMS = "https://cms.example"
 FOREIGN: dict[str, Any] = {
-    "ID": "website-fonts", "AllowedOrigins": ["https://www.example"],
+    "ID": "website-fonts",
+    "AllowedOrigins": ["https://www.example"],
     "AllowedMethods": ["GET"],
 }
 
@@ -33,9 +34,12 @@ FOREIGN: dict[str, Any] = {
 def test_the_rule_allows_put_with_the_signed_headers_and_exposes_etag() -> None:
     rule = upload_rule([CMS, "http://localhost:1337", CMS])
     assert rule == {
-        "ID": RULE_ID, "AllowedOrigins": [CMS, "http://localhost:1337"],
-        "AllowedMethods": ["PUT"], "AllowedHeaders": ["Content-Type", "x-amz-meta-sha256"],
-        "ExposeHeaders": ["ETag"], "MaxAgeSeconds": MAX_AGE_SECONDS,
+        "ID": RULE_ID,
+        "AllowedOrigins": [CMS, "http://localhost:1337"],
+        "AllowedMethods": ["PUT"],
+        "AllowedHeaders": ["Content-Type", "x-amz-meta-sha256", "If-None-Match"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": MAX_AGE_SECONDS,
     }
     assert tuple(rule["AllowedHeaders"]) == PRESIGNED_PUT_HEADERS
     assert blocked_reason([rule], CMS) is None
@@ -45,24 +49,45 @@ def test_the_rule_allows_put_with_the_signed_headers_and_exposes_etag() -> None:
 def test_origins_are_normalised_or_refused() -> None:
     assert normalise_origin(" HTTPS://CMS.Example/ ") == CMS
     assert normalise_origin("http://[::1]:1337") == "http://[::1]:1337"
-    for bad in ("cms.example", "https://cms.example/admin", "ftp://cms.example", "https://",
-                "https://cms.example:port", "*"):
+    for bad in (
+        "cms.example",
+        "https://cms.example/admin",
+        "ftp://cms.example",
+        "https://",
+        "https://cms.example:port",
+        "*",
+    ):
         with pytest.raises(ValueError, match="is not an origin"):
             normalise_origin(bad)
 
 
-@pytest.mark.parametrize(("rules", "reason"), [
-    ([], "the bucket has no CORS rules"),
-    ([FOREIGN], "no CORS rule allows origin https://cms.example"),
-    ([{**upload_rule([CMS]), "AllowedMethods": ["GET", "HEAD"]}],
-     "no CORS rule for origin https://cms.example allows method PUT"),
-    ([{**upload_rule([CMS]), "AllowedHeaders": ["content-type"]}],
-     "do not allow the request header x-amz-meta-sha256"),
-    ([{**upload_rule([CMS]), "AllowedHeaders": []}],
-     "do not allow the request headers Content-Type, x-amz-meta-sha256"),
-    ([{**upload_rule([CMS]), "ExposeHeaders": ["x-amz-version-id"]}],
-     "does not expose the ETag header"),
-])
+@pytest.mark.parametrize(
+    ("rules", "reason"),
+    [
+        ([], "the bucket has no CORS rules"),
+        ([FOREIGN], "no CORS rule allows origin https://cms.example"),
+        (
+            [{**upload_rule([CMS]), "AllowedMethods": ["GET", "HEAD"]}],
+            "no CORS rule for origin https://cms.example allows method PUT",
+        ),
+        (
+            [{**upload_rule([CMS]), "AllowedHeaders": ["content-type", "if-none-match"]}],
+            "do not allow the request header x-amz-meta-sha256",
+        ),
+        (
+            [{**upload_rule([CMS]), "AllowedHeaders": ["content-type", "x-amz-meta-sha256"]}],
+            "do not allow the request header If-None-Match",
+        ),  # a rule applied before #12
+        (
+            [{**upload_rule([CMS]), "AllowedHeaders": []}],
+            "do not allow the request headers Content-Type, x-amz-meta-sha256, If-None-Match",
+        ),
+        (
+            [{**upload_rule([CMS]), "ExposeHeaders": ["x-amz-version-id"]}],
+            "does not expose the ETag header",
+        ),
+    ],
+)
 def test_blocked_reasons_name_what_is_missing(rules: list[dict[str, Any]], reason: str) -> None:
     found = blocked_reason(rules, CMS)
     assert found is not None and reason in found
@@ -78,11 +103,19 @@ def test_the_first_rule_that_matches_the_request_is_the_one_that_counts() -> Non
 
 
 def test_wildcards_and_case_match_as_s3_matches_them() -> None:
-    rule = {"AllowedOrigins": ["https://*.example"], "AllowedMethods": ["put"],
-            "AllowedHeaders": ["*"], "ExposeHeaders": ["etag"]}
+    rule = {
+        "AllowedOrigins": ["https://*.example"],
+        "AllowedMethods": ["put"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["etag"],
+    }
     assert blocked_reason([rule], CMS) is None
-    assert blocked_reason([rule | {"AllowedHeaders": ["content-type", "X-Amz-Meta-*"]}],
-                          CMS) is None
+    assert (
+        blocked_reason(
+            [rule | {"AllowedHeaders": ["content-type", "X-Amz-Meta-*", "IF-NONE-MATCH"]}], CMS
+        )
+        is None
+    )
     assert blocked_reason([rule | {"ExposeHeaders": ["*"]}], CMS) is None
     assert "no CORS rule allows origin" in (blocked_reason([rule], "https://example.org") or "")
     assert blocked_reason([{**rule, "AllowedOrigins": ["*"]}], "http://localhost:1337") is None
@@ -103,7 +136,8 @@ def test_the_message_names_the_fix_and_keeps_the_allowed_origins() -> None:
     assert blocked_message(CMS, reason, rules) == (
         "browser uploads from https://cms.example would be blocked by the bucket's CORS rules: "
         "no CORS rule allows origin https://cms.example; fix: run `multicam storage apply-cors "
-        "--origin https://old.example --origin https://cms.example`")
+        "--origin https://old.example --origin https://cms.example`"
+    )
 
 
 async def test_rules_round_trip_and_merge_on_s3(s3_store: ObjectStore) -> None:
@@ -127,14 +161,20 @@ async def test_rules_round_trip_and_merge_on_s3(s3_store: ObjectStore) -> None:
 
 
 def preflight(url: str, origin: str, headers: str) -> httpx.Response:
-    return httpx.options(url, headers={
-        "Origin": origin, "Access-Control-Request-Method": BROWSER_UPLOAD.method,
-        "Access-Control-Request-Headers": headers})
+    return httpx.options(
+        url,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": BROWSER_UPLOAD.method,
+            "Access-Control-Request-Headers": headers,
+        },
+    )
 
 
 async def test_the_bucket_answers_preflights_from_the_rule(s3_store: ObjectStore) -> None:
-    presigned = await s3_store.presign_put("projects/p/20260101/originals/a.mp4", "video/mp4",
-                                           sha256="ab" * 32)
+    presigned = await s3_store.presign_put(
+        "projects/p/20260101/originals/a.mp4", "video/mp4", sha256="ab" * 32
+    )
     asked = ",".join(h.lower() for h in presigned.headers)
     # (moto's server answers any origin while a bucket has no rules; S3 and R2 do not.)
     await apply_cors(s3_store, [CMS])

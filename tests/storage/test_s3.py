@@ -36,7 +36,9 @@ def random_file(path: Path, size: int) -> tuple[Path, bytes]:
 
 
 async def test_large_file_goes_up_in_parts_and_is_verified(
-    s3_store: ObjectStore, s3_server: S3Server, files: Path,
+    s3_store: ObjectStore,
+    s3_server: S3Server,
+    files: Path,
 ) -> None:
     path, data = random_file(files / "big.mov", 2 * PART_MB * MIB + 123_456)
     stored = await s3_store.put_file("big/clip.mov", path, "video/quicktime")
@@ -57,15 +59,17 @@ async def test_large_file_goes_up_in_parts_and_is_verified(
 
 
 async def test_known_sha256_skips_the_hashing_pass_but_is_still_checked(
-    s3_store: ObjectStore, files: Path,
+    s3_store: ObjectStore,
+    files: Path,
 ) -> None:
     path, data = random_file(files / "big.bin", PART_MB * MIB + 1)
     digest = hashlib.sha256(data).hexdigest()
     stored = await s3_store.put_file("big/a", path, "application/octet-stream", sha256=digest)
     assert stored.sha256 == digest
     with pytest.raises(ChecksumMismatch, match="wrong sha256 given"):
-        await s3_store.put_file("big/b", path, "application/octet-stream",
-                                sha256=hashlib.sha256(b"stale").hexdigest())
+        await s3_store.put_file(
+            "big/b", path, "application/octet-stream", sha256=hashlib.sha256(b"stale").hexdigest()
+        )
     # Nothing half-made stays: no object, no open upload.
     assert await s3_store.head("big/b") is None
     assert await s3_store.list_multipart_uploads() == []
@@ -79,15 +83,22 @@ async def test_the_s3_backend_is_the_direct_upload_store(s3_store: ObjectStore) 
 async def test_presigned_put_with_plain_httpx(s3_store: ObjectStore) -> None:
     data = b"camera original bytes"
     digest = hashlib.sha256(data).hexdigest()
-    req = await s3_store.presign_put("up/a.mov", "video/quicktime", expires_in=600,
-                                     sha256=digest)
+    req = await s3_store.presign_put("up/a.mov", "video/quicktime", expires_in=600, sha256=digest)
     assert req.method == "PUT"
-    assert req.headers == {"Content-Type": "video/quicktime", "x-amz-meta-sha256": digest}
-    # Content type and checksum are signed into the URL: clients cannot change them.
-    assert "content-type%3Bhost%3Bx-amz-meta-sha256" in req.url
+    assert req.headers == {
+        "Content-Type": "video/quicktime",
+        "x-amz-meta-sha256": digest,
+        "If-None-Match": "*",
+    }
+    # Content type, checksum and the create-only condition are signed into the URL:
+    # clients cannot change or drop them.
+    assert "content-type%3Bhost%3Bif-none-match%3Bx-amz-meta-sha256" in req.url
     async with httpx.AsyncClient() as http:
         response = await http.put(req.url, content=data, headers=req.headers)
-    assert response.status_code == 200
+        assert response.status_code == 200
+        # The URL stays valid, but only creates: a second PUT cannot replace the object.
+        late = await http.put(req.url, content=b"other bytes", headers=req.headers)
+    assert late.status_code == 412
     info = await s3_store.head("up/a.mov")
     assert info is not None
     assert (info.size, info.sha256, info.content_type) == (len(data), digest, "video/quicktime")
@@ -106,16 +117,18 @@ async def test_presigned_get(s3_store: ObjectStore) -> None:
 
 
 async def test_presigned_multipart_resume_complete_and_retry(
-    s3_store: ObjectStore, files: Path,
+    s3_store: ObjectStore,
+    files: Path,
 ) -> None:
     key = "up/big.mov"
     part_size = 5 * MIB
     data = os.urandom(2 * part_size + 777)
-    chunks = [data[i:i + part_size] for i in range(0, len(data), part_size)]
+    chunks = [data[i : i + part_size] for i in range(0, len(data), part_size)]
     upload_id = await s3_store.create_multipart(key, "video/quicktime")
     assert [u.upload_id for u in await s3_store.list_multipart_uploads("up/")] == [upload_id]
 
     async with httpx.AsyncClient() as http:
+
         async def send(number: int) -> str:
             req = await s3_store.presign_part(key, upload_id, number)
             response = await http.put(req.url, content=chunks[number - 1])
@@ -125,14 +138,18 @@ async def test_presigned_multipart_resume_complete_and_retry(
         first = await send(1)
         # "Interrupted": the client forgets everything but the upload id and asks the store.
         parts = await s3_store.list_parts(key, upload_id)
-        assert [(p.part_number, normalise_etag(p.etag), p.size) for p in parts] == \
-            [(1, normalise_etag(first), part_size)]
+        assert [(p.part_number, normalise_etag(p.etag), p.size) for p in parts] == [
+            (1, normalise_etag(first), part_size)
+        ]
         etags = [first, await send(2), await send(3)]
 
     with pytest.raises(ChecksumMismatch, match="size"):
-        await s3_store.complete_multipart(key, upload_id, [
-            Part(part_number=i + 1, etag=e) for i, e in enumerate(etags)
-        ], expected_size=len(data) + 1)
+        await s3_store.complete_multipart(
+            key,
+            upload_id,
+            [Part(part_number=i + 1, etag=e) for i, e in enumerate(etags)],
+            expected_size=len(data) + 1,
+        )
     # That check ran after completion; the object is there and a retry is harmless.
     chosen = [Part(part_number=i + 1, etag=e) for i, e in reversed(list(enumerate(etags)))]
     info = await s3_store.complete_multipart(key, upload_id, chosen, expected_size=len(data))
@@ -147,8 +164,9 @@ async def test_presigned_multipart_resume_complete_and_retry(
 
 async def test_complete_with_the_parts_the_store_holds(s3_store: ObjectStore) -> None:
     key = "up/listed.bin"
-    upload_id = await s3_store.create_multipart(key, "application/octet-stream",
-                                                sha256=hashlib.sha256(b"abc").hexdigest())
+    upload_id = await s3_store.create_multipart(
+        key, "application/octet-stream", sha256=hashlib.sha256(b"abc").hexdigest()
+    )
     async with httpx.AsyncClient() as http:
         req = await s3_store.presign_part(key, upload_id, 1)
         assert (await http.put(req.url, content=b"abc")).status_code == 200
@@ -164,8 +182,9 @@ async def test_completing_someone_elses_parts_or_unknown_uploads(s3_store: Objec
     with pytest.raises(StorageError):
         await s3_store.complete_multipart("up/x", upload_id, [])
     with pytest.raises(StorageError):  # S3 refuses an ETag it never issued
-        await s3_store.complete_multipart("up/x", upload_id,
-                                          [Part(part_number=1, etag='"' + "0" * 32 + '"')])
+        await s3_store.complete_multipart(
+            "up/x", upload_id, [Part(part_number=1, etag='"' + "0" * 32 + '"')]
+        )
     with pytest.raises(UploadNotFound):
         await s3_store.list_parts("up/x", "no-such-upload")
     with pytest.raises(Exception, match="part_number"):
@@ -199,10 +218,13 @@ def _dead_port() -> int:
 
 
 async def test_unreachable_endpoint_is_transient(s3_settings: StorageSettings) -> None:
-    dead = s3_settings.model_copy(update={
-        "s3_endpoint_url": f"http://127.0.0.1:{_dead_port()}", "s3_max_attempts": 1,
-        "s3_connect_timeout_s": 2.0,
-    })
+    dead = s3_settings.model_copy(
+        update={
+            "s3_endpoint_url": f"http://127.0.0.1:{_dead_port()}",
+            "s3_max_attempts": 1,
+            "s3_connect_timeout_s": 2.0,
+        }
+    )
     async with open_store(dead) as store:
         with pytest.raises(StorageUnavailable):
             await store.head("x")
@@ -220,22 +242,27 @@ async def test_missing_bucket_is_a_configuration_error(s3_settings: StorageSetti
 
 
 def _client_error(code: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "m"},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, "GetObject")
+    return ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+        "GetObject",
+    )
 
 
-@pytest.mark.parametrize(("code", "status", "kind"), [
-    ("NoSuchKey", 404, ObjectNotFound),
-    ("404", 404, ObjectNotFound),
-    ("NoSuchUpload", 404, UploadNotFound),
-    ("InternalError", 500, StorageUnavailable),
-    ("ServiceUnavailable", 503, StorageUnavailable),
-    ("SlowDown", 503, StorageUnavailable),
-    ("TooManyRequests", 429, StorageUnavailable),
-    ("Whatever", 502, StorageUnavailable),
-    ("AccessDenied", 403, StorageError),
-    ("NoSuchBucket", 404, StorageError),
-])
+@pytest.mark.parametrize(
+    ("code", "status", "kind"),
+    [
+        ("NoSuchKey", 404, ObjectNotFound),
+        ("404", 404, ObjectNotFound),
+        ("NoSuchUpload", 404, UploadNotFound),
+        ("InternalError", 500, StorageUnavailable),
+        ("ServiceUnavailable", 503, StorageUnavailable),
+        ("SlowDown", 503, StorageUnavailable),
+        ("TooManyRequests", 429, StorageUnavailable),
+        ("Whatever", 502, StorageUnavailable),
+        ("AccessDenied", 403, StorageError),
+        ("NoSuchBucket", 404, StorageError),
+    ],
+)
 def test_error_mapping(code: str, status: int, kind: type[StorageError]) -> None:
     error = storage_error(_client_error(code, status), key="k", upload_id="u")
     assert type(error) is kind

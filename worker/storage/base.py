@@ -20,7 +20,10 @@ SHA256_METADATA = "sha256"
 # and so what a bucket's CORS rules must allow a browser to send.
 CONTENT_TYPE_HEADER = "Content-Type"
 SHA256_HEADER = f"x-amz-meta-{SHA256_METADATA}"
-PRESIGNED_PUT_HEADERS = (CONTENT_TYPE_HEADER, SHA256_HEADER)
+# A single PUT creates its object, never replaces one: a late PUT with a ticket's URL
+# after complete (the URL stays valid for hours) must not swap a verified original.
+IF_NONE_MATCH_HEADER = "If-None-Match"
+PRESIGNED_PUT_HEADERS = (CONTENT_TYPE_HEADER, SHA256_HEADER, IF_NONE_MATCH_HEADER)
 # The response header a part PUT returns and complete needs back.
 ETAG_HEADER = "ETag"
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's limit
@@ -28,8 +31,10 @@ MAX_RANGE_BYTES = 64 * 1024**2  # read_range is for slices, held in memory
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _CONTENT_TYPE = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,254}")
 # Why a store that is not a DirectUploadStore cannot do something ({}: what).
-NEEDS_S3 = ("{} needs the S3 backend (MULTICAM_STORAGE_BACKEND=s3): the local backend "
-            "has no HTTP endpoint for clients to upload to or download from")
+NEEDS_S3 = (
+    "{} needs the S3 backend (MULTICAM_STORAGE_BACKEND=s3): the local backend "
+    "has no HTTP endpoint for clients to upload to or download from"
+)
 
 
 class _Frozen(BaseModel):
@@ -113,7 +118,12 @@ class ObjectStore(ABC):
 
     @abstractmethod
     async def put_file(
-        self, key: str, path: Path, content_type: str, *, sha256: str | None = None,
+        self,
+        key: str,
+        path: Path,
+        content_type: str,
+        *,
+        sha256: str | None = None,
     ) -> StoredObject:
         """Store a local file; verify the stored size and SHA-256 (and ETag on S3).
 
@@ -128,7 +138,11 @@ class ObjectStore(ABC):
 
     @abstractmethod
     async def get_file(
-        self, key: str, dest: Path, *, expected_sha256: str | None = None,
+        self,
+        key: str,
+        dest: Path,
+        *,
+        expected_sha256: str | None = None,
     ) -> StoredObject:
         """Download to ``dest`` through a temp file beside it, verify, rename atomically.
 
@@ -138,7 +152,11 @@ class ObjectStore(ABC):
 
     @abstractmethod
     async def get_bytes(
-        self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
+        self,
+        key: str,
+        *,
+        expected_sha256: str | None = None,
+        max_size: int = 64 * 1024**2,
     ) -> bytes:
         """A small object's bytes, verified like get_file; refuses objects over max_size."""
 
@@ -225,31 +243,51 @@ class DirectUploadStore(ObjectStore):
 
     @abstractmethod
     async def presign_get(
-        self, key: str, *, expires_in: int = 3600, filename: str | None = None,
+        self,
+        key: str,
+        *,
+        expires_in: int = 3600,
+        filename: str | None = None,
     ) -> PresignedRequest:
         """A temporary download link (for the review UI); ``filename`` sets the save-as name."""
 
     @abstractmethod
     async def presign_put(
-        self, key: str, content_type: str, *, expires_in: int = 3600, sha256: str | None = None,
+        self,
+        key: str,
+        content_type: str,
+        *,
+        expires_in: int = 3600,
+        sha256: str | None = None,
     ) -> PresignedRequest:
-        """A single PUT upload URL (objects up to 5 GiB).
+        """A single PUT upload URL (objects up to 5 GiB) that only creates the object.
 
-        The client must send the returned headers: Content-Type, and the SHA-256
-        metadata header when ``sha256`` is given (it is signed into the URL).
+        The client must send the returned headers, all signed into the URL:
+        Content-Type, the SHA-256 metadata header when ``sha256`` is given, and
+        ``If-None-Match: *``, so a PUT to a key that already holds an object fails with
+        412 (on a retry: the earlier attempt's bytes are there) instead of replacing it.
         """
 
     # -- multipart (for the upload API) -----------------------------------------
 
     @abstractmethod
     async def create_multipart(
-        self, key: str, content_type: str, *, sha256: str | None = None,
+        self,
+        key: str,
+        content_type: str,
+        *,
+        sha256: str | None = None,
     ) -> str:
         """Start a multipart upload; returns its upload id."""
 
     @abstractmethod
     async def presign_part(
-        self, key: str, upload_id: str, part_number: int, *, expires_in: int = 3600,
+        self,
+        key: str,
+        upload_id: str,
+        part_number: int,
+        *,
+        expires_in: int = 3600,
     ) -> PresignedRequest:
         """A PUT URL for one part; the response's ETag header is the part's ETag."""
 

@@ -31,6 +31,7 @@ from botocore.exceptions import (
 from .base import (
     CONTENT_TYPE_HEADER,
     DEFAULT_CONTENT_TYPE,
+    IF_NONE_MATCH_HEADER,
     SHA256_HEADER,
     SHA256_METADATA,
     DirectUploadStore,
@@ -568,6 +569,10 @@ class S3ObjectStore(DirectUploadStore):
             digest = normalise_sha256(sha256)
             params["Metadata"] = {SHA256_METADATA: digest}
             headers[SHA256_HEADER] = digest
+        # Create-only (S3 and R2 answer 412 if the key holds an object), and signed, so
+        # a holder of the URL cannot drop the condition to replace a verified original.
+        params["IfNoneMatch"] = "*"
+        headers[IF_NONE_MATCH_HEADER] = "*"
         url, expires_at = await self._presign("put_object", params, expires_in, "PUT")
         return PresignedRequest(method="PUT", url=url, headers=headers, expires_at=expires_at)
 

@@ -76,6 +76,16 @@ export function missingParts(partCount, uploaded) {
   return out;
 }
 
+/**
+ * Whether a single PUT that failed with `status` finds the file already stored. The URL
+ * only creates its object (it carries `If-None-Match: *`, signed), so a 412 on a retry,
+ * or on a resumed upload, means an earlier attempt's bytes arrived; complete then checks
+ * they are this file. A 412 on a fresh upload's first attempt is a real refusal.
+ */
+export function alreadyStored(status, attempt, resumed) {
+  return status === 412 && (attempt > 1 || Boolean(resumed));
+}
+
 /** Byte range [start, end) of part `n` (1-based). */
 export function partRange(n, partSize, fileSize) {
   const start = (n - 1) * partSize;

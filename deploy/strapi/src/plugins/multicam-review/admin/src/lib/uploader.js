@@ -2,7 +2,7 @@
 // /v2 init-upload / part URLs / complete flow through the plugin's routes, the bytes
 // PUT to the presigned URLs (several parts at once). A file dropped again resumes from
 // the parts storage already holds.
-import { contentType, missingParts, partRange } from './upload-plan.mjs';
+import { alreadyStored, contentType, missingParts, partRange } from './upload-plan.mjs';
 
 const PARALLEL_PARTS = 4;
 const TRIES = 3;
@@ -79,12 +79,19 @@ export async function uploadFile({ api, sessionId, label, file, onProgress }) {
 
   let parts = [];
   if (ticket.mode === 'single') {
-    await withRetries(() =>
-      put(ticket.url.url, file, ticket.url.headers, (n) => {
-        sent.set(1, n);
-        report('uploading');
-      })
-    );
+    // The ticket's headers include If-None-Match: * (the URL only creates the object).
+    await withRetries(async (attempt) => {
+      try {
+        return await put(ticket.url.url, file, ticket.url.headers, (n) => {
+          sent.set(1, n);
+          report('uploading');
+        });
+      } catch (err) {
+        if (!alreadyStored(err.status, attempt, ticket.resumed)) throw err;
+        sent.set(1, file.size);
+        return null; // complete checks the stored file is this one
+      }
+    });
   } else {
     for (const p of ticket.uploadedParts) sent.set(p.partNumber, p.sizeBytes ?? 0);
     const urls = new Map(ticket.parts.map((p) => [p.partNumber, p.url]));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {
-  assignmentProblem, bytes, contentType, labelFromName, missingParts, notMedia, partRange,
-  proposeAssignment, rate,
+  alreadyStored, assignmentProblem, bytes, contentType, labelFromName, missingParts, notMedia,
+  partRange, proposeAssignment, rate,
 } from '../upload-plan.mjs';
 
 const file = (name, type = '') => ({ name, type });
@@ -68,4 +68,12 @@ test('progress reads as speed and time left', () => {
   assert.equal(rate(10 * 1024 * 1024, 20 * 1024 * 1024, 1000), '10 MB/s · 1 s left');
   assert.equal(rate(1024 * 1024, 121 * 1024 * 1024, 1000), '1.0 MB/s · 2 min 0 s left');
   assert.equal(rate(0, 10, 1000), '');
+});
+
+test('a 412 to a retried or resumed single PUT means the file is already stored', () => {
+  assert.equal(alreadyStored(412, 2, false), true);
+  assert.equal(alreadyStored(412, 1, true), true);
+  assert.equal(alreadyStored(412, 1, false), false); // a fresh upload's key held something
+  assert.equal(alreadyStored(403, 2, true), false);
+  assert.equal(alreadyStored(undefined, 3, true), false); // a network error
 });
