@@ -14,7 +14,6 @@ from worker.storage.factory import open_store
 from worker.storage.settings import StorageSettings
 
 # Defined in worker.transient; tests/pipeline/test_poison.py still imports it from here.
-from worker.transient import TRANSIENT as TRANSIENT
 
 
 @dataclass

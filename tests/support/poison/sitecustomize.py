@@ -45,7 +45,7 @@ def _out_of_memory(*args: Any, **kwargs: Any) -> Any:
 
 
 def _damaged_video(self: Any) -> None:
-    from worker.ingest.errors import UnreadableMedia
+    from worker.errors import UnreadableMedia
 
     self.abort()
     raise UnreadableMedia(
@@ -57,7 +57,7 @@ def _gate() -> None:
     import asyncio
     from pathlib import Path
 
-    from worker.ingest.errors import UnreadableMedia
+    from worker.errors import UnreadableMedia
     from worker.jobs import derived
 
     original = derived.still_current
