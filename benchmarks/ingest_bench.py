@@ -46,6 +46,7 @@ U8 = npt.NDArray[np.uint8]
 
 # ---------------------------------------------------------------- source generation
 
+
 class Scene:
     """A textured world larger than the frame, sprites, and a grain bank."""
 
@@ -66,13 +67,13 @@ class Scene:
         for _ in range(160):  # hard-edged structures: windows, signs, furniture
             y, x = rng.integers(0, wh - 120), rng.integers(0, ww - 160)
             h, w = rng.integers(12, 120), rng.integers(12, 160)
-            luma[y:y + h, x:x + w] += rng.uniform(-70, 70)
+            luma[y : y + h, x : x + w] += rng.uniform(-70, 70)
         luma = 128 + (luma - luma.mean()) * (60 / luma.std())
         self.luma: U8 = np.clip(luma, 26, 228).astype(np.uint8)
         chroma = []
         for _ in range(2):
             grid = rng.standard_normal((wh // 2 // 60 + 2, ww // 2 // 60 + 2)).astype(np.float32)
-            plane = 128 + 22 * zoom(grid, 60, order=1, prefilter=False)[:wh // 2, :ww // 2]
+            plane = 128 + 22 * zoom(grid, 60, order=1, prefilter=False)[: wh // 2, : ww // 2]
             chroma.append(np.clip(plane, 70, 186).astype(np.uint8))
         self.u, self.v = chroma
         # Moving objects: textured discs with their own colour.
@@ -83,8 +84,14 @@ class Scene:
             tex = rng.integers(40, 220, (size // 8 + 1, size // 8 + 1)).astype(np.float32)
             tex_full = zoom(tex, 8, order=1, prefilter=False)[:size, :size]
             tex_full += 12 * rng.standard_normal((size, size)).astype(np.float32)
-            self.sprites.append((np.clip(tex_full, 20, 235).astype(np.uint8), mask,
-                                 int(rng.integers(60, 196)), int(rng.integers(60, 196))))
+            self.sprites.append(
+                (
+                    np.clip(tex_full, 20, 235).astype(np.uint8),
+                    mask,
+                    int(rng.integers(60, 196)),
+                    int(rng.integers(60, 196)),
+                )
+            )
         # Film grain: zero-mean noise stored as uint8 two's complement, so a wrapping
         # uint8 add is a signed add (luma is kept within 26..228, grain within +-24).
         grain = np.clip(rng.normal(0, 6, (H + 64, W + 64)), -24, 24).astype(np.int8)
@@ -104,21 +111,21 @@ class Scene:
         out = np.empty((H * 3 // 2, W), np.uint8)
         luma = out[:H]
         gy, gx = self.rng.integers(0, 64, 2)
-        np.add(self.luma[y:y + H, x:x + W], self.grain[gy:gy + H, gx:gx + W], out=luma)
-        u = out[H:H + H // 4].reshape(H // 2, W // 2)
-        v = out[H + H // 4:].reshape(H // 2, W // 2)
-        u[:] = self.u[y // 2:y // 2 + H // 2, x // 2:x // 2 + W // 2]
-        v[:] = self.v[y // 2:y // 2 + H // 2, x // 2:x // 2 + W // 2]
+        np.add(self.luma[y : y + H, x : x + W], self.grain[gy : gy + H, gx : gx + W], out=luma)
+        u = out[H : H + H // 4].reshape(H // 2, W // 2)
+        v = out[H + H // 4 :].reshape(H // 2, W // 2)
+        u[:] = self.u[y // 2 : y // 2 + H // 2, x // 2 : x // 2 + W // 2]
+        v[:] = self.v[y // 2 : y // 2 + H // 2, x // 2 : x // 2 + W // 2]
         for k, (tex, mask, cu, cv) in enumerate(self.sprites):
             size = tex.shape[0]
             sx = int((W - size) * (0.5 + 0.45 * np.sin(2 * np.pi * t / (7 + 3 * k) + k)))
             sy = int((H - size) * (0.5 + 0.4 * np.sin(2 * np.pi * t / (5 + 2 * k) + 2 * k)))
             sx, sy = sx & ~1, sy & ~1
-            region = luma[sy:sy + size, sx:sx + size]
+            region = luma[sy : sy + size, sx : sx + size]
             region[mask] = tex[mask]
             half = mask[::2, ::2]
-            u[sy // 2:sy // 2 + size // 2, sx // 2:sx // 2 + size // 2][half] = cu
-            v[sy // 2:sy // 2 + size // 2, sx // 2:sx // 2 + size // 2][half] = cv
+            u[sy // 2 : sy // 2 + size // 2, sx // 2 : sx // 2 + size // 2][half] = cu
+            v[sy // 2 : sy // 2 + size // 2, sx // 2 : sx // 2 + size // 2][half] = cv
         return out
 
 
@@ -148,10 +155,18 @@ def make_source(path: Path, minutes: float) -> None:
     tmp = path.with_suffix(".partial.mp4")
     scene = Scene()
     out = av.open(str(tmp), "w")
-    vs = out.add_stream("libx264", rate=FPS, options={
-        # superfast keeps CABAC, B-frames and 8x8 transforms (what camera encoders
-        # make, so decoding costs what it costs on a real file) and generates fast.
-        "preset": "superfast", "maxrate": "25M", "bufsize": "20M", "profile": "high"})
+    vs = out.add_stream(
+        "libx264",
+        rate=FPS,
+        options={
+            # superfast keeps CABAC, B-frames and 8x8 transforms (what camera encoders
+            # make, so decoding costs what it costs on a real file) and generates fast.
+            "preset": "superfast",
+            "maxrate": "25M",
+            "bufsize": "20M",
+            "profile": "high",
+        },
+    )
     vs.width, vs.height, vs.pix_fmt = W, H, "yuv420p"
     vs.bit_rate = SOURCE_BITRATE
     vs.codec_context.gop_size = FPS
@@ -169,14 +184,19 @@ def make_source(path: Path, minutes: float) -> None:
         if a0 // (60 * RATE) != (a0 - per_frame) // (60 * RATE) and i:
             audio = audio_minute(a0 // (60 * RATE))
         off = a0 % (60 * RATE)
-        af = av.AudioFrame.from_ndarray(np.ascontiguousarray(audio[:, off:off + per_frame]),
-                                        format="fltp", layout="stereo")
+        af = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(audio[:, off : off + per_frame]), format="fltp", layout="stereo"
+        )
         af.sample_rate, af.pts, af.time_base = RATE, a0, Fraction(1, RATE)
         out.mux(aus.encode(af))
         if i % (FPS * 30) == 0:
             rate = (i + 1) / max(1e-6, time.monotonic() - start)
-            print(f"  generating source: {i / FPS:.0f} s of {minutes * 60:.0f} s "
-                  f"({rate:.1f} frames/s)", file=sys.stderr, flush=True)
+            print(
+                f"  generating source: {i / FPS:.0f} s of {minutes * 60:.0f} s "
+                f"({rate:.1f} frames/s)",
+                file=sys.stderr,
+                flush=True,
+            )
     out.mux(vs.encode())
     out.mux(aus.encode())
     out.close()
@@ -184,6 +204,7 @@ def make_source(path: Path, minutes: float) -> None:
 
 
 # ---------------------------------------------------------------- measured runs
+
 
 @dataclass
 class Run:
@@ -203,8 +224,12 @@ def ensure_ffmpeg() -> str:
     print("ffmpeg not found: apt-get update && apt-get install -y ffmpeg", file=sys.stderr)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "ffmpeg"],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "--no-install-recommends", "ffmpeg"],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     found = shutil.which("ffmpeg")
     if not found:
         raise SystemExit("ffmpeg is still missing after apt-get install")
@@ -255,22 +280,54 @@ def measure(name: str, cmd: list[str], out_dir: Path) -> Run:
 
 
 def ingest_cmd(source: Path, out_dir: Path, kinds: list[str]) -> list[str]:
-    return [sys.executable, str(Path(__file__).resolve()), "--child", str(source), str(out_dir),
-            ",".join(kinds)]
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        str(source),
+        str(out_dir),
+        ",".join(kinds),
+    ]
 
 
 def ffmpeg_cmd(ffmpeg: str, source: Path, out: Path, config: IngestSettings) -> list[str]:
     """The plan's proxy (same settings as the ingest's) by the ffmpeg CLI alone."""
     info = probe(source)
-    w, h = scaled_size(info.width, info.height, None, config.proxy_height,
-                       config.proxy_upscale)
-    return [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source),
-            "-map", "0:v:0", "-an", "-sn", "-dn",
-            "-vf", f"scale={w}:{h}:flags={config.proxy_scaler}",
-            "-c:v", "libx264", "-preset", config.proxy_preset, "-crf", f"{config.proxy_crf:g}",
-            "-g", str(config.proxy_gop), "-bf", str(config.proxy_bframes),
-            "-x264-params", "scenecut=0", "-pix_fmt", "yuv420p",
-            "-movflags", "+faststart", str(out)]
+    w, h = scaled_size(info.width, info.height, None, config.proxy_height, config.proxy_upscale)
+    return [
+        ffmpeg,
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-map",
+        "0:v:0",
+        "-an",
+        "-sn",
+        "-dn",
+        "-vf",
+        f"scale={w}:{h}:flags={config.proxy_scaler}",
+        "-c:v",
+        "libx264",
+        "-preset",
+        config.proxy_preset,
+        "-crf",
+        f"{config.proxy_crf:g}",
+        "-g",
+        str(config.proxy_gop),
+        "-bf",
+        str(config.proxy_bframes),
+        "-x264-params",
+        "scenecut=0",
+        "-pix_fmt",
+        "yuv420p",
+        "-movflags",
+        "+faststart",
+        str(out),
+    ]
 
 
 def child(source: str, out_dir: str, kinds: str) -> None:
@@ -284,28 +341,45 @@ def child(source: str, out_dir: str, kinds: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=10.0,
-                        help="length of the generated camera file (default 10)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="alternate ffmpeg / whole ingest this many times; the best "
-                             "wall time of each counts (default 1)")
-    parser.add_argument("--singles", default="proxy,audio-wav,waveform,thumbnail,mezzanine",
-                        help="derived kinds to also run alone, comma-separated ('' for none; "
-                             "the mezzanine is a slow full-resolution encode)")
-    parser.add_argument("--generate-only", action="store_true",
-                        help="make (and cache) the source file, measure nothing")
-    parser.add_argument("--child", nargs=3, metavar=("SOURCE", "OUT", "KINDS"),
-                        help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=10.0,
+        help="length of the generated camera file (default 10)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="alternate ffmpeg / whole ingest this many times; the best "
+        "wall time of each counts (default 1)",
+    )
+    parser.add_argument(
+        "--singles",
+        default="proxy,audio-wav,waveform,thumbnail,mezzanine",
+        help="derived kinds to also run alone, comma-separated ('' for none; "
+        "the mezzanine is a slow full-resolution encode)",
+    )
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="make (and cache) the source file, measure nothing",
+    )
+    parser.add_argument(
+        "--child", nargs=3, metavar=("SOURCE", "OUT", "KINDS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
 
     ffmpeg = ensure_ffmpeg()
-    ff_version = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True,
-                                check=True).stdout.splitlines()[0]
+    ff_version = subprocess.run(
+        [ffmpeg, "-version"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[0]
     CACHE.mkdir(parents=True, exist_ok=True)
     source = CACHE / f"camera-{args.minutes:g}min-1080p30.mp4"
     if not source.exists():
@@ -320,11 +394,15 @@ def main() -> None:
     info = probe(source)
     probe_s = time.perf_counter() - t0
     media_s = info.duration_s
-    print(f"source: {source.name}  {info.resolution} {info.fps:g} fps  "
-          f"{info.video_codec}/{info.audio_codec}  {media_s:.0f} s  "
-          f"{info.size_bytes / 1e6:.0f} MB  video {(info.video_bit_rate or 0) / 1e6:.1f} Mb/s")
-    print(f"baseline: {ff_version}; cores: {os.cpu_count()}; "
-          f"load average at start: {os.getloadavg()[0]:.2f}")
+    print(
+        f"source: {source.name}  {info.resolution} {info.fps:g} fps  "
+        f"{info.video_codec}/{info.audio_codec}  {media_s:.0f} s  "
+        f"{info.size_bytes / 1e6:.0f} MB  video {(info.video_bit_rate or 0) / 1e6:.1f} Mb/s"
+    )
+    print(
+        f"baseline: {ff_version}; cores: {os.cpu_count()}; "
+        f"load average at start: {os.getloadavg()[0]:.2f}"
+    )
 
     runs: list[Run] = []
     whole: list[Run] = []
@@ -341,12 +419,22 @@ def main() -> None:
 
         for _ in range(args.repeat):
             d = fresh("ffmpeg")
-            base.append(measure("ffmpeg CLI proxy (baseline)",
-                                ffmpeg_cmd(ffmpeg, source, d / "proxy.mp4", config), d))
+            base.append(
+                measure(
+                    "ffmpeg CLI proxy (baseline)",
+                    ffmpeg_cmd(ffmpeg, source, d / "proxy.mp4", config),
+                    d,
+                )
+            )
             print(f"  {base[-1]}", file=sys.stderr, flush=True)
             d = fresh("whole")
-            whole.append(measure("whole ingest (probe+wav+proxy+waveform+thumbnail)",
-                                 ingest_cmd(source, d, []), d))
+            whole.append(
+                measure(
+                    "whole ingest (probe+wav+proxy+waveform+thumbnail)",
+                    ingest_cmd(source, d, []),
+                    d,
+                )
+            )
             proxy_bytes = (d / "proxy.mp4").stat().st_size
             print(f"  {whole[-1]}", file=sys.stderr, flush=True)
         runs += [min(base, key=lambda r: r.wall_s), min(whole, key=lambda r: r.wall_s)]
@@ -357,28 +445,42 @@ def main() -> None:
         ff_bytes = (work / "ffmpeg" / "proxy.mp4").stat().st_size
 
     print()
-    print(f"{'run':<52} {'wall s':>8} {'x realtime':>10} {'CPU s':>8} {'cores':>6} "
-          f"{'peak RSS MB':>11} {'output MB':>10} {'load':>5}")
+    print(
+        f"{'run':<52} {'wall s':>8} {'x realtime':>10} {'CPU s':>8} {'cores':>6} "
+        f"{'peak RSS MB':>11} {'output MB':>10} {'load':>5}"
+    )
     print(f"{'probe (in-process)':<52} {probe_s:>8.3f} {media_s / probe_s:>10.0f}")
     for r in runs:
-        print(f"{r.name:<52} {r.wall_s:>8.1f} {media_s / r.wall_s:>10.2f} {r.cpu_s:>8.1f} "
-              f"{r.cpu_s / r.wall_s:>6.2f} {r.rss_mb:>11.0f} {r.out_bytes / 1e6:>10.1f} "
-              f"{r.load:>5.1f}")
+        print(
+            f"{r.name:<52} {r.wall_s:>8.1f} {media_s / r.wall_s:>10.2f} {r.cpu_s:>8.1f} "
+            f"{r.cpu_s / r.wall_s:>6.2f} {r.rss_mb:>11.0f} {r.out_bytes / 1e6:>10.1f} "
+            f"{r.load:>5.1f}"
+        )
     ratio = runs[1].wall_s / runs[0].wall_s
     cpu_ratio = runs[1].cpu_s / runs[0].cpu_s
     minutes = media_s / 60
     peak = max(r.rss_mb for r in runs[1:])
     print()
-    print(f"proxy bytes per minute: {proxy_bytes / minutes / 1e6:.1f} MB/min "
-          f"(ffmpeg CLI proxy: {ff_bytes / minutes / 1e6:.1f} MB/min)")
-    print(f"whole ingest / ffmpeg proxy wall time: {ratio:.3f} (target <= {RATIO_TARGET}) "
-          f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}")
-    print(f"whole ingest / ffmpeg proxy CPU time: {cpu_ratio:.3f} (what the machine's load "
-          f"does not change)")
-    print(f"peak RSS of any ingest run: {peak:.0f} MB (target < {RSS_TARGET_MB}) "
-          f"{'OK' if peak < RSS_TARGET_MB else 'MISSED'}")
-    print(f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine skews "
-          f"both sides; use --repeat to alternate runs)")
+    print(
+        f"proxy bytes per minute: {proxy_bytes / minutes / 1e6:.1f} MB/min "
+        f"(ffmpeg CLI proxy: {ff_bytes / minutes / 1e6:.1f} MB/min)"
+    )
+    print(
+        f"whole ingest / ffmpeg proxy wall time: {ratio:.3f} (target <= {RATIO_TARGET}) "
+        f"{'OK' if ratio <= RATIO_TARGET else 'MISSED'}"
+    )
+    print(
+        f"whole ingest / ffmpeg proxy CPU time: {cpu_ratio:.3f} (what the machine's load "
+        f"does not change)"
+    )
+    print(
+        f"peak RSS of any ingest run: {peak:.0f} MB (target < {RSS_TARGET_MB}) "
+        f"{'OK' if peak < RSS_TARGET_MB else 'MISSED'}"
+    )
+    print(
+        f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine skews "
+        f"both sides; use --repeat to alternate runs)"
+    )
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # ---------------------------------------------------------------- cameras
 
+
 @functools.lru_cache(maxsize=2)
 def _minute(minute: int) -> npt.NDArray[np.float32]:
     return audio_minute(minute)
@@ -76,8 +77,8 @@ def _scene(start_s: float, n: int) -> npt.NDArray[np.float32]:
     while done < n:
         at = first + done
         minute, within = divmod(at, 60 * RATE)
-        chunk = _minute(int(minute))[:, within:within + n - done]
-        out[:, done:done + chunk.shape[1]] = chunk
+        chunk = _minute(int(minute))[:, within : within + n - done]
+        out[:, done : done + chunk.shape[1]] = chunk
         done += chunk.shape[1]
     return out
 
@@ -110,8 +111,9 @@ def make_camera(video_source: Path, label: str, dest: Path) -> None:
             n = min(step, total - at)
             block = _scene(start + at / RATE, n) * gain
             block += 0.003 * rng.standard_normal(block.shape).astype(np.float32)
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(np.clip(block, -1, 1)),
-                                               format="fltp", layout="stereo")
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(np.clip(block, -1, 1)), format="fltp", layout="stereo"
+            )
             frame.sample_rate, frame.pts, frame.time_base = RATE, at, Fraction(1, RATE)
             out.mux(aout.encode(frame))
         out.mux(aout.encode())
@@ -137,6 +139,7 @@ def cameras(minutes: float) -> dict[str, Path]:
 
 # ---------------------------------------------------------------- one order, measured
 
+
 @dataclass
 class OrderRun:
     order: str
@@ -155,46 +158,81 @@ def _cpu_s(pid: int) -> float:
     return (utime + stime + cutime + cstime) / CLK_TCK
 
 
-def _upload(env: dict[str, str], api_url: str, session_id: str, label: str,
-            path: Path) -> None:
-    subprocess.run([str(MULTICAM), "upload", "--session", session_id, "--camera", label,
-                    "--api-url", api_url, "--token", API_TOKEN, "--no-progress", str(path)],
-                   env=env, check=True, stdout=subprocess.DEVNULL)
+def _upload(env: dict[str, str], api_url: str, session_id: str, label: str, path: Path) -> None:
+    subprocess.run(
+        [
+            str(MULTICAM),
+            "upload",
+            "--session",
+            session_id,
+            "--camera",
+            label,
+            "--api-url",
+            api_url,
+            "--token",
+            API_TOKEN,
+            "--no-progress",
+            str(path),
+        ],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
-async def _wait(strapi: StrapiClient, session_id: str, t_last: float,
-                timeout: float) -> tuple[RecordingSession, float, float]:
+async def _wait(
+    strapi: StrapiClient, session_id: str, t_last: float, timeout: float
+) -> tuple[RecordingSession, float, float]:
     synced_at: float | None = None
     synced: RecordingSession | None = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         s = await strapi.get_session(session_id)
         now = time.monotonic()
-        if synced_at is None and s.sync_result is not None and s.state in (
-                SessionState.NEEDS_REVIEW, SessionState.READY):
+        if (
+            synced_at is None
+            and s.sync_result is not None
+            and s.state in (SessionState.NEEDS_REVIEW, SessionState.READY)
+        ):
             synced_at, synced = now, s
         assets = s.assets or []
-        if synced is not None and len(assets) == 3 and all(
-                a.state is AssetState.READY and a.video_state is VideoState.READY
-                for a in assets):
+        if (
+            synced is not None
+            and len(assets) == 3
+            and all(
+                a.state is AssetState.READY and a.video_state is VideoState.READY for a in assets
+            )
+        ):
             return synced, synced_at - t_last, now - t_last  # type: ignore[operator]
-        failed = [a for a in assets if a.state is AssetState.FAILED
-                  or a.video_state is VideoState.FAILED]
+        failed = [
+            a for a in assets if a.state is AssetState.FAILED or a.video_state is VideoState.FAILED
+        ]
         if failed:
-            raise RuntimeError(f"camera {failed[0].camera_label.value} failed: "
-                               f"{failed[0].error_message}")
+            raise RuntimeError(
+                f"camera {failed[0].camera_label.value} failed: {failed[0].error_message}"
+            )
         await asyncio.sleep(0.25)
     raise TimeoutError(f"no result within {timeout:.0f} s")
 
 
-def run_order(order: str, base_env: dict[str, str], port: int, workdir: Path, workers: int,
-              files: dict[str, Path], strapi_url: str, strapi_token: str,
-              timeout: float) -> OrderRun:
+def run_order(
+    order: str,
+    base_env: dict[str, str],
+    port: int,
+    workdir: Path,
+    workers: int,
+    files: dict[str, Path],
+    strapi_url: str,
+    strapi_token: str,
+    timeout: float,
+) -> OrderRun:
     env = {**base_env, "MULTICAM_INGEST_ORDER": order}
     (workdir / order).mkdir(parents=True, exist_ok=True)
     with multicam_processes(env, port, workdir / order) as procs:
-        extra = [Proc(f"worker-{i}", [str(MULTICAM), "worker"], env,
-                      workdir / order / f"worker-{i}.log") for i in range(1, workers)]
+        extra = [
+            Proc(f"worker-{i}", [str(MULTICAM), "worker"], env, workdir / order / f"worker-{i}.log")
+            for i in range(1, workers)
+        ]
         for p in extra:
             p.start()
         try:
@@ -203,27 +241,42 @@ def run_order(order: str, base_env: dict[str, str], port: int, workdir: Path, wo
 
             async def measure() -> OrderRun:
                 async with StrapiClient(strapi_url, strapi_token) as strapi:
-                    session = await strapi.sessions.create(RecordingSessionInput(
-                        title=f"pipeline bench {order}", date=dt.date.today(),
-                        project_id=f"bench-{order}-{secrets.token_hex(3)}",
-                        state=SessionState.DRAFT))
+                    session = await strapi.sessions.create(
+                        RecordingSessionInput(
+                            title=f"pipeline bench {order}",
+                            date=dt.date.today(),
+                            project_id=f"bench-{order}-{secrets.token_hex(3)}",
+                            state=SessionState.DRAFT,
+                        )
+                    )
                     for label, path in files.items():
-                        await asyncio.to_thread(_upload, env, procs.service_url,
-                                                session.document_id, label, path)
+                        await asyncio.to_thread(
+                            _upload, env, procs.service_url, session.document_id, label, path
+                        )
                     t_last = time.monotonic()
-                    done, to_sync, to_proxies = await _wait(strapi, session.document_id,
-                                                            t_last, timeout)
+                    done, to_sync, to_proxies = await _wait(
+                        strapi, session.document_id, t_last, timeout
+                    )
                 cpu = sum(_cpu_s(pid) for pid in pids) - cpu_before
                 result = done.sync_result
                 assert result is not None and result.offsets_ms is not None
                 master = str(result.master_camera)
-                errors = {lbl: abs(result.offsets_ms[lbl]
-                                   - 1000 * (OFFSETS_S[lbl] - OFFSETS_S[master]))
-                          for lbl in OFFSETS_S if lbl != master}
+                errors = {
+                    lbl: abs(result.offsets_ms[lbl] - 1000 * (OFFSETS_S[lbl] - OFFSETS_S[master]))
+                    for lbl in OFFSETS_S
+                    if lbl != master
+                }
                 logs = "".join(p.read_text() for p in (workdir / order).glob("worker*.log"))
                 reused = logs.count('"original_reused": true')
-                return OrderRun(order, to_sync, to_proxies, cpu, errors,
-                                dict(result.classification or {}), reused)
+                return OrderRun(
+                    order,
+                    to_sync,
+                    to_proxies,
+                    cpu,
+                    errors,
+                    dict(result.classification or {}),
+                    reused,
+                )
 
             return asyncio.run(measure())
         finally:
@@ -235,11 +288,16 @@ def run_order(order: str, base_env: dict[str, str], port: int, workdir: Path, wo
 def stack(workdir: Path) -> Iterator[tuple[dict[str, str], int, str, str, S3Server]]:
     secret = secrets.token_hex(16)
     port = free_port()
-    with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
-            webhook_url=f"http://127.0.0.1:{port}/webhooks/strapi",
-            webhook_secret=secret) as strapi:
-        env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
-                          api_token=API_TOKEN)
+    with (
+        running_s3() as s3,
+        private_redis(workdir) as redis,
+        running_strapi(
+            webhook_url=f"http://127.0.0.1:{port}/webhooks/strapi", webhook_secret=secret
+        ) as strapi,
+    ):
+        env = service_env(
+            strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir, api_token=API_TOKEN
+        )
         yield env, port, strapi.base_url, strapi.api_token, s3
 
 
@@ -262,48 +320,83 @@ def _download_s(s3: S3Server, path: Path, workdir: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=10.0,
-                        help="length of each camera (default 10)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="multicam worker processes (default 1: one per machine)")
-    parser.add_argument("--orders", default="single-pass,audio-first",
-                        help="orders to run, in this order (default both)")
-    parser.add_argument("--timeout", type=float, default=4 * 3600,
-                        help="give up on an order after this many seconds")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--minutes", type=float, default=10.0, help="length of each camera (default 10)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="multicam worker processes (default 1: one per machine)",
+    )
+    parser.add_argument(
+        "--orders",
+        default="single-pass,audio-first",
+        help="orders to run, in this order (default both)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=4 * 3600,
+        help="give up on an order after this many seconds",
+    )
     args = parser.parse_args()
     files = cameras(args.minutes)
     size_mb = sum(p.stat().st_size for p in files.values()) / 1e6
-    print(f"cameras: 3 x {args.minutes:g} min 1080p30 H.264 + AAC ({size_mb:.0f} MB), "
-          f"offsets B {OFFSETS_S['B']:+.3f} s, C {OFFSETS_S['C']:+.3f} s; "
-          f"{args.workers} worker process(es); cores: {os.cpu_count()}", flush=True)
+    print(
+        f"cameras: 3 x {args.minutes:g} min 1080p30 H.264 + AAC ({size_mb:.0f} MB), "
+        f"offsets B {OFFSETS_S['B']:+.3f} s, C {OFFSETS_S['C']:+.3f} s; "
+        f"{args.workers} worker process(es); cores: {os.cpu_count()}",
+        flush=True,
+    )
     runs: list[OrderRun] = []
     with tempfile.TemporaryDirectory(prefix="multicam-pipeline-bench-") as tmp:
         workdir = Path(tmp)
         with stack(workdir) as (env, port, strapi_url, strapi_token, s3):
             download_s = _download_s(s3, files["A"], workdir)
-            print(f"downloading one original from the S3 server: {download_s:.1f} s "
-                  f"({files['A'].stat().st_size / 1e6:.0f} MB)", flush=True)
+            print(
+                f"downloading one original from the S3 server: {download_s:.1f} s "
+                f"({files['A'].stat().st_size / 1e6:.0f} MB)",
+                flush=True,
+            )
             for order in [o.strip() for o in args.orders.split(",") if o.strip()]:
                 print(f"running {order} ...", file=sys.stderr, flush=True)
-                run = run_order(order, env, port, workdir, args.workers, files, strapi_url,
-                                strapi_token, args.timeout)
+                run = run_order(
+                    order,
+                    env,
+                    port,
+                    workdir,
+                    args.workers,
+                    files,
+                    strapi_url,
+                    strapi_token,
+                    args.timeout,
+                )
                 runs.append(run)
                 print(json.dumps(run.__dict__), file=sys.stderr, flush=True)
-    print(f"{'order':<12} {'to sync s':>10} {'to proxies s':>13} {'CPU s':>8} {'reused':>7}  "
-          f"offset errors (ms) and classes")
+    print(
+        f"{'order':<12} {'to sync s':>10} {'to proxies s':>13} {'CPU s':>8} {'reused':>7}  "
+        f"offset errors (ms) and classes"
+    )
     for r in runs:
-        errs = ", ".join(f"{k} {v:.3f} ({r.classification.get(k, '?')})"
-                         for k, v in sorted(r.errors_ms.items()))
-        print(f"{r.order:<12} {r.to_sync_s:>10.1f} {r.to_proxies_s:>13.1f} {r.cpu_s:>8.1f} "
-              f"{r.originals_reused:>7}  {errs}")
+        errs = ", ".join(
+            f"{k} {v:.3f} ({r.classification.get(k, '?')})" for k, v in sorted(r.errors_ms.items())
+        )
+        print(
+            f"{r.order:<12} {r.to_sync_s:>10.1f} {r.to_proxies_s:>13.1f} {r.cpu_s:>8.1f} "
+            f"{r.originals_reused:>7}  {errs}"
+        )
     by = {r.order: r for r in runs}
     if {"single-pass", "audio-first"} <= set(by):
         old, new = by["single-pass"], by["audio-first"]
-        print(f"audio-first / single-pass: time to sync {new.to_sync_s / old.to_sync_s:.3f}x "
-              f"(target <= 0.1), to every proxy {new.to_proxies_s / old.to_proxies_s:.2f}x, "
-              f"CPU {new.cpu_s / old.cpu_s:.2f}x (target <= 1.1)")
+        print(
+            f"audio-first / single-pass: time to sync {new.to_sync_s / old.to_sync_s:.3f}x "
+            f"(target <= 0.1), to every proxy {new.to_proxies_s / old.to_proxies_s:.2f}x, "
+            f"CPU {new.cpu_s / old.cpu_s:.2f}x (target <= 1.1)"
+        )
 
 
 if __name__ == "__main__":

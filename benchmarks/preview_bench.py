@@ -71,8 +71,9 @@ from worker.ingest import IngestSettings, derive_all, probe
 from worker.ingest import derive as derive_mod
 from worker.ingest.video_out import scaled_size
 
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "multicam" \
-    / "preview-bench"
+CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "multicam" / "preview-bench"
+)
 SEEK_TIMEOUT_MS = 10_000
 STARTUP_TIMEOUT_MS = 30_000
 SEEK_GOOD_P95_MS = 100.0  # the product promise: scrubbing feels immediate
@@ -80,16 +81,22 @@ SEEK_GOOD_P95_MS = 100.0  # the product promise: scrubbing feels immediate
 
 # ---------------------------------------------------------------- source
 
+
 def source_key(seconds: float) -> str:
     """Content hash of everything that decides the generated source's bytes."""
     params = {
-        "width": ingest_bench.W, "height": ingest_bench.H, "fps": ingest_bench.FPS,
-        "audio_rate": ingest_bench.RATE, "bitrate": ingest_bench.SOURCE_BITRATE,
-        "seconds": seconds, "pyav": av.__version__,
+        "width": ingest_bench.W,
+        "height": ingest_bench.H,
+        "fps": ingest_bench.FPS,
+        "audio_rate": ingest_bench.RATE,
+        "bitrate": ingest_bench.SOURCE_BITRATE,
+        "seconds": seconds,
+        "pyav": av.__version__,
         # The generator's code: changing the scene or the encode makes a new source.
-        "code": [inspect.getsource(obj) for obj in (ingest_bench.Scene,
-                                                    ingest_bench.audio_minute,
-                                                    ingest_bench.make_source)],
+        "code": [
+            inspect.getsource(obj)
+            for obj in (ingest_bench.Scene, ingest_bench.audio_minute, ingest_bench.make_source)
+        ],
     }
     blob = json.dumps(params, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
@@ -109,6 +116,7 @@ def cached_source(seconds: float) -> Path:
 
 # ---------------------------------------------------------------- variants
 
+
 @dataclass(frozen=True)
 class Variant:
     """One proxy setting: IngestSettings overrides (+ x264 scene-cut, not a setting)."""
@@ -126,28 +134,31 @@ class Variant:
 
     def label(self) -> str:
         s = self.settings()
-        gop = (f"keyint {s.proxy_gop} + scene-cut" if self.scenecut
-               else f"GOP {s.proxy_gop}")
+        gop = f"keyint {s.proxy_gop} + scene-cut" if self.scenecut else f"GOP {s.proxy_gop}"
         return f"{gop}, crf {s.proxy_crf:g}, bf {s.proxy_bframes}, {s.proxy_preset}"
 
 
 # Fixed comparison points; "current" is whatever IngestSettings() gives (the defaults
 # and any MULTICAM_INGEST_* variables). A fixed variant equal to it is not run twice.
-CATALOGUE: dict[str, Variant] = {v.name: v for v in (
-    Variant("current", {}),
-    Variant("gop2", {"proxy_gop": 2, "proxy_crf": 23, "proxy_bframes": 0}),
-    # libx264's own defaults: keyint 250, scene-cut keyframes, 3 B-frames (veryfast).
-    Variant("x264-default", {"proxy_gop": 250, "proxy_crf": 23, "proxy_bframes": 3},
-            scenecut=True),
-    Variant("gop10", {"proxy_gop": 10, "proxy_crf": 23, "proxy_bframes": 0}),
-    Variant("gop15", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 0}),
-    Variant("gop30", {"proxy_gop": 30, "proxy_crf": 23, "proxy_bframes": 0}),
-    Variant("gop15-crf26", {"proxy_gop": 15, "proxy_crf": 26, "proxy_bframes": 0}),
-    Variant("gop30-crf26", {"proxy_gop": 30, "proxy_crf": 26, "proxy_bframes": 0}),
-    Variant("gop15-bf2", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 2}),
-    Variant("gop60", {"proxy_gop": 60, "proxy_crf": 23, "proxy_bframes": 0}),
-    Variant("gop2-crf28", {"proxy_gop": 2, "proxy_crf": 28, "proxy_bframes": 0}),
-)}
+CATALOGUE: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("current", {}),
+        Variant("gop2", {"proxy_gop": 2, "proxy_crf": 23, "proxy_bframes": 0}),
+        # libx264's own defaults: keyint 250, scene-cut keyframes, 3 B-frames (veryfast).
+        Variant(
+            "x264-default", {"proxy_gop": 250, "proxy_crf": 23, "proxy_bframes": 3}, scenecut=True
+        ),
+        Variant("gop10", {"proxy_gop": 10, "proxy_crf": 23, "proxy_bframes": 0}),
+        Variant("gop15", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 0}),
+        Variant("gop30", {"proxy_gop": 30, "proxy_crf": 23, "proxy_bframes": 0}),
+        Variant("gop15-crf26", {"proxy_gop": 15, "proxy_crf": 26, "proxy_bframes": 0}),
+        Variant("gop30-crf26", {"proxy_gop": 30, "proxy_crf": 26, "proxy_bframes": 0}),
+        Variant("gop15-bf2", {"proxy_gop": 15, "proxy_crf": 23, "proxy_bframes": 2}),
+        Variant("gop60", {"proxy_gop": 60, "proxy_crf": 23, "proxy_bframes": 0}),
+        Variant("gop2-crf28", {"proxy_gop": 2, "proxy_crf": 28, "proxy_bframes": 0}),
+    )
+}
 DEFAULT_VARIANTS = "current,gop2,x264-default,gop15,gop15-crf26,gop30-crf26"
 
 
@@ -162,8 +173,9 @@ def choose_variants(names: str) -> list[Variant]:
     out = []
     for v in chosen:
         if v.key() in seen:
-            print(f"  {v.name}: same settings as an earlier variant, not run again",
-                  file=sys.stderr)
+            print(
+                f"  {v.name}: same settings as an earlier variant, not run again", file=sys.stderr
+            )
             continue
         seen.add(v.key())
         out.append(v)
@@ -236,8 +248,9 @@ class Layout:
         with av.open(str(path)) as c:
             vs = c.streams.video[0]
             tb = float(vs.time_base or 0)
-            packets = sorted((p.pts, p.is_keyframe) for p in c.demux(vs)
-                             if p.size and p.pts is not None)
+            packets = sorted(
+                (p.pts, p.is_keyframe) for p in c.demux(vs) if p.size and p.pts is not None
+            )
             duration = float(vs.duration * tb) if vs.duration else (c.duration or 0) / 1e6
         times = np.array([pts * tb for pts, _ in packets])
         return cls(times - times[0], np.array([k for _, k in packets]), duration)
@@ -245,7 +258,7 @@ class Layout:
     def decoded_per_seek(self, t: float) -> int:
         """Frames decoded to show time t: from the keyframe at or before it, inclusive."""
         j = max(0, int(np.searchsorted(self.frame_times, t + 1e-6, side="right")) - 1)
-        keys = np.flatnonzero(self.is_key[:j + 1])
+        keys = np.flatnonzero(self.is_key[: j + 1])
         return j - int(keys[-1]) + 1 if len(keys) else j + 1
 
 
@@ -263,25 +276,29 @@ def encode(variant: Variant, source: Path, out_dir: Path) -> Encoded:
     shutil.move(files[0].path, path)
     shutil.rmtree(work)
     layout = Layout.read(path)
-    return Encoded(variant, path, wall, cpu, path.stat().st_size,
-                   layout.duration_s or info.duration_s, layout)
+    return Encoded(
+        variant, path, wall, cpu, path.stat().st_size, layout.duration_s or info.duration_s, layout
+    )
 
 
 # ---------------------------------------------------------------- picture quality
 
+
 def _luma(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
     """The Y plane of a yuv420p frame (to_ndarray stacks Y, U, V rows)."""
     planes = np.asarray(frame.to_ndarray(), dtype=np.uint8)
-    return planes[:frame.height].copy()
+    return planes[: frame.height].copy()
 
 
 Refs = dict[int, npt.NDArray[np.uint8]]  # frame index -> luma at the proxy's size
 
 
-def _scaled_luma(frame: av.VideoFrame, size: tuple[int, int], scaler: str,
-                 reformatter: VideoReformatter) -> npt.NDArray[np.uint8]:
-    return _luma(reformatter.reformat(frame, size[0], size[1], "yuv420p",
-                                      interpolation=scaler.upper()))
+def _scaled_luma(
+    frame: av.VideoFrame, size: tuple[int, int], scaler: str, reformatter: VideoReformatter
+) -> npt.NDArray[np.uint8]:
+    return _luma(
+        reformatter.reformat(frame, size[0], size[1], "yuv420p", interpolation=scaler.upper())
+    )
 
 
 def source_refs(source: Path, size: tuple[int, int], every: int, scaler: str) -> Refs:
@@ -319,7 +336,7 @@ def scene_refs(frames: int, size: tuple[int, int], every: int, scaler: str) -> R
 def _psnr(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
     diff = a.astype(np.float32) - b
     mse = float(np.mean(diff * diff))
-    return 99.0 if mse == 0 else 10 * math.log10(255 ** 2 / mse)
+    return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
 
 
 def psnr_y(path: Path, *refs: Refs) -> list[float]:
@@ -338,6 +355,7 @@ def psnr_y(path: Path, *refs: Refs) -> list[float]:
 
 
 # ---------------------------------------------------------------- HTTP with Range
+
 
 class _Handler(BaseHTTPRequestHandler):
     """GET/HEAD of files in one directory, with single-range requests (206)."""
@@ -531,8 +549,9 @@ def seek_targets(n: int, duration_s: float, fps: float, seed: int) -> list[float
     return targets
 
 
-def measure_browser(encoded: Sequence[Encoded], base: str, targets: list[float], fps: float,
-                    startups: int) -> None:
+def measure_browser(
+    encoded: Sequence[Encoded], base: str, targets: list[float], fps: float, startups: int
+) -> None:
     """Seek and start-up figures for every variant, variants interleaved.
 
     Every variant has its page open at once and each target is sought in all of them
@@ -549,23 +568,33 @@ def measure_browser(encoded: Sequence[Encoded], base: str, targets: list[float],
             ready = page.evaluate("window.loaded")
             if ready is None or ready < 2:
                 state = page.evaluate("[v.readyState, v.networkState, v.error && v.error.message]")
-                raise SystemExit(f"{enc.variant.name}: the proxy did not show its first frame "
-                                 f"in Chromium within {SEEK_TIMEOUT_MS} ms (readyState, "
-                                 f"networkState, error: {state})")
+                raise SystemExit(
+                    f"{enc.variant.name}: the proxy did not show its first frame "
+                    f"in Chromium within {SEEK_TIMEOUT_MS} ms (readyState, "
+                    f"networkState, error: {state})"
+                )
             pages[enc.variant.name] = page
         for i, t in enumerate(targets):
             k = i % len(encoded)
             for enc in [*encoded[k:], *encoded[:k]]:
-                ms = pages[enc.variant.name].evaluate("([t, f]) => window.seekAll(t, f)",
-                                                      [[t], 1 / fps])[0]
+                ms = pages[enc.variant.name].evaluate(
+                    "([t, f]) => window.seekAll(t, f)", [[t], 1 / fps]
+                )[0]
                 if ms is None:
                     enc.seek_failures += 1
                 else:
                     enc.seek_ms.append(ms)
             if (i + 1) % 20 == 0:
-                print(f"  {i + 1} of {len(targets)} seeks: medians "
-                      + ", ".join(f"{e.variant.name} {statistics.median(e.seek_ms or [0]):.0f}"
-                                  for e in encoded) + " ms", file=sys.stderr, flush=True)
+                print(
+                    f"  {i + 1} of {len(targets)} seeks: medians "
+                    + ", ".join(
+                        f"{e.variant.name} {statistics.median(e.seek_ms or [0]):.0f}"
+                        for e in encoded
+                    )
+                    + " ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
         for page in pages.values():
             page.context.close()
         for i in range(startups):
@@ -577,8 +606,9 @@ def measure_browser(encoded: Sequence[Encoded], base: str, targets: list[float],
                     page = context.new_page()
                     page.goto(f"{base}/startup.html?src={enc.path.name}")
                     try:
-                        page.wait_for_function("window.startupMs !== undefined",
-                                               timeout=STARTUP_TIMEOUT_MS)
+                        page.wait_for_function(
+                            "window.startupMs !== undefined", timeout=STARTUP_TIMEOUT_MS
+                        )
                         ms = float(page.evaluate("window.startupMs"))
                     except PlaywrightTimeout:
                         ms = -1.0
@@ -589,12 +619,17 @@ def measure_browser(encoded: Sequence[Encoded], base: str, targets: list[float],
                 else:
                     enc.startup_failures += 1
         for enc in encoded:
-            print(f"  start-up {enc.variant.name}: "
-                  + ", ".join(f"{m:.0f}" for m in enc.startup_ms) + " ms",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  start-up {enc.variant.name}: "
+                + ", ".join(f"{m:.0f}" for m in enc.startup_ms)
+                + " ms",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 # ---------------------------------------------------------------- report
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else math.nan
@@ -622,12 +657,22 @@ class Row:
     @classmethod
     def of(cls, e: Encoded, targets: Sequence[float]) -> Row:
         decoded = statistics.fmean(e.layout.decoded_per_seek(t) for t in targets)
-        return cls(e.variant.name, e.variant.label(), e.mb_per_min,
-                   e.frames / max(1, e.keyframes), decoded, e.psnr_source,
-                   e.psnr_scene, percentile(e.seek_ms, 50),
-                   percentile(e.seek_ms, 95),
-                   statistics.median(e.startup_ms) if e.startup_ms else math.nan,
-                   e.wall_s, e.cpu_s, e.seek_failures, e.startup_failures)
+        return cls(
+            e.variant.name,
+            e.variant.label(),
+            e.mb_per_min,
+            e.frames / max(1, e.keyframes),
+            decoded,
+            e.psnr_source,
+            e.psnr_scene,
+            percentile(e.seek_ms, 50),
+            percentile(e.seek_ms, 95),
+            statistics.median(e.startup_ms) if e.startup_ms else math.nan,
+            e.wall_s,
+            e.cpu_s,
+            e.seek_failures,
+            e.startup_failures,
+        )
 
 
 def _ratio(value: float, base: float) -> str:
@@ -640,58 +685,98 @@ def report(encoded: Sequence[Encoded], targets: Sequence[float]) -> None:
     rows = [Row.of(e, targets) for e in encoded]
     width = max(len(r.settings) for r in rows)
     print()
-    print(f"{'variant':<13} {'settings':<{width}} {'MB/min':>7} {'mean GOP':>8} "
-          f"{'frames/seek':>11} {'PSNR src':>8} {'PSNR scene':>10} {'seek p50 ms':>11} "
-          f"{'seek p95 ms':>11} {'3-up start ms':>13} {'encode s':>8} {'CPU s':>6}")
+    print(
+        f"{'variant':<13} {'settings':<{width}} {'MB/min':>7} {'mean GOP':>8} "
+        f"{'frames/seek':>11} {'PSNR src':>8} {'PSNR scene':>10} {'seek p50 ms':>11} "
+        f"{'seek p95 ms':>11} {'3-up start ms':>13} {'encode s':>8} {'CPU s':>6}"
+    )
     for r in rows:
         fail = f"  ({r.failures} of {seeks} seeks timed out)" if r.failures else ""
         if r.startup_failures:
             fail += f"  ({r.startup_failures} start-ups timed out)"
-        print(f"{r.variant:<13} {r.settings:<{width}} {r.mb_per_min:>7.1f} {r.mean_gop:>8.1f} "
-              f"{r.decoded:>11.1f} {r.psnr_source:>8.2f} {r.psnr_scene:>10.2f} "
-              f"{r.seek_p50:>11.0f} {r.seek_p95:>11.0f} {r.startup:>13.0f} "
-              f"{r.encode_s:>8.1f} {r.cpu_s:>6.1f}{fail}")
+        print(
+            f"{r.variant:<13} {r.settings:<{width}} {r.mb_per_min:>7.1f} {r.mean_gop:>8.1f} "
+            f"{r.decoded:>11.1f} {r.psnr_source:>8.2f} {r.psnr_scene:>10.2f} "
+            f"{r.seek_p50:>11.0f} {r.seek_p95:>11.0f} {r.startup:>13.0f} "
+            f"{r.encode_s:>8.1f} {r.cpu_s:>6.1f}{fail}"
+        )
     base = rows[0]
     print()
     print(f"ratios against current ({base.settings}), same run (PSNR: difference in dB):")
-    print(f"{'variant':<13} {'MB/min':>7} {'seek p50':>9} {'seek p95':>9} {'start-up':>9} "
-          f"{'encode':>7} {'PSNR src':>9} {'PSNR scene':>11}")
+    print(
+        f"{'variant':<13} {'MB/min':>7} {'seek p50':>9} {'seek p95':>9} {'start-up':>9} "
+        f"{'encode':>7} {'PSNR src':>9} {'PSNR scene':>11}"
+    )
     for r in rows:
-        print(f"{r.variant:<13} {_ratio(r.mb_per_min, base.mb_per_min):>7} "
-              f"{_ratio(r.seek_p50, base.seek_p50):>9} {_ratio(r.seek_p95, base.seek_p95):>9} "
-              f"{_ratio(r.startup, base.startup):>9} {_ratio(r.encode_s, base.encode_s):>7} "
-              f"{r.psnr_source - base.psnr_source:>+9.2f} "
-              f"{r.psnr_scene - base.psnr_scene:>+11.2f}")
+        print(
+            f"{r.variant:<13} {_ratio(r.mb_per_min, base.mb_per_min):>7} "
+            f"{_ratio(r.seek_p50, base.seek_p50):>9} {_ratio(r.seek_p95, base.seek_p95):>9} "
+            f"{_ratio(r.startup, base.startup):>9} {_ratio(r.encode_s, base.encode_s):>7} "
+            f"{r.psnr_source - base.psnr_source:>+9.2f} "
+            f"{r.psnr_scene - base.psnr_scene:>+11.2f}"
+        )
     good = [r for r in rows if r.seek_p95 < SEEK_GOOD_P95_MS and not r.failures]
     if good:
         best = min(good, key=lambda r: r.mb_per_min)
-        print(f"\nsmallest proxy with seek p95 < {SEEK_GOOD_P95_MS:.0f} ms: {best.variant} "
-              f"({best.settings}): {best.mb_per_min:.1f} MB/min, p95 {best.seek_p95:.0f} ms")
+        print(
+            f"\nsmallest proxy with seek p95 < {SEEK_GOOD_P95_MS:.0f} ms: {best.variant} "
+            f"({best.settings}): {best.mb_per_min:.1f} MB/min, p95 {best.seek_p95:.0f} ms"
+        )
     else:
         print(f"\nno variant reached seek p95 < {SEEK_GOOD_P95_MS:.0f} ms")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m benchmarks.preview_bench", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=60.0,
-                    help="length of the generated 1080p30 source (default 60; cached)")
-    ap.add_argument("--variants", default=DEFAULT_VARIANTS,
-                    help="comma-separated variants, 'current' always first "
-                         f"(default {DEFAULT_VARIANTS}; known: {', '.join(CATALOGUE)})")
-    ap.add_argument("--seeks", type=int, default=80,
-                    help="random seek positions, the same for every variant (default 80)")
-    ap.add_argument("--seed", type=int, default=20261130,
-                    help="seed of the seek positions (default 20261130)")
-    ap.add_argument("--startups", type=int, default=5,
-                    help="3-proxy page loads per variant; the median is reported (default 5)")
-    ap.add_argument("--psnr-every", type=int, default=13,
-                    help="PSNR-Y on every n-th frame (default 13: prime, so the samples "
-                         "fall on I- and P-frames alike for any GOP; 0 skips it)")
-    ap.add_argument("--keep", type=Path, default=None,
-                    help="keep the proxies in this directory (default: a temporary one)")
-    ap.add_argument("--generate-only", action="store_true",
-                    help="make (and cache) the source clip, measure nothing")
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.preview_bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=60.0,
+        help="length of the generated 1080p30 source (default 60; cached)",
+    )
+    ap.add_argument(
+        "--variants",
+        default=DEFAULT_VARIANTS,
+        help="comma-separated variants, 'current' always first "
+        f"(default {DEFAULT_VARIANTS}; known: {', '.join(CATALOGUE)})",
+    )
+    ap.add_argument(
+        "--seeks",
+        type=int,
+        default=80,
+        help="random seek positions, the same for every variant (default 80)",
+    )
+    ap.add_argument(
+        "--seed", type=int, default=20261130, help="seed of the seek positions (default 20261130)"
+    )
+    ap.add_argument(
+        "--startups",
+        type=int,
+        default=5,
+        help="3-proxy page loads per variant; the median is reported (default 5)",
+    )
+    ap.add_argument(
+        "--psnr-every",
+        type=int,
+        default=13,
+        help="PSNR-Y on every n-th frame (default 13: prime, so the samples "
+        "fall on I- and P-frames alike for any GOP; 0 skips it)",
+    )
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep the proxies in this directory (default: a temporary one)",
+    )
+    ap.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="make (and cache) the source clip, measure nothing",
+    )
     args = ap.parse_args()
 
     source = cached_source(args.seconds)
@@ -699,10 +784,14 @@ def main() -> None:
         return
     variants = choose_variants(args.variants)
     info = probe(source)
-    print(f"source: {source}  {info.resolution} {info.fps:g} fps  {info.video_codec}/"
-          f"{info.audio_codec}  {info.duration_s:.1f} s  {info.size_bytes / 1e6:.0f} MB")
-    print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}; "
-          f"PyAV {av.__version__}")
+    print(
+        f"source: {source}  {info.resolution} {info.fps:g} fps  {info.video_codec}/"
+        f"{info.audio_codec}  {info.duration_s:.1f} s  {info.size_bytes / 1e6:.0f} MB"
+    )
+    print(
+        f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.2f}; "
+        f"PyAV {av.__version__}"
+    )
 
     with contextlib.ExitStack() as stack:
         if args.keep is not None:
@@ -710,45 +799,66 @@ def main() -> None:
             shutil.rmtree(out_dir, ignore_errors=True)
             out_dir.mkdir(parents=True)
         else:
-            out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(
-                prefix="preview-bench-")))
+            out_dir = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="preview-bench-"))
+            )
         encoded: list[Encoded] = []
         for v in variants:
             print(f"encoding {v.name}: {v.label()}", file=sys.stderr, flush=True)
             encoded.append(encode(v, source, out_dir))
             e = encoded[-1]
-            print(f"  {e.wall_s:.1f} s wall, {e.cpu_s:.1f} s CPU, {e.mb_per_min:.1f} MB/min, "
-                  f"{e.keyframes} keyframes in {e.frames} frames", file=sys.stderr, flush=True)
+            print(
+                f"  {e.wall_s:.1f} s wall, {e.cpu_s:.1f} s CPU, {e.mb_per_min:.1f} MB/min, "
+                f"{e.keyframes} keyframes in {e.frames} frames",
+                file=sys.stderr,
+                flush=True,
+            )
         if args.psnr_every > 0:
-            print("PSNR-Y references (source, and scene before grain, scaled as the proxy "
-                  "is)", file=sys.stderr, flush=True)
+            print(
+                "PSNR-Y references (source, and scene before grain, scaled as the proxy is)",
+                file=sys.stderr,
+                flush=True,
+            )
             config = IngestSettings()
-            size = scaled_size(info.width, info.height, None, config.proxy_height,
-                               config.proxy_upscale)
-            refs = (source_refs(source, size, args.psnr_every, config.proxy_scaler),
-                    scene_refs(encoded[0].frames, size, args.psnr_every, config.proxy_scaler))
+            size = scaled_size(
+                info.width, info.height, None, config.proxy_height, config.proxy_upscale
+            )
+            refs = (
+                source_refs(source, size, args.psnr_every, config.proxy_scaler),
+                scene_refs(encoded[0].frames, size, args.psnr_every, config.proxy_scaler),
+            )
             src_vs_scene = statistics.fmean(_psnr(refs[0][i], refs[1][i]) for i in refs[0])
-            print(f"  source itself against the scene: {src_vs_scene:.2f} dB (its grain)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  source itself against the scene: {src_vs_scene:.2f} dB (its grain)",
+                file=sys.stderr,
+                flush=True,
+            )
             for e in encoded:
                 e.psnr_source, e.psnr_scene = psnr_y(e.path, *refs)
             del refs
-        targets = seek_targets(args.seeks, min(e.duration_s for e in encoded), info.fps,
-                               args.seed)
+        targets = seek_targets(args.seeks, min(e.duration_s for e in encoded), info.fps, args.seed)
         fmt = {"presented": _PRESENTED_JS, "timeout": SEEK_TIMEOUT_MS}
-        pages = {"seek.html": (SEEK_PAGE % fmt).encode(),
-                 "startup.html": (STARTUP_PAGE % {**fmt, "timeout": STARTUP_TIMEOUT_MS}
-                                  ).encode()}
-        print(f"browser: {len(targets)} seeks and {args.startups} start-ups per variant",
-              file=sys.stderr, flush=True)
+        pages = {
+            "seek.html": (SEEK_PAGE % fmt).encode(),
+            "startup.html": (STARTUP_PAGE % {**fmt, "timeout": STARTUP_TIMEOUT_MS}).encode(),
+        }
+        print(
+            f"browser: {len(targets)} seeks and {args.startups} start-ups per variant",
+            file=sys.stderr,
+            flush=True,
+        )
         base = stack.enter_context(serve(out_dir, pages))
         measure_browser(encoded, base, targets, info.fps, args.startups)
     report(encoded, targets)
-    print("frames/seek: mean frames decoded per seek (keyframe to target). PSNR: luma, mean "
-          f"over every {args.psnr_every}th frame, dB, against the grainy source (src) and "
-          "against the scene before grain was added (scene)")
-    print(f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine slows "
-          f"every variant alike: seeks and start-ups interleave the variants)")
+    print(
+        "frames/seek: mean frames decoded per seek (keyframe to target). PSNR: luma, mean "
+        f"over every {args.psnr_every}th frame, dB, against the grainy source (src) and "
+        "against the scene before grain was added (scene)"
+    )
+    print(
+        f"load average at end: {os.getloadavg()[0]:.2f} (other work on the machine slows "
+        f"every variant alike: seeks and start-ups interleave the variants)"
+    )
 
 
 if __name__ == "__main__":

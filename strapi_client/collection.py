@@ -140,9 +140,7 @@ class Collection(Generic[M, W]):
         page_size: int = 100,
     ) -> AsyncIterator[M]:
         """Every matching document, in id order, fetched `page_size` at a time."""
-        async for item in self.iterate_raw(
-            filters=filters, populate=populate, page_size=page_size
-        ):
+        async for item in self.iterate_raw(filters=filters, populate=populate, page_size=page_size):
             yield self.model.model_validate(item)
 
     async def iterate_raw(

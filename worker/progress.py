@@ -15,8 +15,9 @@ class ProgressBar:
     so captured stderr stays readable.
     """
 
-    def __init__(self, title: str, items: list[str], stream: TextIO | None = None,
-                 enabled: bool = True) -> None:
+    def __init__(
+        self, title: str, items: list[str], stream: TextIO | None = None, enabled: bool = True
+    ) -> None:
         self._title = title
         self._items = items
         self._frac = dict.fromkeys(items, 0.0)

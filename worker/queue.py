@@ -97,8 +97,12 @@ async def enqueue(redis: ArqRedis, request: JobRequest, *, main_queue: str) -> J
     :param main_queue: the deployment's main queue name (``MULTICAM_QUEUE_NAME``);
         video jobs go to the queue derived from it.
     """
-    return await redis.enqueue_job(request.function, *request.args, _job_id=request.job_id,
-                                   _queue_name=queue_name(main_queue, request.queue))
+    return await redis.enqueue_job(
+        request.function,
+        *request.args,
+        _job_id=request.job_id,
+        _queue_name=queue_name(main_queue, request.queue),
+    )
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -111,8 +115,13 @@ def redis_settings(url: str) -> RedisSettings:
     base.conn_retries = 10
     base.conn_retry_delay = 1
     base.retry_on_timeout = True
-    base.retry_on_error = [RedisConnectionError, RedisTimeoutError, ConnectionError,
-                           TimeoutError, OSError]
+    base.retry_on_error = [
+        RedisConnectionError,
+        RedisTimeoutError,
+        ConnectionError,
+        TimeoutError,
+        OSError,
+    ]
     base.retry = Retry(ExponentialBackoff(cap=10, base=0.5), 20)
     return base
 

@@ -18,10 +18,21 @@ MIN_SECRET_LENGTH = 32
 
 # What deploy/.env.example and deploy/strapi/.env.example ship, plus the spellings
 # people type when they mean "fill in later". Compared case-insensitively.
-PLACEHOLDERS: frozenset[str] = frozenset({
-    "change-me", "change-me-1", "change-me-2", "change-me-3", "change-me-4",
-    "changeme", "change_me", "tobemodified", "secret", "password", "token",
-})
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "change-me",
+        "change-me-1",
+        "change-me-2",
+        "change-me-3",
+        "change-me-4",
+        "changeme",
+        "change_me",
+        "tobemodified",
+        "secret",
+        "password",
+        "token",
+    }
+)
 
 
 def is_placeholder(value: str) -> bool:
@@ -34,8 +45,10 @@ def secret_problem(value: str) -> str | None:
     if is_placeholder(value):
         return f"is the placeholder {value!r}"
     if len(value) < MIN_SECRET_LENGTH:
-        return (f"is {len(value)} characters long; secrets need at least "
-                f"{MIN_SECRET_LENGTH} (e.g. `openssl rand -hex 32`)")
+        return (
+            f"is {len(value)} characters long; secrets need at least "
+            f"{MIN_SECRET_LENGTH} (e.g. `openssl rand -hex 32`)"
+        )
     return None
 
 

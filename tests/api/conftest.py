@@ -83,20 +83,31 @@ def running_api_stack() -> Iterator[ApiStack]:
     workdir = Path(tempfile.mkdtemp(prefix="multicam-api-"))
     secret = secrets.token_hex(16)
     service_port = free_port()
-    with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
-        webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
-        webhook_secret=secret,
-    ) as strapi:
+    with (
+        running_s3() as s3,
+        private_redis(workdir) as redis,
+        running_strapi(
+            webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
+            webhook_secret=secret,
+        ) as strapi,
+    ):
         # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
         # time, so a 12 MiB file exercises parts, part-urls and resume.
-        env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
-                          api_token=TOKEN, extra={
-                              "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
-                              "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
-                              "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
-                              "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
-                              "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
-                          })
+        env = service_env(
+            strapi=strapi,
+            s3=s3,
+            redis=redis,
+            secret=secret,
+            workdir=workdir,
+            api_token=TOKEN,
+            extra={
+                "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
+                "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
+                "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+                "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+                "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+            },
+        )
         with multicam_processes(env, service_port, workdir) as procs:
             yield ApiStack(strapi, s3, redis, procs, secret, workdir)
 
@@ -104,8 +115,9 @@ def running_api_stack() -> Iterator[ApiStack]:
 @pytest.fixture
 async def api(api_stack: ApiStack) -> AsyncIterator[httpx.AsyncClient]:
     """An API client with the right bearer token."""
-    async with httpx.AsyncClient(base_url=api_stack.url, timeout=60,
-                                 headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=api_stack.url, timeout=60, headers={"Authorization": f"Bearer {TOKEN}"}
+    ) as client:
         yield client
 
 
@@ -133,10 +145,13 @@ def project() -> str:
     return f"api-{secrets.token_hex(4)}"
 
 
-async def new_session(api: httpx.AsyncClient, title: str = "api test",
-                      project_id: str | None = None) -> str:
-    r = await api.post("/v2/sessions", json={"title": title, "date": DAY.isoformat(),
-                                             "projectId": project_id or project()})
+async def new_session(
+    api: httpx.AsyncClient, title: str = "api test", project_id: str | None = None
+) -> str:
+    r = await api.post(
+        "/v2/sessions",
+        json={"title": title, "date": DAY.isoformat(), "projectId": project_id or project()},
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["sessionId"])
 
@@ -151,23 +166,30 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-async def put_parts(storage_http: httpx.AsyncClient, api: httpx.AsyncClient, session_id: str,
-                    ticket: dict[str, Any], path: Path,
-                    only: set[int] | None = None) -> list[dict[str, Any]]:
+async def put_parts(
+    storage_http: httpx.AsyncClient,
+    api: httpx.AsyncClient,
+    session_id: str,
+    ticket: dict[str, Any],
+    path: Path,
+    only: set[int] | None = None,
+) -> list[dict[str, Any]]:
     """PUT the parts of a multipart ticket (``only``: just these), asking for missing URLs."""
     data = path.read_bytes()
     urls = {p["partNumber"]: p["url"] for p in ticket["parts"]}
     numbers = [n for n in range(1, ticket["partCount"] + 1) if only is None or n in only]
     need = [n for n in numbers if n not in urls]
     if need:
-        r = await api.post(f"/v2/sessions/{session_id}/assets/{ticket['assetId']}/part-urls",
-                           json={"uploadId": ticket["uploadId"], "partNumbers": need})
+        r = await api.post(
+            f"/v2/sessions/{session_id}/assets/{ticket['assetId']}/part-urls",
+            json={"uploadId": ticket["uploadId"], "partNumbers": need},
+        )
         assert r.status_code == 200, r.text
         urls.update({p["partNumber"]: p["url"] for p in r.json()["parts"]})
     parts = []
     size = ticket["partSizeBytes"]
     for n in numbers:
-        chunk = data[(n - 1) * size:n * size]
+        chunk = data[(n - 1) * size : n * size]
         r = await storage_http.put(urls[n], content=chunk)
         assert r.status_code == 200, r.text
         assert r.headers["etag"].strip('"') == hashlib.md5(chunk).hexdigest()
@@ -175,32 +197,45 @@ async def put_parts(storage_http: httpx.AsyncClient, api: httpx.AsyncClient, ses
     return parts
 
 
-async def http_upload(api: httpx.AsyncClient, storage_http: httpx.AsyncClient, session_id: str,
-                      label: str, path: Path, content_type: str = "video/mp4"
-                      ) -> dict[str, Any]:
+async def http_upload(
+    api: httpx.AsyncClient,
+    storage_http: httpx.AsyncClient,
+    session_id: str,
+    label: str,
+    path: Path,
+    content_type: str = "video/mp4",
+) -> dict[str, Any]:
     """What a browser uploader does: init-upload, PUT, complete. Returns complete's answer."""
-    r = await api.post(f"/v2/sessions/{session_id}/assets/init-upload", json={
-        "cameraLabel": label, "filename": path.name, "contentType": content_type,
-        "sizeBytes": path.stat().st_size, "sha256": sha256_of(path)})
+    r = await api.post(
+        f"/v2/sessions/{session_id}/assets/init-upload",
+        json={
+            "cameraLabel": label,
+            "filename": path.name,
+            "contentType": content_type,
+            "sizeBytes": path.stat().st_size,
+            "sha256": sha256_of(path),
+        },
+    )
     assert r.status_code == 200, r.text
     ticket = r.json()
     parts: list[dict[str, Any]] = []
     if ticket["mode"] == "single":
         url = ticket["url"]
-        put = await storage_http.put(url["url"], headers=url["headers"],
-                                     content=path.read_bytes())
+        put = await storage_http.put(url["url"], headers=url["headers"], content=path.read_bytes())
         assert put.status_code == 200, put.text
     else:
         parts = await put_parts(storage_http, api, session_id, ticket, path)
-    done = await api.post(ticket["completePath"],
-                          json={"uploadId": ticket["uploadId"], "parts": parts})
+    done = await api.post(
+        ticket["completePath"], json={"uploadId": ticket["uploadId"], "parts": parts}
+    )
     assert done.status_code == 202, done.text
     body: dict[str, Any] = done.json()
     return body
 
 
 async def reviewable_session(
-    strapi: StrapiClient, *,
+    strapi: StrapiClient,
+    *,
     offsets: dict[str, float] | None = None,
     durations: dict[str, int] | None = None,
     classification: dict[str, str] | None = None,
@@ -219,26 +254,49 @@ async def reviewable_session(
     durations = durations or {"A": 40_000, "B": 36_000, "C": 38_000}
     labels = sorted(durations)
     classification = classification or {lbl: "looks-good" for lbl in labels if lbl != master}
-    session = await strapi.sessions.create(RecordingSessionInput(
-        title="review test", date=DAY, project_id=project(), state=SessionState.READY))
-    fake = [MediaAsset(id=0, document_id="-", camera_label=lbl, derivatives=[])
-            for lbl in labels]
+    session = await strapi.sessions.create(
+        RecordingSessionInput(
+            title="review test", date=DAY, project_id=project(), state=SessionState.READY
+        )
+    )
+    fake = [MediaAsset(id=0, document_id="-", camera_label=lbl, derivatives=[]) for lbl in labels]
     others = [lbl for lbl in labels if lbl != master and lbl in offsets]
-    result = await strapi.upsert_sync_result(session.document_id, SyncResultInput(
-        master_camera=master, offsets_ms=offsets,
-        confidence={lbl: 40.0 for lbl in others},
-        confidence_pct={lbl: 97.5 for lbl in others},
-        classification=classification, drift_ppm={lbl: 0.0 for lbl in others},
-        method=SyncMethod.XCORR, operator_status=OperatorStatus.PENDING,
-        debug_artifacts={"inputsDigest": inputs_digest(fake), "engine": ENGINE_VERSION,
-                         "artifacts": {}, "errors": {}},
-        computed_at=dt.datetime.now(dt.UTC)))
+    result = await strapi.upsert_sync_result(
+        session.document_id,
+        SyncResultInput(
+            master_camera=master,
+            offsets_ms=offsets,
+            confidence={lbl: 40.0 for lbl in others},
+            confidence_pct={lbl: 97.5 for lbl in others},
+            classification=classification,
+            drift_ppm={lbl: 0.0 for lbl in others},
+            method=SyncMethod.XCORR,
+            operator_status=OperatorStatus.PENDING,
+            debug_artifacts={
+                "inputsDigest": inputs_digest(fake),
+                "engine": ENGINE_VERSION,
+                "artifacts": {},
+                "errors": {},
+            },
+            computed_at=dt.datetime.now(dt.UTC),
+        ),
+    )
     for lbl in labels:
         audio, video = (starts or {}).get(lbl, (None, None))
-        await strapi.upsert_asset(session.document_id, lbl, MediaAssetInput(
-            original_filename=f"cam{lbl}.mp4", state=AssetState.READY,
-            duration_ms=durations[lbl], fps=29.97 if starts else None,
-            audio_start_ms=audio, video_start_ms=video))
-    session = await strapi.sessions.update(session.document_id, RecordingSessionInput(
-        state=SessionState.NEEDS_REVIEW, progress_message="synced (test)"))
+        await strapi.upsert_asset(
+            session.document_id,
+            lbl,
+            MediaAssetInput(
+                original_filename=f"cam{lbl}.mp4",
+                state=AssetState.READY,
+                duration_ms=durations[lbl],
+                fps=29.97 if starts else None,
+                audio_start_ms=audio,
+                video_start_ms=video,
+            ),
+        )
+    session = await strapi.sessions.update(
+        session.document_id,
+        RecordingSessionInput(state=SessionState.NEEDS_REVIEW, progress_message="synced (test)"),
+    )
     return session, result

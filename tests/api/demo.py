@@ -49,37 +49,52 @@ def _wait(api: httpx.Client, sid: str, timeout: float = 600) -> dict[str, Any]:
 def run(stack: ApiStack, media: Path) -> int:
     spec = session_case("pipeline-golden", 501)
     built = corpus.build_case(spec, media)
-    api = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {TOKEN}"},
-                       timeout=60)
-    sid = api.post("/v2/sessions", json={"title": "Demo interview", "date": DAY.isoformat(),
-                                         "projectId": "demo"}).json()["sessionId"]
+    api = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+    sid = api.post(
+        "/v2/sessions",
+        json={"title": "Demo interview", "date": DAY.isoformat(), "projectId": "demo"},
+    ).json()["sessionId"]
     _say(f"session {sid} created (draft)")
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "MULTICAM_API_URL": stack.url,
-           "MULTICAM_API_TOKEN": TOKEN}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(Path.home()),
+        "MULTICAM_API_URL": stack.url,
+        "MULTICAM_API_TOKEN": TOKEN,
+    }
     # Three uploads at once, as when the three files are dropped together.
     uploads = []
     for cam in spec.cameras:
         path = built.paths[cam.label]
         _say(f"multicam upload --session {sid} --camera {cam.label} {path.name}")
-        uploads.append(subprocess.Popen(
-            [str(MULTICAM), "upload", "--session", sid, "--camera", cam.label, str(path)],
-            env=env, stdout=subprocess.DEVNULL))
+        uploads.append(
+            subprocess.Popen(
+                [str(MULTICAM), "upload", "--session", sid, "--camera", cam.label, str(path)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+        )
     if any(p.wait() != 0 for p in uploads):
         return 1
     view = _wait(api, sid)
-    _say(f"\nSync confidence: {view['overallConfidencePct']:.0f}%  (master "
-         f"{view['masterCamera']})")
+    _say(f"\nSync confidence: {view['overallConfidencePct']:.0f}%  (master {view['masterCamera']})")
     truth = corpus.truth_relative_to(built, view["masterCamera"])
     for cam in view["cameras"]:
         lbl = cam["label"]
-        _say(f"  camera {lbl}: {cam['offsetMs']:+10.1f} ms  (truth {truth.offsets_ms[lbl]:+10.1f})"
-             f"  {cam['classification'] or 'master'}")
-    done = api.post(f"/v2/sessions/{sid}/sync/approve",
-                    json={"notes": "Looks good", "computedAt": view["computedAt"]}).json()
-    _say(f"\napproved by {done['approvedBy']} at {done['approvedAt']}: session "
-         f"{done['sessionState']}")
-    worst = max(abs(done["finalOffsetsMs"][lbl] - truth.offsets_ms[lbl])
-                for lbl in truth.offsets_ms)
+        _say(
+            f"  camera {lbl}: {cam['offsetMs']:+10.1f} ms  (truth {truth.offsets_ms[lbl]:+10.1f})"
+            f"  {cam['classification'] or 'master'}"
+        )
+    done = api.post(
+        f"/v2/sessions/{sid}/sync/approve",
+        json={"notes": "Looks good", "computedAt": view["computedAt"]},
+    ).json()
+    _say(
+        f"\napproved by {done['approvedBy']} at {done['approvedAt']}: session "
+        f"{done['sessionState']}"
+    )
+    worst = max(
+        abs(done["finalOffsetsMs"][lbl] - truth.offsets_ms[lbl]) for lbl in truth.offsets_ms
+    )
     _say(f"finalOffsetsMs {done['finalOffsetsMs']} - largest error vs truth {worst:.2f} ms")
     return 0 if worst <= 5.0 and done["sessionState"] == "ready" else 1
 

@@ -21,15 +21,15 @@ ADMIN = {ADMIN_ID_HEADER: "7", ADMIN_EMAIL_HEADER: "ops@studio.example"}
 
 
 def _settings(**kw: object) -> Settings:
-    base: dict[str, object] = {"api_token": SecretStr("main-token"),
-                               "api_tokens": {"render-farm": SecretStr("farm-token"),
-                                              "alice": SecretStr("alice-token")},
-                               "admin_panel_token": SecretStr("panel-token")}
+    base: dict[str, object] = {
+        "api_token": SecretStr("main-token"),
+        "api_tokens": {"render-farm": SecretStr("farm-token"), "alice": SecretStr("alice-token")},
+        "admin_panel_token": SecretStr("panel-token"),
+    }
     return Settings(**{**base, **kw})  # type: ignore[arg-type]
 
 
-def _call(token: str | None, settings: Settings | None = None,
-          **headers: str) -> Caller | None:
+def _call(token: str | None, settings: Settings | None = None, **headers: str) -> Caller | None:
     given = dict(headers)
     if token is not None:
         given["authorization"] = f"Bearer {token}"
@@ -64,18 +64,21 @@ def test_admin_headers_only_count_with_the_panel_token() -> None:
     assert reviewer_of(farm).mark() == {"kind": "token", "name": "render-farm"}
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {ADMIN_ID_HEADER: "7"},
-    {ADMIN_EMAIL_HEADER: "ops@studio.example"},
-    {**ADMIN, ADMIN_ID_HEADER: "seven"},
-    {**ADMIN, ADMIN_ID_HEADER: "0"},
-    {**ADMIN, ADMIN_ID_HEADER: "-3"},
-    {**ADMIN, ADMIN_ID_HEADER: "99999999999"},
-    {**ADMIN, ADMIN_EMAIL_HEADER: "ops"},
-    {**ADMIN, ADMIN_EMAIL_HEADER: "two words@studio.example"},
-    {**ADMIN, ADMIN_EMAIL_HEADER: "a@b" + "c" * 300},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {ADMIN_ID_HEADER: "7"},
+        {ADMIN_EMAIL_HEADER: "ops@studio.example"},
+        {**ADMIN, ADMIN_ID_HEADER: "seven"},
+        {**ADMIN, ADMIN_ID_HEADER: "0"},
+        {**ADMIN, ADMIN_ID_HEADER: "-3"},
+        {**ADMIN, ADMIN_ID_HEADER: "99999999999"},
+        {**ADMIN, ADMIN_EMAIL_HEADER: "ops"},
+        {**ADMIN, ADMIN_EMAIL_HEADER: "two words@studio.example"},
+        {**ADMIN, ADMIN_EMAIL_HEADER: "a@b" + "c" * 300},
+    ],
+)
 def test_the_panel_without_a_usable_admin_user_cannot_review(headers: dict[str, str]) -> None:
     panel = _call("panel-token", **headers)
     assert panel is not None and panel.kind == "admin" and panel.admin is None
@@ -92,15 +95,18 @@ def test_the_review_mark_says_who() -> None:
     assert Reviewer.token("render-farm").mark() == {"kind": "token", "name": "render-farm"}
 
 
-@pytest.mark.parametrize("kw", [
-    {"api_tokens": {"farm": SecretStr("main-token")}},        # the same token twice
-    {"admin_panel_token": SecretStr("farm-token")},
-    {"api_tokens": {"farm": SecretStr("")}},                  # a named token with no token
-    {"api_tokens": {"api": SecretStr("other")}},              # the main token's name
-    {"api_tokens": {"": SecretStr("other")}},                 # no name
-    {"api_tokens": {"two\nlines": SecretStr("other")}},
-    {"MULTICAM_API_TOKEN_REVIEWER": ""},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"api_tokens": {"farm": SecretStr("main-token")}},  # the same token twice
+        {"admin_panel_token": SecretStr("farm-token")},
+        {"api_tokens": {"farm": SecretStr("")}},  # a named token with no token
+        {"api_tokens": {"api": SecretStr("other")}},  # the main token's name
+        {"api_tokens": {"": SecretStr("other")}},  # no name
+        {"api_tokens": {"two\nlines": SecretStr("other")}},
+        {"MULTICAM_API_TOKEN_REVIEWER": ""},
+    ],
+)
 def test_ambiguous_credentials_are_refused_at_start(kw: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         _settings(**kw)
@@ -115,6 +121,8 @@ def test_named_tokens_come_from_a_json_object(monkeypatch: pytest.MonkeyPatch) -
     settings = Settings()
     assert settings.api_token_name == "ops"
     assert {k: v.get_secret_value() for k, v in settings.api_tokens.items()} == {
-        "render-farm": "t1", "bob": "t2"}
+        "render-farm": "t1",
+        "bob": "t2",
+    }
     assert "t1" not in repr(settings)  # secrets stay masked
     assert _call("t2", settings) == Caller("token", "bob")

@@ -24,9 +24,13 @@ def media_dir() -> Path:
     return path
 
 
-async def _upload_case(api_stack: ApiStack, api: httpx.AsyncClient,
-                       storage_http: httpx.AsyncClient, spec: corpus.CaseSpec,
-                       media_dir: Path) -> tuple[str, corpus.BuiltCase]:
+async def _upload_case(
+    api_stack: ApiStack,
+    api: httpx.AsyncClient,
+    storage_http: httpx.AsyncClient,
+    spec: corpus.CaseSpec,
+    media_dir: Path,
+) -> tuple[str, corpus.BuiltCase]:
     built = corpus.build_case(spec, media_dir)
     sid = await new_session(api, spec.name)
     for cam in spec.cameras:
@@ -35,14 +39,21 @@ async def _upload_case(api_stack: ApiStack, api: httpx.AsyncClient,
     return sid, built
 
 
-async def _synced(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
-                  timeout: float = 600, *, proxies: bool = False) -> dict[str, Any]:
+async def _synced(
+    api_stack: ApiStack,
+    api: httpx.AsyncClient,
+    sid: str,
+    timeout: float = 600,
+    *,
+    proxies: bool = False,
+) -> dict[str, Any]:
     """The session's sync view once it is in needs-review with all three cameras synced.
 
     (A session syncs as soon as two cameras are in and none is pending; a camera that
     arrives later makes it sync again, so wait for the result that covers all three.)
     ``proxies``: also wait for every camera's video derivatives, which follow the sync.
     """
+
     async def probe() -> dict[str, Any] | None:
         body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}")).json()
         if body["state"] != "needs-review" or len(body["assets"]) != 3:
@@ -53,26 +64,33 @@ async def _synced(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
         covered = {view["masterCamera"], *view["classification"]}
         return view if covered == {"A", "B", "C"} else None
 
-    return await eventually(probe, timeout=timeout, what=f"session {sid} to be synced",
-                            stack=api_stack, interval=2)
+    return await eventually(
+        probe, timeout=timeout, what=f"session {sid} to be synced", stack=api_stack, interval=2
+    )
 
 
-async def _pending_again(api_stack: ApiStack, api: httpx.AsyncClient, sid: str,
-                         what: str) -> dict[str, Any]:
+async def _pending_again(
+    api_stack: ApiStack, api: httpx.AsyncClient, sid: str, what: str
+) -> dict[str, Any]:
     """The sync view once a new result waits for review (after a recompute or new file)."""
+
     async def probe() -> dict[str, Any] | None:
         body: dict[str, Any] = (await api.get(f"/v2/sessions/{sid}/sync")).json()
-        return body if body.get("operatorStatus") == "pending" \
-            and body["sessionState"] == "needs-review" else None
+        return (
+            body
+            if body.get("operatorStatus") == "pending" and body["sessionState"] == "needs-review"
+            else None
+        )
 
     return await eventually(probe, timeout=300, what=what, stack=api_stack, interval=2)
 
 
 async def test_golden_path_approve_then_recompute(
-        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
-        media_dir: Path) -> None:
-    sid, built = await _upload_case(api_stack, api, storage_http,
-                                    session_case("pipeline-golden", 501), media_dir)
+    api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient, media_dir: Path
+) -> None:
+    sid, built = await _upload_case(
+        api_stack, api, storage_http, session_case("pipeline-golden", 501), media_dir
+    )
     view = await _synced(api_stack, api, sid, proxies=True)
     assert [c["state"] for c in view["cameras"]] == ["ready"] * 3, view
     assert [c["videoState"] for c in view["cameras"]] == ["ready"] * 3, view
@@ -88,14 +106,15 @@ async def test_golden_path_approve_then_recompute(
     waveform = await storage_http.get(view["cameras"][0]["links"]["waveform"]["url"])
     assert waveform.status_code == 200 and waveform.json()["version"] == 2
 
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
-        "notes": "looks good", "computedAt": view["computedAt"]})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/approve",
+        json={"notes": "looks good", "computedAt": view["computedAt"]},
+    )
     assert r.status_code == 200, r.text
     approved = r.json()
     assert approved["sessionState"] == "ready" and approved["operatorStatus"] == "approved"
     for label in ("A", "B", "C"):
-        assert approved["finalOffsetsMs"][label] == pytest.approx(truth.offsets_ms[label],
-                                                                  abs=5.0)
+        assert approved["finalOffsetsMs"][label] == pytest.approx(truth.offsets_ms[label], abs=5.0)
 
     # Recompute (as after a replaced file): a new pending result, the old one in history.
     r = await api.post(f"/v2/sessions/{sid}/sync/recompute")
@@ -113,13 +132,13 @@ async def test_golden_path_approve_then_recompute(
 
 
 async def test_replacing_a_camera_of_an_approved_session_withdraws_the_approval(
-        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
-        media_dir: Path) -> None:
-    sid, built = await _upload_case(api_stack, api, storage_http,
-                                    session_case("pipeline-golden", 501), media_dir)
+    api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient, media_dir: Path
+) -> None:
+    sid, built = await _upload_case(
+        api_stack, api, storage_http, session_case("pipeline-golden", 501), media_dir
+    )
     view = await _synced(api_stack, api, sid)
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve",
-                       json={"computedAt": view["computedAt"]})
+    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": view["computedAt"]})
     assert r.status_code == 200 and r.json()["sessionState"] == "ready", r.text
 
     # Camera C's card held the wrong clip: its file is replaced by another recording.
@@ -139,11 +158,15 @@ def _when(text: str) -> dt.datetime:
 
 
 async def test_low_confidence_camera_corrected_by_hand(
-        api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient,
-        media_dir: Path) -> None:
-    sid, built = await _upload_case(api_stack, api, storage_http,
-                                    session_case("pipeline-unrelated", 502, unrelated_c=True),
-                                    media_dir)
+    api_stack: ApiStack, api: httpx.AsyncClient, storage_http: httpx.AsyncClient, media_dir: Path
+) -> None:
+    sid, built = await _upload_case(
+        api_stack,
+        api,
+        storage_http,
+        session_case("pipeline-unrelated", 502, unrelated_c=True),
+        media_dir,
+    )
     view = await _synced(api_stack, api, sid)
     assert view["classification"]["C"] == "needs-manual-nudge"
     assert view["overallConfidencePct"] < 50
@@ -157,12 +180,18 @@ async def test_low_confidence_camera_corrected_by_hand(
     computed = dict(view["offsetsMs"])
     # Approving as is would keep a wrong (or missing) offset for C.
     if "C" not in computed:
-        r = await api.post(f"/v2/sessions/{sid}/sync/approve",
-                           json={"computedAt": view["computedAt"]})
+        r = await api.post(
+            f"/v2/sessions/{sid}/sync/approve", json={"computedAt": view["computedAt"]}
+        )
         assert r.status_code == 409
-    r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={
-        "offsets": {"C": true_c}, "computedAt": view["computedAt"],
-        "notes": "C's audio is unrelated: placed by the slate"})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/correct",
+        json={
+            "offsets": {"C": true_c},
+            "computedAt": view["computedAt"],
+            "notes": "C's audio is unrelated: placed by the slate",
+        },
+    )
     assert r.status_code == 200, r.text
     done = r.json()
     assert done["sessionState"] == "ready" and done["method"] == "manual"

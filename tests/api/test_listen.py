@@ -26,11 +26,16 @@ async def _with_wavs(api_stack: ApiStack, strapi: StrapiClient) -> RecordingSess
 
     C started 1.5 s after A and heard A's clicks at 2 s and 5 s.
     """
-    session, _ = await reviewable_session(strapi, offsets={"A": 0.0, "B": 6432.1, "C": 1500.0},
-                                          durations={"A": 10_000, "B": 36_000, "C": 8_000})
+    session, _ = await reviewable_session(
+        strapi,
+        offsets={"A": 0.0, "B": 6432.1, "C": 1500.0},
+        durations={"A": 10_000, "B": 36_000, "C": 8_000},
+    )
     full = await strapi.get_session(session.document_id, populate={"assets": True})
-    wavs = {"A": wav_bytes(clicks(10.0, [2.0, 5.0])),
-            "C": wav_bytes(clicks(8.0, [0.5, 3.5], channels=2, seed=1))}
+    wavs = {
+        "A": wav_bytes(clicks(10.0, [2.0, 5.0])),
+        "C": wav_bytes(clicks(8.0, [0.5, 3.5], channels=2, seed=1)),
+    }
     async with open_store(api_stack.s3.settings) as store:
         for asset in full.assets or []:
             label = asset.camera_label.value
@@ -38,9 +43,17 @@ async def _with_wavs(api_stack: ApiStack, strapi: StrapiClient) -> RecordingSess
                 continue
             key = object_key(full.project_id, DAY, ObjectKind.AUDIO_WAV, label)
             stored = await store.put_bytes(key, wavs[label], "audio/wav")
-            await strapi.upsert_derived_media(asset.document_id, "audio-wav", DerivedMediaInput(
-                url=stored.url, storage_key=key, size_bytes=stored.size,
-                content_type="audio/wav", checksum=f"sha256:{stored.sha256}"))
+            await strapi.upsert_derived_media(
+                asset.document_id,
+                "audio-wav",
+                DerivedMediaInput(
+                    url=stored.url,
+                    storage_key=key,
+                    size_bytes=stored.size,
+                    content_type="audio/wav",
+                    checksum=f"sha256:{stored.sha256}",
+                ),
+            )
     return session
 
 
@@ -57,31 +70,36 @@ def _loudest(x: np.ndarray) -> int:
     return int(np.argmax(np.abs(x.astype(np.int32))))
 
 
-async def test_listen_left_master_right_camera(api: httpx.AsyncClient, api_stack: ApiStack,
-                                               strapi: StrapiClient) -> None:
+async def test_listen_left_master_right_camera(
+    api: httpx.AsyncClient, api_stack: ApiStack, strapi: StrapiClient
+) -> None:
     session = await _with_wavs(api_stack, strapi)
     url = f"/v2/sessions/{session.document_id}/sync/listen"
     # Its final offset: one sound in the middle of both ears.
-    left, right = _channels(await api.get(url, params={"camera": "C", "atMs": 5000,
-                                                       "seconds": 2}))
+    left, right = _channels(await api.get(url, params={"camera": "C", "atMs": 5000, "seconds": 2}))
     assert len(left) == 2 * RATE
     assert _loudest(left) == _loudest(right) == RATE
     # One frame late (a nudge tried before correcting): an echo of 1600 samples.
-    left, right = _channels(await api.get(url, params={
-        "camera": "C", "atMs": 5000, "seconds": 2, "offsetMs": 1500 + FRAME_MS}))
+    left, right = _channels(
+        await api.get(
+            url, params={"camera": "C", "atMs": 5000, "seconds": 2, "offsetMs": 1500 + FRAME_MS}
+        )
+    )
     assert _loudest(right) - _loudest(left) == 1600
     # The default length is 4 s; a window reaching before C started is silent there.
     left, right = _channels(await api.get(url, params={"camera": "C", "atMs": 1000}))
-    assert len(left) == 4 * RATE and not right[:RATE * 2].any()
+    assert len(left) == 4 * RATE and not right[: RATE * 2].any()
 
 
-async def test_listen_refusals(api: httpx.AsyncClient, api_stack: ApiStack,
-                               strapi: StrapiClient) -> None:
+async def test_listen_refusals(
+    api: httpx.AsyncClient, api_stack: ApiStack, strapi: StrapiClient
+) -> None:
     session = await _with_wavs(api_stack, strapi)
     url = f"/v2/sessions/{session.document_id}/sync/listen"
 
-    async def refused(params: dict[str, object], status: int, code: str,
-                      loc: str | None = None) -> str:
+    async def refused(
+        params: dict[str, object], status: int, code: str, loc: str | None = None
+    ) -> str:
         r = await api.get(url, params=params)
         assert r.status_code == status, (params, r.text)
         error = r.json()["error"]
@@ -90,8 +108,9 @@ async def test_listen_refusals(api: httpx.AsyncClient, api_stack: ApiStack,
             assert loc in [d["loc"] for d in error["details"]], error
         return str(error["message"])
 
-    assert "master" in await refused({"camera": "A", "atMs": 1000}, 422, "invalid_request",
-                                     "query.camera")
+    assert "master" in await refused(
+        {"camera": "A", "atMs": 1000}, 422, "invalid_request", "query.camera"
+    )
     await refused({"camera": "D", "atMs": 1000}, 422, "invalid_request", "query.camera")
     await refused({"camera": "c", "atMs": 1000}, 422, "invalid_request")
     await refused({"camera": "C", "atMs": 1000, "seconds": 11}, 422, "invalid_request")
@@ -100,15 +119,16 @@ async def test_listen_refusals(api: httpx.AsyncClient, api_stack: ApiStack,
     await refused({"camera": "C"}, 422, "invalid_request")
     await refused({"camera": "C", "atMs": 20_000}, 422, "invalid_request", "query.atMs")
     await refused({"camera": "C", "atMs": -5}, 422, "invalid_request", "query.atMs")
-    assert "no audio-wav" in await refused({"camera": "B", "atMs": 1000}, 409,
-                                           "audio_unavailable")
+    assert "no audio-wav" in await refused({"camera": "B", "atMs": 1000}, 409, "audio_unavailable")
     # The WAV removed from storage (the lifecycle rule, after 30 days).
-    key = object_key((await strapi.get_session(session.document_id)).project_id, DAY,
-                     ObjectKind.AUDIO_WAV, "C")
+    key = object_key(
+        (await strapi.get_session(session.document_id)).project_id, DAY, ObjectKind.AUDIO_WAV, "C"
+    )
     async with open_store(api_stack.s3.settings) as store:
         await store.delete(key)
-    assert "no longer in storage" in await refused({"camera": "C", "atMs": 1000}, 409,
-                                                   "audio_unavailable")
+    assert "no longer in storage" in await refused(
+        {"camera": "C", "atMs": 1000}, 409, "audio_unavailable"
+    )
     draft = await new_session(api)
     r = await api.get(f"/v2/sessions/{draft}/sync/listen", params={"camera": "C", "atMs": 0})
     assert r.status_code == 404 and r.json()["error"]["code"] == "sync_not_ready"

@@ -40,8 +40,14 @@ def wav_bytes(samples: Signal, rate: int = OUTPUT_RATE) -> bytes:
     return buf.getvalue()
 
 
-def clicks(seconds: float, at_s: list[float], rate: int = OUTPUT_RATE, channels: int = 1,
-           level: int = 20_000, seed: int = 0) -> Signal:
+def clicks(
+    seconds: float,
+    at_s: list[float],
+    rate: int = OUTPUT_RATE,
+    channels: int = 1,
+    level: int = 20_000,
+    seed: int = 0,
+) -> Signal:
     """Quiet noise with one-sample clicks at the given times."""
     rng = np.random.default_rng(seed)
     out = rng.integers(-30, 30, size=(round(seconds * rate), channels)).astype(np.int16)
@@ -54,8 +60,9 @@ def loudest(signal: npt.NDArray[np.float64]) -> int:
     return int(np.argmax(np.abs(signal)))
 
 
-def _clip(master: bytes, camera: bytes, at_ms: float, seconds: float, offset_ms: float,
-          ppm: float = 0.0) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+def _clip(
+    master: bytes, camera: bytes, at_ms: float, seconds: float, offset_ms: float, ppm: float = 0.0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     window = Window.around(at_ms, seconds)
     sides = []
     for data, off, drift in ((master, 0.0, 0.0), (camera, offset_ms, ppm)):
@@ -66,7 +73,7 @@ def _clip(master: bytes, camera: bytes, at_ms: float, seconds: float, offset_ms:
             sides.append(place(b"", 0, layout, positions))
             continue
         start, length = layout.byte_range(*needed)
-        sides.append(place(data[start:start + length], needed[0], layout, positions))
+        sides.append(place(data[start : start + length], needed[0], layout, positions))
     return sides[0], sides[1]
 
 
@@ -93,26 +100,34 @@ FMT_MONO = struct.pack("<HHIIHH", 1, 1, 44_100, 88_200, 2, 16)
 
 
 def test_header_with_other_chunks_odd_sizes_and_unknown_data_size() -> None:
-    data = _riff(_chunk(b"fmt ", FMT_MONO), _chunk(b"LIST", b"abc"),  # padded to 4
-                 _chunk(b"data", b"\x01\x00" * 10))
+    data = _riff(
+        _chunk(b"fmt ", FMT_MONO),
+        _chunk(b"LIST", b"abc"),  # padded to 4
+        _chunk(b"data", b"\x01\x00" * 10),
+    )
     layout = parse_wav_header(data, len(data))
     assert (layout.frames, layout.rate, layout.channels) == (10, 44_100, 1)
-    assert data[layout.data_offset:layout.data_offset + 2] == b"\x01\x00"
+    assert data[layout.data_offset : layout.data_offset + 2] == b"\x01\x00"
     # A streamed WAV that never wrote its data size: the file's length says it.
-    unknown = data[:layout.data_offset - 4] + b"\xff\xff\xff\xff" + data[layout.data_offset:]
+    unknown = data[: layout.data_offset - 4] + b"\xff\xff\xff\xff" + data[layout.data_offset :]
     assert parse_wav_header(unknown, len(unknown)).frames == 10
     # A file cut short has the frames it has.
     assert parse_wav_header(data, len(data) - 6).frames == 7
 
 
-@pytest.mark.parametrize("data", [
-    b"",
-    b"RIFF\x00\x00\x00\x00AVI ",
-    _riff(_chunk(b"fmt ", struct.pack("<HHIIHH", 3, 1, 48_000, 192_000, 4, 32)),
-          _chunk(b"data", b"\x00" * 8)),                      # float samples
-    _riff(_chunk(b"data", b"\x00" * 8), _chunk(b"fmt ", FMT_MONO)),
-    _riff(_chunk(b"fmt ", FMT_MONO)),                         # no data chunk
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"RIFF\x00\x00\x00\x00AVI ",
+        _riff(
+            _chunk(b"fmt ", struct.pack("<HHIIHH", 3, 1, 48_000, 192_000, 4, 32)),
+            _chunk(b"data", b"\x00" * 8),
+        ),  # float samples
+        _riff(_chunk(b"data", b"\x00" * 8), _chunk(b"fmt ", FMT_MONO)),
+        _riff(_chunk(b"fmt ", FMT_MONO)),  # no data chunk
+    ],
+)
 def test_headers_that_are_refused(data: bytes) -> None:
     with pytest.raises(WavError):
         parse_wav_header(data, len(data))
@@ -138,8 +153,7 @@ def test_positions_follow_offset_and_drift() -> None:
     # Its own rate counts: 44.1 kHz.
     assert source_positions(w, 44_100, 1_500.0)[0] == pytest.approx(8.5 * 44_100)
     # +100 ppm: its clock has counted 0.85 ms more by then.
-    assert source_positions(w, 48_000, 1_500.0, 100.0)[0] == pytest.approx(
-        8.5 * 1.0001 * 48_000)
+    assert source_positions(w, 48_000, 1_500.0, 100.0)[0] == pytest.approx(8.5 * 1.0001 * 48_000)
 
 
 def test_a_right_placement_is_one_sound_and_a_frame_off_is_an_echo() -> None:
@@ -180,7 +194,7 @@ def test_silence_where_a_camera_has_no_sound() -> None:
     assert loudest(left) == OUTPUT_RATE and not right.any()
     # Half the window before its first sample: that half silent, the rest its sound.
     _, edge = _clip(master, camera, 5_000.0, 2.0, 5_000.0)
-    assert not edge[:OUTPUT_RATE - 1].any() and edge[OUTPUT_RATE + 10:].any()
+    assert not edge[: OUTPUT_RATE - 1].any() and edge[OUTPUT_RATE + 10 :].any()
     # After its last sample: silent again.
     _, after = _clip(master, camera, 9_000.0, 1.0, 5_000.0)
     assert not after.any()
@@ -190,8 +204,12 @@ def test_the_clip_is_a_48k_stereo_wav() -> None:
     left = np.linspace(-40_000, 40_000, 480)
     data = stereo_wav(left, -left)
     with wave.open(io.BytesIO(data)) as w:
-        assert (w.getnchannels(), w.getframerate(), w.getsampwidth(), w.getnframes()) == \
-            (2, 48_000, 2, 480)
+        assert (w.getnchannels(), w.getframerate(), w.getsampwidth(), w.getnframes()) == (
+            2,
+            48_000,
+            2,
+            480,
+        )
         pcm = np.frombuffer(w.readframes(480), "<i2").reshape(480, 2)
     assert pcm[0, 0] == -32768 and pcm[-1, 0] == 32767 and pcm[-1, 1] == -32768  # clipped
 
@@ -225,10 +243,11 @@ async def test_only_the_needed_frames_are_read(tmp_path: Path) -> None:
     assert loudest(side) == OUTPUT_RATE
     assert store.read < 64 * 1024 + 2 * OUTPUT_RATE * 4 + 16  # header + 2 s of frames
     with pytest.raises(NoAudio):
-        await read_side(store, "projects/p/20261120/audio/angle-002_v001.wav",
-                        Window.around(1_000.0, 1.0))
-    await store.put_bytes("projects/p/20261120/audio/angle-003_v001.wav", b"not a wav",
-                          "audio/wav")
+        await read_side(
+            store, "projects/p/20261120/audio/angle-002_v001.wav", Window.around(1_000.0, 1.0)
+        )
+    await store.put_bytes("projects/p/20261120/audio/angle-003_v001.wav", b"not a wav", "audio/wav")
     with pytest.raises(NoAudio):
-        await read_side(store, "projects/p/20261120/audio/angle-003_v001.wav",
-                        Window.around(1_000.0, 1.0))
+        await read_side(
+            store, "projects/p/20261120/audio/angle-003_v001.wav", Window.around(1_000.0, 1.0)
+        )

@@ -35,8 +35,10 @@ def test_signatures_cover_key_and_expiry() -> None:
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     exp = int(now.timestamp()) + 60
     url = signer.url("projects/a/20261120/proxies/angle-001_v001.mp4", exp)
-    assert url.startswith("https://multicam.example/v2/media/projects/a/20261120/proxies/"
-                          f"angle-001_v001.mp4?exp={exp}&sig=")
+    assert url.startswith(
+        "https://multicam.example/v2/media/projects/a/20261120/proxies/"
+        f"angle-001_v001.mp4?exp={exp}&sig="
+    )
     sig = url.rsplit("sig=", 1)[1]
     key = "projects/a/20261120/proxies/angle-001_v001.mp4"
     assert signer.check(key, exp, sig, now) is Verdict.OK
@@ -56,25 +58,29 @@ def test_the_key_is_configured_or_derived_never_a_secret_itself() -> None:
     assert media_key(Settings()) is None and media_signer(Settings()) is None
 
 
-@pytest.mark.parametrize("header,size,expected", [
-    (None, 100, None),
-    ("bytes=0-9", 100, ByteRange(0, 9)),
-    ("bytes=90-", 100, ByteRange(90, 99)),
-    ("bytes=90-500", 100, ByteRange(90, 99)),
-    ("bytes=-10", 100, ByteRange(90, 99)),
-    ("bytes=-500", 100, ByteRange(0, 99)),
-    ("bytes=0-0", 1, ByteRange(0, 0)),
-    ("bytes=5-2", 100, None),          # invalid: ignored
-    ("bytes=0-1,5-6", 100, None),      # several ranges: the whole file
-    ("items=0-1", 100, None),
-    ("bytes=-", 100, None),
-])
+@pytest.mark.parametrize(
+    "header,size,expected",
+    [
+        (None, 100, None),
+        ("bytes=0-9", 100, ByteRange(0, 9)),
+        ("bytes=90-", 100, ByteRange(90, 99)),
+        ("bytes=90-500", 100, ByteRange(90, 99)),
+        ("bytes=-10", 100, ByteRange(90, 99)),
+        ("bytes=-500", 100, ByteRange(0, 99)),
+        ("bytes=0-0", 1, ByteRange(0, 0)),
+        ("bytes=5-2", 100, None),  # invalid: ignored
+        ("bytes=0-1,5-6", 100, None),  # several ranges: the whole file
+        ("items=0-1", 100, None),
+        ("bytes=-", 100, None),
+    ],
+)
 def test_range_headers(header: str | None, size: int, expected: ByteRange | None) -> None:
     assert parse_range(header, size) == expected
 
 
-@pytest.mark.parametrize("header,size", [("bytes=100-", 100), ("bytes=100-200", 100),
-                                         ("bytes=-0", 100), ("bytes=0-", 0)])
+@pytest.mark.parametrize(
+    "header,size", [("bytes=100-", 100), ("bytes=100-200", 100), ("bytes=-0", 100), ("bytes=0-", 0)]
+)
 def test_unsatisfiable_ranges(header: str, size: int) -> None:
     with pytest.raises(Unsatisfiable):
         parse_range(header, size)
@@ -84,14 +90,19 @@ def test_unsatisfiable_ranges(header: str, size: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def local_service(api_stack: ApiStack, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[tuple[MulticamProcesses, LocalObjectStore]]:
+def local_service(
+    api_stack: ApiStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[MulticamProcesses, LocalObjectStore]]:
     """A second `multicam serve` on the same Strapi and Redis, with the local backend."""
     root = tmp_path_factory.mktemp("local-storage")
     port = free_port()
-    env = {**api_stack.env, "MULTICAM_STORAGE_BACKEND": "local",
-           "MULTICAM_STORAGE_ROOT": str(root), "MULTICAM_MEDIA_URL_SECRET": SECRET,
-           "MULTICAM_API_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **api_stack.env,
+        "MULTICAM_STORAGE_BACKEND": "local",
+        "MULTICAM_STORAGE_ROOT": str(root),
+        "MULTICAM_MEDIA_URL_SECRET": SECRET,
+        "MULTICAM_API_URL": f"http://127.0.0.1:{port}",
+    }
     procs = MulticamProcesses(env, port, Path(tmp_path_factory.mktemp("local-serve")))
     try:
         procs.start_service()
@@ -101,20 +112,34 @@ def local_service(api_stack: ApiStack, tmp_path_factory: pytest.TempPathFactory
 
 
 async def test_review_links_play_from_the_local_backend(
-        local_service: tuple[MulticamProcesses, LocalObjectStore], api_stack: ApiStack,
-        strapi: StrapiClient) -> None:
+    local_service: tuple[MulticamProcesses, LocalObjectStore],
+    api_stack: ApiStack,
+    strapi: StrapiClient,
+) -> None:
     procs, store = local_service
     session, _ = await reviewable_session(strapi)
     full = await strapi.get_session(session.document_id, populate={"assets": True})
     asset = next(a for a in full.assets or [] if a.camera_label.value == "B")
     key = object_key(full.project_id, DAY, ObjectKind.PROXY, "B")
     stored = await store.put_bytes(key, DATA, "video/mp4")
-    await strapi.upsert_derived_media(asset.document_id, "proxy", DerivedMediaInput(
-        url=stored.url, storage_key=key, size_bytes=stored.size, content_type="video/mp4",
-        checksum=f"sha256:{stored.sha256}"))
+    await strapi.upsert_derived_media(
+        asset.document_id,
+        "proxy",
+        DerivedMediaInput(
+            url=stored.url,
+            storage_key=key,
+            size_bytes=stored.size,
+            content_type="video/mp4",
+            checksum=f"sha256:{stored.sha256}",
+        ),
+    )
     async with httpx.AsyncClient(base_url=procs.service_url, timeout=30) as api:
-        view = (await api.get(f"/v2/sessions/{session.document_id}/sync",
-                              headers={"Authorization": f"Bearer {TOKEN}"})).json()
+        view = (
+            await api.get(
+                f"/v2/sessions/{session.document_id}/sync",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
+        ).json()
         link = {c["label"]: c for c in view["cameras"]}["B"]["links"]["proxy"]
         assert link["url"].startswith(f"{procs.service_url}/v2/media/{key}?exp=")
         expires = dt.datetime.fromisoformat(link["expiresAt"])
@@ -127,13 +152,15 @@ async def test_review_links_play_from_the_local_backend(
         assert whole.headers["accept-ranges"] == "bytes"
         assert whole.headers["content-length"] == str(len(DATA))
 
-        for header, start, end in [("bytes=100-199", 100, 199), ("bytes=-10", len(DATA) - 10,
-                                                                 len(DATA) - 1),
-                                   (f"bytes={len(DATA) - 5}-", len(DATA) - 5, len(DATA) - 1),
-                                   ("bytes=1048570-2097160", 1048570, 2097160)]:
+        for header, start, end in [
+            ("bytes=100-199", 100, 199),
+            ("bytes=-10", len(DATA) - 10, len(DATA) - 1),
+            (f"bytes={len(DATA) - 5}-", len(DATA) - 5, len(DATA) - 1),
+            ("bytes=1048570-2097160", 1048570, 2097160),
+        ]:
             part = await api.get(url, headers={"Range": header})
             assert part.status_code == 206, (header, part.text[:200])
-            assert part.content == DATA[start:end + 1], header
+            assert part.content == DATA[start : end + 1], header
             assert part.headers["content-range"] == f"bytes {start}-{end}/{len(DATA)}"
             assert part.headers["content-length"] == str(end - start + 1)
 
@@ -145,8 +172,9 @@ async def test_review_links_play_from_the_local_backend(
         # A stale copy (If-Range names another version) gets the whole file.
         stale = await api.get(url, headers={"Range": "bytes=0-9", "If-Range": '"other"'})
         assert stale.status_code == 200 and len(stale.content) == len(DATA)
-        fresh = await api.get(url, headers={"Range": "bytes=0-9",
-                                            "If-Range": whole.headers["etag"]})
+        fresh = await api.get(
+            url, headers={"Range": "bytes=0-9", "If-Range": whole.headers["etag"]}
+        )
         assert fresh.status_code == 206 and fresh.content == DATA[:10]
 
         tampered = url.replace("angle-002", "angle-001")

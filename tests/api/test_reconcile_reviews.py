@@ -14,15 +14,21 @@ from worker.review.marks import fingerprint, review_job_id
 
 
 def _sync_result(doc_id: int, **fields: Any) -> dict[str, Any]:
-    return {"id": doc_id, "documentId": f"r{doc_id}", "operatorStatus": "approved",
-            "approvedBy": "alice", "operatorOffsetsMs": None, **fields}
+    return {
+        "id": doc_id,
+        "documentId": f"r{doc_id}",
+        "operatorStatus": "approved",
+        "approvedBy": "alice",
+        "operatorOffsetsMs": None,
+        **fields,
+    }
 
 
 async def test_one_unreadable_review_does_not_hide_the_others_from_reconcile() -> None:
-    echo = _sync_result(1, debugArtifacts={"review": {
-        "fingerprint": fingerprint("approved", None, "alice")}})
-    unreadable = _sync_result(2, operatorStatus="corrected",
-                              operatorOffsetsMs={"C": "about 4 s"})
+    echo = _sync_result(
+        1, debugArtifacts={"review": {"fingerprint": fingerprint("approved", None, "alice")}}
+    )
+    unreadable = _sync_result(2, operatorStatus="corrected", operatorOffsetsMs={"C": "about 4 s"})
     lost = _sync_result(3, debugArtifacts={"history": ["junk"], "review": "junk"})
     also_lost = _sync_result(4, operatorStatus="corrected", operatorOffsetsMs={"C": -4100})
     entries = [echo, unreadable, lost, also_lost]

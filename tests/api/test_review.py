@@ -31,27 +31,35 @@ pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
 def ignored_echoes(api_stack: ApiStack, document_id: str) -> int:
     """Webhooks about this entry that the service accepted and started nothing for."""
     lines = api_stack.procs.service.log_path.read_text(errors="replace").splitlines()
-    return sum(1 for line in lines if '"webhook_accepted"' in line and document_id in line
-               and '"jobs": []' in line)
+    return sum(
+        1
+        for line in lines
+        if '"webhook_accepted"' in line and document_id in line and '"jobs": []' in line
+    )
 
 
 async def echo_ignored(api_stack: ApiStack, document_id: str, before: int) -> None:
     """Wait for the echo of a write to this entry to reach the service and start nothing."""
+
     async def arrived() -> bool:
         return ignored_echoes(api_stack, document_id) > before
 
-    await eventually(arrived, timeout=60, what="the write's webhook echo", stack=api_stack,
-                     interval=0.1)
+    await eventually(
+        arrived, timeout=60, what="the write's webhook echo", stack=api_stack, interval=0.1
+    )
+
+
 UNKNOWN = "zzzzzzzzzzzzzzzzzzzzzzzz"
 SOME_TIME = "2026-11-20T10:04:12Z"
 
 
 async def test_sync_not_run_yet_and_unknown_session(api: httpx.AsyncClient) -> None:
     sid = await new_session(api)
-    for method, path, body in [("GET", "sync", None),
-                               ("POST", "sync/approve", {"computedAt": SOME_TIME}),
-                               ("POST", "sync/correct", {"offsets": {"B": 1},
-                                                         "computedAt": SOME_TIME})]:
+    for method, path, body in [
+        ("GET", "sync", None),
+        ("POST", "sync/approve", {"computedAt": SOME_TIME}),
+        ("POST", "sync/correct", {"offsets": {"B": 1}, "computedAt": SOME_TIME}),
+    ]:
         r = await api.request(method, f"/v2/sessions/{sid}/{path}", json=body)
         assert r.status_code == 404, r.text
         error = r.json()["error"]
@@ -64,15 +72,15 @@ async def test_sync_not_run_yet_and_unknown_session(api: httpx.AsyncClient) -> N
 
 
 async def test_get_sync_shows_offsets_confidence_and_final_offsets(
-        api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    api: httpx.AsyncClient, strapi: StrapiClient
+) -> None:
     session, _ = await reviewable_session(strapi)
     r = await api.get(f"/v2/sessions/{session.document_id}/sync")
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["sessionState"] == "needs-review" and view["operatorStatus"] == "pending"
     assert view["masterCamera"] == "A" and view["method"] == "xcorr"
-    assert view["finalOffsetsMs"] == view["offsetsMs"] == {"A": 0.0, "B": 6432.1,
-                                                           "C": -4123.4}
+    assert view["finalOffsetsMs"] == view["offsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4123.4}
     assert view["overallConfidencePct"] == 97.5
     cams = {c["label"]: c for c in view["cameras"]}
     assert cams["A"]["isMaster"] and cams["A"]["classification"] is None
@@ -82,10 +90,12 @@ async def test_get_sync_shows_offsets_confidence_and_final_offsets(
     assert cams["B"]["proxyOriginMs"] is None and cams["B"]["audioStartMs"] is None
 
 
-async def test_sync_view_says_where_picture_and_sound_start(api: httpx.AsyncClient,
-                                                            strapi: StrapiClient) -> None:
-    session, _ = await reviewable_session(strapi, starts={
-        "A": (0.0, 0.0), "B": (-21.333, 0.0), "C": (0.0, 200.0)})
+async def test_sync_view_says_where_picture_and_sound_start(
+    api: httpx.AsyncClient, strapi: StrapiClient
+) -> None:
+    session, _ = await reviewable_session(
+        strapi, starts={"A": (0.0, 0.0), "B": (-21.333, 0.0), "C": (0.0, 200.0)}
+    )
     view = (await api.get(f"/v2/sessions/{session.document_id}/sync")).json()
     cams = {c["label"]: c for c in view["cameras"]}
     assert cams["C"]["fps"] == 29.97
@@ -95,20 +105,24 @@ async def test_sync_view_says_where_picture_and_sound_start(api: httpx.AsyncClie
     assert cams["B"]["proxyOriginMs"] == 0.0 and cams["B"]["audioStartMs"] == -21.333
 
 
-async def test_approve_over_http(api: httpx.AsyncClient, strapi: StrapiClient,
-                                 api_stack: ApiStack) -> None:
+async def test_approve_over_http(
+    api: httpx.AsyncClient, strapi: StrapiClient, api_stack: ApiStack
+) -> None:
     session, result = await reviewable_session(strapi)
     sid = session.document_id
-    stale = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
-        "computedAt": "2020-01-01T00:00:00Z"})
+    stale = await api.post(
+        f"/v2/sessions/{sid}/sync/approve", json={"computedAt": "2020-01-01T00:00:00Z"}
+    )
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "sync_changed"
     for bad in ({"extra": 1}, {"notes": "nul\x00"}, {"computedAt": "soon"}):
         r = await api.post(f"/v2/sessions/{sid}/sync/approve", json=bad)
         assert r.status_code == 422, bad
     assert result.computed_at is not None
     echoes = ignored_echoes(api_stack, result.document_id)
-    r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={
-        "notes": "clap checked", "computedAt": result.computed_at.isoformat()})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/approve",
+        json={"notes": "clap checked", "computedAt": result.computed_at.isoformat()},
+    )
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["operatorStatus"] == "approved" and view["sessionState"] == "ready"
@@ -133,8 +147,11 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     when = await computed_at(api, sid)
 
     async def refused(offsets: Any, loc: str, code: str = "invalid_correction") -> str:
-        r = await api.post(url, content=_json({"offsets": offsets, "computedAt": when}),
-                           headers={"Content-Type": "application/json"})
+        r = await api.post(
+            url,
+            content=_json({"offsets": offsets, "computedAt": when}),
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status_code == 422, r.text
         error = r.json()["error"]
         assert error["code"] == code and loc in [d["loc"] for d in error["details"]], error
@@ -148,9 +165,11 @@ async def test_correct_over_http(api: httpx.AsyncClient, strapi: StrapiClient) -
     await refused({"C": "soon"}, "body.offsets.C", code="invalid_request")
     await refused({}, "body.offsets", code="invalid_request")
     assert (await strapi.get_session(sid)).state is SessionState.NEEDS_REVIEW
-    r = await api.post(url, json={"offsets": {"C": -4100.5}, "notes": "C on the clap",
-                                  "computedAt": when},
-                       headers=_bearer(NAMED_TOKENS["render-farm"]))
+    r = await api.post(
+        url,
+        json={"offsets": {"C": -4100.5}, "notes": "C on the clap", "computedAt": when},
+        headers=_bearer(NAMED_TOKENS["render-farm"]),
+    )
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["operatorStatus"] == "corrected" and view["method"] == "manual"
@@ -172,15 +191,18 @@ def _bearer(token: str) -> dict[str, str]:
 ADMIN = {"X-Multicam-Admin-User-Id": "3", "X-Multicam-Admin-User-Email": "dana@studio.example"}
 
 
-async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
-                                                      strapi: StrapiClient) -> None:
+async def test_the_reviewer_comes_from_the_credential(
+    api: httpx.AsyncClient, strapi: StrapiClient
+) -> None:
     session, result = await reviewable_session(strapi)
     sid = session.document_id
     approve, correct = f"/v2/sessions/{sid}/sync/approve", f"/v2/sessions/{sid}/sync/correct"
     when = {"computedAt": await computed_at(api, sid)}
     # A body naming the reviewer is refused, saying why.
-    for url, body in ((approve, {"approvedBy": "alice", **when}),
-                      (correct, {"correctedBy": "alice", "offsets": {"C": -4100}, **when})):
+    for url, body in (
+        (approve, {"approvedBy": "alice", **when}),
+        (correct, {"correctedBy": "alice", "offsets": {"C": -4100}, **when}),
+    ):
         r = await api.post(url, json=body)
         assert r.status_code == 422, r.text
         error = r.json()["error"]
@@ -188,9 +210,12 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
         assert error["details"][0]["loc"] in ("body.approvedBy", "body.correctedBy")
     # The admin panel's token reviews for the admin user its headers name, never for nobody.
     panel = _bearer(PANEL_TOKEN)
-    for headers in ({}, {**ADMIN, "X-Multicam-Admin-User-Id": "three"},
-                    {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"},
-                    {"X-Multicam-Admin-User-Id": "3"}):
+    for headers in (
+        {},
+        {**ADMIN, "X-Multicam-Admin-User-Id": "three"},
+        {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"},
+        {"X-Multicam-Admin-User-Id": "3"},
+    ):
         r = await api.post(approve, json=when, headers={**panel, **headers})
         assert r.status_code == 401, (headers, r.text)
         error = r.json()["error"]
@@ -200,9 +225,11 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     r = await api.get(f"/v2/sessions/{sid}/sync", headers=panel)
     assert r.status_code == 200 and r.json()["operatorStatus"] == "pending"
     assert r.json()["reviewer"] is None
-    r = await api.post(correct, json={"offsets": {"C": -4100.0},
-                                      "computedAt": r.json()["computedAt"]},
-                       headers={**panel, **ADMIN})
+    r = await api.post(
+        correct,
+        json={"offsets": {"C": -4100.0}, "computedAt": r.json()["computedAt"]},
+        headers={**panel, **ADMIN},
+    )
     assert r.status_code == 200, r.text
     view = r.json()
     assert view["approvedBy"] == "dana@studio.example" and view["operatorStatus"] == "corrected"
@@ -215,8 +242,9 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
     assert mark.reviewer == {"kind": "admin", "id": 3, "email": "dana@studio.example"}
     assert mark.source == "api"
     # With any other token the admin headers are ignored: the token's name signs.
-    r = await api.post(approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]),
-                                                  **ADMIN})
+    r = await api.post(
+        approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]), **ADMIN}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["approvedBy"] == "render-farm"
     assert r.json()["reviewer"] == {"kind": "token", "name": "render-farm"}
@@ -224,26 +252,31 @@ async def test_the_reviewer_comes_from_the_credential(api: httpx.AsyncClient,
 
 def _json(body: Any) -> str:
     import json
+
     return json.dumps(body).replace('"NaN"', "NaN").replace('"Infinity"', "Infinity")
 
 
 async def test_review_conflicts(api: httpx.AsyncClient, strapi: StrapiClient) -> None:
     # A camera the sync could not place: approval is impossible, a correction works.
-    session, _ = await reviewable_session(strapi, offsets={"A": 0.0, "B": 6432.1},
-                                          classification={"B": "looks-good",
-                                                          "C": "needs-manual-nudge"})
+    session, _ = await reviewable_session(
+        strapi,
+        offsets={"A": 0.0, "B": 6432.1},
+        classification={"B": "looks-good", "C": "needs-manual-nudge"},
+    )
     sid = session.document_id
     when = await computed_at(api, sid)
     r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": when})
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_reviewable"
     assert (await api.get(f"/v2/sessions/{sid}/sync")).json()["overallConfidencePct"] == 0.0
-    r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"offsets": {"B": 6400}, "computedAt": when})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/correct", json={"offsets": {"B": 6400}, "computedAt": when}
+    )
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == "body.offsets.C"
     # While the session is being re-synced, its result cannot be reviewed.
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.SYNCING))
-    r = await api.post(f"/v2/sessions/{sid}/sync/correct",
-                       json={"offsets": {"C": -4000}, "computedAt": when})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/correct", json={"offsets": {"C": -4000}, "computedAt": when}
+    )
     assert r.status_code == 409 and "syncing" in r.json()["error"]["message"]
     await strapi.sessions.update(sid, RecordingSessionInput(state=SessionState.READY))
 
@@ -257,8 +290,9 @@ async def test_recompute_refusals(api: httpx.AsyncClient, strapi: StrapiClient) 
     assert r.status_code == 409 and r.json()["error"]["code"] == "cameras_pending"
 
 
-async def _result_when(strapi: StrapiClient, result_id: str, stack: ApiStack,
-                       check: Any, what: str) -> Any:
+async def _result_when(
+    strapi: StrapiClient, result_id: str, stack: ApiStack, check: Any, what: str
+) -> Any:
     async def probe() -> Any:
         try:
             r = await strapi.sync_results.get(result_id, populate={"session": True})
@@ -269,19 +303,28 @@ async def _result_when(strapi: StrapiClient, result_id: str, stack: ApiStack,
     return await eventually(probe, timeout=60, what=what, stack=stack, interval=0.5)
 
 
-async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
-                                                  strapi: StrapiClient) -> None:
+async def test_admin_approval_through_the_webhook(
+    api_stack: ApiStack, strapi: StrapiClient
+) -> None:
     _, result = await reviewable_session(strapi)
     echoes = ignored_echoes(api_stack, result.document_id)
     # What the admin's Save does: a plain update of the entry (it fires the webhook).
-    await strapi.sync_results.update(result.document_id, {
-        "operatorStatus": "approved", "approvedBy": "dana@studio.example",
-        "reviewNotes": "fine"})
+    await strapi.sync_results.update(
+        result.document_id,
+        {"operatorStatus": "approved", "approvedBy": "dana@studio.example", "reviewNotes": "fine"},
+    )
     # The result is stamped first, then the session moves: wait for both writes.
-    done = await _result_when(strapi, result.document_id, api_stack,
-                              lambda r: r.approved_at is not None and r.session is not None
-                              and r.session.state is SessionState.READY,
-                              "approvedAt stamped and the session ready")
+    done = await _result_when(
+        strapi,
+        result.document_id,
+        api_stack,
+        lambda r: (
+            r.approved_at is not None
+            and r.session is not None
+            and r.session.state is SessionState.READY
+        ),
+        "approvedAt stamped and the session ready",
+    )
     assert done.operator_status is OperatorStatus.APPROVED and done.method.value == "xcorr"
     assert done.review_notes == "fine" and done.offsets_ms == result.offsets_ms
     assert done.session.state is SessionState.READY
@@ -289,38 +332,64 @@ async def test_admin_approval_through_the_webhook(api_stack: ApiStack,
     assert (await strapi.sync_results.get(result.document_id)).approved_at == done.approved_at
 
 
-async def test_admin_correction_and_an_invalid_one_bounced(api_stack: ApiStack,
-                                                           strapi: StrapiClient) -> None:
+async def test_admin_correction_and_an_invalid_one_bounced(
+    api_stack: ApiStack, strapi: StrapiClient
+) -> None:
     _, result = await reviewable_session(strapi)
     rid = result.document_id
-    await strapi.sync_results.update(rid, {
-        "operatorStatus": "corrected", "operatorOffsetsMs": {"C": -4000, "D": 5},
-        "approvedBy": "erin", "reviewNotes": "my note"})
-    bounced = await _result_when(strapi, rid, api_stack,
-                                 lambda r: r.operator_status is OperatorStatus.PENDING
-                                 and "Not applied" in (r.review_notes or ""),
-                                 "the invalid correction to be set back to pending")
+    await strapi.sync_results.update(
+        rid,
+        {
+            "operatorStatus": "corrected",
+            "operatorOffsetsMs": {"C": -4000, "D": 5},
+            "approvedBy": "erin",
+            "reviewNotes": "my note",
+        },
+    )
+    bounced = await _result_when(
+        strapi,
+        rid,
+        api_stack,
+        lambda r: (
+            r.operator_status is OperatorStatus.PENDING and "Not applied" in (r.review_notes or "")
+        ),
+        "the invalid correction to be set back to pending",
+    )
     assert "operatorOffsetsMs.D" in bounced.review_notes
     assert bounced.review_notes.endswith("my note") and bounced.approved_at is None
     assert bounced.operator_offsets_ms == {"C": -4000, "D": 5}  # left for the operator to fix
     assert bounced.session.state is SessionState.NEEDS_REVIEW
     # Garbage in the JSON field: bounced too, and cleared so the entry stays readable.
     with contextlib.suppress(ValidationError):  # stored; only our typed reading refuses it
-        await strapi.sync_results.update(rid, {"operatorStatus": "corrected",
-                                               "operatorOffsetsMs": {"C": "about 4 s"}})
-    garbage = await _result_when(strapi, rid, api_stack,
-                                 lambda r: r.operator_status is OperatorStatus.PENDING
-                                 and "about 4 s" in (r.review_notes or ""),
-                                 "the malformed correction to be bounced")
+        await strapi.sync_results.update(
+            rid, {"operatorStatus": "corrected", "operatorOffsetsMs": {"C": "about 4 s"}}
+        )
+    garbage = await _result_when(
+        strapi,
+        rid,
+        api_stack,
+        lambda r: (
+            r.operator_status is OperatorStatus.PENDING and "about 4 s" in (r.review_notes or "")
+        ),
+        "the malformed correction to be bounced",
+    )
     assert garbage.operator_offsets_ms is None
     # Fixed by the operator: applied, method manual, the computed offsets kept.
-    await strapi.sync_results.update(rid, {"operatorStatus": "corrected",
-                                           "operatorOffsetsMs": {"C": -4000}})
-    done = await _result_when(strapi, rid, api_stack,
-                              lambda r: r.operator_status is OperatorStatus.CORRECTED
-                              and r.approved_at is not None and r.session is not None
-                              and r.session.state is SessionState.READY,
-                              "the correction to be applied")
+    await strapi.sync_results.update(
+        rid, {"operatorStatus": "corrected", "operatorOffsetsMs": {"C": -4000}}
+    )
+    done = await _result_when(
+        strapi,
+        rid,
+        api_stack,
+        lambda r: (
+            r.operator_status is OperatorStatus.CORRECTED
+            and r.approved_at is not None
+            and r.session is not None
+            and r.session.state is SessionState.READY
+        ),
+        "the correction to be applied",
+    )
     assert done.method.value == "manual" and done.offsets_ms == result.offsets_ms
     assert done.operator_offsets_ms == {"A": 0.0, "B": 6432.1, "C": -4000.0}
     assert done.review_notes == "my note"  # the worker's reasons are gone again
@@ -328,7 +397,8 @@ async def test_admin_correction_and_an_invalid_one_bounced(api_stack: ApiStack,
 
 
 async def test_a_resync_landing_during_an_approve_is_never_approved_unseen(
-        api: httpx.AsyncClient, strapi: StrapiClient, api_stack: ApiStack) -> None:
+    api: httpx.AsyncClient, strapi: StrapiClient, api_stack: ApiStack
+) -> None:
     """The computedAt check and the write happen under the session's lock.
 
     The test holds the lock as a sync job does while it replaces the result; the
@@ -346,12 +416,17 @@ async def test_a_resync_landing_during_an_approve_is_never_approved_unseen(
     redis = aioredis.from_url(api_stack.redis.url)
     try:
         async with session_lock(redis, sid):  # type: ignore[arg-type]
-            approve = asyncio.create_task(api.post(f"/v2/sessions/{sid}/sync/approve",
-                                                   json={"computedAt": seen}))
+            approve = asyncio.create_task(
+                api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": seen})
+            )
             # The re-sync's write, while it holds the lock.
-            await strapi.sync_results.update(result.document_id, SyncResultInput(
-                offsets_ms={"A": 0.0, "B": 6500.0, "C": -4123.4},
-                computed_at=dt.datetime.now(dt.UTC)))
+            await strapi.sync_results.update(
+                result.document_id,
+                SyncResultInput(
+                    offsets_ms={"A": 0.0, "B": 6500.0, "C": -4123.4},
+                    computed_at=dt.datetime.now(dt.UTC),
+                ),
+            )
             assert not approve.done()
         r = await approve
     finally:

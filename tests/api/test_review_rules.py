@@ -27,13 +27,17 @@ from worker.review.validate import (
 )
 from worker.review.view import ResultView
 
-CAMS = {"A": CameraFacts("A", True, 40_000.0), "B": CameraFacts("B", True, 36_000.0),
-        "C": CameraFacts("C", True, 38_000.0)}
+CAMS = {
+    "A": CameraFacts("A", True, 40_000.0),
+    "B": CameraFacts("B", True, 36_000.0),
+    "C": CameraFacts("C", True, 38_000.0),
+}
 COMPUTED = {"A": 0.0, "B": 6432.1, "C": -4123.4}
 
 
-def _locs(raw: Any, cameras: dict[str, CameraFacts] = CAMS,
-          computed: dict[str, float] = COMPUTED) -> list[tuple[str, ...]]:
+def _locs(
+    raw: Any, cameras: dict[str, CameraFacts] = CAMS, computed: dict[str, float] = COMPUTED
+) -> list[tuple[str, ...]]:
     with pytest.raises(ReviewRejected) as info:
         check_correction(raw, master="A", computed=computed, cameras=cameras)
     return [p.loc for p in info.value.problems]
@@ -41,25 +45,33 @@ def _locs(raw: Any, cameras: dict[str, CameraFacts] = CAMS,
 
 def test_correction_merges_with_computed_offsets() -> None:
     assert check_correction({"C": -4100}, master="A", computed=COMPUTED, cameras=CAMS) == {
-        "A": 0.0, "B": 6432.1, "C": -4100.0}
-    assert check_correction({"A": 0, "B": 1.5}, master="A", computed=COMPUTED,
-                            cameras=CAMS)["B"] == 1.5
+        "A": 0.0,
+        "B": 6432.1,
+        "C": -4100.0,
+    }
+    assert (
+        check_correction({"A": 0, "B": 1.5}, master="A", computed=COMPUTED, cameras=CAMS)["B"]
+        == 1.5
+    )
 
 
-@pytest.mark.parametrize("raw,loc", [
-    ({"D": 5.0}, ("D",)),                 # not a camera of this session
-    ({"A": 12.0}, ("A",)),                # the master stays 0
-    ({"C": math.nan}, ("C",)),
-    ({"C": math.inf}, ("C",)),
-    ({"C": "4 s"}, ("C",)),
-    ({"C": None}, ("C",)),
-    ({"C": True}, ("C",)),
-    ({"C": 500_000.0}, ("C",)),          # beyond every other recording
-    ({"C": -38_000.0}, ("C",)),          # ends exactly where A starts: no overlap
-    ({}, ()),
-    ([1, 2], ()),
-    ("C=4", ()),
-])
+@pytest.mark.parametrize(
+    "raw,loc",
+    [
+        ({"D": 5.0}, ("D",)),  # not a camera of this session
+        ({"A": 12.0}, ("A",)),  # the master stays 0
+        ({"C": math.nan}, ("C",)),
+        ({"C": math.inf}, ("C",)),
+        ({"C": "4 s"}, ("C",)),
+        ({"C": None}, ("C",)),
+        ({"C": True}, ("C",)),
+        ({"C": 500_000.0}, ("C",)),  # beyond every other recording
+        ({"C": -38_000.0}, ("C",)),  # ends exactly where A starts: no overlap
+        ({}, ()),
+        ([1, 2], ()),
+        ("C=4", ()),
+    ],
+)
 def test_correction_problems_name_the_camera(raw: Any, loc: tuple[str, ...]) -> None:
     assert _locs(raw) == [loc]
 
@@ -70,8 +82,9 @@ def test_correction_of_a_failed_camera_or_a_missing_offset() -> None:
         check_correction({"C": 1.0}, master="A", computed=COMPUTED, cameras=cams)
     unplaced = {"A": 0.0, "B": 6432.1}
     assert _locs({"B": 6400.0}, computed=unplaced) == [("C",)]
-    assert check_correction({"C": -4000}, master="A", computed=unplaced, cameras=CAMS)["C"] \
-        == -4000.0
+    assert (
+        check_correction({"C": -4000}, master="A", computed=unplaced, cameras=CAMS)["C"] == -4000.0
+    )
 
 
 def test_overlap_with_another_camera_is_enough() -> None:
@@ -89,15 +102,24 @@ def test_approval_needs_every_usable_camera_placed() -> None:
 
 
 def _event(entry: dict[str, Any], event: str = "entry.update") -> Any:
-    return parse_webhook({"event": event, "model": "sync-result",
-                          "uid": "api::sync-result.sync-result",
-                          "createdAt": "2026-11-20T10:00:00.000Z",
-                          "entry": {"id": 7, "documentId": "r1", **entry}})
+    return parse_webhook(
+        {
+            "event": event,
+            "model": "sync-result",
+            "uid": "api::sync-result.sync-result",
+            "createdAt": "2026-11-20T10:00:00.000Z",
+            "entry": {"id": 7, "documentId": "r1", **entry},
+        }
+    )
 
 
 def test_operator_review_enqueues_and_the_echo_does_not() -> None:
-    entry = {"operatorStatus": "corrected", "operatorOffsetsMs": {"C": -4100},
-             "approvedBy": "alice", "debugArtifacts": {"inputsDigest": "x"}}
+    entry = {
+        "operatorStatus": "corrected",
+        "operatorOffsetsMs": {"C": -4100},
+        "approvedBy": "alice",
+        "debugArtifacts": {"inputsDigest": "x"},
+    }
     decision = decide(_event(entry))
     assert [j.function for j in decision.jobs] == [APPLY_REVIEW]
     assert decision.jobs[0].args == ("r1",)
@@ -105,8 +127,11 @@ def test_operator_review_enqueues_and_the_echo_does_not() -> None:
     assert decide(_event(entry)).jobs[0].job_id == decision.jobs[0].job_id
     # The worker's write: its fingerprint is stored beside the applied values.
     applied = {"A": 0.0, "B": 6432.1, "C": -4100.0}
-    echo = {**entry, "operatorOffsetsMs": applied, "debugArtifacts": {"review": {
-        "fingerprint": fingerprint("corrected", applied, "alice")}}}
+    echo = {
+        **entry,
+        "operatorOffsetsMs": applied,
+        "debugArtifacts": {"review": {"fingerprint": fingerprint("corrected", applied, "alice")}},
+    }
     assert decide(_event(echo)).jobs == ()
     # A later edit by the operator (another offset) is a new review.
     edited = {**echo, "operatorOffsetsMs": {**applied, "C": -4000.0}}
@@ -124,8 +149,9 @@ def test_pending_created_deleted_and_malformed_entries() -> None:
 
 
 def test_fingerprint_survives_a_json_round_trip() -> None:
-    assert fingerprint("corrected", {"C": -4100.0, "A": 0}, "a") == \
-        fingerprint("corrected", {"A": 0.0, "C": -4100}, "a")
+    assert fingerprint("corrected", {"C": -4100.0, "A": 0}, "a") == fingerprint(
+        "corrected", {"A": 0.0, "C": -4100}, "a"
+    )
     assert fingerprint("approved", None, "a") != fingerprint("approved", None, "b")
 
 
@@ -136,10 +162,16 @@ def test_bounce_lines_are_stripped_from_notes() -> None:
 
 def test_history_keeps_the_previous_figures() -> None:
     previous = SyncResult(
-        id=1, document_id="r", master_camera="A", offsets_ms={"A": 0.0, "B": 1.0},
-        operator_status=OperatorStatus.APPROVED, approved_by="alice",
-        approved_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC), method="xcorr",
-        debug_artifacts={"inputsDigest": "d1", "history": [{"offsetsMs": {"B": 3.0}}]})
+        id=1,
+        document_id="r",
+        master_camera="A",
+        offsets_ms={"A": 0.0, "B": 1.0},
+        operator_status=OperatorStatus.APPROVED,
+        approved_by="alice",
+        approved_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
+        method="xcorr",
+        debug_artifacts={"inputsDigest": "d1", "history": [{"offsetsMs": {"B": 3.0}}]},
+    )
     history = _history(previous, "d1", {"A": 0.0, "B": 1.0})
     assert len(history) == 2 and history[0] == {"offsetsMs": {"B": 3.0}}
     assert history[1].offsets_ms == {"A": 0.0, "B": 1.0}
@@ -152,30 +184,71 @@ def test_history_keeps_the_previous_figures() -> None:
 
 
 def test_a_review_writes_the_same_debug_artifacts_as_ever() -> None:
-    stored = {"inputsDigest": "d1", "engine": "multicam-xcorr-1", "artifacts": {"B": "u"},
-              "errors": {}, "history": [{"offsetsMs": {"B": 3.0}}], "operatorNote": "kept",
-              "timeline": "an old value", "review": {"fingerprint": "old", "extra": 1}}
-    view = ResultView.from_raw({"id": 1, "documentId": "r1", "operatorStatus": "pending",
-                                "method": "xcorr", "offsetsMs": COMPUTED,
-                                "debugArtifacts": stored, "session": {"documentId": "s1"}})
+    stored = {
+        "inputsDigest": "d1",
+        "engine": "multicam-xcorr-1",
+        "artifacts": {"B": "u"},
+        "errors": {},
+        "history": [{"offsetsMs": {"B": 3.0}}],
+        "operatorNote": "kept",
+        "timeline": "an old value",
+        "review": {"fingerprint": "old", "extra": 1},
+    }
+    view = ResultView.from_raw(
+        {
+            "id": 1,
+            "documentId": "r1",
+            "operatorStatus": "pending",
+            "method": "xcorr",
+            "offsetsMs": COMPUTED,
+            "debugArtifacts": stored,
+            "session": {"documentId": "s1"},
+        }
+    )
     now = dt.datetime(2026, 11, 21, 8, 0, 0, 250000, tzinfo=dt.UTC)
     offsets = {**COMPUTED, "C": -4100.0}
-    signed = Review(OperatorStatus.CORRECTED, "dana@studio.example", None, offsets, "api",
-                    Reviewer.admin(3, "dana@studio.example"))
+    signed = Review(
+        OperatorStatus.CORRECTED,
+        "dana@studio.example",
+        None,
+        offsets,
+        "api",
+        Reviewer.admin(3, "dana@studio.example"),
+    )
     written = review_input(view, signed, now, "s1").to_strapi()
     assert written["method"] == "manual" and written["operatorOffsetsMs"] == offsets
     assert written["debugArtifacts"] == {
         **stored,
-        "timeline": {"path": "/v2/sessions/s1/timeline",
-                     "formats": [f.value for f in TimelineFormat]},
-        "review": {"fingerprint": fingerprint("corrected", offsets, "dana@studio.example"),
-                   "appliedAt": now.isoformat(), "source": "api", "computedMethod": "xcorr",
-                   "reviewer": {"kind": "admin", "id": 3, "email": "dana@studio.example"}}}
+        "timeline": {
+            "path": "/v2/sessions/s1/timeline",
+            "formats": [f.value for f in TimelineFormat],
+        },
+        "review": {
+            "fingerprint": fingerprint("corrected", offsets, "dana@studio.example"),
+            "appliedAt": now.isoformat(),
+            "source": "api",
+            "computedMethod": "xcorr",
+            "reviewer": {"kind": "admin", "id": 3, "email": "dana@studio.example"},
+        },
+    }
     # An admin review has no signer: the mark says nothing of one.
     admin = Review(OperatorStatus.APPROVED, "alice", None, None, "admin")
     mark = review_input(view, admin, now, "s1").to_strapi()["debugArtifacts"]["review"]
-    assert mark == {"fingerprint": fingerprint("approved", None, "alice"),
-                    "appliedAt": now.isoformat(), "source": "admin", "computedMethod": "xcorr"}
+    assert mark == {
+        "fingerprint": fingerprint("approved", None, "alice"),
+        "appliedAt": now.isoformat(),
+        "source": "admin",
+        "computedMethod": "xcorr",
+    }
     # Its fingerprint is what the echo of the write is recognised by.
-    assert review_job_id({"documentId": "r1", "operatorStatus": "approved",
-                          "approvedBy": "alice", "debugArtifacts": {"review": mark}}) is None
+    assert (
+        review_job_id(
+            {
+                "documentId": "r1",
+                "operatorStatus": "approved",
+                "approvedBy": "alice",
+                "debugArtifacts": {"review": mark},
+            }
+        )
+        is None
+    )

@@ -19,8 +19,12 @@ from schemathesis.checks import (
 from tests.api.conftest import TOKEN, ApiStack
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 # Per operation and mode: 13 operations x 2 modes x this many requests, in well under a minute.
 EXAMPLES = 10
 
@@ -35,14 +39,20 @@ def operations(api_stack: ApiStack) -> list[Any]:
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_v2_never_answers_with_a_server_error(api_stack: ApiStack, operations: list[Any],
-                                              mode: GenerationMode) -> None:
+def test_v2_never_answers_with_a_server_error(
+    api_stack: ApiStack, operations: list[Any], mode: GenerationMode
+) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case: Any) -> None:
             case.call_and_validate(base_url=api_stack.url, headers=headers, checks=CHECKS)
 

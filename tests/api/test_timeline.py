@@ -30,7 +30,8 @@ def _timeline(r: httpx.Response) -> otio.schema.Timeline:
 
 
 async def test_pending_result_is_refused_unless_a_draft_is_asked_for(
-        api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    api: httpx.AsyncClient, strapi: StrapiClient
+) -> None:
     session, _ = await reviewable_session(strapi, starts=STARTS)
     url = f"/v2/sessions/{session.document_id}/timeline"
     r = await api.get(url)
@@ -50,21 +51,24 @@ async def test_pending_result_is_refused_unless_a_draft_is_asked_for(
         clip = clips[f"{label} audio"]
         placed = clip.range_in_parent().start_time.value * FRAME_MS + start
         assert placed == pytest.approx(offset, abs=FRAME_MS / 2)
-        assert clip.metadata[KEY]["placement_error_ms"] == pytest.approx(placed - offset,
-                                                                         abs=1e-3)
+        assert clip.metadata[KEY]["placement_error_ms"] == pytest.approx(placed - offset, abs=1e-3)
     # Without a media root, cameras whose original has no URL are left out, and say so.
     bare = _timeline(await api.get(url, params={"draft": "true"}))
     assert list(bare.find_clips()) == []
-    assert any("camera B left out: its original file has no URL" in m.name
-               for m in bare.tracks.markers)
+    assert any(
+        "camera B left out: its original file has no URL" in m.name for m in bare.tracks.markers
+    )
 
 
 async def test_approved_session_in_every_format_and_linked_from_the_result(
-        api: httpx.AsyncClient, strapi: StrapiClient) -> None:
+    api: httpx.AsyncClient, strapi: StrapiClient
+) -> None:
     session, _ = await reviewable_session(strapi, starts=STARTS)
     sid = session.document_id
-    r = await api.post(f"/v2/sessions/{sid}/sync/correct", json={
-        "offsets": {"C": -4100.0}, "computedAt": await computed_at(api, sid)})
+    r = await api.post(
+        f"/v2/sessions/{sid}/sync/correct",
+        json={"offsets": {"C": -4100.0}, "computedAt": await computed_at(api, sid)},
+    )
     assert r.status_code == 200, r.text
     stored = await strapi.get_session(sid)
     assert stored.sync_result is not None and stored.sync_result.debug_artifacts is not None

@@ -63,8 +63,11 @@ class BrowserStack:
         return f"{self.strapi.base_url}/admin"
 
     def api(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.procs.service_url, timeout=60,
-                                 headers={"Authorization": f"Bearer {API_TOKEN}"})
+        return httpx.AsyncClient(
+            base_url=self.procs.service_url,
+            timeout=60,
+            headers={"Authorization": f"Bearer {API_TOKEN}"},
+        )
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,12 @@ class Seeded:
 
 def build_admin() -> None:
     """The admin panel with the plugin, built once per content hash (scripts/build-admin)."""
-    result = subprocess.run(["bash", str(APP_DIR / "scripts" / "build-admin")],
-                            capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["bash", str(APP_DIR / "scripts" / "build-admin")],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"building the admin panel failed:\n{result.stderr[-4000:]}")
 
@@ -90,25 +97,38 @@ def browser_stack() -> Iterator[BrowserStack]:
     panel_token = secrets.token_hex(32)
     service_port = free_port()
     service_url = f"http://127.0.0.1:{service_port}"
-    with running_s3() as s3, private_redis(workdir) as redis, running_strapi(
-        webhook_url=f"{service_url}/webhooks/strapi", webhook_secret=secret, serve_admin=True,
-        extra_env={
-            "MULTICAM_SERVICE_URL": service_url,
-            "MULTICAM_ADMIN_PANEL_TOKEN": panel_token,
-            # Presigned proxy URLs point at the S3 endpoint: the page may play from it.
-            "MULTICAM_MEDIA_ORIGINS": str(s3.settings.s3_endpoint_url),
-        },
-    ) as strapi:
-        env = service_env(strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir,
-                          api_token=API_TOKEN, extra={
-                              "MULTICAM_ADMIN_PANEL_TOKEN": panel_token,
-                              # Files over 5 MiB go multipart in 5 MiB parts (S3's
-                              # minimum), two part URLs at a time: browser uploads of a
-                              # 12 MiB file exercise parts, part-urls and resume.
-                              "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
-                              "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
-                              "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
-                          })
+    with (
+        running_s3() as s3,
+        private_redis(workdir) as redis,
+        running_strapi(
+            webhook_url=f"{service_url}/webhooks/strapi",
+            webhook_secret=secret,
+            serve_admin=True,
+            extra_env={
+                "MULTICAM_SERVICE_URL": service_url,
+                "MULTICAM_ADMIN_PANEL_TOKEN": panel_token,
+                # Presigned proxy URLs point at the S3 endpoint: the page may play from it.
+                "MULTICAM_MEDIA_ORIGINS": str(s3.settings.s3_endpoint_url),
+            },
+        ) as strapi,
+    ):
+        env = service_env(
+            strapi=strapi,
+            s3=s3,
+            redis=redis,
+            secret=secret,
+            workdir=workdir,
+            api_token=API_TOKEN,
+            extra={
+                "MULTICAM_ADMIN_PANEL_TOKEN": panel_token,
+                # Files over 5 MiB go multipart in 5 MiB parts (S3's
+                # minimum), two part URLs at a time: browser uploads of a
+                # 12 MiB file exercise parts, part-urls and resume.
+                "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+                "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+                "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+            },
+        )
         with multicam_processes(env, service_port, workdir) as procs:
             yield BrowserStack(strapi, s3, redis, procs, panel_token)
 
@@ -121,9 +141,11 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 def with_strapi(stack: BrowserStack, fn: Callable[[StrapiClient], Awaitable[T]]) -> T:
     """``fn(client)`` with a Strapi client of the worker's token, from a sync test."""
+
     async def call() -> T:
         async with StrapiClient(stack.strapi.base_url, stack.strapi.api_token) as client:
             return await fn(client)
+
     return run_async(call())
 
 
@@ -139,8 +161,9 @@ async def settled(strapi: StrapiClient, session_id: str, timeout: float = 300) -
         session = await strapi.get_session(session_id)
         state = session.state.value
         videos = [a.video_state for a in session.assets or []]
-        if state == "needs-review" and all(v in (VideoState.READY, VideoState.FAILED)
-                                           for v in videos):
+        if state == "needs-review" and all(
+            v in (VideoState.READY, VideoState.FAILED) for v in videos
+        ):
             return
         await asyncio.sleep(1)
     raise AssertionError(f"session {session_id} still {state} after {timeout} s")
@@ -157,15 +180,20 @@ async def _upload_session(stack: BrowserStack, scene: ReviewScene, title: str) -
 async def _seed(browser_stack: BrowserStack, scene: ReviewScene) -> Seeded:
     high = await _upload_session(browser_stack, scene, "Interview, stage 2")
     low = await _upload_session(browser_stack, scene, "Panel, hall B")
-    async with StrapiClient(browser_stack.strapi.base_url,
-                            browser_stack.strapi.api_token) as strapi:
+    async with StrapiClient(
+        browser_stack.strapi.base_url, browser_stack.strapi.api_token
+    ) as strapi:
         await settled(strapi, high)
         await settled(strapi, low)
         found = await strapi.sync_results.find(filters={"session": related(low)}, page_size=1)
         result = found.items[0]
-        await strapi.sync_results.update(result.document_id, SyncResultInput(
-            confidence_pct={**(result.confidence_pct or {}), **LOW_PCT},
-            classification={**(result.classification or {}), "C": "review-suggested"}))
+        await strapi.sync_results.update(
+            result.document_id,
+            SyncResultInput(
+                confidence_pct={**(result.confidence_pct or {}), **LOW_PCT},
+                classification={**(result.classification or {}), "C": "review-suggested"},
+            ),
+        )
     return Seeded(scene, high, low)
 
 
@@ -199,8 +227,9 @@ def admin_state(browser: Browser, browser_stack: BrowserStack) -> dict[str, Any]
 @pytest.fixture
 def page(browser: Browser, admin_state: dict[str, Any]) -> Iterator[Page]:
     """A page signed in as the super admin."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000},
-                                  storage_state=admin_state)  # type: ignore[arg-type]
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1000}, storage_state=admin_state
+    )  # type: ignore[arg-type]
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -211,8 +240,9 @@ def page(browser: Browser, admin_state: dict[str, Any]) -> Iterator[Page]:
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
-def login(page: Page, stack: BrowserStack, email: str | None = None,
-          password: str | None = None) -> None:
+def login(
+    page: Page, stack: BrowserStack, email: str | None = None, password: str | None = None
+) -> None:
     page.goto(stack.admin_url + "/auth/login")
     page.fill("input[name=email]", email or stack.strapi.admin_email)
     page.fill("input[name=password]", password or stack.strapi.admin_password)
@@ -221,26 +251,38 @@ def login(page: Page, stack: BrowserStack, email: str | None = None,
 
 
 def session_edit_url(stack: BrowserStack, session_id: str) -> str:
-    return (f"{stack.admin_url}/content-manager/collection-types/"
-            f"api::recording-session.recording-session/{session_id}")
+    return (
+        f"{stack.admin_url}/content-manager/collection-types/"
+        f"api::recording-session.recording-session/{session_id}"
+    )
 
 
 @functools.cache
-def admin_jwt(stack: BrowserStack, email: str | None = None,
-              password: str | None = None) -> str:
+def admin_jwt(stack: BrowserStack, email: str | None = None, password: str | None = None) -> str:
     """An admin JWT (one login per user and run: the login route is rate-limited)."""
-    r = httpx.post(f"{stack.strapi.base_url}/admin/login", json={
-        "email": email or stack.strapi.admin_email,
-        "password": password or stack.strapi.admin_password}, timeout=30)
+    r = httpx.post(
+        f"{stack.strapi.base_url}/admin/login",
+        json={
+            "email": email or stack.strapi.admin_email,
+            "password": password or stack.strapi.admin_password,
+        },
+        timeout=30,
+    )
     r.raise_for_status()
     token: str = r.json()["data"]["token"]
     return token
 
 
-def admin_request(stack: BrowserStack, method: str, path: str, jwt: str,
-                  **kwargs: Any) -> httpx.Response:
-    return httpx.request(method, f"{stack.strapi.base_url}{path}", timeout=60,
-                         headers={"Authorization": f"Bearer {jwt}"}, **kwargs)
+def admin_request(
+    stack: BrowserStack, method: str, path: str, jwt: str, **kwargs: Any
+) -> httpx.Response:
+    return httpx.request(
+        method,
+        f"{stack.strapi.base_url}{path}",
+        timeout=60,
+        headers={"Authorization": f"Bearer {jwt}"},
+        **kwargs,
+    )
 
 
 def doc_screenshot(page: Page, selector: str | None, name: str) -> None:

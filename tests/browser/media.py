@@ -46,14 +46,38 @@ class ReviewScene:
 
 def _case() -> corpus.CaseSpec:
     cm = corpus.ChannelModel
-    return corpus.make_case("review-page", "browser", 11, ("speech",), [
-        corpus.cam("A", 0.0, 24.0, container="wav", audio_codec="pcm_s16le",
-                   channel=cm(snr_db=30, rt60_s=0.3)),
-        corpus.cam("B", 3.2, 20.0, container="wav", audio_codec="pcm_s16le",
-                   channel=cm(snr_db=20, eq="presence")),
-        corpus.cam("C", -2.1, 22.0, container="wav", audio_codec="pcm_s16le",
-                   channel=cm(snr_db=25, rt60_s=0.5)),
-    ])
+    return corpus.make_case(
+        "review-page",
+        "browser",
+        11,
+        ("speech",),
+        [
+            corpus.cam(
+                "A",
+                0.0,
+                24.0,
+                container="wav",
+                audio_codec="pcm_s16le",
+                channel=cm(snr_db=30, rt60_s=0.3),
+            ),
+            corpus.cam(
+                "B",
+                3.2,
+                20.0,
+                container="wav",
+                audio_codec="pcm_s16le",
+                channel=cm(snr_db=20, eq="presence"),
+            ),
+            corpus.cam(
+                "C",
+                -2.1,
+                22.0,
+                container="wav",
+                audio_codec="pcm_s16le",
+                channel=cm(snr_db=25, rt60_s=0.5),
+            ),
+        ],
+    )
 
 
 def _clap(audio: np.ndarray, at_s: float, rate: int) -> np.ndarray:
@@ -64,7 +88,7 @@ def _clap(audio: np.ndarray, at_s: float, rate: int) -> np.ndarray:
     rng = np.random.default_rng(7)
     burst = 0.95 * np.exp(-np.arange(n) / (0.004 * rate)) * rng.choice([-1.0, 1.0], n)
     start = round(at_s * rate)
-    out[start:start + n] += burst[: max(0, len(out) - start), None]
+    out[start : start + n] += burst[: max(0, len(out) - start), None]
     return np.clip(out, -1.0, 1.0)
 
 
@@ -84,7 +108,13 @@ def review_scene() -> ReviewScene:
         if not path.exists():
             audio, rate = decode_audio(source)
             first = round((clap_at - delay / 1000) * FPS)
-            write_av_clip(path, _clap(audio, clap_at, rate), rate, fps=FPS,
-                          video_delay_ms=delay, flash_frames=range(first, first + FLASH_FRAMES))
+            write_av_clip(
+                path,
+                _clap(audio, clap_at, rate),
+                rate,
+                fps=FPS,
+                video_delay_ms=delay,
+                flash_frames=range(first, first + FLASH_FRAMES),
+            )
         cameras[label] = ReviewCamera(label, path, clap_at, delay)
     return ReviewScene(cameras, dict(built.truth.offsets_ms), 1000.0 * CLAP_AT_A_S)

@@ -16,7 +16,6 @@ def test_plugin_front_end_units_pass() -> None:
     assert node is not None, "Node.js is required (it runs Strapi too)"
     files = sorted(str(p) for p in UNITS.glob("*.test.mjs"))
     assert len(files) >= 4
-    result = subprocess.run([node, "--test", *files], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run([node, "--test", *files], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout

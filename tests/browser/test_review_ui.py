@@ -35,14 +35,16 @@ MINUS = "\u2212"
 
 
 async def result_of(strapi: StrapiClient, session_id: str) -> Any:
-    found = await strapi.sync_results.find(filters={"session": related(session_id)},
-                                           page_size=1)
+    found = await strapi.sync_results.find(filters={"session": related(session_id)}, page_size=1)
     return found.items[0]
 
 
 def service_view(stack: BrowserStack, session_id: str) -> dict[str, Any]:
-    r = httpx.get(f"{stack.procs.service_url}/v2/sessions/{session_id}/sync", timeout=60,
-                  headers={"Authorization": f"Bearer {API_TOKEN}"})
+    r = httpx.get(
+        f"{stack.procs.service_url}/v2/sessions/{session_id}/sync",
+        timeout=60,
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+    )
     assert r.status_code == 200, r.text
     view: dict[str, Any] = r.json()
     return view
@@ -55,6 +57,7 @@ def sync_result(stack: BrowserStack, session_id: str) -> Any:
 def session_state(stack: BrowserStack, session_id: str) -> str:
     async def get(s: StrapiClient) -> str:
         return (await s.get_session(session_id)).state.value
+
     return with_strapi(stack, get)
 
 
@@ -74,24 +77,30 @@ def wait_videos_ready(page: Page, labels: str = "ABC") -> None:
         """labels => labels.split('').every(l => {
              const v = document.querySelector(`[data-testid=mc-video-${l}]`);
              return v && v.readyState >= 2 && !v.seeking;
-           })""", arg=labels, timeout=60_000)
+           })""",
+        arg=labels,
+        timeout=60_000,
+    )
 
 
 def test_looks_good_approves_as_the_logged_in_admin(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     view = service_view(browser_stack, seeded.high)
     pct = view["overallConfidencePct"]
     assert pct >= 85, "the engine should be sure of this clean scene"
     page.goto(session_edit_url(browser_stack, seeded.high))
     expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
-        f"Sync confidence: {math.floor(pct)} %", timeout=60_000)
+        f"Sync confidence: {math.floor(pct)} %", timeout=60_000
+    )
     expect(page.locator("[data-testid=mc-camera-C]")).to_contain_text("−2100.0 ms")
     expect(page.locator("[data-testid=mc-review-sync]")).to_have_count(0)
     doc_screenshot(page, CARD, "sync-card-looks-good")
 
     page.click("[data-testid=mc-looks-good]")
     expect(page.locator("[data-testid=mc-approved]")).to_contain_text(
-        f"Approved by {browser_stack.strapi.admin_email}", timeout=30_000)
+        f"Approved by {browser_stack.strapi.admin_email}", timeout=30_000
+    )
     doc_screenshot(page, CARD, "sync-card-approved")
 
     result = sync_result(browser_stack, seeded.high)
@@ -120,10 +129,12 @@ def test_looks_good_approves_as_the_logged_in_admin(
 
 
 def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     page.goto(session_edit_url(browser_stack, seeded.low))
     expect(page.locator("[data-testid=mc-confidence]")).to_have_text(
-        "Sync confidence: 62 %", timeout=60_000)
+        "Sync confidence: 62 %", timeout=60_000
+    )
     expect(page.locator("[data-testid=mc-looks-good]")).to_have_count(0)
     doc_screenshot(page, CARD, "sync-card-review")
     page.click("[data-testid=mc-review-sync]")
@@ -133,13 +144,16 @@ def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
     wait_videos_ready(page)
     for label in "ABC":
         expect(page.locator(f"[data-testid=mc-wave-{label}]")).not_to_have_attribute(
-            "data-drawn", "0")
+            "data-drawn", "0"
+        )
     page.click("[data-testid=mc-play]")
     page.wait_for_function(
         """() => ['A','B','C'].every(l => {
              const v = document.querySelector(`[data-testid=mc-video-${l}]`);
              return !v.paused && v.currentTime > 0.5;
-           })""", timeout=30_000)
+           })""",
+        timeout=30_000,
+    )
     page.click("[data-testid=mc-play]")
 
     # The next loud event is the clap: every picture shows its flash there, camera C's
@@ -170,14 +184,14 @@ def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
     # One frame later for C, saved as a correction signed by this admin.
     computed = (service_view(browser_stack, seeded.low))["offsetsMs"]["C"]
     page.click('[data-testid="mc-nudge-C-+1f"]')
-    expect(page.locator("[data-testid=mc-offset-C]")).to_have_text(
-        signed_ms(computed + 1000 / FPS))
+    expect(page.locator("[data-testid=mc-offset-C]")).to_have_text(signed_ms(computed + 1000 / FPS))
     # A one-frame shift moves C's picture off the flash.
     wait_videos_ready(page)
     assert luma(page.locator("[data-testid=mc-video-C]").screenshot()) < 100
     page.click("[data-testid=mc-save]")
     expect(page.locator("[data-testid=mc-review-done]")).to_contain_text(
-        f"Correction saved by {browser_stack.strapi.admin_email}", timeout=30_000)
+        f"Correction saved by {browser_stack.strapi.admin_email}", timeout=30_000
+    )
 
     result = sync_result(browser_stack, seeded.low)
     assert result.operator_status.value == "corrected"
@@ -188,7 +202,8 @@ def test_low_confidence_review_page_plays_in_sync_and_saves_a_nudge(
 
 
 def test_listen_check_plays_master_left_camera_right(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     page.goto(f"{browser_stack.admin_url}/plugins/multicam-review/sessions/{seeded.high}")
     wait_videos_ready(page)
     page.click("[data-testid=mc-next-loud]")
@@ -198,74 +213,111 @@ def test_listen_check_plays_master_left_camera_right(
     page.wait_for_function(
         "() => { const a = document.querySelector('[data-testid=mc-listen-audio]');"
         " return a.readyState >= 2 && a.duration > 3.9 && a.duration < 4.1; }",
-        timeout=30_000)
+        timeout=30_000,
+    )
 
 
-def test_the_plugin_routes_need_the_review_permission(browser_stack: BrowserStack,
-                                                       seeded: Seeded) -> None:
+def test_the_plugin_routes_need_the_review_permission(
+    browser_stack: BrowserStack, seeded: Seeded
+) -> None:
     root = admin_jwt(browser_stack)
     roles = admin_request(browser_stack, "GET", "/admin/roles", root).json()["data"]
     editor = next(r["id"] for r in roles if r["code"] == "strapi-editor")
     email = f"editor-{secrets.token_hex(3)}@multicam.test"
-    created = admin_request(browser_stack, "POST", "/admin/users", root, json={
-        "email": email, "firstname": "Eddie", "lastname": "Editor", "roles": [editor]})
+    created = admin_request(
+        browser_stack,
+        "POST",
+        "/admin/users",
+        root,
+        json={"email": email, "firstname": "Eddie", "lastname": "Editor", "roles": [editor]},
+    )
     assert created.status_code == 201, created.text
     password = "Ed1tor-" + secrets.token_hex(6)
-    registered = httpx.post(f"{browser_stack.strapi.base_url}/admin/register", json={
-        "registrationToken": created.json()["data"]["registrationToken"],
-        "userInfo": {"firstname": "Eddie", "lastname": "Editor", "password": password}},
-        timeout=30)
+    registered = httpx.post(
+        f"{browser_stack.strapi.base_url}/admin/register",
+        json={
+            "registrationToken": created.json()["data"]["registrationToken"],
+            "userInfo": {"firstname": "Eddie", "lastname": "Editor", "password": password},
+        },
+        timeout=30,
+    )
     assert registered.status_code == 200, registered.text
     jwt = admin_jwt(browser_stack, email, password)
-    for method, path in [("GET", "/multicam-review/sessions"),
-                         ("GET", f"/multicam-review/sessions/{seeded.high}/sync"),
-                         ("POST", f"/multicam-review/sessions/{seeded.high}/approve")]:
+    for method, path in [
+        ("GET", "/multicam-review/sessions"),
+        ("GET", f"/multicam-review/sessions/{seeded.high}/sync"),
+        ("POST", f"/multicam-review/sessions/{seeded.high}/approve"),
+    ]:
         r = admin_request(browser_stack, method, path, jwt, json={} if method == "POST" else None)
         assert r.status_code == 403, (path, r.status_code, r.text)
     # The super admin holds the permission.
-    assert admin_request(browser_stack, "GET", "/multicam-review/sessions", root
-                         ).status_code == 200
+    assert admin_request(browser_stack, "GET", "/multicam-review/sessions", root).status_code == 200
 
 
 def test_content_manager_shows_review_fields_read_only_and_refuses_writes(
-        seeded: Seeded, browser_stack: BrowserStack) -> None:
+    seeded: Seeded, browser_stack: BrowserStack
+) -> None:
     uid = "api::sync-result.sync-result"
     jwt = admin_jwt(browser_stack)
-    config = admin_request(browser_stack, "GET",
-                           f"/content-manager/content-types/{uid}/configuration", jwt).json()
+    config = admin_request(
+        browser_stack, "GET", f"/content-manager/content-types/{uid}/configuration", jwt
+    ).json()
     metadatas = config["data"]["contentType"]["metadatas"]
-    for field in ["operatorStatus", "operatorOffsetsMs", "approvedBy", "approvedAt",
-                  "offsetsMs", "confidence"]:
+    for field in [
+        "operatorStatus",
+        "operatorOffsetsMs",
+        "approvedBy",
+        "approvedAt",
+        "offsetsMs",
+        "confidence",
+    ]:
         assert metadatas[field]["edit"]["editable"] is False, field
     assert metadatas["reviewNotes"]["edit"]["editable"] is True
 
     before = sync_result(browser_stack, seeded.low)
     path = f"/content-manager/collection-types/{uid}/{before.document_id}"
-    r = admin_request(browser_stack, "PUT", path, jwt, json={
-        "operatorStatus": "approved", "approvedBy": "anyone at all"})
+    r = admin_request(
+        browser_stack,
+        "PUT",
+        path,
+        jwt,
+        json={"operatorStatus": "approved", "approvedBy": "anyone at all"},
+    )
     assert r.status_code == 403, r.text
     assert "operatorStatus" in r.json()["error"]["message"]
     r = admin_request(browser_stack, "PUT", path, jwt, json={"operatorOffsetsMs": {"C": 1.0}})
     assert r.status_code == 403, r.text
     after = sync_result(browser_stack, seeded.low)
     assert (after.operator_status, after.approved_by, after.operator_offsets_ms) == (
-        before.operator_status, before.approved_by, before.operator_offsets_ms)
+        before.operator_status,
+        before.approved_by,
+        before.operator_offsets_ms,
+    )
     # Saving the form unchanged (every field sent back as it is) and editing notes work.
     form = admin_request(browser_stack, "GET", path, jwt).json()["data"]
-    unchanged = {k: form[k] for k in ["operatorStatus", "approvedBy", "offsetsMs",
-                                      "operatorOffsetsMs", "approvedAt"]}
-    r = admin_request(browser_stack, "PUT", path, jwt,
-                      json={**unchanged, "reviewNotes": "checked the clap"})
+    unchanged = {
+        k: form[k]
+        for k in ["operatorStatus", "approvedBy", "offsetsMs", "operatorOffsetsMs", "approvedAt"]
+    }
+    r = admin_request(
+        browser_stack, "PUT", path, jwt, json={**unchanged, "reviewNotes": "checked the clap"}
+    )
     assert r.status_code == 200, r.text
     assert (sync_result(browser_stack, seeded.low)).review_notes == "checked the clap"
     # Creating a sync result by hand is refused too.
-    r = admin_request(browser_stack, "POST", f"/content-manager/collection-types/{uid}", jwt,
-                      json={"operatorStatus": "approved"})
+    r = admin_request(
+        browser_stack,
+        "POST",
+        f"/content-manager/collection-types/{uid}",
+        jwt,
+        json={"operatorStatus": "approved"},
+    )
     assert r.status_code == 403, r.text
 
 
 def test_content_security_policy_lets_media_in_from_storage_and_the_service_only(
-        browser_stack: BrowserStack) -> None:
+    browser_stack: BrowserStack,
+) -> None:
     csp = httpx.get(browser_stack.admin_url, timeout=30).headers["content-security-policy"]
     directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
     media = directives["media-src"]
@@ -287,12 +339,16 @@ def wait_state(stack: BrowserStack, session_id: str, state: str, timeout: float 
 
 
 def test_resync_of_an_approved_session_asks_first_then_syncs_again(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     if sync_result(browser_stack, seeded.high).operator_status.value == "pending":
         view = service_view(browser_stack, seeded.high)
-        r = httpx.post(f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/approve",
-                       json={"computedAt": view["computedAt"]},
-                       headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+        r = httpx.post(
+            f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/approve",
+            json={"computedAt": view["computedAt"]},
+            headers={"Authorization": f"Bearer {API_TOKEN}"},
+            timeout=60,
+        )
         assert r.status_code == 200, r.text
     before = sync_result(browser_stack, seeded.high).computed_at
     page.goto(session_edit_url(browser_stack, seeded.high))
@@ -315,13 +371,17 @@ def test_resync_of_an_approved_session_asks_first_then_syncs_again(
 
 
 def test_a_result_recomputed_while_the_card_was_open_is_not_approved(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     wait_state(browser_stack, seeded.high, "needs-review")
     page.goto(session_edit_url(browser_stack, seeded.high))
     expect(page.locator("[data-testid=mc-looks-good]")).to_be_visible(timeout=60_000)
     before = sync_result(browser_stack, seeded.high).computed_at
-    r = httpx.post(f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/recompute",
-                   headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=60)
+    r = httpx.post(
+        f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/recompute",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        timeout=60,
+    )
     assert r.status_code == 202, r.text
     deadline = time.monotonic() + 180
     while sync_result(browser_stack, seeded.high).computed_at == before:
@@ -330,22 +390,28 @@ def test_a_result_recomputed_while_the_card_was_open_is_not_approved(
     wait_state(browser_stack, seeded.high, "needs-review")
     page.click("[data-testid=mc-looks-good]")
     expect(page.locator("[data-testid=mc-card-error]")).to_contain_text(
-        "recomputed after you opened it", timeout=30_000)
+        "recomputed after you opened it", timeout=30_000
+    )
     assert sync_result(browser_stack, seeded.high).operator_status.value == "pending"
 
 
 def test_the_card_is_on_the_sync_result_entry_too(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     result = sync_result(browser_stack, seeded.low)
-    page.goto(f"{browser_stack.admin_url}/content-manager/collection-types/"
-              f"api::sync-result.sync-result/{result.document_id}")
+    page.goto(
+        f"{browser_stack.admin_url}/content-manager/collection-types/"
+        f"api::sync-result.sync-result/{result.document_id}"
+    )
     expect(page.locator("[data-testid=mc-confidence]")).to_contain_text(
-        "Sync confidence:", timeout=60_000)
+        "Sync confidence:", timeout=60_000
+    )
     expect(page.locator("[data-testid=mc-camera-C]")).to_be_visible()
 
 
 def test_the_menu_lists_the_sessions_that_need_review(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     page.goto(browser_stack.admin_url)
     page.get_by_role("link", name="Sync review").click()
     page.get_by_role("combobox", name="Sessions shown").click()

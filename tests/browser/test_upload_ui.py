@@ -35,9 +35,18 @@ MIB = 1024 * 1024
 def cors(browser_stack: BrowserStack) -> None:
     """What an operator runs once per bucket: let the admin's origin PUT to it."""
     result = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "multicam"), "storage", "apply-cors", "--origin",
-         browser_stack.strapi.base_url], env=browser_stack.procs.env, capture_output=True,
-        text=True, timeout=120)
+        [
+            str(REPO / ".venv" / "bin" / "multicam"),
+            "storage",
+            "apply-cors",
+            "--origin",
+            browser_stack.strapi.base_url,
+        ],
+        env=browser_stack.procs.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -46,25 +55,35 @@ def padded(src: Path, dst: Path, extra: int) -> Path:
     is big enough to be uploaded in several parts."""
     if not dst.exists():
         payload = bytes(range(256)) * (extra // 256)
-        dst.write_bytes(src.read_bytes() + (8 + len(payload)).to_bytes(4, "big") + b"free"
-                        + payload)
+        dst.write_bytes(
+            src.read_bytes() + (8 + len(payload)).to_bytes(4, "big") + b"free" + payload
+        )
     return dst
 
 
 def new_session(stack: BrowserStack, title: str) -> str:
-    r = httpx.post(f"{stack.procs.service_url}/v2/sessions", timeout=60,
-                   headers={"Authorization": f"Bearer {API_TOKEN}"},
-                   json={"title": title, "date": "2026-11-30",
-                         "projectId": f"drop-{time.monotonic_ns()}"})
+    r = httpx.post(
+        f"{stack.procs.service_url}/v2/sessions",
+        timeout=60,
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        json={"title": title, "date": "2026-11-30", "projectId": f"drop-{time.monotonic_ns()}"},
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["sessionId"])
 
 
 def drop(page: Page, target: str, paths: list[Path]) -> None:
     """Drop files on `target` as a file manager would (a DataTransfer of real Files)."""
-    files = [{"name": p.name, "type": "video/mp4" if p.suffix == ".mp4" else "text/plain",
-              "data": base64.b64encode(p.read_bytes()).decode()} for p in paths]
-    page.locator(target).evaluate("""(el, files) => {
+    files = [
+        {
+            "name": p.name,
+            "type": "video/mp4" if p.suffix == ".mp4" else "text/plain",
+            "data": base64.b64encode(p.read_bytes()).decode(),
+        }
+        for p in paths
+    ]
+    page.locator(target).evaluate(
+        """(el, files) => {
         const dt = new DataTransfer();
         for (const f of files) {
           const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
@@ -74,13 +93,16 @@ def drop(page: Page, target: str, paths: list[Path]) -> None:
           const init = { dataTransfer: dt, bubbles: true, cancelable: true };
           el.dispatchEvent(new DragEvent(type, init));
         }
-    }""", files)
+    }""",
+        files,
+    )
 
 
 def asset_states(stack: BrowserStack, session_id: str) -> dict[str, Any]:
     async def get(s: Any) -> dict[str, Any]:
         session = await s.get_session(session_id, populate={"assets": True})
         return {a.camera_label.value: a for a in session.assets or []}
+
     return with_strapi(stack, get)
 
 
@@ -101,8 +123,10 @@ def part_number(request: Request) -> int | None:
 
 def create_session_in_the_admin(page: Page, stack: BrowserStack, title: str) -> str:
     """What an operator does first: Content Manager → Recording Session → Create."""
-    page.goto(f"{stack.admin_url}/content-manager/collection-types/"
-              "api::recording-session.recording-session/create")
+    page.goto(
+        f"{stack.admin_url}/content-manager/collection-types/"
+        "api::recording-session.recording-session/create"
+    )
     page.fill("input[name=title]", title)
     page.fill("input[name=date]", "11/30/2026")
     page.keyboard.press("Enter")
@@ -113,19 +137,20 @@ def create_session_in_the_admin(page: Page, stack: BrowserStack, title: str) -> 
 
 
 def test_without_bucket_cors_the_zones_say_what_to_run(
-        seeded: Seeded, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, browser_stack: BrowserStack, page: Page
+) -> None:
     # Runs before the `cors` fixture of the tests below has been used.
     session_id = new_session(browser_stack, "Before CORS")
     page.goto(session_edit_url(browser_stack, session_id))
     expect(page.locator("[data-testid=mc-upload-blocked]")).to_contain_text(
-        f"multicam storage apply-cors --origin {browser_stack.strapi.base_url}",
-        timeout=60_000)
+        f"multicam storage apply-cors --origin {browser_stack.strapi.base_url}", timeout=60_000
+    )
     expect(page.locator("[data-testid=mc-zone-A]")).to_have_count(0)
 
 
 def test_three_files_dropped_on_a_new_session_end_in_its_sync_card(
-        seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page,
-        tmp_path: Path) -> None:
+    seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page, tmp_path: Path
+) -> None:
     cams = seeded.scene.cameras
     big = padded(cams["C"].path, tmp_path / "camC-wide.mp4", 11 * MIB)
     puts: list[Request] = []
@@ -139,14 +164,16 @@ def test_three_files_dropped_on_a_new_session_end_in_its_sync_card(
     expect(dialog).to_be_visible()
     for name, label in [("camB.mp4", "B"), ("camC-wide.mp4", "C"), ("camA.mp4", "A")]:
         expect(page.get_by_role("combobox", name=f"Camera of {name}")).to_contain_text(
-            f"Cam {label}")
+            f"Cam {label}"
+        )
     assert puts == []
     doc_screenshot(page, "[role=alertdialog]", "upload-assignment")
     page.click("[data-testid=mc-assign-confirm]")
 
     for label in "ABC":
         expect(page.locator(f"[data-testid=mc-zone-{label}]")).to_have_attribute(
-            "data-phase", "done", timeout=120_000)
+            "data-phase", "done", timeout=120_000
+        )
     # Straight to the bucket: the big file in parts, the others in one PUT each.
     endpoint = str(browser_stack.s3.settings.s3_endpoint_url).rstrip("/")
     assert all(r.url.startswith(endpoint) for r in puts)
@@ -157,13 +184,14 @@ def test_three_files_dropped_on_a_new_session_end_in_its_sync_card(
 
     # The session ingests and syncs; the card appears with its confidence.
     expect(page.locator("[data-testid=mc-confidence]")).to_contain_text(
-        "Sync confidence:", timeout=300_000)
+        "Sync confidence:", timeout=300_000
+    )
     expect(page.locator("[data-testid=mc-camera-C]")).to_contain_text("−2100.0 ms")
 
 
 def test_a_killed_upload_resumes_from_the_parts_in_storage(
-        seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page,
-        tmp_path: Path) -> None:
+    seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page, tmp_path: Path
+) -> None:
     big = padded(seeded.scene.cameras["C"].path, tmp_path / "camC.mp4", 11 * MIB)
     session_id = new_session(browser_stack, "Resumed upload")
 
@@ -197,8 +225,8 @@ def test_a_killed_upload_resumes_from_the_parts_in_storage(
 
 
 def test_wrong_files_end_with_the_reason_on_their_zone(
-        seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page,
-        tmp_path: Path) -> None:
+    seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page, tmp_path: Path
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("call sheet")
     silent = tmp_path / "camB-silent.mp4"
@@ -207,33 +235,44 @@ def test_wrong_files_end_with_the_reason_on_their_zone(
     page.goto(session_edit_url(browser_stack, session_id))
     drop(page, "[data-testid=mc-zone-A]", [notes])
     expect(page.locator("[data-testid=mc-zone-error-A]")).to_contain_text(
-        "notes.txt is not a video or audio file")
+        "notes.txt is not a video or audio file"
+    )
     assert "A" not in asset_states(browser_stack, session_id)
 
     page.locator("[data-testid=mc-file-B]").set_input_files(str(silent))
     zone = page.locator("[data-testid=mc-zone-B]")
     expect(zone).to_have_attribute("data-asset-state", "failed", timeout=180_000)
-    reason = wait_for(lambda: asset_states(browser_stack, session_id)["B"].error_message,
-                      "the ingest's reason")
+    reason = wait_for(
+        lambda: asset_states(browser_stack, session_id)["B"].error_message, "the ingest's reason"
+    )
     expect(page.locator("[data-testid=mc-zone-asset-B]")).to_contain_text(reason[:40])
 
 
 def test_replacing_a_cameras_file_asks_first_and_makes_a_new_version(
-        seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page) -> None:
+    seeded: Seeded, cors: None, browser_stack: BrowserStack, page: Page
+) -> None:
     cams = seeded.scene.cameras
     session_id = new_session(browser_stack, "Replaced file")
 
     async def upload_a() -> None:
         async with browser_stack.api() as api, httpx.AsyncClient(timeout=60) as storage:
             await http_upload(api, storage, session_id, "A", cams["A"].path)
+
     run_async(upload_a())
-    first = wait_for(lambda: (a := asset_states(browser_stack, session_id).get("A"))
-                     and a.state.value in ("ingesting", "ready") and a, "camera A's file")
+    first = wait_for(
+        lambda: (
+            (a := asset_states(browser_stack, session_id).get("A"))
+            and a.state.value in ("ingesting", "ready")
+            and a
+        ),
+        "camera A's file",
+    )
     puts: list[Request] = []
     page.on("request", lambda r: puts.append(r) if r.method == "PUT" else None)
     page.goto(session_edit_url(browser_stack, session_id))
     expect(page.locator("[data-testid=mc-zone-A]")).not_to_have_attribute(
-        "data-asset-state", "none", timeout=60_000)
+        "data-asset-state", "none", timeout=60_000
+    )
 
     page.locator("[data-testid=mc-file-A]").set_input_files(str(cams["B"].path))
     expect(page.get_by_text("Replace camera A's file?")).to_be_visible()
@@ -244,7 +283,8 @@ def test_replacing_a_cameras_file_asks_first_and_makes_a_new_version(
     page.locator("[data-testid=mc-file-A]").set_input_files(str(cams["B"].path))
     page.click("[data-testid=mc-replace-confirm]")
     expect(page.locator("[data-testid=mc-zone-A]")).to_have_attribute(
-        "data-phase", "done", timeout=120_000)
+        "data-phase", "done", timeout=120_000
+    )
     after = asset_states(browser_stack, session_id)["A"]
     assert after.original_filename == "camB.mp4"
     assert after.original_url != first.original_url  # a new version, the old one kept

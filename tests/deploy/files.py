@@ -32,6 +32,7 @@ _NAME = r"[A-Z][A-Z0-9_]*"
 
 # ---- environment variables -------------------------------------------------------------
 
+
 def setting_names() -> set[str]:
     """Every variable the Python settings classes read."""
     return {s.env for s in all_settings()}
@@ -91,8 +92,7 @@ def interpolated_names() -> set[str]:
 
 def interpolations(text: str) -> list[tuple[str, str, str]]:
     """(name, operator, word) of each ``${NAME<operator><word>}`` in ``text``."""
-    return [(m.group(1), m.group(2) or "", m.group(3) or "")
-            for m in _INTERPOLATION.finditer(text)]
+    return [(m.group(1), m.group(2) or "", m.group(3) or "") for m in _INTERPOLATION.finditer(text)]
 
 
 def interpolation_default(value: str) -> str:
@@ -132,6 +132,7 @@ def service_environment(service: dict[str, Any]) -> dict[str, str]:
 
 
 # ---- Dockerfiles -----------------------------------------------------------------------
+
 
 @dataclass
 class Instruction:
@@ -196,8 +197,11 @@ def copy_sources(stage: Stage) -> list[tuple[list[str], str]]:
 
 
 def dockerignore(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text().splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def _pattern(pattern: str) -> re.Pattern[str]:
@@ -250,6 +254,7 @@ def context_files(sources: list[str], patterns: list[str]) -> list[str]:
 
 # ---- install commands ------------------------------------------------------------------
 
+
 def pip_installs(text: str) -> list[list[str]]:
     """Each ``pip install`` in shell text, as its arguments after ``install``
     (quiet/cache flags dropped; installs of pip itself left out)."""
@@ -262,8 +267,11 @@ def pip_installs(text: str) -> list[list[str]]:
             continue
         for i in range(len(words) - 1):
             if words[i].endswith("pip") and words[i + 1] == "install":
-                args = [w for w in words[i + 2:]
-                        if w not in ("-q", "--quiet", "--no-cache-dir", "--upgrade", "-U")]
+                args = [
+                    w
+                    for w in words[i + 2 :]
+                    if w not in ("-q", "--quiet", "--no-cache-dir", "--upgrade", "-U")
+                ]
                 if args and args != ["pip"]:
                     out.append(args)
                 break
@@ -275,6 +283,7 @@ def pyproject() -> dict[str, Any]:
 
 
 # ---- systemd ---------------------------------------------------------------------------
+
 
 def unit(path: Path) -> dict[str, list[tuple[str, str]]]:
     """A systemd unit as {section: [(key, value), ...]} (keys may repeat)."""

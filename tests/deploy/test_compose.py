@@ -26,15 +26,33 @@ from worker.settings import Settings
 PYTHON_SERVICES = ("serve", "worker")
 ALL_EXAMPLES = (ENV_EXAMPLE, *CONTAINER_ENV_EXAMPLES)
 # Each container's own env files (examples committed as <file>.example).
-ENV_FILES = {"strapi": ["env/strapi.env"], "serve": ["env/service.env", "env/serve.env"],
-             "worker": ["env/service.env"], "postgres": [], "redis": []}
+ENV_FILES = {
+    "strapi": ["env/strapi.env"],
+    "serve": ["env/service.env", "env/serve.env"],
+    "worker": ["env/service.env"],
+    "postgres": [],
+    "redis": [],
+}
 # Secrets and who may see them (#12 item 7).
-STRAPI_SECRETS = {"APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET", "JWT_SECRET",
-                  "TRANSFER_TOKEN_SALT", "ENCRYPTION_KEY", "DATABASE_PASSWORD", "DATABASE_URL",
-                  "MULTICAM_ADMIN_PASSWORD"}
+STRAPI_SECRETS = {
+    "APP_KEYS",
+    "API_TOKEN_SALT",
+    "ADMIN_JWT_SECRET",
+    "JWT_SECRET",
+    "TRANSFER_TOKEN_SALT",
+    "ENCRYPTION_KEY",
+    "DATABASE_PASSWORD",
+    "DATABASE_URL",
+    "MULTICAM_ADMIN_PASSWORD",
+}
 STORAGE_SECRETS = {"MULTICAM_S3_ACCESS_KEY_ID", "MULTICAM_S3_SECRET_ACCESS_KEY"}
-SERVE_SECRETS = {"MULTICAM_API_TOKEN", "MULTICAM_API_TOKENS", "MULTICAM_MEDIA_URL_SECRET",
-                 "MULTICAM_WEBHOOK_SECRET", "MULTICAM_ADMIN_PANEL_TOKEN"}
+SERVE_SECRETS = {
+    "MULTICAM_API_TOKEN",
+    "MULTICAM_API_TOKENS",
+    "MULTICAM_MEDIA_URL_SECRET",
+    "MULTICAM_WEBHOOK_SECRET",
+    "MULTICAM_ADMIN_PANEL_TOKEN",
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +80,15 @@ def test_redis_persists_queued_jobs_with_aof(services: dict[str, dict[str, Any]]
 
 
 def test_postgres_keeps_its_data_on_a_volume(services: dict[str, dict[str, Any]]) -> None:
-    assert any(str(v).endswith(":/var/lib/postgresql/data")
-               for v in services["postgres"]["volumes"])
+    assert any(
+        str(v).endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"]
+    )
 
 
 @pytest.mark.parametrize("name", PYTHON_SERVICES)
-def test_python_services_run_a_multicam_subcommand(name: str,
-                                                   services: dict[str, dict[str, Any]]) -> None:
+def test_python_services_run_a_multicam_subcommand(
+    name: str, services: dict[str, dict[str, Any]]
+) -> None:
     service = services[name]
     assert service["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
     assert service["command"] == [name]
@@ -84,8 +104,7 @@ def test_build_contexts_and_dockerfiles_exist(services: dict[str, dict[str, Any]
         assert (context / service["build"]["dockerfile"]).is_file(), name
 
 
-def test_workers_scale_and_have_no_http_healthcheck(
-        services: dict[str, dict[str, Any]]) -> None:
+def test_workers_scale_and_have_no_http_healthcheck(services: dict[str, dict[str, Any]]) -> None:
     worker = services["worker"]
     assert "${WORKER_REPLICAS" in str(worker["deploy"]["replicas"])
     assert worker["healthcheck"] == {"disable": True}
@@ -93,9 +112,10 @@ def test_workers_scale_and_have_no_http_healthcheck(
 
 
 def test_healthchecks_and_start_order(services: dict[str, dict[str, Any]]) -> None:
-    dockerfile_health = {"serve": files.dockerfile(DEPLOY / "Dockerfile")[-1].last("HEALTHCHECK"),
-                         "strapi": files.dockerfile(files.STRAPI / "Dockerfile")[-1]
-                         .last("HEALTHCHECK")}
+    dockerfile_health = {
+        "serve": files.dockerfile(DEPLOY / "Dockerfile")[-1].last("HEALTHCHECK"),
+        "strapi": files.dockerfile(files.STRAPI / "Dockerfile")[-1].last("HEALTHCHECK"),
+    }
     for name, service in services.items():
         has_check = "healthcheck" in service or dockerfile_health.get(name)
         assert has_check, f"{name} has no healthcheck"
@@ -128,25 +148,31 @@ def test_each_container_has_its_own_env_files(services: dict[str, dict[str, Any]
     for env_file in {f for names in ENV_FILES.values() for f in names}:
         assert files.example_of(env_file).is_file(), f"no example of {env_file}"
     ignored = (ROOT / ".gitignore").read_text().splitlines()
-    assert "deploy/.env" in ignored and "deploy/env/*.env" in ignored, \
+    assert "deploy/.env" in ignored and "deploy/env/*.env" in ignored, (
         "the filled-in env files hold secrets: keep them out of git"
+    )
 
 
-@pytest.mark.parametrize("name,forbidden", [
-    ("serve", STRAPI_SECRETS),
-    ("worker", STRAPI_SECRETS | SERVE_SECRETS),
-    ("strapi", STORAGE_SECRETS),
-    ("postgres", STORAGE_SECRETS | SERVE_SECRETS | (STRAPI_SECRETS - {"DATABASE_PASSWORD"})),
-    ("redis", STORAGE_SECRETS | SERVE_SECRETS | STRAPI_SECRETS),
-])
+@pytest.mark.parametrize(
+    "name,forbidden",
+    [
+        ("serve", STRAPI_SECRETS),
+        ("worker", STRAPI_SECRETS | SERVE_SECRETS),
+        ("strapi", STORAGE_SECRETS),
+        ("postgres", STORAGE_SECRETS | SERVE_SECRETS | (STRAPI_SECRETS - {"DATABASE_PASSWORD"})),
+        ("redis", STORAGE_SECRETS | SERVE_SECRETS | STRAPI_SECRETS),
+    ],
+)
 def test_a_container_sees_no_secret_it_does_not_need(
-        name: str, forbidden: set[str], services: dict[str, dict[str, Any]]) -> None:
+    name: str, forbidden: set[str], services: dict[str, dict[str, Any]]
+) -> None:
     seen = files.container_names(services[name])
     assert seen & forbidden == set(), f"{name} is handed {sorted(seen & forbidden)}"
 
 
 def test_the_secrets_reach_the_containers_that_need_them(
-        services: dict[str, dict[str, Any]]) -> None:
+    services: dict[str, dict[str, Any]],
+) -> None:
     seen = {name: files.container_names(s) for name, s in services.items()}
     assert seen["strapi"] >= STRAPI_SECRETS - {"DATABASE_URL"}
     assert seen["serve"] >= STORAGE_SECRETS and seen["worker"] >= STORAGE_SECRETS
@@ -155,8 +181,7 @@ def test_the_secrets_reach_the_containers_that_need_them(
     assert "POSTGRES_PASSWORD" in seen["postgres"]
 
 
-def test_compose_settings_are_not_in_an_env_file_too(
-        services: dict[str, dict[str, Any]]) -> None:
+def test_compose_settings_are_not_in_an_env_file_too(services: dict[str, dict[str, Any]]) -> None:
     """``environment:`` wins over env_file: a value set in both is silently ignored."""
     for name, service in services.items():
         given = set(files.service_environment(service))
@@ -170,8 +195,9 @@ def test_ports_are_published_on_loopback_only(services: dict[str, dict[str, Any]
     assert set(published) == {"serve", "strapi"}
     for name, ports in published.items():
         for port in ports:
-            assert isinstance(port, str) and port.startswith("127.0.0.1:"), \
+            assert isinstance(port, str) and port.startswith("127.0.0.1:"), (
                 f"{name} publishes {port!r} on every interface"
+            )
 
 
 def test_strapi_is_wired_to_the_service(services: dict[str, dict[str, Any]]) -> None:
@@ -186,14 +212,19 @@ def test_strapi_is_wired_to_the_service(services: dict[str, dict[str, Any]]) -> 
     assert env["MULTICAM_WEBHOOK_SECRET_HEADER"] == SECRET_HEADER
     assert env["MULTICAM_WEBHOOK_SECRET"].startswith("${MULTICAM_WEBHOOK_SECRET")
     port = Settings.model_fields["http_port"].default
-    assert env["MULTICAM_WEBHOOK_URL"] == \
-        f"http://serve:${{MULTICAM_HTTP_PORT:-{port}}}/webhooks/strapi"
+    assert (
+        env["MULTICAM_WEBHOOK_URL"]
+        == f"http://serve:${{MULTICAM_HTTP_PORT:-{port}}}/webhooks/strapi"
+    )
     # Strapi's MULTICAM_API_TOKEN is the service's MULTICAM_STRAPI_TOKEN (the service's own
     # MULTICAM_API_TOKEN is another secret: its /v2 API token).
     assert env["MULTICAM_API_TOKEN"].startswith("${MULTICAM_STRAPI_TOKEN")
     postgres = files.service_environment(services["postgres"])
-    for ours, theirs in [("DATABASE_NAME", "POSTGRES_DB"), ("DATABASE_USERNAME", "POSTGRES_USER"),
-                         ("DATABASE_PASSWORD", "POSTGRES_PASSWORD")]:
+    for ours, theirs in [
+        ("DATABASE_NAME", "POSTGRES_DB"),
+        ("DATABASE_USERNAME", "POSTGRES_USER"),
+        ("DATABASE_PASSWORD", "POSTGRES_PASSWORD"),
+    ]:
         assert env[ours] == postgres[theirs], f"{ours} differs from the database's {theirs}"
 
 
@@ -236,11 +267,11 @@ def test_every_variable_the_code_reads_is_named() -> None:
 
 def test_every_setting_reaches_serve_and_the_workers() -> None:
     services = files.compose()["services"]
-    reachable = files.container_names(services["serve"]) | \
-        files.container_names(services["worker"])
+    reachable = files.container_names(services["serve"]) | files.container_names(services["worker"])
     missing = sorted(files.setting_names() - reachable)
-    assert not missing, ("add to deploy/env/service.env.example (see `multicam config env`): "
-                         f"{missing}")
+    assert not missing, (
+        f"add to deploy/env/service.env.example (see `multicam config env`): {missing}"
+    )
 
 
 def test_every_interpolated_variable_is_in_the_env_example() -> None:
@@ -249,18 +280,19 @@ def test_every_interpolated_variable_is_in_the_env_example() -> None:
 
 
 def test_env_examples_name_only_what_their_reader_reads() -> None:
-    readers = {ENV_EXAMPLE: ("docker-compose.yml", files.interpolated_names()),
-               STRAPI_ENV_EXAMPLE: ("Strapi", files.strapi_names()),
-               SERVICE_ENV_EXAMPLE: ("serve and worker", files.setting_names()),
-               SERVE_ENV_EXAMPLE: ("serve", files.setting_names())}
+    readers = {
+        ENV_EXAMPLE: ("docker-compose.yml", files.interpolated_names()),
+        STRAPI_ENV_EXAMPLE: ("Strapi", files.strapi_names()),
+        SERVICE_ENV_EXAMPLE: ("serve and worker", files.setting_names()),
+        SERVE_ENV_EXAMPLE: ("serve", files.setting_names()),
+    }
     for example, (reader, known) in readers.items():
         unknown = sorted(files.env_file_names(example) - known)
         assert not unknown, f"{example.name} sets variables {reader} does not read: {unknown}"
 
 
 def test_each_variable_is_set_once_across_the_env_files() -> None:
-    names = [name for example in ALL_EXAMPLES
-             for name, _ in files.active_assignments(example)]
+    names = [name for example in ALL_EXAMPLES for name, _ in files.active_assignments(example)]
     assert len(names) == len(set(names)), sorted({n for n in names if names.count(n) > 1})
 
 
@@ -283,19 +315,42 @@ def _effective_defaults() -> dict[str, str]:
 def test_commented_settings_show_the_default_in_the_containers() -> None:
     defaults = _effective_defaults()
     for example in ALL_EXAMPLES:
-        wrong = {name: (value, defaults[name])
-                 for name, value in files.commented_defaults(example).items()
-                 if name in defaults and value != defaults[name]}
+        wrong = {
+            name: (value, defaults[name])
+            for name, value in files.commented_defaults(example).items()
+            if name in defaults and value != defaults[name]
+        }
         assert not wrong, f"{example.name} shows stale defaults (shown, actual): {wrong}"
 
 
-@pytest.mark.parametrize("example,names", [
-    (ENV_EXAMPLE, ["MULTICAM_STRAPI_TOKEN", "MULTICAM_WEBHOOK_SECRET",
-                   "MULTICAM_ADMIN_PANEL_TOKEN", "DATABASE_PASSWORD"]),
-    (STRAPI_ENV_EXAMPLE, ["APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET", "JWT_SECRET",
-                          "TRANSFER_TOKEN_SALT", "ENCRYPTION_KEY", "MULTICAM_ADMIN_PASSWORD"]),
-    (SERVE_ENV_EXAMPLE, ["MULTICAM_API_TOKEN"]),
-], ids=lambda v: v.name if hasattr(v, "name") else "")
+@pytest.mark.parametrize(
+    "example,names",
+    [
+        (
+            ENV_EXAMPLE,
+            [
+                "MULTICAM_STRAPI_TOKEN",
+                "MULTICAM_WEBHOOK_SECRET",
+                "MULTICAM_ADMIN_PANEL_TOKEN",
+                "DATABASE_PASSWORD",
+            ],
+        ),
+        (
+            STRAPI_ENV_EXAMPLE,
+            [
+                "APP_KEYS",
+                "API_TOKEN_SALT",
+                "ADMIN_JWT_SECRET",
+                "JWT_SECRET",
+                "TRANSFER_TOKEN_SALT",
+                "ENCRYPTION_KEY",
+                "MULTICAM_ADMIN_PASSWORD",
+            ],
+        ),
+        (SERVE_ENV_EXAMPLE, ["MULTICAM_API_TOKEN"]),
+    ],
+    ids=lambda v: v.name if hasattr(v, "name") else "",
+)
 def test_required_secrets_are_placeholders_in_the_example(example: Any, names: list[str]) -> None:
     active = dict(files.active_assignments(example))
     for name in names:

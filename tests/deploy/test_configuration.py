@@ -18,8 +18,10 @@ from worker.commands.config import (
     settings_of,
 )
 
-REGENERATE = ("regenerate: .venv/bin/multicam config docs > docs/configuration.md && "
-              ".venv/bin/multicam config env > deploy/systemd/multicam.env")
+REGENERATE = (
+    "regenerate: .venv/bin/multicam config docs > docs/configuration.md && "
+    ".venv/bin/multicam config env > deploy/systemd/multicam.env"
+)
 
 
 def test_configuration_md_is_the_generated_reference() -> None:
@@ -31,8 +33,9 @@ def test_systemd_env_file_is_the_generated_template() -> None:
 
 
 @pytest.mark.parametrize("action,render", [("docs", render_docs), ("env", render_env)])
-def test_cli_prints_the_generated_text(action: str, render: Callable[[], str],
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_the_generated_text(
+    action: str, render: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["config", action]) == 0
     assert capsys.readouterr().out == render()
 
@@ -61,13 +64,14 @@ def _env_value(cls: type[BaseSettings], name: str) -> str:
     return "x" if default is None else env_value(default)
 
 
-@pytest.mark.parametrize("cls", [cls for _, cls in SETTINGS_CLASSES],
-                         ids=[cls.__name__ for _, cls in SETTINGS_CLASSES])
-def test_documented_names_are_the_ones_pydantic_reads(cls: type[BaseSettings],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "cls", [cls for _, cls in SETTINGS_CLASSES], ids=[cls.__name__ for _, cls in SETTINGS_CLASSES]
+)
+def test_documented_names_are_the_ones_pydantic_reads(
+    cls: type[BaseSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Set every documented variable (to a valid value): each field must pick it up."""
-    documented = {s.env: name for s, name in zip(settings_of(cls), cls.model_fields,
-                                                  strict=True)}
+    documented = {s.env: name for s, name in zip(settings_of(cls), cls.model_fields, strict=True)}
     for env, name in documented.items():
         monkeypatch.setenv(env, _env_value(cls, name))
     instance = cls()

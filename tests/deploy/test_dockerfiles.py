@@ -42,6 +42,7 @@ def _ignore_file(dockerfile: Path) -> list[str]:
 
 # ---- the service image ------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def service() -> list[Stage]:
     return files.dockerfile(SERVICE)
@@ -52,8 +53,9 @@ def test_service_image_is_slim_and_multi_stage(service: list[Stage]) -> None:
     assert len(service) >= 2
     final = service[-1]
     assert any("--from=" in args for args in final.all("COPY")), "runtime copies the venv"
-    assert not any("apt-get install" in args for args in final.all("RUN")), \
+    assert not any("apt-get install" in args for args in final.all("RUN")), (
         "PyAV's wheels bundle FFmpeg: no system packages needed"
+    )
 
 
 def test_service_image_runs_as_a_non_root_user(service: list[Stage]) -> None:
@@ -82,8 +84,7 @@ def test_service_healthcheck_probes_healthz(service: list[Stage]) -> None:
 
 
 def test_service_image_env_names_real_settings(service: list[Stage]) -> None:
-    names = {word.partition("=")[0] for env in service[-1].all("ENV")
-             for word in shlex.split(env)}
+    names = {word.partition("=")[0] for env in service[-1].all("ENV") for word in shlex.split(env)}
     multicam = {n for n in names if n.startswith("MULTICAM_")}
     assert multicam <= files.setting_names(), multicam - files.setting_names()
     assert "MULTICAM_HTTP_HOST" in multicam, "serve must listen beyond the container"
@@ -108,10 +109,14 @@ def test_service_image_copies_every_package(service: list[Stage]) -> None:
 
 # ---- one install command everywhere ------------------------------------------------------
 
+
 def _project_installs(text: str) -> list[list[str]]:
     """pip installs of this project (a path argument: ``.`` or ``.[extras]``)."""
-    return [args for args in files.pip_installs(text)
-            if any(a.split("[")[0] in (".", "./") for a in args)]
+    return [
+        args
+        for args in files.pip_installs(text)
+        if any(a.split("[")[0] in (".", "./") for a in args)
+    ]
 
 
 def test_image_installs_like_readme_and_bootstrap(service: list[Stage]) -> None:
@@ -140,6 +145,7 @@ def test_no_requirements_file_beside_pyproject() -> None:
 
 # ---- the Strapi image --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def strapi() -> list[Stage]:
     return files.dockerfile(STRAPI_IMAGE)
@@ -157,12 +163,16 @@ def test_strapi_image_installs_with_the_lockfile_not_npm_ci(strapi: list[Stage])
     runs = " ".join(args for stage in strapi for args in stage.all("RUN"))
     assert "npm install" in runs
     assert "npm ci" not in runs, "npm ci rejects this lockfile (see scripts/install-deps)"
-    copied = [src for stage in strapi for sources, _ in files.copy_sources(stage)
-              for src in sources]
+    copied = [
+        src for stage in strapi for sources, _ in files.copy_sources(stage) for src in sources
+    ]
     assert "deploy/strapi/package-lock.json" in copied
     # The same command as the development install (scripts/install-deps).
-    install_deps = [line for line in (STRAPI / "scripts" / "install-deps").read_text()
-                    .splitlines() if not line.lstrip().startswith("#")]
+    install_deps = [
+        line
+        for line in (STRAPI / "scripts" / "install-deps").read_text().splitlines()
+        if not line.lstrip().startswith("#")
+    ]
     assert any("npm install" in line for line in install_deps)
     assert not any("npm ci" in line for line in install_deps)
 
@@ -187,23 +197,38 @@ def test_strapi_image_context(strapi: list[Stage]) -> None:
                 assert (ROOT / src).exists(), f"COPY {src}: not in the repository"
                 assert files.context_files([src], patterns), f"COPY {src}: excluded"
     # node_modules is a symlink into a cache: copied, it would replace the installed one.
-    for path in ["deploy/strapi/node_modules", "deploy/strapi/.env", "deploy/strapi/build",
-                 "deploy/strapi/src/api/x/schema.json", ".venv/bin/python", "tests/x.py"]:
+    for path in [
+        "deploy/strapi/node_modules",
+        "deploy/strapi/.env",
+        "deploy/strapi/build",
+        "deploy/strapi/src/api/x/schema.json",
+        ".venv/bin/python",
+        "tests/x.py",
+    ]:
         assert files.is_ignored(path, patterns), path
-    for path in ["deploy/strapi/config/server.js", "deploy/strapi/src/multicam/bootstrap.js",
-                 "strapi-schemas/media-asset/schema.json", "deploy/strapi/public/robots.txt"]:
+    for path in [
+        "deploy/strapi/config/server.js",
+        "deploy/strapi/src/multicam/bootstrap.js",
+        "strapi-schemas/media-asset/schema.json",
+        "deploy/strapi/public/robots.txt",
+    ]:
         assert not files.is_ignored(path, patterns), path
 
 
-def test_strapi_image_listens_beyond_the_container_and_checks_health(
-        strapi: list[Stage]) -> None:
+def test_strapi_image_listens_beyond_the_container_and_checks_health(strapi: list[Stage]) -> None:
     final = strapi[-1]
-    env = {word.partition("=")[0]: word.partition("=")[2]
-           for args in final.all("ENV") for word in shlex.split(args)}
+    env = {
+        word.partition("=")[0]: word.partition("=")[2]
+        for args in final.all("ENV")
+        for word in shlex.split(args)
+    }
     assert env["HOST"] == "0.0.0.0"
     assert env["NODE_ENV"] == "production"
     assert set(env) - {"NODE_ENV", "npm_config_update_notifier"} <= files.strapi_names()
     command = _healthcheck_command(final)
     assert command[0] == "node" and "/_health" in command[-1]
     assert _json_array(final.last("CMD") or "null") == [
-        "node", "node_modules/@strapi/strapi/bin/strapi.js", "start"]
+        "node",
+        "node_modules/@strapi/strapi/bin/strapi.js",
+        "start",
+    ]

@@ -43,8 +43,7 @@ def test_multicam_units_run_an_existing_subcommand(name: str, command: str) -> N
     assert PurePosixPath(argv[0]) == VENV_MULTICAM
     assert argv[1] == command
     build_parser().parse_args(argv[1:])  # exits on an unknown subcommand or option
-    assert files.unit_values(unit, "Service", "EnvironmentFile") == [
-        "/etc/multicam/multicam.env"]
+    assert files.unit_values(unit, "Service", "EnvironmentFile") == ["/etc/multicam/multicam.env"]
     # ProtectSystem=strict: the working directory must be writable (local storage root).
     workdir = files.unit_values(unit, "Service", "WorkingDirectory")[0]
     if files.unit_values(unit, "Service", "ProtectSystem") == ["strict"]:

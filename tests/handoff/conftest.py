@@ -21,16 +21,36 @@ def handoff_case() -> corpus.CaseSpec:
     10 fps video (frames of 100 ms).
     """
     cm = corpus.ChannelModel
-    return corpus.make_case("handoff", "handoff", 77, ("speech", "music"), [
-        corpus.cam("A", 0.0, 12.0, container="mp4", audio_codec="aac", channel=cm(snr_db=30)),
-        corpus.cam("B", 2.3, 9.0, container="mp4", audio_codec="aac", sample_rate=44_100,
-                   channel=cm(snr_db=30)),
-        corpus.cam("C", -1.7, 11.0, container="mp4", audio_codec="aac", channels=2,
-                   drift_ppm=DRIFT_PPM, channel=cm(snr_db=30)),
-        # Between frames: its clip starts on the nearest one, as the clip's metadata says.
-        corpus.cam("D", 3.0437, 8.0, container="mp4", audio_codec="aac",
-                   channel=cm(snr_db=30)),
-    ])
+    return corpus.make_case(
+        "handoff",
+        "handoff",
+        77,
+        ("speech", "music"),
+        [
+            corpus.cam("A", 0.0, 12.0, container="mp4", audio_codec="aac", channel=cm(snr_db=30)),
+            corpus.cam(
+                "B",
+                2.3,
+                9.0,
+                container="mp4",
+                audio_codec="aac",
+                sample_rate=44_100,
+                channel=cm(snr_db=30),
+            ),
+            corpus.cam(
+                "C",
+                -1.7,
+                11.0,
+                container="mp4",
+                audio_codec="aac",
+                channels=2,
+                drift_ppm=DRIFT_PPM,
+                channel=cm(snr_db=30),
+            ),
+            # Between frames: its clip starts on the nearest one, as the clip's metadata says.
+            corpus.cam("D", 3.0437, 8.0, container="mp4", audio_codec="aac", channel=cm(snr_db=30)),
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -44,8 +64,12 @@ class Session:
 def session() -> Session:
     # Cached by the spec's content hash, like every corpus case.
     built = corpus.build_case(handoff_case(), Path.home() / ".cache" / "multicam" / "handoff")
-    facts = SyncFacts(title="handoff test", master=built.truth.master,
-                      offsets_ms=built.truth.offsets_ms, drift_ppm=built.truth.drift_ppm,
-                      status="approved")
+    facts = SyncFacts(
+        title="handoff test",
+        master=built.truth.master,
+        offsets_ms=built.truth.offsets_ms,
+        drift_ppm=built.truth.drift_ppm,
+        status="approved",
+    )
     cameras = [local_camera(lbl, path, probe(path)) for lbl, path in built.paths.items()]
     return Session(dict(built.paths), facts, cameras)

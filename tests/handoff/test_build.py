@@ -13,17 +13,32 @@ FPS = 25.0
 FRAME_MS = 1000.0 / FPS
 
 
-def camera(label: str, audio_ms: float = 0.0, video_ms: float = 0.0,
-           duration_ms: float = 40_000.0, fps: float = FPS) -> CameraMedia:
+def camera(
+    label: str,
+    audio_ms: float = 0.0,
+    video_ms: float = 0.0,
+    duration_ms: float = 40_000.0,
+    fps: float = FPS,
+) -> CameraMedia:
     origin = min(audio_ms, video_ms)  # the container's start: editors' time 0 of the file
     both = MediaFile(url=f"/shoot/cam{label}.mp4", origin_ms=origin, duration_ms=duration_ms)
-    return CameraMedia(label=label, fps=fps, audio_start_ms=audio_ms, video_start_ms=video_ms,
-                       video=both, audio=both)
+    return CameraMedia(
+        label=label,
+        fps=fps,
+        audio_start_ms=audio_ms,
+        video_start_ms=video_ms,
+        video=both,
+        audio=both,
+    )
 
 
 def facts(**kw: object) -> SyncFacts:
-    base: dict[str, object] = {"title": "t", "master": "A", "status": "approved",
-                               "offsets_ms": {"A": 0.0, "B": 6432.1, "C": -4123.4}}
+    base: dict[str, object] = {
+        "title": "t",
+        "master": "A",
+        "status": "approved",
+        "offsets_ms": {"A": 0.0, "B": 6432.1, "C": -4123.4},
+    }
     return SyncFacts.model_validate({**base, **kw})
 
 
@@ -37,8 +52,14 @@ CAMERAS = [camera("A"), camera("B", audio_ms=-21.3), camera("C", video_ms=40.0)]
 def test_each_stream_lands_where_the_sync_puts_it_to_half_a_frame() -> None:
     f = facts(drift_ppm={"C": 300.0})
     timeline = build_timeline(f, CAMERAS)
-    assert [t.name for t in timeline.tracks] == ["A-video", "B-video", "C-video",
-                                                 "A-audio", "B-audio", "C-audio"]
+    assert [t.name for t in timeline.tracks] == [
+        "A-video",
+        "B-video",
+        "C-video",
+        "A-audio",
+        "B-audio",
+        "C-audio",
+    ]
     start_ms = timeline.metadata[KEY]["master_ms_at_start"]
     # C starts first: 4123.4 ms before the master, so the timeline starts on its frame.
     assert start_ms == pytest.approx(-103 * FRAME_MS)
@@ -121,4 +142,5 @@ def test_a_sound_only_camera_gets_an_audio_clip_only() -> None:
 def test_a_camera_without_files_is_left_out_with_the_reason_given() -> None:
     timeline = build_timeline(facts(errors={"C": "its original file has no URL"}), CAMERAS[:2])
     assert [m.name for m in timeline.tracks.markers] == [
-        "camera C left out: its original file has no URL"]
+        "camera C left out: its original file has no URL"
+    ]

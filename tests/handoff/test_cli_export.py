@@ -18,15 +18,21 @@ FRAME_MS = 100.0  # the corpus cameras are 10 fps
 
 
 def _sync(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MULTICAM, *map(str, args)], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300)
+    return subprocess.run(
+        [*MULTICAM, *map(str, args)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
 
 
 def test_export_writes_the_synced_timeline(session: Session, tmp_path: Path) -> None:
     files = [session.paths[lbl] for lbl in sorted(session.paths)]
     out = tmp_path / "edit" / "session.otio"
-    done = _sync("--json", "--master", "A", "--export", out, "--media-root", "/Volumes/Shoot",
-                 *files)
+    done = _sync(
+        "--json", "--master", "A", "--export", out, "--media-root", "/Volumes/Shoot", *files
+    )
     assert done.returncode == 0, done.stderr
     assert f"timeline: {out}" in done.stderr
     result = json.loads(done.stdout)  # --json stays one object: nothing else on stdout
@@ -43,8 +49,9 @@ def test_export_writes_the_synced_timeline(session: Session, tmp_path: Path) -> 
             assert placed == pytest.approx(session.facts.offsets_ms[label], abs=FRAME_MS / 2)
 
 
-def test_export_refuses_an_unknown_extension_before_syncing(session: Session,
-                                                            tmp_path: Path) -> None:
+def test_export_refuses_an_unknown_extension_before_syncing(
+    session: Session, tmp_path: Path
+) -> None:
     done = _sync("--export", tmp_path / "session.aaf", *session.paths.values())
     assert done.returncode == 1
     assert "unknown timeline format .aaf" in done.stderr

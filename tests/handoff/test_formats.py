@@ -30,22 +30,30 @@ Placement = tuple[int, int, int]  # record start, source start, duration: frames
 
 
 def placements(timeline: otio.schema.Timeline) -> dict[str, Placement]:
-    return {c.name: (round(c.range_in_parent().start_time.value),
-                     round(c.source_range.start_time.value),
-                     round(c.source_range.duration.value)) for c in timeline.find_clips()}
+    return {
+        c.name: (
+            round(c.range_in_parent().start_time.value),
+            round(c.source_range.start_time.value),
+            round(c.source_range.duration.value),
+        )
+        for c in timeline.find_clips()
+    }
 
 
 @pytest.fixture
 def timeline() -> otio.schema.Timeline:
-    f = facts(status="pending", draft=True, drift_ppm={"C": -2000.0},
-              errors={"D": "no match"}, offsets_ms={"A": 0.0, "B": 6432.1, "C": -4123.4})
+    f = facts(
+        status="pending",
+        draft=True,
+        drift_ppm={"C": -2000.0},
+        errors={"D": "no match"},
+        offsets_ms={"A": 0.0, "B": 6432.1, "C": -4123.4},
+    )
     return build_timeline(f, CAMERAS)
 
 
-@pytest.mark.parametrize("fmt", [TimelineFormat.OTIO, TimelineFormat.FCPXML,
-                                 TimelineFormat.XML])
-def test_multitrack_formats_round_trip(timeline: otio.schema.Timeline,
-                                       fmt: TimelineFormat) -> None:
+@pytest.mark.parametrize("fmt", [TimelineFormat.OTIO, TimelineFormat.FCPXML, TimelineFormat.XML])
+def test_multitrack_formats_round_trip(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> None:
     (back,) = read_timelines(write_timeline(timeline, fmt), fmt, FPS).values()
     assert placements(back) == placements(timeline)
     assert back.name == timeline.name  # "DRAFT ..." survives everywhere
@@ -55,16 +63,19 @@ def test_multitrack_formats_round_trip(timeline: otio.schema.Timeline,
     assert urls == {c.name: c.media_reference.target_url for c in timeline.find_clips()}
     drifting = [c for c in back.find_clips() if c.name.startswith("C ")]
     assert all("clock drift" in m.name for c in drifting for m in c.markers)
-    warps = [e.time_scalar for c in drifting for e in c.effects
-             if isinstance(e, otio.schema.LinearTimeWarp)]
+    warps = [
+        e.time_scalar
+        for c in drifting
+        for e in c.effects
+        if isinstance(e, otio.schema.LinearTimeWarp)
+    ]
     assert warps == ([pytest.approx(0.998)] * 2 if fmt in CARRIES_WARP else [])
     names = [m.name for m in back.tracks.markers]
     if fmt in CARRIES_TIMELINE_MARKERS:
         assert names == [m.name for m in timeline.tracks.markers]
 
 
-def test_edl_is_one_list_per_camera_with_its_record_times(
-        timeline: otio.schema.Timeline) -> None:
+def test_edl_is_one_list_per_camera_with_its_record_times(timeline: otio.schema.Timeline) -> None:
     data = write_timeline(timeline, TimelineFormat.EDL)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         texts = {n: archive.read(n).decode() for n in archive.namelist()}
@@ -78,8 +89,11 @@ def test_edl_is_one_list_per_camera_with_its_record_times(
         event = re.search(r"^001 .* (\S+) (\S+)$", texts[f"camera-{label}.edl"], re.M)
         assert event is not None
         record_in = otio.opentime.from_timecode(event.group(1), FPS)
-        assert (round(record_in.value), round(clip.source_range.start_time.value),
-                round(clip.source_range.duration.value)) == (record, source, frames)
+        assert (
+            round(record_in.value),
+            round(clip.source_range.start_time.value),
+            round(clip.source_range.duration.value),
+        ) == (record, source, frames)
         assert clip.media_reference.target_url == f"/shoot/cam{label}.mp4"
     (warp,) = back["C"].find_clips()[0].effects
     assert warp.time_scalar == pytest.approx(0.998, abs=1e-4)  # as M2 speed in fps
@@ -103,8 +117,9 @@ def test_mlt_places_every_track_as_the_timeline_does(timeline: otio.schema.Timel
         label, kind = track.name.split("-")
         assert (record, first, last - first + 1) == want[f"{label} {kind}"]
     producers = {p.get("id"): p for p in root.iter("producer")}
-    warped = [p for p in producers.values() if p.findtext("property[@name='mlt_service']")
-              == "timewarp"]
+    warped = [
+        p for p in producers.values() if p.findtext("property[@name='mlt_service']") == "timewarp"
+    ]
     assert {p.get("id") for p in warped} == {"0.998:C video", "0.998:C audio"}
 
 
@@ -117,8 +132,9 @@ def test_the_format_comes_from_the_file_name() -> None:
 
 
 def test_rates_a_format_cannot_carry_are_refused_by_name() -> None:
-    ten = build_timeline(facts(), [camera("A", fps=10.0), camera("B", fps=10.0),
-                                   camera("C", fps=10.0)])
+    ten = build_timeline(
+        facts(), [camera("A", fps=10.0), camera("B", fps=10.0), camera("C", fps=10.0)]
+    )
     for fmt in (TimelineFormat.FCPXML, TimelineFormat.XML, TimelineFormat.EDL):
         with pytest.raises(NotWritable, match="10 fps"):
             write_timeline(ten, fmt)
@@ -126,8 +142,9 @@ def test_rates_a_format_cannot_carry_are_refused_by_name() -> None:
 
 
 def test_fcpxml_writes_exact_ntsc_frames() -> None:
-    ntsc = build_timeline(facts(), [camera("A", fps=29.97), camera("B", fps=29.97),
-                                    camera("C", fps=29.97)])
+    ntsc = build_timeline(
+        facts(), [camera("A", fps=29.97), camera("B", fps=29.97), camera("C", fps=29.97)]
+    )
     text = write_timeline(ntsc, TimelineFormat.FCPXML).decode()
     assert 'frameDuration="1001/30000s"' in text
     # Every duration is a whole number of 1001/30000 s frames. (The adapter writes a
@@ -139,5 +156,8 @@ def test_fcpxml_writes_exact_ntsc_frames() -> None:
         frames = int(num) / int(den or 1) * 30000 / 1001
         assert frames == pytest.approx(round(frames), abs=1e-6), (num, den)
     offsets = [int(n) / int(d or 1) for n, d in re.findall(r'offset="(\d+)(?:/(\d+))?s"', text)]
-    assert all(abs(o * 30000 / 1001 - round(o * 30000 / 1001)) * 1001 / 30000 <= 1 / 58
-               for o in offsets if o < 3600)
+    assert all(
+        abs(o * 30000 / 1001 - round(o * 30000 / 1001)) * 1001 / 30000 <= 1 / 58
+        for o in offsets
+        if o < 3600
+    )

@@ -10,14 +10,24 @@ BUCKET = "https://bucket.example/p/2026-11-20"
 
 
 def asset(**kw: object) -> MediaAsset:
-    derivatives = [DerivedMedia(id=i, document_id=f"d{i}", kind=kind, url=f"{BUCKET}/{name}")
-                   for i, (kind, name) in enumerate([("mezzanine", "B-mezz.mp4"),
-                                                     ("proxy", "B-proxy.mp4"),
-                                                     ("audio-wav", "B.wav")])]
+    derivatives = [
+        DerivedMedia(id=i, document_id=f"d{i}", kind=kind, url=f"{BUCKET}/{name}")
+        for i, (kind, name) in enumerate(
+            [("mezzanine", "B-mezz.mp4"), ("proxy", "B-proxy.mp4"), ("audio-wav", "B.wav")]
+        )
+    ]
     base: dict[str, object] = {
-        "id": 1, "document_id": "a1", "camera_label": "B", "original_filename": "MVI 0042.MOV",
-        "original_url": f"{BUCKET}/original-B.mov", "duration_ms": 36_000, "fps": 25.0,
-        "audio_start_ms": -21.3, "video_start_ms": 0.0, "derivatives": derivatives}
+        "id": 1,
+        "document_id": "a1",
+        "camera_label": "B",
+        "original_filename": "MVI 0042.MOV",
+        "original_url": f"{BUCKET}/original-B.mov",
+        "duration_ms": 36_000,
+        "fps": 25.0,
+        "audio_start_ms": -21.3,
+        "video_start_ms": 0.0,
+        "derivatives": derivatives,
+    }
     return MediaAsset.model_validate({**base, **kw})
 
 

@@ -46,10 +46,23 @@ def render_track(document: bytes, track: str, out: Path) -> Audio:
     solo.write_bytes(ET.tostring(root))
     melt = shutil.which("melt")
     assert melt, "melt is not installed: run deploy/bootstrap"
-    done = subprocess.run([melt, "-quiet", str(solo), "-consumer", f"avformat:{out}", "vn=1",
-                           "ac=1", f"ar={RATE}", "acodec=pcm_s16le"],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [
+            melt,
+            "-quiet",
+            str(solo),
+            "-consumer",
+            f"avformat:{out}",
+            "vn=1",
+            "ac=1",
+            f"ar={RATE}",
+            "acodec=pcm_s16le",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     with wave.open(str(out)) as w:
         assert (w.getframerate(), w.getnchannels()) == (RATE, 1)
@@ -60,7 +73,7 @@ def lag_ms(ref: Audio, other: Audio) -> float:
     """How late ``other`` is against ``ref`` (ms), to a fraction of a sample."""
     n, m = len(ref), int(RATE * MAX_LAG_MS / 1000)
     corr = np.fft.irfft(np.conj(np.fft.rfft(ref, 2 * n)) * np.fft.rfft(other, 2 * n))
-    corr = np.concatenate([corr[-m:], corr[:m + 1]])
+    corr = np.concatenate([corr[-m:], corr[: m + 1]])
     k = int(np.argmax(corr))
     y0, y1, y2 = corr[k - 1], corr[k], corr[k + 1]
     return (k - m + 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)) / RATE * 1000
@@ -91,15 +104,16 @@ def test_melt_renders_the_cameras_aligned_within_1ms(session: Session, tmp_path:
         step = int(WINDOW_S * RATE)
         starts = [*range(lo, hi - step, step), hi - step]  # the last window ends at the end
         assert len(starts) >= 3, f"camera {lbl}: the overlap is too short to check"
-        lags = [lag_ms(mix[s:s + step, master], mix[s:s + step, i]) for s in starts]
+        lags = [lag_ms(mix[s : s + step, master], mix[s : s + step, i]) for s in starts]
         # A clip starts on a frame: what remains is the rounding the clip declares.
         errors[lbl] = [round(float(lag - rounding), 3) for lag in lags]
     print("lag minus declared rounding (ms), per 2 s window:", errors)
     assert errors and all(abs(e) < 1.0 for es in errors.values() for e in es), errors
     off_grid = next(c for c in timeline.find_clips() if c.name == "D audio")
     assert abs(off_grid.metadata["multicam"]["placement_error_ms"]) > 1.0  # D was rounded
-    (drifting,) = [lbl for lbl in labels
-                   if abs(session.facts.drift_ppm.get(lbl, 0.0) - DRIFT_PPM) < 1]
+    (drifting,) = [
+        lbl for lbl in labels if abs(session.facts.drift_ppm.get(lbl, 0.0) - DRIFT_PPM) < 1
+    ]
     # It is warped in the file (unwarped it would slip 6 ms a second), and its first and
     # last windows (both ends of the overlap) are among those within 1 ms above.
     assert "1.006:" in document.decode() and len(errors[drifting]) >= 3

@@ -39,19 +39,31 @@ def picture(i: int, t: float, size: tuple[int, int] = (W, H)) -> av.VideoFrame:
     else:
         x = np.arange(w)[None, :]
         y = np.arange(h)[:, None]
-        luma = (120 + 60 * np.sin((x + 3 * i) / 11.0) + 40 * np.cos((y - i) / 7.0)).astype(
-            np.uint8)
+        luma = (120 + 60 * np.sin((x + 3 * i) / 11.0) + 40 * np.cos((y - i) / 7.0)).astype(np.uint8)
     chroma = np.full((h // 2, w), 128, np.uint8)
     return av.VideoFrame.from_ndarray(np.concatenate([luma, chroma]), format="yuv420p")
 
 
-def write_media(path: Path, *, video: bool = True, audio: bool = True, channels: int = 2,
-                layout: str | None = None, frame_times: Iterable[float] | None = None,
-                fmt: str | None = None, faststart: bool = False, rotation: int = 0,
-                sar: Fraction | None = None, duration_s: float = DURATION_S) -> Path:
+def write_media(
+    path: Path,
+    *,
+    video: bool = True,
+    audio: bool = True,
+    channels: int = 2,
+    layout: str | None = None,
+    frame_times: Iterable[float] | None = None,
+    fmt: str | None = None,
+    faststart: bool = False,
+    rotation: int = 0,
+    sar: Fraction | None = None,
+    duration_s: float = DURATION_S,
+) -> Path:
     """H.264 (+ AAC) test file; ``frame_times`` (s) gives irregular (VFR) timestamps."""
-    times = list(frame_times) if frame_times is not None else [
-        i / FPS for i in range(round(duration_s * FPS))]
+    times = (
+        list(frame_times)
+        if frame_times is not None
+        else [i / FPS for i in range(round(duration_s * FPS))]
+    )
     options = {"movflags": "+faststart"} if faststart else {}
     out = av.open(str(path), "w", format=fmt, options=options)
     vs = None
@@ -140,5 +152,10 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def config() -> IngestSettings:
     """Small outputs for small sources."""
-    return IngestSettings(proxy_height=120, thumbnail_width=160, waveform_samples_per_pixel=480,
-                          proxy_preset="ultrafast", mezzanine_preset="ultrafast")
+    return IngestSettings(
+        proxy_height=120,
+        thumbnail_width=160,
+        waveform_samples_per_pixel=480,
+        proxy_preset="ultrafast",
+        mezzanine_preset="ultrafast",
+    )

@@ -28,14 +28,22 @@ def test_a_set_cancel_event_stops_the_pass(media: dict[str, Path], tmp_path: Pat
 
     out = tmp_path / "out"
     with pytest.raises(DeriveCancelled):
-        derive_all(media["mp4"], out, probe(media["mp4"]), IngestSettings(), progress,
-                   kinds=["proxy", "audio-wav"], cancel=cancel)
+        derive_all(
+            media["mp4"],
+            out,
+            probe(media["mp4"]),
+            IngestSettings(),
+            progress,
+            kinds=["proxy", "audio-wav"],
+            cancel=cancel,
+        )
     assert calls and min(calls) < 1.0
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
 
 
 async def test_cancelling_the_job_stops_and_waits_for_the_encode(
-        media: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    media: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     entered = threading.Event()
     outcome: dict[str, Any] = {}
     real = derived.derive_all
@@ -57,8 +65,11 @@ async def test_cancelling_the_job_stops_and_waits_for_the_encode(
     async def report(fraction: float, message: str) -> None:
         return None
 
-    task = asyncio.create_task(derived.derive(IngestSettings(), media["mp4"], tmp_path / "out",
-                                              probe(media["mp4"]), ["proxy"], report))
+    task = asyncio.create_task(
+        derived.derive(
+            IngestSettings(), media["mp4"], tmp_path / "out", probe(media["mp4"]), ["proxy"], report
+        )
+    )
     assert await asyncio.to_thread(entered.wait, 30)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

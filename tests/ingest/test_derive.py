@@ -20,13 +20,18 @@ KINDS = ["audio-wav", "proxy", "waveform", "thumbnail"]
 
 
 @pytest.fixture(scope="module")
-def derived(media: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-            ) -> tuple[dict[str, DerivedFile], list[tuple[float, str]]]:
-    config = IngestSettings(proxy_height=120, thumbnail_width=160,
-                            waveform_samples_per_pixel=480)
+def derived(
+    media: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, DerivedFile], list[tuple[float, str]]]:
+    config = IngestSettings(proxy_height=120, thumbnail_width=160, waveform_samples_per_pixel=480)
     calls: list[tuple[float, str]] = []
-    files = derive_all(media["mp4"], tmp_path_factory.mktemp("out"), probe(media["mp4"]),
-                       config, lambda f, m: calls.append((f, m)))
+    files = derive_all(
+        media["mp4"],
+        tmp_path_factory.mktemp("out"),
+        probe(media["mp4"]),
+        config,
+        lambda f, m: calls.append((f, m)),
+    )
     return {f.kind: f for f in files}, calls
 
 
@@ -46,8 +51,7 @@ def test_outputs_and_checksums(derived: tuple[dict[str, DerivedFile], list]) -> 
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(f.path.name for f in files.values())
 
 
-def test_progress_reported(derived: tuple[dict[str, DerivedFile], list[tuple[float, str]]]
-                           ) -> None:
+def test_progress_reported(derived: tuple[dict[str, DerivedFile], list[tuple[float, str]]]) -> None:
     _, calls = derived
     fractions = [f for f, _ in calls]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and calls[-1][1] == "done"
@@ -88,16 +92,16 @@ def test_wav(derived: tuple[dict[str, DerivedFile], list]) -> None:
     with av.open(str(path)) as c:
         a = c.streams.audio[0]
         assert (a.codec_context.name, a.rate, a.codec_context.channels) == ("pcm_s16le", 48000, 2)
-    loud = np.abs(samples[int(1.2 * 48000):int(1.8 * 48000)]).max() / 32768
-    silent = np.abs(samples[int(0.1 * 48000):int(0.9 * 48000)]).max() / 32768
+    loud = np.abs(samples[int(1.2 * 48000) : int(1.8 * 48000)]).max() / 32768
+    silent = np.abs(samples[int(0.1 * 48000) : int(0.9 * 48000)]).max() / 32768
     assert 0.7 < loud < 0.9 and silent < 0.01
 
 
 def test_waveform(derived: tuple[dict[str, DerivedFile], list]) -> None:
     doc = json.loads(derived[0]["waveform"].path.read_text())
-    assert {k: doc[k] for k in ("version", "channels", "sample_rate", "samples_per_pixel",
-                                "bits")} == {"version": 2, "channels": 1, "sample_rate": 48000,
-                                             "samples_per_pixel": 480, "bits": 8}
+    assert {
+        k: doc[k] for k in ("version", "channels", "sample_rate", "samples_per_pixel", "bits")
+    } == {"version": 2, "channels": 1, "sample_rate": 48000, "samples_per_pixel": 480, "bits": 8}
     with wave.open(str(derived[0]["audio-wav"].path)) as w:
         n = w.getnframes()
     assert doc["length"] == -(-n // 480) and len(doc["data"]) == 2 * doc["length"]
@@ -132,8 +136,9 @@ def _packets(path: Path, kind: str) -> list[av.Packet]:
 
 
 @pytest.mark.parametrize("key", ["vfr_mp4", "vfr_mkv"])
-def test_vfr_source_gets_cfr_mezzanine(media: dict[str, Path], config: IngestSettings,
-                                       tmp_path: Path, key: str) -> None:
+def test_vfr_source_gets_cfr_mezzanine(
+    media: dict[str, Path], config: IngestSettings, tmp_path: Path, key: str
+) -> None:
     result = probe(media[key])
     assert result.vfr and planned_kinds(result, config)[-1] == "mezzanine"
     files = {f.kind: f for f in derive_all(media[key], tmp_path, result, config)}
@@ -167,8 +172,10 @@ def _frame_times(path: Path) -> list[float]:
 
 def test_anamorphic_proxy_has_square_pixels(tmp_path: Path, config: IngestSettings) -> None:
     src = write_media(tmp_path / "anamorphic.mp4", sar=Fraction(4, 3))
-    files = {f.kind: f for f in derive_all(src, tmp_path / "out", probe(src), config,
-                                           kinds=["proxy", "thumbnail"])}
+    files = {
+        f.kind: f
+        for f in derive_all(src, tmp_path / "out", probe(src), config, kinds=["proxy", "thumbnail"])
+    }
     with av.open(str(files["proxy"].path)) as c:
         cc = c.streams.video[0].codec_context
         assert (cc.width, cc.height) == (284, 120)  # 320 * 4/3 = 427 wide on screen
@@ -178,8 +185,12 @@ def test_anamorphic_proxy_has_square_pixels(tmp_path: Path, config: IngestSettin
 
 
 def test_mezzanine_on_demand(media: dict[str, Path], tmp_path: Path) -> None:
-    config = IngestSettings(proxy_height=120, always_make_mezzanine=True,
-                            mezzanine_audio="aac", mezzanine_preset="ultrafast")
+    config = IngestSettings(
+        proxy_height=120,
+        always_make_mezzanine=True,
+        mezzanine_audio="aac",
+        mezzanine_preset="ultrafast",
+    )
     result = probe(media["mkv"])
     files = {f.kind: f for f in derive_all(media["mkv"], tmp_path, result, config)}
     with av.open(str(files["mezzanine"].path)) as c:
@@ -188,8 +199,9 @@ def test_mezzanine_on_demand(media: dict[str, Path], tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("key", "channels"), [("mono", 1), ("surround", 2)])
-def test_wav_channels(media: dict[str, Path], config: IngestSettings, tmp_path: Path,
-                      key: str, channels: int) -> None:
+def test_wav_channels(
+    media: dict[str, Path], config: IngestSettings, tmp_path: Path, key: str, channels: int
+) -> None:
     files = derive_all(media[key], tmp_path, probe(media[key]), config, kinds=["audio-wav"])
     with wave.open(str(files[0].path)) as w:
         assert w.getnchannels() == channels and w.getframerate() == 48000
@@ -197,8 +209,16 @@ def test_wav_channels(media: dict[str, Path], config: IngestSettings, tmp_path: 
 
 
 def test_portrait_phone(media: dict[str, Path], config: IngestSettings, tmp_path: Path) -> None:
-    files = {f.kind: f for f in derive_all(media["rotated"], tmp_path, probe(media["rotated"]),
-                                           config, kinds=["proxy", "thumbnail"])}
+    files = {
+        f.kind: f
+        for f in derive_all(
+            media["rotated"],
+            tmp_path,
+            probe(media["rotated"]),
+            config,
+            kinds=["proxy", "thumbnail"],
+        )
+    }
     with av.open(str(files["thumbnail"].path)) as c:
         thumb = next(c.decode(video=0))
     assert (thumb.width, thumb.height) == (160, 284)
@@ -208,15 +228,17 @@ def test_portrait_phone(media: dict[str, Path], config: IngestSettings, tmp_path
 
 
 @pytest.mark.parametrize("kind", ["audio-wav", "waveform", "thumbnail", "proxy"])
-def test_single_kind(media: dict[str, Path], config: IngestSettings, tmp_path: Path,
-                     kind: str) -> None:
+def test_single_kind(
+    media: dict[str, Path], config: IngestSettings, tmp_path: Path, kind: str
+) -> None:
     files = derive_all(media["mp4"], tmp_path, probe(media["mp4"]), config, kinds=[kind])
     assert [f.kind for f in files] == [kind]
     assert [p.name for p in tmp_path.iterdir()] == [files[0].path.name]
 
 
-def test_rerun_replaces_outputs(media: dict[str, Path], config: IngestSettings,
-                                tmp_path: Path) -> None:
+def test_rerun_replaces_outputs(
+    media: dict[str, Path], config: IngestSettings, tmp_path: Path
+) -> None:
     result = probe(media["mp4"])
     first = derive_all(media["mp4"], tmp_path, result, config)
     second = derive_all(media["mp4"], tmp_path, result, config)

@@ -23,8 +23,11 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> FlashClap:
 def _flash_times(path: Path) -> list[float]:
     """Times (s, in the file's own timeline) of frames that are mostly white."""
     with av.open(str(path)) as container:
-        return [float(f.time) for f in container.decode(video=0)
-                if f.time is not None and f.to_ndarray(format="gray").mean() > 128]
+        return [
+            float(f.time)
+            for f in container.decode(video=0)
+            if f.time is not None and f.to_ndarray(format="gray").mean() > 128
+        ]
 
 
 def test_the_clip_is_what_it_says(clip: FlashClap) -> None:
@@ -47,11 +50,14 @@ def test_probe_sees_the_picture_start_after_the_sound(clip: FlashClap) -> None:
 
 
 def test_the_proxy_starts_with_its_first_frame_and_the_formula_finds_the_flash(
-        clip: FlashClap, tmp_path: Path) -> None:
+    clip: FlashClap, tmp_path: Path
+) -> None:
     facts = probe(clip.path)
     config = IngestSettings(proxy_height=120, proxy_preset="ultrafast")
-    files = {f.kind: f for f in derive_all(clip.path, tmp_path, facts, config,
-                                           kinds=["proxy", "audio-wav"])}
+    files = {
+        f.kind: f
+        for f in derive_all(clip.path, tmp_path, facts, config, kinds=["proxy", "audio-wav"])
+    }
     origin = proxy_origin_ms(facts.video_start_ms, facts.audio_start_ms)
     assert origin == facts.video_start_ms
     with av.open(str(files["proxy"].path)) as proxy:

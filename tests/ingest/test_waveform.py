@@ -38,7 +38,7 @@ def test_accumulator_equals_one_shot(chunk: int) -> None:
     samples = rng.integers(-32768, 32767, size=(10_007, 2), dtype=np.int16)
     acc = PeakAccumulator(256)
     for i in range(0, len(samples), chunk):
-        acc.add(samples[i:i + chunk])
+        acc.add(samples[i : i + chunk])
     mins, maxs = acc.finish()
     ref_min, ref_max = block_peaks(mix_to_mono(samples), 256)
     assert acc.samples == len(samples)
@@ -50,9 +50,15 @@ def test_document_is_audiowaveform_v2() -> None:
     mins = np.array([-32768, -256, 0], np.int16)
     maxs = np.array([32767, 512, 0], np.int16)
     doc = waveform_document(mins, maxs, sample_rate=48000, samples_per_pixel=512)
-    assert doc == {"version": 2, "channels": 1, "sample_rate": 48000,
-                   "samples_per_pixel": 512, "bits": 8, "length": 3,
-                   "data": [-128, 127, -1, 2, 0, 0]}
+    assert doc == {
+        "version": 2,
+        "channels": 1,
+        "sample_rate": 48000,
+        "samples_per_pixel": 512,
+        "bits": 8,
+        "length": 3,
+        "data": [-128, 127, -1, 2, 0, 0],
+    }
 
 
 def test_peaks_follow_amplitude() -> None:
@@ -71,5 +77,6 @@ def test_empty_and_invalid() -> None:
     with pytest.raises(ValueError):
         PeakAccumulator(0)
     with pytest.raises(ValueError):
-        waveform_document(np.zeros(2, np.int16), np.zeros(3, np.int16), sample_rate=1,
-                          samples_per_pixel=1)
+        waveform_document(
+            np.zeros(2, np.int16), np.zeros(3, np.int16), sample_rate=1, samples_per_pixel=1
+        )

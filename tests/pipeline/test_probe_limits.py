@@ -25,23 +25,34 @@ DAY = dt.date(2026, 11, 20)
 
 
 async def test_a_file_over_a_cap_fails_its_asset_with_the_reason(
-        stack: Stack, strapi: StrapiClient, tmp_path: Path) -> None:
+    stack: Stack, strapi: StrapiClient, tmp_path: Path
+) -> None:
     path = write_media(tmp_path / "camA.mp4", duration_s=3.0)
-    session = await strapi.sessions.create(RecordingSessionInput(
-        title="caps", date=DAY, project_id=f"caps-{secrets.token_hex(3)}",
-        state=SessionState.DRAFT))
-    with replaced_worker(stack, "worker-capped",
-                         env={"MULTICAM_INGEST_MAX_DURATION_S": "2"}):
+    session = await strapi.sessions.create(
+        RecordingSessionInput(
+            title="caps",
+            date=DAY,
+            project_id=f"caps-{secrets.token_hex(3)}",
+            state=SessionState.DRAFT,
+        )
+    )
+    with replaced_worker(stack, "worker-capped", env={"MULTICAM_INGEST_MAX_DURATION_S": "2"}):
         url = await upload_original(stack, session.project_id, DAY, "A", path)
-        asset = await strapi.upsert_asset(session.document_id, "A", MediaAssetInput(
-            original_filename=path.name, original_url=url, state=AssetState.INGESTING))
+        asset = await strapi.upsert_asset(
+            session.document_id,
+            "A",
+            MediaAssetInput(
+                original_filename=path.name, original_url=url, state=AssetState.INGESTING
+            ),
+        )
 
         async def failed() -> Any:
             a = await strapi.assets.get(asset.document_id, populate={"derivatives": True})
             return a if a.state is AssetState.FAILED else None
 
-        done = await eventually(failed, timeout=120, what="the asset over the cap to fail",
-                                stack=stack)
+        done = await eventually(
+            failed, timeout=120, what="the asset over the cap to fail", stack=stack
+        )
     message = done.error_message or ""
     # The message names the value, the limit and the setting that sets it.
     assert "duration of 3.0 s, over the limit of 2 s" in message, message

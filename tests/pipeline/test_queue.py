@@ -23,8 +23,7 @@ from worker.queue import (
 
 def test_redis_urls_keep_their_database_and_socket() -> None:
     tcp = redis_settings("redis://:secret@cache.internal:6380/3")
-    assert (tcp.host, tcp.port, tcp.database, tcp.password) == ("cache.internal", 6380, 3,
-                                                                "secret")
+    assert (tcp.host, tcp.port, tcp.database, tcp.password) == ("cache.internal", 6380, 3, "secret")
     assert redis_settings("rediss://cache.internal/1").ssl
     sock = redis_settings("unix:///run/redis/redis.sock?db=2")
     assert sock.unix_socket_path == "/run/redis/redis.sock" and sock.database == 2
@@ -32,8 +31,14 @@ def test_redis_urls_keep_their_database_and_socket() -> None:
 
 
 def _asset(state: AssetState, video: VideoState | None) -> MediaAsset:
-    return MediaAsset(id=1, document_id="asset1", camera_label=CameraLabel.A, state=state,
-                      video_state=video, original_url="s3://bucket/projects/p/o.mp4")
+    return MediaAsset(
+        id=1,
+        document_id="asset1",
+        camera_label=CameraLabel.A,
+        state=state,
+        video_state=video,
+        original_url="s3://bucket/projects/p/o.mp4",
+    )
 
 
 def test_each_track_has_its_job_and_queue() -> None:

@@ -24,10 +24,15 @@ def test_a_downloaded_original_is_named_as_the_operator_knows_it() -> None:
 def test_the_sweep_removes_dead_processes_folders_only(tmp_path: Path) -> None:
     mine = workdir.job_dir(str(tmp_path), "ingest-a1")
     # A folder made by a process that has exited since (as after SIGKILL or the OOM killer).
-    code = ("import sys; from worker.jobs import workdir; "
-            f"print(workdir.job_dir({str(tmp_path)!r}, 'ingest-a2'))")
-    dead = Path(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                               check=True).stdout.strip())
+    code = (
+        "import sys; from worker.jobs import workdir; "
+        f"print(workdir.job_dir({str(tmp_path)!r}, 'ingest-a2'))"
+    )
+    dead = Path(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     (dead / "original.mp4").write_bytes(b"x" * 1000)
     assert dead.is_dir() and mine.is_dir()
     removed = workdir.sweep(str(tmp_path), keep_s=3600)

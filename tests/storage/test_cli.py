@@ -34,8 +34,14 @@ def test_help_names_every_action(capsys: pytest.CaptureFixture[str]) -> None:
         run(["storage", "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for action in ["apply-lifecycle", "show-lifecycle", "sweep-expired", "MULTICAM_STORAGE_BACKEND",
-                   "90 days", "30 days"]:
+    for action in [
+        "apply-lifecycle",
+        "show-lifecycle",
+        "sweep-expired",
+        "MULTICAM_STORAGE_BACKEND",
+        "90 days",
+        "30 days",
+    ]:
         assert action in out
     with pytest.raises(SystemExit) as exit_info:
         run(["storage"])
@@ -43,7 +49,9 @@ def test_help_names_every_action(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_apply_then_show_lifecycle_on_s3(
-    s3_server: S3Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    s3_server: S3Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     use_env(monkeypatch, s3_server.new_bucket().to_env())
 
@@ -61,12 +69,16 @@ def test_apply_then_show_lifecycle_on_s3(
     assert "in step with the policy" in capsys.readouterr().out
     assert run(["storage", "show-lifecycle", "--json"]) == 0
     rules = json.loads(capsys.readouterr().out)
-    assert {r["ID"] for r in rules} == {"multicam-expire-mezzanines", "multicam-expire-audio",
-                                        "multicam-abort-incomplete-uploads"}
+    assert {r["ID"] for r in rules} == {
+        "multicam-expire-mezzanines",
+        "multicam-expire-audio",
+        "multicam-abort-incomplete-uploads",
+    }
 
 
 def test_dry_run_needs_no_storage(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("MULTICAM_STORAGE_BACKEND", "s3")
     monkeypatch.setenv("MULTICAM_S3_BUCKET", "unused")
@@ -76,11 +88,12 @@ def test_dry_run_needs_no_storage(
 
 
 def test_local_backend_has_no_lifecycle_but_can_sweep(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = tmp_path / "store"
-    use_env(monkeypatch, {"MULTICAM_STORAGE_BACKEND": "local",
-                          "MULTICAM_STORAGE_ROOT": str(root)})
+    use_env(monkeypatch, {"MULTICAM_STORAGE_BACKEND": "local", "MULTICAM_STORAGE_ROOT": str(root)})
     assert run(["storage", "apply-lifecycle"]) == 1
     assert "sweep-expired" in capsys.readouterr().err
 
@@ -98,7 +111,8 @@ def test_local_backend_has_no_lifecycle_but_can_sweep(
 
 
 def test_configuration_and_connection_errors_exit_1(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("MULTICAM_STORAGE_BACKEND", "s3")
     assert run(["storage", "show-lifecycle"]) == 1

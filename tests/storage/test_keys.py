@@ -29,9 +29,31 @@ DAY = dt.date(2025, 3, 14)
 SAFE_SEGMENT = re.compile(r"[a-z0-9_-]{1,57}")
 
 HOSTILE_PROJECT_IDS = [
-    "", " ", "..", "../..", "../../etc/passwd", "/abs/path", "a/b", "a\\b", "a\x00b",
-    "\n", "~root", "$(rm -rf /)", "%2e%2e", "💥", "Ünïcödé Fïlms", "ＡＣＭＥ", "a" * 5000,
-    "CON", ".hidden", "-rf", "_", "-", "acme--films", "\udcff", "x" * 48 + "!",
+    "",
+    " ",
+    "..",
+    "../..",
+    "../../etc/passwd",
+    "/abs/path",
+    "a/b",
+    "a\\b",
+    "a\x00b",
+    "\n",
+    "~root",
+    "$(rm -rf /)",
+    "%2e%2e",
+    "💥",
+    "Ünïcödé Fïlms",
+    "ＡＣＭＥ",
+    "a" * 5000,
+    "CON",
+    ".hidden",
+    "-rf",
+    "_",
+    "-",
+    "acme--films",
+    "\udcff",
+    "x" * 48 + "!",
 ]
 
 
@@ -65,14 +87,17 @@ def test_unicode_is_folded_to_readable_ascii() -> None:
     assert safe_project_id("???").startswith("project-")
 
 
-@pytest.mark.parametrize(("kind", "folder", "ext", "prefix"), [
-    (ObjectKind.ORIGINAL, "originals", "mov", ""),
-    (ObjectKind.PROXY, "proxies", "mp4", ""),
-    (ObjectKind.MEZZANINE, "mezzanines", "mov", "expiring/mezzanines/"),
-    (ObjectKind.AUDIO_WAV, "audio", "wav", "expiring/audio/"),
-    (ObjectKind.WAVEFORM, "waveforms", "json", ""),
-    (ObjectKind.THUMBNAIL, "thumbnails", "jpg", ""),
-])
+@pytest.mark.parametrize(
+    ("kind", "folder", "ext", "prefix"),
+    [
+        (ObjectKind.ORIGINAL, "originals", "mov", ""),
+        (ObjectKind.PROXY, "proxies", "mp4", ""),
+        (ObjectKind.MEZZANINE, "mezzanines", "mov", "expiring/mezzanines/"),
+        (ObjectKind.AUDIO_WAV, "audio", "wav", "expiring/audio/"),
+        (ObjectKind.WAVEFORM, "waveforms", "json", ""),
+        (ObjectKind.THUMBNAIL, "thumbnails", "jpg", ""),
+    ],
+)
 def test_layout_per_kind(kind: ObjectKind, folder: str, ext: str, prefix: str) -> None:
     key = object_key("acme", DAY, kind, "C", version=2, ext=ext)
     assert key == f"{prefix}projects/acme/20250314/{folder}/angle-003_v002.{ext}"
@@ -81,16 +106,24 @@ def test_layout_per_kind(kind: ObjectKind, folder: str, ext: str, prefix: str) -
 
 
 def test_default_extensions_and_plan_examples() -> None:
-    assert object_key("acme", DAY, "proxy", "A") == \
-        "projects/acme/20250314/proxies/angle-001_v001.mp4"
-    assert object_key("acme", DAY, "waveform", "B") == \
-        "projects/acme/20250314/waveforms/angle-002_v001.json"
-    assert object_key("acme", DAY, "thumbnail", "c", version=12) == \
-        "projects/acme/20250314/thumbnails/angle-003_v012.jpg"
-    assert object_key("acme", dt.datetime(2025, 3, 14, 23, 59), "audio-wav", "A") == \
-        "expiring/audio/projects/acme/20250314/audio/angle-001_v001.wav"
+    assert (
+        object_key("acme", DAY, "proxy", "A") == "projects/acme/20250314/proxies/angle-001_v001.mp4"
+    )
+    assert (
+        object_key("acme", DAY, "waveform", "B")
+        == "projects/acme/20250314/waveforms/angle-002_v001.json"
+    )
+    assert (
+        object_key("acme", DAY, "thumbnail", "c", version=12)
+        == "projects/acme/20250314/thumbnails/angle-003_v012.jpg"
+    )
+    assert (
+        object_key("acme", dt.datetime(2025, 3, 14, 23, 59), "audio-wav", "A")
+        == "expiring/audio/projects/acme/20250314/audio/angle-001_v001.wav"
+    )
     assert object_key("acme", dt.date(999, 1, 2), "proxy", "A").startswith(
-        "projects/acme/09990102/")
+        "projects/acme/09990102/"
+    )
 
 
 def test_angles_generalise_beyond_three_cameras() -> None:
@@ -124,11 +157,21 @@ def test_extension_normalisation() -> None:
         object_key("acme", DAY, "original", "A")
 
 
-@pytest.mark.parametrize(("filename", "ext"), [
-    ("clip.MOV", "mov"), ("C0001.MP4", "mp4"), ("dir/a.b.mxf", "mxf"), ("no_ext", "bin"),
-    (".hidden", "bin"), ("evil.../..", "bin"), ("x.mp4;rm -rf", "bin"), ("C:\\cam\\a.MTS", "mts"),
-    ("", "bin"), ("a.", "bin"),
-])
+@pytest.mark.parametrize(
+    ("filename", "ext"),
+    [
+        ("clip.MOV", "mov"),
+        ("C0001.MP4", "mp4"),
+        ("dir/a.b.mxf", "mxf"),
+        ("no_ext", "bin"),
+        (".hidden", "bin"),
+        ("evil.../..", "bin"),
+        ("x.mp4;rm -rf", "bin"),
+        ("C:\\cam\\a.MTS", "mts"),
+        ("", "bin"),
+        ("a.", "bin"),
+    ],
+)
 def test_extension_from_user_filenames(filename: str, ext: str) -> None:
     assert extension_from_filename(filename) == ext
 
@@ -143,10 +186,14 @@ def test_unknown_kinds_and_sync_need_their_own_function() -> None:
 
 
 def test_sync_artifact_keys() -> None:
-    assert sync_artifact_key("acme", DAY, "sync-summary") == \
-        "projects/acme/20250314/sync/sync-summary.json"
-    assert sync_artifact_key("acme", DAY, "sync-A.json", version=3) == \
-        "projects/acme/20250314/sync/sync-A_v003.json"
+    assert (
+        sync_artifact_key("acme", DAY, "sync-summary")
+        == "projects/acme/20250314/sync/sync-summary.json"
+    )
+    assert (
+        sync_artifact_key("acme", DAY, "sync-A.json", version=3)
+        == "projects/acme/20250314/sync/sync-A_v003.json"
+    )
     for bad in ["", "../x", "a/b", ".json", "a b", "x" * 65, "-x"]:
         with pytest.raises(InvalidKey):
             sync_artifact_key("acme", DAY, bad)
@@ -156,18 +203,39 @@ def test_session_prefixes_cover_every_kind() -> None:
     prefixes = session_prefixes("acme", DAY)
     assert prefixes[0] == session_prefix("acme", DAY) == "projects/acme/20250314/"
     for kind in ObjectKind:
-        key = (sync_artifact_key("acme", DAY, "x") if kind is ObjectKind.SYNC
-               else object_key("acme", DAY, kind, "A", ext="bin"))
+        key = (
+            sync_artifact_key("acme", DAY, "x")
+            if kind is ObjectKind.SYNC
+            else object_key("acme", DAY, kind, "A", ext="bin")
+        )
         assert sum(key.startswith(p) for p in prefixes) == 1, key
         # Only kinds that expire sit under a retention prefix.
         assert key.startswith("expiring/") == (kind in RETENTION_PREFIXES)
         assert f"/{FOLDERS[kind]}/" in key
 
 
-@pytest.mark.parametrize("key", [
-    "", "/abs", "a//b", "a/", "./a", "a/./b", "../a", "a/../b", "a/..", ".multicam/meta/x",
-    "a\\b", "a\x00b", "a\nb", "a\x7fb", "x" * 1025, "a/" + "y" * 256, "\udcff",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "/abs",
+        "a//b",
+        "a/",
+        "./a",
+        "a/./b",
+        "../a",
+        "a/../b",
+        "a/..",
+        ".multicam/meta/x",
+        "a\\b",
+        "a\x00b",
+        "a\nb",
+        "a\x7fb",
+        "x" * 1025,
+        "a/" + "y" * 256,
+        "\udcff",
+    ],
+)
 def test_check_key_refuses_unsafe_keys(key: str) -> None:
     with pytest.raises(InvalidKey):
         check_key(key)
@@ -191,30 +259,59 @@ BUILT_KINDS = [k for k in ObjectKind if k is not ObjectKind.SYNC]
 
 @pytest.mark.parametrize("kind", BUILT_KINDS)
 @pytest.mark.parametrize("project", ["acme", "acme_2025", "a" * 48, "Acme Films", "💥"])
-@pytest.mark.parametrize(("camera", "version", "ext"), [
-    ("A", 1, "mov"), ("c", 12, "MP4"), (26, 999, ".wav"), (999, 7, "r3d"),
-])
+@pytest.mark.parametrize(
+    ("camera", "version", "ext"),
+    [
+        ("A", 1, "mov"),
+        ("c", 12, "MP4"),
+        (26, 999, ".wav"),
+        (999, 7, "r3d"),
+    ],
+)
 def test_parse_reads_back_what_the_builder_wrote(
-    kind: ObjectKind, project: str, camera: str | int, version: int, ext: str,
+    kind: ObjectKind,
+    project: str,
+    camera: str | int,
+    version: int,
+    ext: str,
 ) -> None:
     key = object_key(project, DAY, kind, camera, version=version, ext=ext)
     parts = parse_object_key(key)
-    assert parts == ObjectKeyParts(project=safe_project_id(project), day=DAY, kind=kind,
-                                   angle=angle_number(camera), version=version,
-                                   ext=ext.removeprefix(".").lower())
+    assert parts == ObjectKeyParts(
+        project=safe_project_id(project),
+        day=DAY,
+        kind=kind,
+        angle=angle_number(camera),
+        version=version,
+        ext=ext.removeprefix(".").lower(),
+    )
     # The project segment is a project id the builder keeps as it is: the round trip.
-    assert object_key(parts.project, parts.day, parts.kind, parts.angle,
-                      version=parts.version, ext=parts.ext) == key
-    assert parts.camera == (str(camera).upper() if isinstance(camera, str)
-                            else chr(64 + camera) if camera <= 26 else None)
+    assert (
+        object_key(
+            parts.project, parts.day, parts.kind, parts.angle, version=parts.version, ext=parts.ext
+        )
+        == key
+    )
+    assert parts.camera == (
+        str(camera).upper()
+        if isinstance(camera, str)
+        else chr(64 + camera)
+        if camera <= 26
+        else None
+    )
 
 
 @pytest.mark.parametrize("raw", HOSTILE_PROJECT_IDS)
 def test_parse_gives_the_project_segment_for_any_project_id(raw: str) -> None:
     parts = parse_object_key(object_key(raw, dt.date(999, 1, 2), "proxy", "B"))
     assert parts is not None and parts.project == safe_project_id(raw)
-    assert (parts.day, parts.kind, parts.angle, parts.version, parts.ext) == \
-        (dt.date(999, 1, 2), ObjectKind.PROXY, 2, 1, "mp4")
+    assert (parts.day, parts.kind, parts.angle, parts.version, parts.ext) == (
+        dt.date(999, 1, 2),
+        ObjectKind.PROXY,
+        2,
+        1,
+        "mp4",
+    )
 
 
 def test_parsed_parts_are_frozen() -> None:
@@ -224,33 +321,36 @@ def test_parsed_parts_are_frozen() -> None:
         parts.version = 4  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("key", [
-    "",
-    "angle-001_v001.mp4",
-    sync_artifact_key("acme", DAY, "sync-A"),
-    sync_artifact_key("acme", DAY, "sync-A", version=2),
-    "projects/acme/20250314/sync/angle-001_v001.json",  # the sync folder holds no angles
-    "projects/acme/20250314/mezzanines/angle-001_v001.mov",  # misses its retention prefix
-    "expiring/audio/projects/acme/20250314/proxies/angle-001_v001.mp4",  # not proxies'
-    "expiring/mezzanines/projects/acme/20250314/audio/angle-001_v001.wav",  # another kind's
-    "projects/acme/20250314/videos/angle-001_v001.mp4",  # no such folder
-    "projects/acme/20250314/proxies/angle-000_v001.mp4",
-    "projects/acme/20250314/proxies/angle-001_v000.mp4",
-    "projects/acme/20250314/proxies/angle-01_v001.mp4",
-    "projects/acme/20250314/proxies/angle-0001_v001.mp4",
-    "projects/acme/20250314/proxies/angle-001_v001.MP4",
-    "projects/acme/20250314/proxies/angle-001_v001",
-    "projects/acme/20250314/proxies/angle-001_v001.mp4.part",
-    "projects/acme/20250314/proxies/sub/angle-001_v001.mp4",
-    "projects/acme/20251314/proxies/angle-001_v001.mp4",  # month 13
-    "projects/acme/00000101/proxies/angle-001_v001.mp4",  # year 0
-    "projects/acme/2025031/proxies/angle-001_v001.mp4",
-    "projects/Acme/20250314/proxies/angle-001_v001.mp4",  # not a project segment
-    "projects/ac.me/20250314/proxies/angle-001_v001.mp4",
-    "/projects/acme/20250314/proxies/angle-001_v001.mp4",
-    "backup/projects/acme/20250314/proxies/angle-001_v001.mp4",
-    "projects/acme/20250314/proxies/angle-001_v001.mp4/",
-    "file:///srv/media/projects/acme/20250314/proxies/angle-001_v001.mp4",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "angle-001_v001.mp4",
+        sync_artifact_key("acme", DAY, "sync-A"),
+        sync_artifact_key("acme", DAY, "sync-A", version=2),
+        "projects/acme/20250314/sync/angle-001_v001.json",  # the sync folder holds no angles
+        "projects/acme/20250314/mezzanines/angle-001_v001.mov",  # misses its retention prefix
+        "expiring/audio/projects/acme/20250314/proxies/angle-001_v001.mp4",  # not proxies'
+        "expiring/mezzanines/projects/acme/20250314/audio/angle-001_v001.wav",  # another kind's
+        "projects/acme/20250314/videos/angle-001_v001.mp4",  # no such folder
+        "projects/acme/20250314/proxies/angle-000_v001.mp4",
+        "projects/acme/20250314/proxies/angle-001_v000.mp4",
+        "projects/acme/20250314/proxies/angle-01_v001.mp4",
+        "projects/acme/20250314/proxies/angle-0001_v001.mp4",
+        "projects/acme/20250314/proxies/angle-001_v001.MP4",
+        "projects/acme/20250314/proxies/angle-001_v001",
+        "projects/acme/20250314/proxies/angle-001_v001.mp4.part",
+        "projects/acme/20250314/proxies/sub/angle-001_v001.mp4",
+        "projects/acme/20251314/proxies/angle-001_v001.mp4",  # month 13
+        "projects/acme/00000101/proxies/angle-001_v001.mp4",  # year 0
+        "projects/acme/2025031/proxies/angle-001_v001.mp4",
+        "projects/Acme/20250314/proxies/angle-001_v001.mp4",  # not a project segment
+        "projects/ac.me/20250314/proxies/angle-001_v001.mp4",
+        "/projects/acme/20250314/proxies/angle-001_v001.mp4",
+        "backup/projects/acme/20250314/proxies/angle-001_v001.mp4",
+        "projects/acme/20250314/proxies/angle-001_v001.mp4/",
+        "file:///srv/media/projects/acme/20250314/proxies/angle-001_v001.mp4",
+    ],
+)
 def test_parse_refuses_foreign_keys(key: str) -> None:
     assert parse_object_key(key) is None

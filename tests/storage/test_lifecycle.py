@@ -25,7 +25,9 @@ from worker.storage.local import LocalObjectStore
 DAY = dt.date(2025, 3, 14)
 
 FOREIGN_RULE: dict[str, Any] = {
-    "ID": "ops-logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+    "ID": "ops-logs",
+    "Status": "Enabled",
+    "Filter": {"Prefix": "logs/"},
     "Expiration": {"Days": 3},
 }
 
@@ -36,9 +38,13 @@ def days(policy: LifecyclePolicy) -> dict[ObjectKind, int | None]:
 
 def test_the_policy_of_the_plan() -> None:
     assert days(DEFAULT_POLICY) == {
-        ObjectKind.ORIGINAL: None, ObjectKind.PROXY: None, ObjectKind.WAVEFORM: None,
-        ObjectKind.THUMBNAIL: None, ObjectKind.SYNC: None,
-        ObjectKind.MEZZANINE: 90, ObjectKind.AUDIO_WAV: 30,
+        ObjectKind.ORIGINAL: None,
+        ObjectKind.PROXY: None,
+        ObjectKind.WAVEFORM: None,
+        ObjectKind.THUMBNAIL: None,
+        ObjectKind.SYNC: None,
+        ObjectKind.MEZZANINE: 90,
+        ObjectKind.AUDIO_WAV: 30,
     }
     assert DEFAULT_POLICY.abort_incomplete_uploads_after_days == 7
     assert all(r.why for r in DEFAULT_POLICY.retention)
@@ -46,8 +52,9 @@ def test_the_policy_of_the_plan() -> None:
 
 def test_each_rule_matches_exactly_the_keys_of_its_kind() -> None:
     rules = {r["ID"]: r for r in DEFAULT_POLICY.s3_rules()}
-    expiring = {r["Filter"]["Prefix"]: r["Expiration"]["Days"]
-                for r in rules.values() if "Expiration" in r}
+    expiring = {
+        r["Filter"]["Prefix"]: r["Expiration"]["Days"] for r in rules.values() if "Expiration" in r
+    }
     for kind in ObjectKind:
         if kind is ObjectKind.SYNC:
             continue
@@ -62,8 +69,9 @@ def test_each_rule_matches_exactly_the_keys_of_its_kind() -> None:
 def test_a_policy_that_the_key_layout_cannot_express_is_refused() -> None:
     kept = [r for r in DEFAULT_POLICY.retention if r.kind is not ObjectKind.WAVEFORM]
     with pytest.raises(ValidationError, match="retention prefix"):
-        LifecyclePolicy(retention=(*kept, Retention(kind=ObjectKind.WAVEFORM,
-                                                    expire_after_days=10, why="x")))
+        LifecyclePolicy(
+            retention=(*kept, Retention(kind=ObjectKind.WAVEFORM, expire_after_days=10, why="x"))
+        )
     with pytest.raises(ValidationError, match="no retention decided"):
         LifecyclePolicy(retention=tuple(kept))
     with pytest.raises(ValidationError, match="twice"):
@@ -79,8 +87,14 @@ async def test_apply_and_read_back_over_s3(s3_store: ObjectStore) -> None:
     stored = await get_lifecycle(s3_store)
     assert in_step(stored)
     ids = sorted(r["ID"] for r in stored)
-    assert ids == sorted(["ops-logs", "multicam-expire-mezzanines", "multicam-expire-audio",
-                          "multicam-abort-incomplete-uploads"])
+    assert ids == sorted(
+        [
+            "ops-logs",
+            "multicam-expire-mezzanines",
+            "multicam-expire-audio",
+            "multicam-abort-incomplete-uploads",
+        ]
+    )
     assert len(applied) == 4
     by_id = {r["ID"]: r for r in stored}
     assert by_id["multicam-expire-mezzanines"]["Expiration"]["Days"] == 90
@@ -103,8 +117,12 @@ async def test_apply_and_read_back_over_s3(s3_store: ObjectStore) -> None:
 async def test_sweep_expired_on_the_local_backend(local_store: ObjectStore) -> None:
     assert isinstance(local_store, LocalObjectStore)
     now = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
-    ages = {ObjectKind.MEZZANINE: 91, ObjectKind.AUDIO_WAV: 31, ObjectKind.ORIGINAL: 400,
-            ObjectKind.PROXY: 400}
+    ages = {
+        ObjectKind.MEZZANINE: 91,
+        ObjectKind.AUDIO_WAV: 31,
+        ObjectKind.ORIGINAL: 400,
+        ObjectKind.PROXY: 400,
+    }
     keys = {}
     for kind, age in ages.items():
         for camera, extra in (("A", 0), ("B", -2)):  # B is younger than the retention

@@ -20,8 +20,9 @@ def root_of(store: ObjectStore) -> Path:
 async def test_layout_on_disk(local_store: ObjectStore, files: Path) -> None:
     src = files / "a.json"
     src.write_bytes(b"{}")
-    stored = await local_store.put_file("projects/p/20250314/waveforms/x.json", src,
-                                        "application/json")
+    stored = await local_store.put_file(
+        "projects/p/20250314/waveforms/x.json", src, "application/json"
+    )
     root = root_of(local_store)
     assert (root / stored.key).read_bytes() == b"{}"
     assert stored.url == (root / stored.key).as_uri()
@@ -34,7 +35,9 @@ async def test_layout_on_disk(local_store: ObjectStore, files: Path) -> None:
 
 
 async def test_symlinks_cannot_lead_outside_the_root(
-    local_store: ObjectStore, tmp_path: Path, files: Path,
+    local_store: ObjectStore,
+    tmp_path: Path,
+    files: Path,
 ) -> None:
     root = root_of(local_store)
     outside = tmp_path / "outside"
@@ -76,7 +79,8 @@ async def test_root_reached_through_a_symlink_still_works(tmp_path: Path, files:
 
 
 async def test_objects_changed_behind_the_stores_back_keep_failing_safely(
-    local_store: ObjectStore, files: Path,
+    local_store: ObjectStore,
+    files: Path,
 ) -> None:
     await local_store.put_bytes("k", b"abc", "text/plain")
     (root_of(local_store) / ".multicam/meta/k.json").unlink()  # metadata lost
@@ -89,8 +93,15 @@ async def test_objects_changed_behind_the_stores_back_keep_failing_safely(
 async def test_s3_only_operations_say_so(local_store: ObjectStore) -> None:
     # Presigning and multipart are a DirectUploadStore's: callers ask direct_uploads().
     assert not isinstance(local_store, DirectUploadStore)
-    operations = ["presign_put", "presign_get", "create_multipart", "presign_part",
-                  "list_parts", "complete_multipart", "abort_multipart"]
+    operations = [
+        "presign_put",
+        "presign_get",
+        "create_multipart",
+        "presign_part",
+        "list_parts",
+        "complete_multipart",
+        "abort_multipart",
+    ]
     for operation in operations:
         with pytest.raises(UnsupportedOperation, match="S3 backend") as refused:
             direct_uploads(local_store, operation)
@@ -104,9 +115,9 @@ async def test_s3_only_operations_say_so(local_store: ObjectStore) -> None:
     assert local_store.public_url("k") is None
 
 
-async def test_missing_source_file_is_the_callers_error(local_store: ObjectStore,
-                                                        tmp_path: Path) -> None:
+async def test_missing_source_file_is_the_callers_error(
+    local_store: ObjectStore, tmp_path: Path
+) -> None:
     with pytest.raises(FileNotFoundError):
         await local_store.put_file("k", tmp_path / "nope", "text/plain")
     assert await local_store.head("k") is None
-

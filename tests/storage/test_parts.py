@@ -18,8 +18,9 @@ from worker.storage.parts import MAX_PARTS, MIB, MIN_PART_SIZE, plan_parts
 GB = 1000**3
 
 
-@pytest.mark.parametrize("size", [0, 1, 5 * MIB, 5 * MIB + 1, 64 * MIB, 200 * GB, 1024**4,
-                                  5 * 1024**4])
+@pytest.mark.parametrize(
+    "size", [0, 1, 5 * MIB, 5 * MIB + 1, 64 * MIB, 200 * GB, 1024**4, 5 * 1024**4]
+)
 def test_plans_stay_within_s3_limits(size: int) -> None:
     plan = plan_parts(size, 8 * MIB)
     ranges = list(plan.ranges())
@@ -51,8 +52,9 @@ def test_multipart_etag_matches_the_r2_documentation_example() -> None:
     assert multipart_etag_from_part_etags(etags) == "f77dc0eecdebcd774a2a22cb393ad2ff-2"
     assert multipart_etag_from_part_etags(["not-an-md5"]) is None
     parts = [b"a" * 10, b"b" * 3]
-    assert multipart_etag([hashlib.md5(p).digest() for p in parts]) == \
-        multipart_etag_from_part_etags([hashlib.md5(p).hexdigest() for p in parts])
+    assert multipart_etag(
+        [hashlib.md5(p).digest() for p in parts]
+    ) == multipart_etag_from_part_etags([hashlib.md5(p).hexdigest() for p in parts])
 
 
 def test_normalisers() -> None:

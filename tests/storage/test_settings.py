@@ -39,8 +39,9 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "hunter2" not in repr(s)
     assert s.multipart_threshold == 100 * MIB and s.part_size == 16 * MIB
     exported = s.to_env()
-    assert {k: v for k, v in exported.items() if k in env} == \
-        {k: v for k, v in env.items() if k != "MULTICAM_SOMETHING_ELSE"}
+    assert {k: v for k, v in exported.items() if k in env} == {
+        k: v for k, v in env.items() if k != "MULTICAM_SOMETHING_ELSE"
+    }
     for k in env:
         monkeypatch.delenv(k)
     for k, v in exported.items():
@@ -48,13 +49,16 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     assert StorageSettings() == s
 
 
-@pytest.mark.parametrize("values", [
-    {"storage_backend": "s3"},  # no bucket
-    {"storage_backend": "gcs"},
-    {"s3_part_size_mb": 4},  # below S3's 5 MiB minimum
-    {"s3_multipart_threshold_mb": 6000},
-    {"s3_access_key_id": "only-the-id"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"storage_backend": "s3"},  # no bucket
+        {"storage_backend": "gcs"},
+        {"s3_part_size_mb": 4},  # below S3's 5 MiB minimum
+        {"s3_multipart_threshold_mb": 6000},
+        {"s3_access_key_id": "only-the-id"},
+    ],
+)
 def test_invalid_settings_are_refused(values: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         StorageSettings(**values)  # type: ignore[arg-type]

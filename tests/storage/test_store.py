@@ -44,8 +44,9 @@ def tamper(store: ObjectStore, s3_server: S3Server, key: str, data: bytes) -> No
         return
     assert isinstance(store, S3ObjectStore)
     info = s3_server.client().head_object(Bucket=store.bucket, Key=key)
-    s3_server.client().put_object(Bucket=store.bucket, Key=key, Body=data,
-                                  Metadata=info["Metadata"])
+    s3_server.client().put_object(
+        Bucket=store.bucket, Key=key, Body=data, Metadata=info["Metadata"]
+    )
 
 
 async def test_put_get_round_trip(store: ObjectStore, files: Path) -> None:
@@ -53,8 +54,12 @@ async def test_put_get_round_trip(store: ObjectStore, files: Path) -> None:
     key = object_key("acme", DAY, ObjectKind.PROXY, "A")
     stored = await store.put_file(key, write(files / "p.mp4", data), "video/mp4")
     digest = hashlib.sha256(data).hexdigest()
-    assert (stored.key, stored.size, stored.sha256, stored.content_type) == \
-        (key, len(data), digest, "video/mp4")
+    assert (stored.key, stored.size, stored.sha256, stored.content_type) == (
+        key,
+        len(data),
+        digest,
+        "video/mp4",
+    )
     assert stored.url == store.url_for(key)
 
     info = await store.head(key)
@@ -69,8 +74,9 @@ async def test_put_get_round_trip(store: ObjectStore, files: Path) -> None:
 
 
 async def test_put_bytes_and_empty_objects(store: ObjectStore, files: Path) -> None:
-    stored = await store.put_bytes("projects/acme/20250314/sync/s.json", b'{"a":1}',
-                                   "application/json")
+    stored = await store.put_bytes(
+        "projects/acme/20250314/sync/s.json", b'{"a":1}', "application/json"
+    )
     assert await store.get_bytes(stored.key, expected_sha256=stored.sha256) == b'{"a":1}'
     empty = await store.put_file("e/empty", write(files / "empty", b""), "text/plain")
     assert empty.size == 0
@@ -88,7 +94,9 @@ async def test_overwrite_replaces_object_and_checksum(store: ObjectStore, files:
 
 
 async def test_corrupted_object_is_detected_and_nothing_is_written(
-    store: ObjectStore, s3_server: S3Server, files: Path,
+    store: ObjectStore,
+    s3_server: S3Server,
+    files: Path,
 ) -> None:
     original = os.urandom(50_000)
     stored = await store.put_file("c/clip.mov", write(files / "clip.mov", original), "video/mp4")
@@ -113,7 +121,8 @@ async def test_corrupted_object_is_detected_and_nothing_is_written(
 
 
 async def test_expected_checksum_that_differs_from_the_recorded_one(
-    store: ObjectStore, files: Path,
+    store: ObjectStore,
+    files: Path,
 ) -> None:
     await store.put_bytes("c/a", b"abc", "text/plain")
     wrong = hashlib.sha256(b"other").hexdigest()
@@ -172,16 +181,22 @@ async def test_urls_round_trip_and_foreign_urls_are_refused(store: ObjectStore) 
     key = object_key("Acme Films", DAY, "waveform", "B")
     url = store.url_for(key)
     assert store.key_from_url(url) == key
-    foreign = ["s3://someone-else/x", "file:///etc/passwd", "https://evil.example/x",
-               url.replace(key, "../../etc/passwd"), url.replace(key, ".multicam/meta/x")]
+    foreign = [
+        "s3://someone-else/x",
+        "file:///etc/passwd",
+        "https://evil.example/x",
+        url.replace(key, "../../etc/passwd"),
+        url.replace(key, ".multicam/meta/x"),
+    ]
     for bad in foreign:
         with pytest.raises(ForeignUrlError):
             store.key_from_url(bad)
 
 
 @pytest.mark.parametrize("key", ["../x", "/x", "a//b", ".multicam/tmp/x", "a\\b"])
-async def test_unsafe_keys_are_refused_everywhere(store: ObjectStore, files: Path,
-                                                  key: str) -> None:
+async def test_unsafe_keys_are_refused_everywhere(
+    store: ObjectStore, files: Path, key: str
+) -> None:
     path = write(files / "f", b"x")
     with pytest.raises(InvalidKey):
         await store.put_file(key, path, "text/plain")
@@ -199,7 +214,8 @@ async def test_bad_content_type_is_refused(store: ObjectStore) -> None:
 
 
 async def test_ping_answers_and_says_when_the_store_is_unusable(
-        store: ObjectStore, request: pytest.FixtureRequest) -> None:
+    store: ObjectStore, request: pytest.FixtureRequest
+) -> None:
     await store.ping()  # reachable and usable: no error
     if isinstance(store, LocalObjectStore):
         shutil.rmtree(store.root)  # the folder is gone

@@ -27,65 +27,71 @@ def test_s3_url_round_trip() -> None:
     assert parse(s3_url(BUCKET, odd)) == odd
 
 
-@pytest.mark.parametrize("url", [
-    f"{ENDPOINT}/media/projects/a/x.mov",
-    f"{ENDPOINT}:443/media/projects/a/x.mov",
-    "HTTPS://ACCT.R2.cloudflarestorage.com/media/projects/a/x.mov",
-    f"{ENDPOINT}/media/projects/a/x.mov?X-Amz-Signature=abc&X-Amz-Expires=60",
-    f"{PUBLIC}/projects/a/x.mov",
-    "s3://media/projects/a/x.mov",
-    "s3://media/projects/a/%78.mov",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{ENDPOINT}/media/projects/a/x.mov",
+        f"{ENDPOINT}:443/media/projects/a/x.mov",
+        "HTTPS://ACCT.R2.cloudflarestorage.com/media/projects/a/x.mov",
+        f"{ENDPOINT}/media/projects/a/x.mov?X-Amz-Signature=abc&X-Amz-Expires=60",
+        f"{PUBLIC}/projects/a/x.mov",
+        "s3://media/projects/a/x.mov",
+        "s3://media/projects/a/%78.mov",
+    ],
+)
 def test_accepted_forms(url: str) -> None:
     assert parse(url) == "projects/a/x.mov"
 
 
-@pytest.mark.parametrize("url", [
-    "s3://other/projects/a/x.mov",
-    "s3://media.evil/projects/a/x.mov",
-    "s3://user@media/projects/a/x.mov",
-    "s3://media:80/projects/a/x.mov",
-    "s3://MEDIA/projects/a/x.mov",
-    "s3://media/",
-    "s3://media",
-    "s3://media/projects/../../etc/passwd",
-    "s3://media/projects/%2e%2e/secret",
-    "s3://media/projects/%2E%2E/secret",
-    "s3://media/./x.mov",
-    "s3://media//x.mov",
-    "s3://media/x.mov?versionId=1",
-    "s3://media/x.mov#frag",
-    "s3://media/a%00b",
-    "s3://media/a%5Cb",
-    "s3://media/a%ffb",
-    "s3://media/.multicam/meta/x.json",
-    f"{ENDPOINT}/other/projects/a/x.mov",
-    f"{ENDPOINT}/mediax/projects/a/x.mov",
-    f"{ENDPOINT}/media/../other/x.mov",
-    f"{ENDPOINT}/media/%2e%2e/other/x.mov",
-    "http://acct.r2.cloudflarestorage.com/media/x.mov",  # scheme differs
-    "https://acct.r2.cloudflarestorage.com:8443/media/x.mov",  # port differs
-    "https://evil.com/media/x.mov",
-    "https://acct.r2.cloudflarestorage.com.evil.com/media/x.mov",
-    "https://user:pw@acct.r2.cloudflarestorage.com/media/x.mov",
-    "https://evil.com@acct.r2.cloudflarestorage.com/media/x.mov",
-    "https://media.acct.r2.cloudflarestorage.com/x.mov",  # virtual-host style
-    "https://cdn.example.com/other/x.mov",
-    "https://cdn.example.com/media/../x.mov",
-    "https://cdn.example.com:99999/media/x.mov",
-    "file:///etc/passwd",
-    "ftp://media/x.mov",
-    "//media/x.mov",
-    "media/x.mov",
-    "/media/x.mov",
-    "",
-    " s3://media/x.mov",
-    "s3://media/x.mov\n",
-    "s3://media/a b.mov",
-    "s3://media\\x.mov",
-    "s3://media/" + "a" * 5000,
-    "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "s3://other/projects/a/x.mov",
+        "s3://media.evil/projects/a/x.mov",
+        "s3://user@media/projects/a/x.mov",
+        "s3://media:80/projects/a/x.mov",
+        "s3://MEDIA/projects/a/x.mov",
+        "s3://media/",
+        "s3://media",
+        "s3://media/projects/../../etc/passwd",
+        "s3://media/projects/%2e%2e/secret",
+        "s3://media/projects/%2E%2E/secret",
+        "s3://media/./x.mov",
+        "s3://media//x.mov",
+        "s3://media/x.mov?versionId=1",
+        "s3://media/x.mov#frag",
+        "s3://media/a%00b",
+        "s3://media/a%5Cb",
+        "s3://media/a%ffb",
+        "s3://media/.multicam/meta/x.json",
+        f"{ENDPOINT}/other/projects/a/x.mov",
+        f"{ENDPOINT}/mediax/projects/a/x.mov",
+        f"{ENDPOINT}/media/../other/x.mov",
+        f"{ENDPOINT}/media/%2e%2e/other/x.mov",
+        "http://acct.r2.cloudflarestorage.com/media/x.mov",  # scheme differs
+        "https://acct.r2.cloudflarestorage.com:8443/media/x.mov",  # port differs
+        "https://evil.com/media/x.mov",
+        "https://acct.r2.cloudflarestorage.com.evil.com/media/x.mov",
+        "https://user:pw@acct.r2.cloudflarestorage.com/media/x.mov",
+        "https://evil.com@acct.r2.cloudflarestorage.com/media/x.mov",
+        "https://media.acct.r2.cloudflarestorage.com/x.mov",  # virtual-host style
+        "https://cdn.example.com/other/x.mov",
+        "https://cdn.example.com/media/../x.mov",
+        "https://cdn.example.com:99999/media/x.mov",
+        "file:///etc/passwd",
+        "ftp://media/x.mov",
+        "//media/x.mov",
+        "media/x.mov",
+        "/media/x.mov",
+        "",
+        " s3://media/x.mov",
+        "s3://media/x.mov\n",
+        "s3://media/a b.mov",
+        "s3://media\\x.mov",
+        "s3://media/" + "a" * 5000,
+        "javascript:alert(1)",
+    ],
+)
 def test_foreign_or_malformed_urls_are_refused(url: str) -> None:
     with pytest.raises(ForeignUrlError) as info:
         parse(url)
@@ -109,24 +115,27 @@ def test_file_url_round_trip() -> None:
     assert key_from_file_url("file://localhost/srv/multicam%20storage/a", ROOT) == "a"
 
 
-@pytest.mark.parametrize("url", [
-    "file:///srv/other/a",
-    "file:///srv/multicam%20storage",
-    "file:///srv/multicam%20storage/",
-    "file:///srv/multicam%20storage/../other/a",
-    "file:///srv/multicam%20storage/a/%2e%2e/%2e%2e/b",
-    "file:///srv/multicam%20storage/./a",
-    "file:///srv/multicam%20storage/.multicam/meta/a.json",
-    "file:////srv/multicam%20storage/a",
-    "file://evil.com/srv/multicam%20storage/a",
-    "file:///srv/multicam%20storage/a?x=1",
-    "file:///srv/multicam%20storage/a#x",
-    "file:///srv/multicam%20storage/a%00",
-    "file:///srv/multicam%20storagex/a",
-    "file:srv/multicam%20storage/a",
-    "s3://media/a",
-    "/srv/multicam storage/a",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///srv/other/a",
+        "file:///srv/multicam%20storage",
+        "file:///srv/multicam%20storage/",
+        "file:///srv/multicam%20storage/../other/a",
+        "file:///srv/multicam%20storage/a/%2e%2e/%2e%2e/b",
+        "file:///srv/multicam%20storage/./a",
+        "file:///srv/multicam%20storage/.multicam/meta/a.json",
+        "file:////srv/multicam%20storage/a",
+        "file://evil.com/srv/multicam%20storage/a",
+        "file:///srv/multicam%20storage/a?x=1",
+        "file:///srv/multicam%20storage/a#x",
+        "file:///srv/multicam%20storage/a%00",
+        "file:///srv/multicam%20storagex/a",
+        "file:srv/multicam%20storage/a",
+        "s3://media/a",
+        "/srv/multicam storage/a",
+    ],
+)
 def test_foreign_file_urls_are_refused(url: str) -> None:
     with pytest.raises(ForeignUrlError):
         key_from_file_url(url, ROOT)

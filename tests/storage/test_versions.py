@@ -20,12 +20,18 @@ async def test_versions_of_one_angle_from_objects_and_unfinished_uploads(
     store: ObjectStore,
 ) -> None:
     prefix = _original("A", 1).rsplit("/", 1)[0] + "/"
-    for key in [_original("A", 1), _original("A", 3, "mp4"), _original("B", 2),
-                prefix + "notes.txt", prefix + "angle-001_v000.mov"]:
+    for key in [
+        _original("A", 1),
+        _original("A", 3, "mp4"),
+        _original("B", 2),
+        prefix + "notes.txt",
+        prefix + "angle-001_v000.mov",
+    ]:
         await store.put_bytes(key, b"x", "application/octet-stream")
     if store.backend == "s3":  # an upload in progress holds its version too
         await direct_uploads(store, "create_multipart").create_multipart(
-            _original("A", 5), "video/quicktime")
+            _original("A", 5), "video/quicktime"
+        )
     expected = {1, 3, 5} if store.backend == "s3" else {1, 3}
     assert await used_versions(store, prefix, 1) == expected
     assert await used_versions(store, prefix, 2) == {2}

@@ -92,20 +92,29 @@ def test_bootstrap_is_idempotent_and_follows_the_environment(
         assert "/v2" in hooks and SECOND_SECRET in hooks and FIRST_SECRET not in hooks
 
 
-@pytest.mark.parametrize("variable,value", [
-    ("APP_KEYS", "change-me-1,change-me-2,change-me-3,change-me-4"),
-    ("JWT_SECRET", "change-me"),
-    ("MULTICAM_API_TOKEN", "change-me"),
-    ("MULTICAM_WEBHOOK_SECRET", "too-short-for-a-secret"),
-    ("MULTICAM_ADMIN_PANEL_TOKEN", "change-me"),
-])
-def test_bootstrap_refuses_placeholder_secrets(variable: str, value: str,
-                                               webhook_receiver: WebhookReceiver) -> None:
+@pytest.mark.parametrize(
+    "variable,value",
+    [
+        ("APP_KEYS", "change-me-1,change-me-2,change-me-3,change-me-4"),
+        ("JWT_SECRET", "change-me"),
+        ("MULTICAM_API_TOKEN", "change-me"),
+        ("MULTICAM_WEBHOOK_SECRET", "too-short-for-a-secret"),
+        ("MULTICAM_ADMIN_PANEL_TOKEN", "change-me"),
+    ],
+)
+def test_bootstrap_refuses_placeholder_secrets(
+    variable: str, value: str, webhook_receiver: WebhookReceiver
+) -> None:
     install_node_deps()
     pg = Postgres()
     with fresh_database(pg) as database:
-        env = strapi_env(database=database, pg=pg, webhook_url=webhook_receiver.url,
-                         webhook_secret=FIRST_SECRET, extra={variable: value})
+        env = strapi_env(
+            database=database,
+            pg=pg,
+            webhook_url=webhook_receiver.url,
+            webhook_secret=FIRST_SECRET,
+            extra={variable: value},
+        )
         with pytest.raises(StrapiStartError) as refused, strapi_process(env):
             pass
     assert "refusing to start" in str(refused.value)

@@ -187,9 +187,15 @@ async def test_sync_result_crud(strapi: StrapiClient, session_entry: RecordingSe
 
 
 async def test_messages_quoting_control_bytes_are_stored_escaped(
-        strapi: StrapiClient, session_entry: RecordingSession) -> None:
+    strapi: StrapiClient, session_entry: RecordingSession
+) -> None:
     # A corrupt file's box type, quoted in the reason: PostgreSQL text refuses NUL.
-    asset = await strapi.upsert_asset(session_entry.document_id, "C", MediaAssetInput(
-        original_filename="cut.mp4", error_message="its '\u00d3\x12\x00\x08' box declares"))
+    asset = await strapi.upsert_asset(
+        session_entry.document_id,
+        "C",
+        MediaAssetInput(
+            original_filename="cut.mp4", error_message="its '\u00d3\x12\x00\x08' box declares"
+        ),
+    )
     stored = await strapi.assets.get(asset.document_id)
     assert stored.error_message == "its '\u00d3\\x12\\x00\\x08' box declares"

@@ -31,20 +31,39 @@ WRITTEN: dict[str, Any] = {
     "artifacts": {"A": "https://s3.example/a.json", "B": "https://s3.example/b.json"},
     "errors": {"C": "ingest failed: no audio stream"},
     "history": [
-        {"masterCamera": "A", "offsetsMs": {"A": 0, "B": -1234.5}, "confidence": {"B": 14.2},
-         "confidencePct": {"B": 98.0}, "classification": {"B": "looks-good"},
-         "driftPpm": {"B": 1.5}, "method": "manual", "operatorStatus": "corrected",
-         "operatorOffsetsMs": {"A": 0.0, "B": -1200.0}, "approvedBy": "alice",
-         "approvedAt": "2026-11-20T10:00:00Z", "reviewNotes": None,
-         "computedAt": "2026-11-20T09:00:00.123000Z", "inputsDigest": "old", "engine": "e0",
-         "errors": {}, "review": {"fingerprint": "f0", "appliedAt":
-                                  "2026-11-20T10:00:00.500000+00:00", "source": "admin",
-                                  "computedMethod": "xcorr"}},
+        {
+            "masterCamera": "A",
+            "offsetsMs": {"A": 0, "B": -1234.5},
+            "confidence": {"B": 14.2},
+            "confidencePct": {"B": 98.0},
+            "classification": {"B": "looks-good"},
+            "driftPpm": {"B": 1.5},
+            "method": "manual",
+            "operatorStatus": "corrected",
+            "operatorOffsetsMs": {"A": 0.0, "B": -1200.0},
+            "approvedBy": "alice",
+            "approvedAt": "2026-11-20T10:00:00Z",
+            "reviewNotes": None,
+            "computedAt": "2026-11-20T09:00:00.123000Z",
+            "inputsDigest": "old",
+            "engine": "e0",
+            "errors": {},
+            "review": {
+                "fingerprint": "f0",
+                "appliedAt": "2026-11-20T10:00:00.500000+00:00",
+                "source": "admin",
+                "computedMethod": "xcorr",
+            },
+        },
     ],
     "timeline": {"path": "/v2/sessions/s1/timeline", "formats": ["fcpxml", "mlt"]},
-    "review": {"fingerprint": "f1", "appliedAt": "2026-11-21T08:00:00+00:00", "source": "api",
-               "computedMethod": "xcorr",
-               "reviewer": {"kind": "admin", "id": 3, "email": "dana@studio.example"}},
+    "review": {
+        "fingerprint": "f1",
+        "appliedAt": "2026-11-21T08:00:00+00:00",
+        "source": "api",
+        "computedMethod": "xcorr",
+        "reviewer": {"kind": "admin", "id": 3, "email": "dana@studio.example"},
+    },
 }
 
 
@@ -58,12 +77,12 @@ def test_what_the_worker_wrote_reads_typed_and_writes_back_unchanged() -> None:
     debug = DebugArtifacts.model_validate(WRITTEN)
     assert debug.inputs_digest == "0123456789abcdef01234567"
     assert debug.artifacts == WRITTEN["artifacts"] and debug.errors == WRITTEN["errors"]
-    assert debug.timeline == TimelineLink(path="/v2/sessions/s1/timeline",
-                                          formats=["fcpxml", "mlt"])
+    assert debug.timeline == TimelineLink(
+        path="/v2/sessions/s1/timeline", formats=["fcpxml", "mlt"]
+    )
     assert debug.review is not None and debug.review.computed_method is SyncMethod.XCORR
     assert debug.review.applied_at == dt.datetime(2026, 11, 21, 8, tzinfo=dt.UTC)
-    assert debug.review.reviewer == ReviewerMark(kind="admin", id=3,
-                                                 email="dana@studio.example")
+    assert debug.review.reviewer == ReviewerMark(kind="admin", id=3, email="dana@studio.example")
     assert debug.history is not None and debug.history[0].approved_by == "alice"
     assert debug.unreadable == {}
     assert _json(debug) == WRITTEN
@@ -72,21 +91,38 @@ def test_what_the_worker_wrote_reads_typed_and_writes_back_unchanged() -> None:
 
 def test_a_write_sends_only_the_keys_that_were_set() -> None:
     fresh = DebugArtifacts(inputs_digest="d", engine="e", artifacts={}, errors={}, history=[])
-    assert _json(fresh) == {"inputsDigest": "d", "engine": "e", "artifacts": {}, "errors": {},
-                            "history": []}
-    mark = ReviewMark(fingerprint="f", applied_at=dt.datetime(2026, 1, 2, 3, 4, 5, 6, dt.UTC),
-                      source="api", computed_method=SyncMethod.HYBRID)
+    assert _json(fresh) == {
+        "inputsDigest": "d",
+        "engine": "e",
+        "artifacts": {},
+        "errors": {},
+        "history": [],
+    }
+    mark = ReviewMark(
+        fingerprint="f",
+        applied_at=dt.datetime(2026, 1, 2, 3, 4, 5, 6, dt.UTC),
+        source="api",
+        computed_method=SyncMethod.HYBRID,
+    )
     # appliedAt as Python's isoformat() wrote it, "+00:00" rather than "Z".
-    assert mark == {"fingerprint": "f", "appliedAt": "2026-01-02T03:04:05.000006+00:00",
-                    "source": "api", "computedMethod": "hybrid"}
+    assert mark == {
+        "fingerprint": "f",
+        "appliedAt": "2026-01-02T03:04:05.000006+00:00",
+        "source": "api",
+        "computedMethod": "hybrid",
+    }
     assert ReviewerMark(kind="token", name="farm") == {"kind": "token", "name": "farm"}
 
 
 def test_older_entries_with_missing_and_unknown_keys_still_read() -> None:
     assert DebugArtifacts.model_validate({}) == {}
-    older = {"inputsDigest": "x", "plot": "https://s3.example/plot.png",
-             "pairs": [["A", "B"]], "history": [{"offsetsMs": {"B": 3.0}, "note": "kept"}],
-             "review": {"fingerprint": "f", "legacy": True}}
+    older = {
+        "inputsDigest": "x",
+        "plot": "https://s3.example/plot.png",
+        "pairs": [["A", "B"]],
+        "history": [{"offsetsMs": {"B": 3.0}, "note": "kept"}],
+        "review": {"fingerprint": "f", "legacy": True},
+    }
     debug = DebugArtifacts.model_validate(older)
     assert debug.engine is None and debug.review is not None and debug.review.source is None
     assert debug.history == [HistoryEntry(offsets_ms={"B": 3.0}, note="kept")]
@@ -97,10 +133,14 @@ def test_older_entries_with_missing_and_unknown_keys_still_read() -> None:
 
 
 def test_a_value_of_the_wrong_shape_reads_as_absent_and_is_kept_as_written() -> None:
-    typed_in = {"inputsDigest": 42, "errors": "oops", "artifacts": {"A": ["not", "a url"]},
-                "review": {"fingerprint": 7, "computedMethod": "telepathy", "source": "api"},
-                "history": [{"offsetsMs": {"B": "far"}, "approvedBy": "bo"}, "junk", 3],
-                "timeline": "soon"}
+    typed_in = {
+        "inputsDigest": 42,
+        "errors": "oops",
+        "artifacts": {"A": ["not", "a url"]},
+        "review": {"fingerprint": 7, "computedMethod": "telepathy", "source": "api"},
+        "history": [{"offsetsMs": {"B": "far"}, "approvedBy": "bo"}, "junk", 3],
+        "timeline": "soon",
+    }
     debug = DebugArtifacts.model_validate(typed_in)
     assert debug.inputs_digest is None and debug.errors is None and debug.artifacts is None
     assert debug.timeline is None
@@ -108,12 +148,17 @@ def test_a_value_of_the_wrong_shape_reads_as_absent_and_is_kept_as_written() -> 
     assert debug.review.computed_method is None and debug.review.source == "api"
     assert debug.history is not None and len(debug.history) == 1  # objects only, as ever
     assert debug.history[0].offsets_ms is None and debug.history[0].approved_by == "bo"
-    assert debug.unreadable == {"inputsDigest": 42, "errors": "oops",
-                                "artifacts": {"A": ["not", "a url"]}, "timeline": "soon"}
+    assert debug.unreadable == {
+        "inputsDigest": 42,
+        "errors": "oops",
+        "artifacts": {"A": ["not", "a url"]},
+        "timeline": "soon",
+    }
     assert _json(debug) == {**typed_in, "history": [typed_in["history"][0]]}
     # A value set since replaces what was unreadable.
-    assert _json(debug.model_copy(update={"timeline": TimelineLink(path="/p")}))["timeline"] \
-        == {"path": "/p"}
+    assert _json(debug.model_copy(update={"timeline": TimelineLink(path="/p")}))["timeline"] == {
+        "path": "/p"
+    }
 
 
 def test_a_sync_result_whose_debug_artifacts_is_not_an_object_is_refused_as_before() -> None:

@@ -14,8 +14,12 @@ from pydantic import ValidationError
 
 from strapi_client import StrapiClient, StrapiNotFound
 
-RESULT = {"id": 7, "documentId": "r7", "operatorStatus": "approved",
-          "debugArtifacts": {"inputsDigest": "d"}}
+RESULT = {
+    "id": 7,
+    "documentId": "r7",
+    "operatorStatus": "approved",
+    "debugArtifacts": {"inputsDigest": "d"},
+}
 
 
 def _client(handler: Any) -> StrapiClient:
@@ -29,12 +33,22 @@ async def test_raw_reads_hand_back_what_strapi_sent() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         if request.url.path == "/api/sync-results/gone":
-            return httpx.Response(404, json={"data": None, "error": {
-                "status": 404, "name": "NotFoundError", "message": "Not Found"}})
+            return httpx.Response(
+                404,
+                json={
+                    "data": None,
+                    "error": {"status": 404, "name": "NotFoundError", "message": "Not Found"},
+                },
+            )
         if request.url.path == "/api/sync-results/r7":
             return httpx.Response(200, json={"data": odd, "meta": {}})
-        return httpx.Response(200, json={"data": [odd], "meta": {"pagination": {
-            "page": 1, "pageSize": 25, "pageCount": 1, "total": 1}}})
+        return httpx.Response(
+            200,
+            json={
+                "data": [odd],
+                "meta": {"pagination": {"page": 1, "pageSize": 25, "pageCount": 1, "total": 1}},
+            },
+        )
 
     async with _client(handler) as strapi:
         assert await strapi.sync_results.get_raw("r7", populate={"session": True}) == odd

@@ -32,10 +32,15 @@ console.log(JSON.stringify(config.server.logger.updates));
 def test_update_check_is_off_in_the_configuration_strapi_loads() -> None:
     install_node_deps()
     # Strapi's own loader, as `strapi start` runs it (server.logger.updates.enabled).
-    out = subprocess.run(["node", "-e", LOAD_CONFIG], cwd=APP_DIR, check=True,
-                         capture_output=True, text=True, timeout=120,
-                         env={"PATH": "/usr/bin:/bin", "NODE_ENV": "production",
-                              "APP_KEYS": "a,b,c,d"}).stdout
+    out = subprocess.run(
+        ["node", "-e", LOAD_CONFIG],
+        cwd=APP_DIR,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "NODE_ENV": "production", "APP_KEYS": "a,b,c,d"},
+    ).stdout
     assert json.loads(out.strip().splitlines()[-1]) == {"enabled": False}
 
 

@@ -24,17 +24,30 @@ def _picture(luma: int) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(np.concatenate([y, uv]), format="yuv420p")
 
 
-def _mux_audio(out: av.container.OutputContainer, stream: av.AudioStream,
-               audio: np.ndarray, start: int, rate: int, layout: str) -> int:
-    block = np.ascontiguousarray(audio[start:start + 1024].T, dtype=np.float32)
+def _mux_audio(
+    out: av.container.OutputContainer,
+    stream: av.AudioStream,
+    audio: np.ndarray,
+    start: int,
+    rate: int,
+    layout: str,
+) -> int:
+    block = np.ascontiguousarray(audio[start : start + 1024].T, dtype=np.float32)
     af = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
     af.sample_rate, af.pts, af.time_base = rate, start, Fraction(1, rate)
     out.mux(stream.encode(af))
     return start + block.shape[1]
 
 
-def write_av_clip(path: Path, audio: np.ndarray, rate: int, *, fps: int, video_delay_ms: int,
-                  flash_frames: Collection[int]) -> None:
+def write_av_clip(
+    path: Path,
+    audio: np.ndarray,
+    rate: int,
+    *,
+    fps: int,
+    video_delay_ms: int,
+    flash_frames: Collection[int],
+) -> None:
     """Write an MP4 (H.264 + AAC) atomically.
 
     :param audio: float samples in −1..1, ``(n,)`` mono or ``(n, channels)`` (≤ 2)
@@ -53,8 +66,9 @@ def write_av_clip(path: Path, audio: np.ndarray, rate: int, *, fps: int, video_d
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with av.open(str(tmp), "w", format="mp4") as out:
-            vs = out.add_stream("libx264", rate=fps,
-                                options={"preset": "ultrafast", "tune": "zerolatency"})
+            vs = out.add_stream(
+                "libx264", rate=fps, options={"preset": "ultrafast", "tune": "zerolatency"}
+            )
             vs.width, vs.height, vs.pix_fmt = WIDTH, HEIGHT, "yuv420p"
             vs.codec_context.time_base = vs.time_base = tb
             as_ = out.add_stream("aac", rate=rate, layout=layout)

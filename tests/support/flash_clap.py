@@ -75,7 +75,7 @@ def _audio(duration_s: float, clap_sample: int, seed: int) -> np.ndarray:
     decay = np.exp(-np.arange(length) / (length / 5))
     click = CLICK_PEAK * decay * np.sign(rng.normal(size=length))
     click[0] = CLICK_PEAK  # the onset is the first sample, at full level
-    audio[clap_sample:clap_sample + length] = click[:max(0, n - clap_sample)]
+    audio[clap_sample : clap_sample + length] = click[: max(0, n - clap_sample)]
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
 
 
@@ -92,8 +92,9 @@ def _write(path: Path, clip: FlashClap, seed: int) -> None:
     first = clip.video_delay_ms * clip.fps
     frames = int((clip.duration_s - clip.video_delay_ms / 1000) * clip.fps)
     with av.open(str(path), "w", format="mp4") as out:
-        vs = out.add_stream("libx264", rate=clip.fps,
-                            options={"preset": "ultrafast", "tune": "zerolatency"})
+        vs = out.add_stream(
+            "libx264", rate=clip.fps, options={"preset": "ultrafast", "tune": "zerolatency"}
+        )
         vs.width, vs.height, vs.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         vs.codec_context.time_base = vs.time_base = tb
         as_ = out.add_stream("aac", rate=RATE, layout="mono")
@@ -113,18 +114,25 @@ def _write(path: Path, clip: FlashClap, seed: int) -> None:
         out.mux(as_.encode())
 
 
-def _mux_audio(out: av.container.OutputContainer, stream: av.AudioStream,
-               audio: np.ndarray, start: int) -> int:
-    block = audio[start:start + 1024]
+def _mux_audio(
+    out: av.container.OutputContainer, stream: av.AudioStream, audio: np.ndarray, start: int
+) -> int:
+    block = audio[start : start + 1024]
     af = av.AudioFrame.from_ndarray(block[None, :], format="fltp", layout="mono")
     af.sample_rate, af.pts, af.time_base = RATE, start, Fraction(1, RATE)
     out.mux(stream.encode(af))
     return start + len(block)
 
 
-def make_flash_clap_clip(path: str | Path | None = None, *, video_delay_ms: int = 200,
-                         clap_at_s: float = 2.0, duration_s: float = 4.0, fps: int = 30,
-                         cache_dir: str | Path | None = None) -> FlashClap:
+def make_flash_clap_clip(
+    path: str | Path | None = None,
+    *,
+    video_delay_ms: int = 200,
+    clap_at_s: float = 2.0,
+    duration_s: float = 4.0,
+    fps: int = 30,
+    cache_dir: str | Path | None = None,
+) -> FlashClap:
     """The clip at ``path`` (default: its file in the cache), built once per parameter set.
 
     ``clap_at_s`` is moved to the nearest frame start (``delay + k / fps``) so the flash
@@ -135,8 +143,12 @@ def make_flash_clap_clip(path: str | Path | None = None, *, video_delay_ms: int 
     flash_frame, clap = _frame_grid_clap(video_delay_ms, clap_at_s, fps)
     if flash_frame < 0 or clap + CLICK_S >= duration_s:
         raise ValueError("the clap must fall after the video starts and before the end")
-    params: dict[str, object] = {"video_delay_ms": video_delay_ms, "clap_at_s": clap,
-                                 "duration_s": duration_s, "fps": fps}
+    params: dict[str, object] = {
+        "video_delay_ms": video_delay_ms,
+        "clap_at_s": clap,
+        "duration_s": duration_s,
+        "fps": fps,
+    }
     digest = _params_hash(params)
     folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR
     cached = folder / f"flash-clap-{digest}.mp4"

@@ -16,8 +16,9 @@ RATE = 48_000
 FRAME = 1024
 
 
-def write_jumpy_audio(path: Path, *, frames: int = 3000, jump_s: float = 0.4,
-                      video: bool = False) -> float:
+def write_jumpy_audio(
+    path: Path, *, frames: int = 3000, jump_s: float = 0.4, video: bool = False
+) -> float:
     """Write an MKV (PCM audio, with ``video`` also a few H.264 frames); returns the
     total of the jumps in seconds."""
     tb = Fraction(1, RATE)
@@ -30,7 +31,8 @@ def write_jumpy_audio(path: Path, *, frames: int = 3000, jump_s: float = 0.4,
         if video:
             for i in range(5):
                 picture = av.VideoFrame.from_ndarray(
-                    np.full((96, 64), 100 + i, np.uint8), format="yuv420p")
+                    np.full((96, 64), 100 + i, np.uint8), format="yuv420p"
+                )
                 picture.pts = i
                 out.mux(vs.encode(picture))
             out.mux(vs.encode(None))

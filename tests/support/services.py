@@ -52,8 +52,9 @@ class Proc:
 
     def start(self) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=log,
-                                        cwd=REPO, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.cmd, env=self.env, stdout=log, stderr=log, cwd=REPO, start_new_session=True
+        )
         log.close()
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -108,9 +109,24 @@ def private_redis(workdir: Path) -> Iterator[PrivateRedis]:
     port = free_port()
     data = workdir / "redis"
     data.mkdir(parents=True, exist_ok=True)
-    proc = Proc("redis", [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                          "--appendonly", "yes", "--dir", str(data)],
-                dict(os.environ), workdir / "redis.log")
+    proc = Proc(
+        "redis",
+        [
+            exe,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--dir",
+            str(data),
+        ],
+        dict(os.environ),
+        workdir / "redis.log",
+    )
     proc.start()
     try:
         wait_port(port)
@@ -130,10 +146,15 @@ class MulticamProcesses:
     worker: Proc = field(init=False)
 
     def __post_init__(self) -> None:
-        self.service = Proc("serve", [str(MULTICAM), "serve", "--port", str(self.service_port)],
-                            self.env, self.workdir / "serve.log")
-        self.worker = Proc("worker", [str(MULTICAM), "worker"], self.env,
-                           self.workdir / "worker.log")
+        self.service = Proc(
+            "serve",
+            [str(MULTICAM), "serve", "--port", str(self.service_port)],
+            self.env,
+            self.workdir / "serve.log",
+        )
+        self.worker = Proc(
+            "worker", [str(MULTICAM), "worker"], self.env, self.workdir / "worker.log"
+        )
 
     @property
     def service_url(self) -> str:
@@ -143,8 +164,10 @@ class MulticamProcesses:
         self.service.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), \
-                    urllib.request.urlopen(self.service_url + "/healthz", timeout=1) as r:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.service_url + "/healthz", timeout=1) as r,
+            ):
                 if r.status == 200:
                     return
             if self.service.process and self.service.process.poll() is not None:
@@ -153,13 +176,16 @@ class MulticamProcesses:
         raise RuntimeError("multicam serve did not start:\n" + self.service.log_tail())
 
     def logs(self) -> str:
-        return (f"--- serve.log ---\n{self.service.log_tail()}\n"
-                f"--- worker.log ---\n{self.worker.log_tail()}")
+        return (
+            f"--- serve.log ---\n{self.service.log_tail()}\n"
+            f"--- worker.log ---\n{self.worker.log_tail()}"
+        )
 
 
 @contextlib.contextmanager
-def multicam_processes(env: Mapping[str, str], service_port: int,
-                       workdir: Path | None = None) -> Iterator[MulticamProcesses]:
+def multicam_processes(
+    env: Mapping[str, str], service_port: int, workdir: Path | None = None
+) -> Iterator[MulticamProcesses]:
     own = workdir is None
     wd = Path(tempfile.mkdtemp(prefix="multicam-e2e-")) if workdir is None else workdir
     procs = MulticamProcesses(dict(env), service_port, wd)

@@ -10,9 +10,17 @@ from tests.support.services import PrivateRedis
 from tests.support.strapi_server import StrapiServer
 
 
-def service_env(*, strapi: StrapiServer, s3: S3Server, redis: PrivateRedis, secret: str,
-                workdir: Path, api_token: str, strapi_url: str | None = None,
-                extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def service_env(
+    *,
+    strapi: StrapiServer,
+    s3: S3Server,
+    redis: PrivateRedis,
+    secret: str,
+    workdir: Path,
+    api_token: str,
+    strapi_url: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Settings for the service and workers of one test stack.
 
     :param strapi_url: where the processes reach Strapi (default: Strapi itself; the

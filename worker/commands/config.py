@@ -145,8 +145,14 @@ def _type_name(annotation: Any) -> str:
         value = get_args(annotation)[1] if get_args(annotation) else Any
         secret = ", secret values" if value is SecretStr else ""
         return f"JSON object{secret}"
-    names: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean",
-                             SecretStr: "string, secret", Path: "path"}
+    names: dict[Any, str] = {
+        str: "string",
+        int: "integer",
+        float: "number",
+        bool: "boolean",
+        SecretStr: "string, secret",
+        Path: "path",
+    }
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
@@ -211,11 +217,15 @@ def render_docs() -> str:
     out = [INTRO]
     for title, cls in SETTINGS_CLASSES:
         doc = " ".join((cls.__doc__ or "").split())
-        out.append(f"\n## {title}: `{cls.__module__}.{cls.__qualname__}`\n\n{doc}\n\n"
-                   "| Variable | Type | Default | Meaning |\n|---|---|---|---|\n")
+        out.append(
+            f"\n## {title}: `{cls.__module__}.{cls.__qualname__}`\n\n{doc}\n\n"
+            "| Variable | Type | Default | Meaning |\n|---|---|---|---|\n"
+        )
         for s in settings_of(cls):
-            out.append(f"| `{s.env}` | {_cell(s.type)} | {_cell(_default_cell(s))} "
-                       f"| {_cell(s.description)} |\n")
+            out.append(
+                f"| `{s.env}` | {_cell(s.type)} | {_cell(_default_cell(s))} "
+                f"| {_cell(s.description)} |\n"
+            )
     return "".join(out)
 
 
@@ -239,17 +249,19 @@ def render_env() -> str:
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "config", help="configuration reference: Markdown docs or an env file template",
-        description=DESCRIPTION, epilog=EPILOG,
+        "config",
+        help="configuration reference: Markdown docs or an env file template",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = p.add_subparsers(dest="config_command", metavar="ACTION")
     actions.required = True
-    docs = actions.add_parser("docs", help="print the Markdown reference "
-                                           "(docs/configuration.md)")
+    docs = actions.add_parser("docs", help="print the Markdown reference (docs/configuration.md)")
     docs.set_defaults(func=lambda _: _print(render_docs()))
-    env = actions.add_parser("env", help="print an env file template, every variable "
-                                         "commented out at its default")
+    env = actions.add_parser(
+        "env", help="print an env file template, every variable commented out at its default"
+    )
     env.set_defaults(func=lambda _: _print(render_env()))
 
 

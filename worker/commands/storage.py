@@ -120,57 +120,86 @@ def _origin(value: str) -> str:
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "storage", help="object storage: lifecycle and CORS rules, expiry",
-        description=DESCRIPTION, epilog=EPILOG,
+        "storage",
+        help="object storage: lifecycle and CORS rules, expiry",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = p.add_subparsers(dest="storage_command", metavar="ACTION")
     actions.required = True
 
     apply = actions.add_parser(
-        "apply-lifecycle", help="install the retention policy as S3 lifecycle rules",
-        description=APPLY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "apply-lifecycle",
+        help="install the retention policy as S3 lifecycle rules",
+        description=APPLY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    apply.add_argument("--dry-run", action="store_true",
-                       help="print the rules that would be installed; change nothing")
+    apply.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the rules that would be installed; change nothing",
+    )
     apply.add_argument("--json", action="store_true", help="print the rules as JSON")
     apply.set_defaults(func=run_apply)
 
     show = actions.add_parser(
-        "show-lifecycle", help="print the bucket's lifecycle rules",
-        description=SHOW_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "show-lifecycle",
+        help="print the bucket's lifecycle rules",
+        description=SHOW_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("--json", action="store_true", help="print the rules as JSON")
     show.set_defaults(func=run_show)
 
     apply_cors_p = actions.add_parser(
-        "apply-cors", help="allow browser uploads from these origins (bucket CORS)",
-        description=APPLY_CORS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "apply-cors",
+        help="allow browser uploads from these origins (bucket CORS)",
+        description=APPLY_CORS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    apply_cors_p.add_argument("--origin", action="append", required=True, type=_origin,
-                              metavar="ORIGIN",
-                              help="scheme://host[:port] of the Strapi admin as browsers "
-                                   "see it, e.g. https://cms.example (repeat for several)")
-    apply_cors_p.add_argument("--dry-run", action="store_true",
-                              help="print the rule that would be installed; change nothing")
+    apply_cors_p.add_argument(
+        "--origin",
+        action="append",
+        required=True,
+        type=_origin,
+        metavar="ORIGIN",
+        help="scheme://host[:port] of the Strapi admin as browsers "
+        "see it, e.g. https://cms.example (repeat for several)",
+    )
+    apply_cors_p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the rule that would be installed; change nothing",
+    )
     apply_cors_p.add_argument("--json", action="store_true", help="print the rules as JSON")
     apply_cors_p.set_defaults(func=run_apply_cors)
 
     show_cors = actions.add_parser(
-        "show-cors", help="print the bucket's CORS rules; check origins for browser uploads",
-        description=SHOW_CORS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "show-cors",
+        help="print the bucket's CORS rules; check origins for browser uploads",
+        description=SHOW_CORS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    show_cors.add_argument("--origin", action="append", type=_origin, metavar="ORIGIN",
-                           help="check browser uploads from this origin (repeatable)")
+    show_cors.add_argument(
+        "--origin",
+        action="append",
+        type=_origin,
+        metavar="ORIGIN",
+        help="check browser uploads from this origin (repeatable)",
+    )
     show_cors.add_argument("--json", action="store_true", help="print the rules as JSON")
     show_cors.set_defaults(func=run_show_cors)
 
     sweep = actions.add_parser(
-        "sweep-expired", help="delete expired objects by listing (local backend's lifecycle)",
-        description=SWEEP_HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "sweep-expired",
+        help="delete expired objects by listing (local backend's lifecycle)",
+        description=SWEEP_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sweep.add_argument("--dry-run", action="store_true",
-                       help="print what would be deleted; delete nothing")
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="print what would be deleted; delete nothing"
+    )
     sweep.set_defaults(func=run_sweep)
 
 
@@ -179,14 +208,19 @@ def render_policy(policy: LifecyclePolicy, out: TextIO) -> None:
     rows = [("kind", "key prefix", "retention")]
     for r in policy.retention:
         where = f"{RETENTION_PREFIXES.get(r.kind, '')}projects/*/*/{FOLDERS[r.kind]}/"
-        keep = "kept" if r.expire_after_days is None else \
-            f"deleted {r.expire_after_days} days after upload"
+        keep = (
+            "kept"
+            if r.expire_after_days is None
+            else f"deleted {r.expire_after_days} days after upload"
+        )
         rows.append((str(r.kind), where, keep))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-    out.write(f"incomplete multipart uploads: aborted "
-              f"{policy.abort_incomplete_uploads_after_days} days after they start\n")
+    out.write(
+        f"incomplete multipart uploads: aborted "
+        f"{policy.abort_incomplete_uploads_after_days} days after they start\n"
+    )
 
 
 def render_rules(rules: Sequence[dict[str, Any]], out: TextIO) -> None:
@@ -201,8 +235,10 @@ def render_rules(rules: Sequence[dict[str, Any]], out: TextIO) -> None:
             days = rule["AbortIncompleteMultipartUpload"].get("DaysAfterInitiation", "?")
             actions.append(f"abort incomplete uploads after {days} days")
         owner = "" if is_managed(rule) else "  (not managed by multicam)"
-        out.write(f"{rule.get('ID', '?')}: prefix {prefix or '(whole bucket)'!r}, "
-                  f"{', '.join(actions) or 'other actions'}, {rule.get('Status', '?')}{owner}\n")
+        out.write(
+            f"{rule.get('ID', '?')}: prefix {prefix or '(whole bucket)'!r}, "
+            f"{', '.join(actions) or 'other actions'}, {rule.get('Status', '?')}{owner}\n"
+        )
 
 
 def render_cors_rules(rules: Sequence[dict[str, Any]], out: TextIO) -> None:
@@ -210,16 +246,19 @@ def render_cors_rules(rules: Sequence[dict[str, Any]], out: TextIO) -> None:
         out.write("no CORS rules\n")
     for rule in rules:
         owner = "" if is_managed_cors(rule) else "  (not managed by multicam)"
-        fields = [f"{key} {', '.join(str(v) for v in rule[key])}"
-                  for key in ("AllowedOrigins", "AllowedMethods", "AllowedHeaders",
-                              "ExposeHeaders") if rule.get(key)]
+        fields = [
+            f"{key} {', '.join(str(v) for v in rule[key])}"
+            for key in ("AllowedOrigins", "AllowedMethods", "AllowedHeaders", "ExposeHeaders")
+            if rule.get(key)
+        ]
         if "MaxAgeSeconds" in rule:
             fields.append(f"MaxAgeSeconds {rule['MaxAgeSeconds']}")
         out.write(f"{rule.get('ID', '(no ID)')}: {'; '.join(fields)}{owner}\n")
 
 
-def render_origin_checks(rules: Sequence[dict[str, Any]], origins: Sequence[str],
-                         out: TextIO) -> bool:
+def render_origin_checks(
+    rules: Sequence[dict[str, Any]], origins: Sequence[str], out: TextIO
+) -> bool:
     """One line per origin: allowed, or why not and the fix. True if all are allowed."""
     ok = True
     for origin in origins:
@@ -228,8 +267,10 @@ def render_origin_checks(rules: Sequence[dict[str, Any]], origins: Sequence[str]
             out.write(f"browser uploads from {origin}: allowed\n")
         else:
             ok = False
-            out.write(f"browser uploads from {origin}: BLOCKED: "
-                      f"{blocked_message(origin, reason, rules)}\n")
+            out.write(
+                f"browser uploads from {origin}: BLOCKED: "
+                f"{blocked_message(origin, reason, rules)}\n"
+            )
     return ok
 
 
@@ -272,8 +313,11 @@ def run_apply(args: argparse.Namespace) -> int:
             sys.stdout.write("\nbucket lifecycle rules now:\n")
             render_rules(stored, sys.stdout)
         if not in_step(stored, DEFAULT_POLICY):
-            print(f"multicam storage apply-lifecycle: error: the bucket reports different "
-                  f"rules than the {len(rules)} sent", file=sys.stderr)
+            print(
+                f"multicam storage apply-lifecycle: error: the bucket reports different "
+                f"rules than the {len(rules)} sent",
+                file=sys.stderr,
+            )
             return 1
         return 0
 
@@ -290,8 +334,9 @@ def run_show(args: argparse.Namespace) -> int:
         if in_step(rules, DEFAULT_POLICY):
             sys.stdout.write("multicam rules: in step with the policy\n")
         else:
-            sys.stdout.write("multicam rules: differ from the policy; run "
-                             "`multicam storage apply-lifecycle`\n")
+            sys.stdout.write(
+                "multicam rules: differ from the policy; run `multicam storage apply-lifecycle`\n"
+            )
         return 0
 
     return _run("show-lifecycle", work)
@@ -319,8 +364,11 @@ def run_apply_cors(args: argparse.Namespace) -> int:
             render_cors_rules(stored, sys.stdout)
             ok = render_origin_checks(stored, origins, sys.stdout)
         if not ok:
-            print("multicam storage apply-cors: error: the bucket reports rules that still "
-                  "block browser uploads", file=sys.stderr)
+            print(
+                "multicam storage apply-cors: error: the bucket reports rules that still "
+                "block browser uploads",
+                file=sys.stderr,
+            )
             return 1
         return 0
 
@@ -336,8 +384,10 @@ def run_show_cors(args: argparse.Namespace) -> int:
         render_cors_rules(rules, sys.stdout)
         origins = list(dict.fromkeys(args.origin or managed_origins(rules)))
         if not origins:
-            sys.stdout.write("no browser uploads allowed yet; run `multicam storage apply-cors "
-                             "--origin <the Strapi admin's origin>`\n")
+            sys.stdout.write(
+                "no browser uploads allowed yet; run `multicam storage apply-cors "
+                "--origin <the Strapi admin's origin>`\n"
+            )
         render_origin_checks(rules, origins, sys.stdout)
         return 0
 
@@ -349,8 +399,9 @@ def run_sweep(args: argparse.Namespace) -> int:
         expired = await sweep_expired(store, DEFAULT_POLICY, dry_run=args.dry_run)
         verb = "would delete" if args.dry_run else "deleted"
         for info in expired:
-            sys.stdout.write(f"{verb} {info.key} ({info.size} bytes, "
-                             f"modified {info.last_modified:%Y-%m-%d})\n")
+            sys.stdout.write(
+                f"{verb} {info.key} ({info.size} bytes, modified {info.last_modified:%Y-%m-%d})\n"
+            )
         sys.stdout.write(f"{verb} {len(expired)} expired objects\n")
         return 0
 

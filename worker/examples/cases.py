@@ -159,8 +159,9 @@ def overlap_s(spec: CaseSpec, a: str, b: str) -> float:
 
 def spec_hash(spec: CaseSpec) -> str:
     """Hash of the spec and GENERATOR_VERSION (the cache key)."""
-    blob = json.dumps({"v": GENERATOR_VERSION, "spec": dataclasses.asdict(spec)},
-                      sort_keys=True, default=str)
+    blob = json.dumps(
+        {"v": GENERATOR_VERSION, "spec": dataclasses.asdict(spec)}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -177,8 +178,16 @@ def _camera_seed(spec: CaseSpec, cam: CameraSpec) -> tuple[int, ...]:
 def camera_chain(spec: CaseSpec, cam: CameraSpec, scenes: dict[str, np.ndarray]) -> CameraChain:
     """The streaming renderer for one camera (scenes: 'scene'/'unrelated' arrays)."""
     scene = scenes.get(cam.source)
-    return CameraChain(scene, cam.sample_rate, cam.start_s, cam.drift_ppm, cam.n_samples,
-                       cam.channels, cam.channel, _camera_seed(spec, cam))
+    return CameraChain(
+        scene,
+        cam.sample_rate,
+        cam.start_s,
+        cam.drift_ppm,
+        cam.n_samples,
+        cam.channels,
+        cam.channel,
+        _camera_seed(spec, cam),
+    )
 
 
 def validate(spec: CaseSpec) -> None:
@@ -251,9 +260,16 @@ def _build_into(spec: CaseSpec, out_dir: Path) -> None:
             write_video_only(path, cam.duration_s, container=cam.container)
             continue
         chain = camera_chain(spec, cam, scenes)
-        write_media_chunks(path, chain.chunks(), cam.sample_rate, cam.channels,
-                           container=cam.container, audio_codec=cam.audio_codec,
-                           video=cam.video and container_video, duration_s=cam.duration_s)
+        write_media_chunks(
+            path,
+            chain.chunks(),
+            cam.sample_rate,
+            cam.channels,
+            container=cam.container,
+            audio_codec=cam.audio_codec,
+            video=cam.video and container_video,
+            duration_s=cam.duration_s,
+        )
     for arr in scenes.values():
         if isinstance(arr, np.memmap):
             fn = arr.filename
@@ -263,18 +279,31 @@ def _build_into(spec: CaseSpec, out_dir: Path) -> None:
 
 def _write_truth(path: Path, spec: CaseSpec, truth: Truth) -> None:
     doc = {
-        "name": spec.name, "family": spec.family, "seed": spec.seed,
+        "name": spec.name,
+        "family": spec.family,
+        "seed": spec.seed,
         "generator_version": GENERATOR_VERSION,
         "convention": "offsets_ms[X]: master file time (ms) of X's first decoded sample; "
-                      "drift_ppm[X]: x = (m - offset) * (1 + drift*1e-6)",
-        "master": truth.master, "offsets_ms": truth.offsets_ms, "drift_ppm": truth.drift_ppm,
+        "drift_ppm[X]: x = (m - offset) * (1 + drift*1e-6)",
+        "master": truth.master,
+        "offsets_ms": truth.offsets_ms,
+        "drift_ppm": truth.drift_ppm,
         "unmatched": list(truth.unmatched),
-        "cameras": {c.label: {"file": c.filename, "start_s": c.start_s,
-                              "duration_s": c.duration_s, "sample_rate": c.sample_rate,
-                              "channels": c.channels, "drift_ppm": c.drift_ppm,
-                              "container": c.container, "audio_codec": c.audio_codec,
-                              "source": c.source, "channel": dataclasses.asdict(c.channel)}
-                    for c in spec.cameras},
+        "cameras": {
+            c.label: {
+                "file": c.filename,
+                "start_s": c.start_s,
+                "duration_s": c.duration_s,
+                "sample_rate": c.sample_rate,
+                "channels": c.channels,
+                "drift_ppm": c.drift_ppm,
+                "container": c.container,
+                "audio_codec": c.audio_codec,
+                "source": c.source,
+                "channel": dataclasses.asdict(c.channel),
+            }
+            for c in spec.cameras
+        },
         "scene": dataclasses.asdict(spec.scene),
     }
     path.write_text(json.dumps(doc, indent=1, sort_keys=True))
@@ -285,18 +314,31 @@ def _write_truth(path: Path, spec: CaseSpec, truth: Truth) -> None:
 _LEVELS = (-20.0, -23.0, -18.0, -21.0)
 
 
-def scene_of(seed: int, duration_s: float, kinds: tuple[str, ...] = ("speech",),
-             variant: str = "", room_tone_dbfs: float | None = -62.0) -> SceneSpec:
+def scene_of(
+    seed: int,
+    duration_s: float,
+    kinds: tuple[str, ...] = ("speech",),
+    variant: str = "",
+    room_tone_dbfs: float | None = -62.0,
+) -> SceneSpec:
     """A scene of ``duration_s`` split evenly among ``kinds`` (in order)."""
     part = duration_s / len(kinds)
-    segs = tuple(Segment(k, part, _LEVELS[i % len(_LEVELS)], variant)
-                 for i, k in enumerate(kinds))
+    segs = tuple(Segment(k, part, _LEVELS[i % len(_LEVELS)], variant) for i, k in enumerate(kinds))
     return SceneSpec(segs, seed, room_tone_dbfs)
 
 
-def make_case(name: str, family: str, seed: int, kinds: tuple[str, ...],
-              cams: list[CameraSpec], *, variant: str = "", room_tone_dbfs: float | None = -62.0,
-              long: bool = False, lead_in_s: float = 1.5) -> CaseSpec:
+def make_case(
+    name: str,
+    family: str,
+    seed: int,
+    kinds: tuple[str, ...],
+    cams: list[CameraSpec],
+    *,
+    variant: str = "",
+    room_tone_dbfs: float | None = -62.0,
+    long: bool = False,
+    lead_in_s: float = 1.5,
+) -> CaseSpec:
     """Build a CaseSpec from cameras whose ``start_s`` is relative to camera A.
 
     Starts are shifted so the earliest camera begins ``lead_in_s`` into the scene and
@@ -307,8 +349,14 @@ def make_case(name: str, family: str, seed: int, kinds: tuple[str, ...],
     cams = [replace(c, start_s=c.start_s + shift) for c in cams]
     end = max(c.start_s + c.duration_s / (1 + c.drift_ppm * 1e-6) for c in cams)
     duration = float(np.ceil(end + lead_in_s))
-    return CaseSpec(name, family, seed, scene_of(seed, duration, kinds, variant, room_tone_dbfs),
-                    tuple(cams), long)
+    return CaseSpec(
+        name,
+        family,
+        seed,
+        scene_of(seed, duration, kinds, variant, room_tone_dbfs),
+        tuple(cams),
+        long,
+    )
 
 
 def cam(label: str, start_s: float, duration_s: float, **kw: object) -> CameraSpec:
@@ -316,135 +364,383 @@ def cam(label: str, start_s: float, duration_s: float, **kw: object) -> CameraSp
     return CameraSpec(label, start_s, duration_s, **kw)  # type: ignore[arg-type]
 
 
-_CODEC_CASES = (("mp4", "aac"), ("mov", "pcm_s16le"), ("mov", "aac"), ("mkv", "flac"),
-                ("mkv", "opus"), ("webm", "opus"), ("wav", "pcm_s16le"), ("wav", "pcm_f32le"),
-                ("mp3", "mp3"), ("m4a", "aac"))
+_CODEC_CASES = (
+    ("mp4", "aac"),
+    ("mov", "pcm_s16le"),
+    ("mov", "aac"),
+    ("mkv", "flac"),
+    ("mkv", "opus"),
+    ("webm", "opus"),
+    ("wav", "pcm_s16le"),
+    ("wav", "pcm_f32le"),
+    ("mp3", "mp3"),
+    ("m4a", "aac"),
+)
 
 
 def _families() -> dict[str, list[CaseSpec]]:
     cm = ChannelModel
     f: dict[str, list[CaseSpec]] = {}
     f["clean"] = [
-        make_case("clean-speech", "clean", 101, ("speech",), [
-            cam("A", 0.0, 80.0, container="mp4", audio_codec="aac"),
-            cam("B", 21.357183, 72.0),
-            cam("C", -17.820361, 85.0, container="mov", audio_codec="pcm_s16le", channels=2)]),
-        make_case("clean-mixed", "clean", 102, ("speech", "music"), [
-            cam("A", 0.0, 90.0),
-            cam("B", -31.25013, 88.0, container="mkv", audio_codec="flac", channels=2),
-            cam("C", 12.000021, 70.0, container="mp4", audio_codec="aac")]),
+        make_case(
+            "clean-speech",
+            "clean",
+            101,
+            ("speech",),
+            [
+                cam("A", 0.0, 80.0, container="mp4", audio_codec="aac"),
+                cam("B", 21.357183, 72.0),
+                cam("C", -17.820361, 85.0, container="mov", audio_codec="pcm_s16le", channels=2),
+            ],
+        ),
+        make_case(
+            "clean-mixed",
+            "clean",
+            102,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 90.0),
+                cam("B", -31.25013, 88.0, container="mkv", audio_codec="flac", channels=2),
+                cam("C", 12.000021, 70.0, container="mp4", audio_codec="aac"),
+            ],
+        ),
     ]
     # The three noise families share their scenes (same seed): only the SNR differs.
-    for fam, snr, seed in (("noise_10db", 10.0, 110), ("noise_0db", 0.0, 110),
-                           ("noise_m5db", -5.0, 110)):
+    for fam, snr, seed in (
+        ("noise_10db", 10.0, 110),
+        ("noise_0db", 0.0, 110),
+        ("noise_m5db", -5.0, 110),
+    ):
         f[fam] = [
-            make_case(f"{fam}-speech", fam, seed, ("speech",), [
-                cam("A", 0.0, 75.0, channel=cm(snr_db=snr, noise="pink")),
-                cam("B", 14.73311, 70.0, channel=cm(snr_db=snr, noise="babble")),
-                cam("C", -9.51102, 80.0, channel=cm(snr_db=snr, noise="hvac"))]),
-            make_case(f"{fam}-music", fam, seed + 1, ("music", "crowd"), [
-                cam("A", 0.0, 70.0, channel=cm(snr_db=snr, noise="white")),
-                cam("B", -22.10457, 75.0, channel=cm(snr_db=snr, noise="pink"),
-                    container="mp4", audio_codec="aac")]),
+            make_case(
+                f"{fam}-speech",
+                fam,
+                seed,
+                ("speech",),
+                [
+                    cam("A", 0.0, 75.0, channel=cm(snr_db=snr, noise="pink")),
+                    cam("B", 14.73311, 70.0, channel=cm(snr_db=snr, noise="babble")),
+                    cam("C", -9.51102, 80.0, channel=cm(snr_db=snr, noise="hvac")),
+                ],
+            ),
+            make_case(
+                f"{fam}-music",
+                fam,
+                seed + 1,
+                ("music", "crowd"),
+                [
+                    cam("A", 0.0, 70.0, channel=cm(snr_db=snr, noise="white")),
+                    cam(
+                        "B",
+                        -22.10457,
+                        75.0,
+                        channel=cm(snr_db=snr, noise="pink"),
+                        container="mp4",
+                        audio_codec="aac",
+                    ),
+                ],
+            ),
         ]
     f["reverb_eq"] = [
-        make_case("reverb_eq-speech", "reverb_eq", 140, ("speech",), [
-            cam("A", 0.0, 80.0, channel=cm(rt60_s=0.3, drr_db=8, hp_hz=120, snr_db=30)),
-            cam("B", 18.44417, 70.0, channel=cm(rt60_s=0.9, drr_db=0, eq="telephone",
-                                                 snr_db=25)),
-            cam("C", -11.2031, 80.0, channel=cm(rt60_s=1.2, drr_db=-3, eq="presence",
-                                                 lp_hz=5000, snr_db=20), channels=2)]),
-        make_case("reverb_eq-music", "reverb_eq", 141, ("music", "speech"), [
-            cam("A", 0.0, 75.0, channel=cm(rt60_s=0.5, eq="boomy", hp_hz=60, snr_db=30)),
-            cam("B", -25.6021, 80.0, channel=cm(rt60_s=0.7, drr_db=2, eq="tinny", lp_hz=6000,
-                                                 snr_db=30)),
-            cam("C", 9.87651, 70.0, channel=cm(eq="tilt_down", hp_hz=250, lp_hz=3000))]),
+        make_case(
+            "reverb_eq-speech",
+            "reverb_eq",
+            140,
+            ("speech",),
+            [
+                cam("A", 0.0, 80.0, channel=cm(rt60_s=0.3, drr_db=8, hp_hz=120, snr_db=30)),
+                cam(
+                    "B", 18.44417, 70.0, channel=cm(rt60_s=0.9, drr_db=0, eq="telephone", snr_db=25)
+                ),
+                cam(
+                    "C",
+                    -11.2031,
+                    80.0,
+                    channel=cm(rt60_s=1.2, drr_db=-3, eq="presence", lp_hz=5000, snr_db=20),
+                    channels=2,
+                ),
+            ],
+        ),
+        make_case(
+            "reverb_eq-music",
+            "reverb_eq",
+            141,
+            ("music", "speech"),
+            [
+                cam("A", 0.0, 75.0, channel=cm(rt60_s=0.5, eq="boomy", hp_hz=60, snr_db=30)),
+                cam(
+                    "B",
+                    -25.6021,
+                    80.0,
+                    channel=cm(rt60_s=0.7, drr_db=2, eq="tinny", lp_hz=6000, snr_db=30),
+                ),
+                cam("C", 9.87651, 70.0, channel=cm(eq="tilt_down", hp_hz=250, lp_hz=3000)),
+            ],
+        ),
     ]
     f["mixed_rates"] = [
-        make_case("mixed_rates-high", "mixed_rates", 150, ("speech", "music"), [
-            cam("A", 0.0, 80.0, sample_rate=48_000),
-            cam("B", 16.42198, 75.0, sample_rate=44_100, container="mp4", audio_codec="aac"),
-            cam("C", -13.07713, 80.0, sample_rate=32_000, channel=cm(snr_db=20))]),
-        make_case("mixed_rates-low", "mixed_rates", 151, ("speech",), [
-            cam("A", 0.0, 70.0, sample_rate=44_100),
-            cam("B", 8.33331, 70.0, sample_rate=16_000, channel=cm(snr_db=20, eq="telephone")),
-            cam("C", -6.66671, 70.0, sample_rate=22_050),
-            cam("D", 3.14159, 60.0, sample_rate=8_000, channel=cm(snr_db=15))]),
+        make_case(
+            "mixed_rates-high",
+            "mixed_rates",
+            150,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 80.0, sample_rate=48_000),
+                cam("B", 16.42198, 75.0, sample_rate=44_100, container="mp4", audio_codec="aac"),
+                cam("C", -13.07713, 80.0, sample_rate=32_000, channel=cm(snr_db=20)),
+            ],
+        ),
+        make_case(
+            "mixed_rates-low",
+            "mixed_rates",
+            151,
+            ("speech",),
+            [
+                cam("A", 0.0, 70.0, sample_rate=44_100),
+                cam("B", 8.33331, 70.0, sample_rate=16_000, channel=cm(snr_db=20, eq="telephone")),
+                cam("C", -6.66671, 70.0, sample_rate=22_050),
+                cam("D", 3.14159, 60.0, sample_rate=8_000, channel=cm(snr_db=15)),
+            ],
+        ),
     ]
     # One scene and geometry for every codec case: only the container/codec differs.
     f["codecs"] = []
     for i, (container, codec) in enumerate(_CODEC_CASES):
         rate = 48_000 if codec == "opus" else (44_100 if i % 2 else 48_000)
-        f["codecs"].append(make_case(f"codecs-{container}-{codec}", "codecs", 160,
-                                     ("speech", "music"), [
-            cam("A", 0.0, 50.0, container=container, audio_codec=codec, sample_rate=rate),
-            cam("B", 11.53127, 45.0, container=container, audio_codec=codec,
-                sample_rate=rate, channels=2, channel=cm(snr_db=25))]))
+        f["codecs"].append(
+            make_case(
+                f"codecs-{container}-{codec}",
+                "codecs",
+                160,
+                ("speech", "music"),
+                [
+                    cam("A", 0.0, 50.0, container=container, audio_codec=codec, sample_rate=rate),
+                    cam(
+                        "B",
+                        11.53127,
+                        45.0,
+                        container=container,
+                        audio_codec=codec,
+                        sample_rate=rate,
+                        channels=2,
+                        channel=cm(snr_db=25),
+                    ),
+                ],
+            )
+        )
     f["hard_room"] = _hard_rooms()
-    f["polarity"] = [make_case("polarity", "polarity", 180, ("speech", "music"), [
-        cam("A", 0.0, 70.0),
-        cam("B", 10.20304, 65.0, channel=cm(invert=True)),
-        cam("C", -7.0931, 70.0, channel=cm(invert=True, rt60_s=0.5, snr_db=10))])]
-    f["clipping"] = [make_case("clipping", "clipping", 190, ("music", "speech"), [
-        cam("A", 0.0, 70.0, channel=cm(clip_drive_db=6)),
-        cam("B", 12.3457, 65.0, channel=cm(clip_drive_db=12, snr_db=20)),
-        cam("C", -8.7612, 70.0, channel=cm(clip_drive_db=18, agc=True))])]
+    f["polarity"] = [
+        make_case(
+            "polarity",
+            "polarity",
+            180,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 70.0),
+                cam("B", 10.20304, 65.0, channel=cm(invert=True)),
+                cam("C", -7.0931, 70.0, channel=cm(invert=True, rt60_s=0.5, snr_db=10)),
+            ],
+        )
+    ]
+    f["clipping"] = [
+        make_case(
+            "clipping",
+            "clipping",
+            190,
+            ("music", "speech"),
+            [
+                cam("A", 0.0, 70.0, channel=cm(clip_drive_db=6)),
+                cam("B", 12.3457, 65.0, channel=cm(clip_drive_db=12, snr_db=20)),
+                cam("C", -8.7612, 70.0, channel=cm(clip_drive_db=18, agc=True)),
+            ],
+        )
+    ]
     f["drift"] = [
-        make_case("drift-22min", "drift", 200, ("speech", "music", "sparse", "speech"), [
-            cam("A", 0.0, 1320.0, channel=cm(snr_db=20)),
-            cam("B", 37.51237, 1260.0, drift_ppm=85.0, channel=cm(snr_db=15, rt60_s=0.4)),
-            cam("C", -24.20011, 1350.0, drift_ppm=-60.0, channels=2,
-                container="mp4", audio_codec="aac", channel=cm(snr_db=10, noise="babble"))],
-            long=True),
-        make_case("drift-25min", "drift", 201, ("music", "speech", "crowd", "speech"), [
-            cam("A", 0.0, 1500.0, drift_ppm=40.0),
-            cam("B", -45.00731, 1450.0, drift_ppm=-120.0, channel=cm(snr_db=10)),
-            cam("C", 61.77777, 1380.0, drift_ppm=100.0, sample_rate=44_100,
-                container="mkv", audio_codec="flac", channel=cm(snr_db=5, noise="hvac"))],
-            long=True),
+        make_case(
+            "drift-22min",
+            "drift",
+            200,
+            ("speech", "music", "sparse", "speech"),
+            [
+                cam("A", 0.0, 1320.0, channel=cm(snr_db=20)),
+                cam("B", 37.51237, 1260.0, drift_ppm=85.0, channel=cm(snr_db=15, rt60_s=0.4)),
+                cam(
+                    "C",
+                    -24.20011,
+                    1350.0,
+                    drift_ppm=-60.0,
+                    channels=2,
+                    container="mp4",
+                    audio_codec="aac",
+                    channel=cm(snr_db=10, noise="babble"),
+                ),
+            ],
+            long=True,
+        ),
+        make_case(
+            "drift-25min",
+            "drift",
+            201,
+            ("music", "speech", "crowd", "speech"),
+            [
+                cam("A", 0.0, 1500.0, drift_ppm=40.0),
+                cam("B", -45.00731, 1450.0, drift_ppm=-120.0, channel=cm(snr_db=10)),
+                cam(
+                    "C",
+                    61.77777,
+                    1380.0,
+                    drift_ppm=100.0,
+                    sample_rate=44_100,
+                    container="mkv",
+                    audio_codec="flac",
+                    channel=cm(snr_db=5, noise="hvac"),
+                ),
+            ],
+            long=True,
+        ),
     ]
     f["partial_overlap"] = [
-        make_case("partial_overlap-50", "partial_overlap", 210, ("speech",), [
-            cam("A", 0.0, 80.0), cam("B", 40.01337, 80.0, channel=cm(snr_db=15))]),
-        make_case("partial_overlap-25", "partial_overlap", 211, ("speech", "music"), [
-            cam("A", 0.0, 100.0), cam("B", 85.00229, 60.0, channel=cm(snr_db=15)),
-            cam("C", -45.5031, 60.0)]),
+        make_case(
+            "partial_overlap-50",
+            "partial_overlap",
+            210,
+            ("speech",),
+            [cam("A", 0.0, 80.0), cam("B", 40.01337, 80.0, channel=cm(snr_db=15))],
+        ),
+        make_case(
+            "partial_overlap-25",
+            "partial_overlap",
+            211,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 100.0),
+                cam("B", 85.00229, 60.0, channel=cm(snr_db=15)),
+                cam("C", -45.5031, 60.0),
+            ],
+        ),
     ]
-    f["chain_overlap"] = [make_case("chain_overlap", "chain_overlap", 220, ("speech", "music"), [
-        cam("A", 0.0, 60.0), cam("B", 40.11113, 60.0, channel=cm(snr_db=20)),
-        cam("C", 84.9377, 60.0, channel=cm(snr_db=20))])]
-    f["large_offset"] = [make_case("large_offset", "large_offset", 230, ("speech", "music"), [
-        cam("A", 0.0, 120.0), cam("B", 101.23457, 60.0, channel=cm(snr_db=20)),
-        cam("C", -96.54321, 112.0, container="mp4", audio_codec="aac")])]
+    f["chain_overlap"] = [
+        make_case(
+            "chain_overlap",
+            "chain_overlap",
+            220,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 60.0),
+                cam("B", 40.11113, 60.0, channel=cm(snr_db=20)),
+                cam("C", 84.9377, 60.0, channel=cm(snr_db=20)),
+            ],
+        )
+    ]
+    f["large_offset"] = [
+        make_case(
+            "large_offset",
+            "large_offset",
+            230,
+            ("speech", "music"),
+            [
+                cam("A", 0.0, 120.0),
+                cam("B", 101.23457, 60.0, channel=cm(snr_db=20)),
+                cam("C", -96.54321, 112.0, container="mp4", audio_codec="aac"),
+            ],
+        )
+    ]
     f["music_steady"] = [
-        make_case("music_steady-pure", "music_steady", 240, ("music_loop",), [
-            cam("A", 0.0, 60.0), cam("B", 13.13131, 55.0, channel=cm(snr_db=20)),
-            cam("C", -7.77777, 60.0, channel=cm(rt60_s=0.6))], room_tone_dbfs=None),
-        make_case("music_steady-plus", "music_steady", 241, ("music_loop",), [
-            cam("A", 0.0, 60.0), cam("B", 13.13131, 55.0, channel=cm(snr_db=20)),
-            cam("C", -7.77777, 60.0, channel=cm(rt60_s=0.6))], variant="plus"),
+        make_case(
+            "music_steady-pure",
+            "music_steady",
+            240,
+            ("music_loop",),
+            [
+                cam("A", 0.0, 60.0),
+                cam("B", 13.13131, 55.0, channel=cm(snr_db=20)),
+                cam("C", -7.77777, 60.0, channel=cm(rt60_s=0.6)),
+            ],
+            room_tone_dbfs=None,
+        ),
+        make_case(
+            "music_steady-plus",
+            "music_steady",
+            241,
+            ("music_loop",),
+            [
+                cam("A", 0.0, 60.0),
+                cam("B", 13.13131, 55.0, channel=cm(snr_db=20)),
+                cam("C", -7.77777, 60.0, channel=cm(rt60_s=0.6)),
+            ],
+            variant="plus",
+        ),
     ]
-    f["sparse"] = [make_case("sparse", "sparse", 250, ("sparse",), [
-        cam("A", 0.0, 110.0), cam("B", 23.45611, 100.0, channel=cm(snr_db=20)),
-        cam("C", -15.0021, 120.0, channel=cm(rt60_s=0.8, snr_db=10))], room_tone_dbfs=-60.0)]
-    f["crowd"] = [make_case("crowd", "crowd", 260, ("crowd",), [
-        cam("A", 0.0, 70.0), cam("B", 15.70213, 65.0, channel=cm(snr_db=10, noise="babble")),
-        cam("C", -11.1111, 70.0, channel=cm(rt60_s=1.0, snr_db=5))])]
+    f["sparse"] = [
+        make_case(
+            "sparse",
+            "sparse",
+            250,
+            ("sparse",),
+            [
+                cam("A", 0.0, 110.0),
+                cam("B", 23.45611, 100.0, channel=cm(snr_db=20)),
+                cam("C", -15.0021, 120.0, channel=cm(rt60_s=0.8, snr_db=10)),
+            ],
+            room_tone_dbfs=-60.0,
+        )
+    ]
+    f["crowd"] = [
+        make_case(
+            "crowd",
+            "crowd",
+            260,
+            ("crowd",),
+            [
+                cam("A", 0.0, 70.0),
+                cam("B", 15.70213, 65.0, channel=cm(snr_db=10, noise="babble")),
+                cam("C", -11.1111, 70.0, channel=cm(rt60_s=1.0, snr_db=5)),
+            ],
+        )
+    ]
     f["unrelated"] = [
-        make_case("unrelated-speech", "unrelated", 270, ("speech",), [
-            cam("A", 0.0, 60.0), cam("B", 10.5, 60.0),
-            cam("C", 5.25, 60.0, source="unrelated")]),
-        make_case("unrelated-music", "unrelated", 271, ("music",), [
-            cam("A", 0.0, 60.0), cam("B", -8.125, 60.0),
-            cam("C", 3.0, 60.0, source="unrelated")]),
+        make_case(
+            "unrelated-speech",
+            "unrelated",
+            270,
+            ("speech",),
+            [cam("A", 0.0, 60.0), cam("B", 10.5, 60.0), cam("C", 5.25, 60.0, source="unrelated")],
+        ),
+        make_case(
+            "unrelated-music",
+            "unrelated",
+            271,
+            ("music",),
+            [cam("A", 0.0, 60.0), cam("B", -8.125, 60.0), cam("C", 3.0, 60.0, source="unrelated")],
+        ),
     ]
-    f["silence"] = [make_case("silence", "silence", 280, ("speech",), [
-        cam("A", 0.0, 60.0), cam("B", 9.8765, 60.0),
-        cam("C", 2.0, 60.0, source="silence"),
-        cam("D", 4.0, 60.0, source="silence", channel=cm(noise_floor_dbfs=-70.0))])]
-    f["no_audio"] = [make_case("no_audio", "no_audio", 290, ("speech",), [
-        cam("A", 0.0, 60.0), cam("B", 6.54321, 60.0),
-        cam("C", 1.0, 60.0, container="mp4", source="none")])]
+    f["silence"] = [
+        make_case(
+            "silence",
+            "silence",
+            280,
+            ("speech",),
+            [
+                cam("A", 0.0, 60.0),
+                cam("B", 9.8765, 60.0),
+                cam("C", 2.0, 60.0, source="silence"),
+                cam("D", 4.0, 60.0, source="silence", channel=cm(noise_floor_dbfs=-70.0)),
+            ],
+        )
+    ]
+    f["no_audio"] = [
+        make_case(
+            "no_audio",
+            "no_audio",
+            290,
+            ("speech",),
+            [
+                cam("A", 0.0, 60.0),
+                cam("B", 6.54321, 60.0),
+                cam("C", 1.0, 60.0, container="mp4", source="none"),
+            ],
+        )
+    ]
     return f
 
 
@@ -461,20 +757,24 @@ def _hard_rooms() -> list[CaseSpec]:
         for c, kinds in enumerate((("speech",), ("music",))):
             seed = 300 + 2 * r + c
             starts = (0.0, *_HARD_ROOM_STARTS[(r + c) % 2])
-            cams = [cam(lbl, start, 45.0 if i else 50.0,
-                        sample_rate=44_100 if i == 2 else 48_000,
-                        channel=draw_room(np.random.default_rng([seed, i]), rt60, r + c + i))
-                    for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True))]
-            out.append(make_case(f"hard_room-{room}-{kinds[0]}", "hard_room", seed, kinds,
-                                 cams))
+            cams = [
+                cam(
+                    lbl,
+                    start,
+                    45.0 if i else 50.0,
+                    sample_rate=44_100 if i == 2 else 48_000,
+                    channel=draw_room(np.random.default_rng([seed, i]), rt60, r + c + i),
+                )
+                for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True))
+            ]
+            out.append(make_case(f"hard_room-{room}-{kinds[0]}", "hard_room", seed, kinds, cams))
     return out
 
 
 FAMILIES: dict[str, list[CaseSpec]] = _families()
 
 
-def build_cases(specs: list[CaseSpec], cache_dir: str | Path,
-                workers: int = 1) -> list[BuiltCase]:
+def build_cases(specs: list[CaseSpec], cache_dir: str | Path, workers: int = 1) -> list[BuiltCase]:
     """build_case for many specs, optionally in worker processes (order preserved)."""
     if workers <= 1 or len(specs) <= 1:
         return [build_case(s, cache_dir) for s in specs]
@@ -494,21 +794,49 @@ def benchmark_case(duration_min: float = 60.0, seed: int = 0) -> CaseSpec:
     """A long 3-camera session for benchmarks: mixed content, drift, noise, reverb."""
     d = duration_min * 60.0
     kinds = ("speech", "music", "speech", "sparse", "crowd", "speech")
-    return make_case(f"bench-{duration_min:g}min", "benchmark", 1000 + seed, kinds, [
-        cam("A", 0.0, d, container="mp4", audio_codec="aac", channels=2,
-            channel=ChannelModel(snr_db=20, rt60_s=0.4)),
-        cam("B", 41.234567, d - 90.0, drift_ppm=55.0,
-            channel=ChannelModel(snr_db=10, noise="babble")),
-        cam("C", -33.333337, d - 30.0, drift_ppm=-80.0, sample_rate=44_100, container="mkv",
-            audio_codec="flac", channel=ChannelModel(snr_db=5, rt60_s=0.8, eq="telephone"))],
-        long=True)
+    return make_case(
+        f"bench-{duration_min:g}min",
+        "benchmark",
+        1000 + seed,
+        kinds,
+        [
+            cam(
+                "A",
+                0.0,
+                d,
+                container="mp4",
+                audio_codec="aac",
+                channels=2,
+                channel=ChannelModel(snr_db=20, rt60_s=0.4),
+            ),
+            cam(
+                "B",
+                41.234567,
+                d - 90.0,
+                drift_ppm=55.0,
+                channel=ChannelModel(snr_db=10, noise="babble"),
+            ),
+            cam(
+                "C",
+                -33.333337,
+                d - 30.0,
+                drift_ppm=-80.0,
+                sample_rate=44_100,
+                container="mkv",
+                audio_codec="flac",
+                channel=ChannelModel(snr_db=5, rt60_s=0.8, eq="telephone"),
+            ),
+        ],
+        long=True,
+    )
 
 
 # --------------------------------------------------------------------------- random
 
 
-def random_case(seed: int, *, video: bool = False, lossy: bool = False,
-                max_duration_s: float = 300.0) -> CaseSpec:
+def random_case(
+    seed: int, *, video: bool = False, lossy: bool = False, max_duration_s: float = 300.0
+) -> CaseSpec:
     """A randomized 2-3 camera case for confidence calibration.
 
     Draws content kind(s), camera durations (30 s..max_duration_s), overlap with A
@@ -520,11 +848,11 @@ def random_case(seed: int, *, video: bool = False, lossy: bool = False,
     """
     rng = np.random.default_rng([seed, 424_242])
     kinds_all = ("speech", "crowd", "music", "music_loop", "sparse", "ambient")
-    k1 = str(rng.choice(kinds_all, p=[.32, .14, .2, .08, .14, .12]))
+    k1 = str(rng.choice(kinds_all, p=[0.32, 0.14, 0.2, 0.08, 0.14, 0.12]))
     kinds: tuple[str, ...] = (k1,)
     if rng.random() < 0.25:
         kinds = (k1, str(rng.choice(("speech", "music", "crowd"))))
-    n_cams = int(rng.choice([2, 3], p=[.4, .6]))
+    n_cams = int(rng.choice([2, 3], p=[0.4, 0.6]))
     durs = rng.uniform(30, max(30.0, max_duration_s), n_cams)
     cams = []
     for i in range(n_cams):
@@ -535,35 +863,66 @@ def random_case(seed: int, *, video: bool = False, lossy: bool = False,
             short = min(durs[0], durs[i])
             ov = rng.uniform(0.2, 1.0) * short
             start = durs[0] - ov if rng.random() < 0.5 else ov - durs[i]
-        rate = int(rng.choice([8000, 16000, 22050, 32000, 44100, 48000],
-                              p=[.05, .1, .05, .1, .3, .4]))
+        rate = int(
+            rng.choice(
+                [8000, 16000, 22050, 32000, 44100, 48000], p=[0.05, 0.1, 0.05, 0.1, 0.3, 0.4]
+            )
+        )
         if lossy and rng.random() < 0.5:
             container, codec = [("mp4", "aac"), ("mp3", "mp3"), ("webm", "opus")][
-                int(rng.integers(3))]
+                int(rng.integers(3))
+            ]
             rates = supported_rates(codec) or (rate,)
             if rate not in rates:
                 rate = 48_000
         else:
             container, codec = [("wav", "pcm_s16le"), ("mkv", "flac"), ("wav", "pcm_f32le")][
-                int(rng.integers(3))]
+                int(rng.integers(3))
+            ]
         snr = float(rng.uniform(-20, 30)) if rng.random() < 0.85 else None
         model = ChannelModel(
-            snr_db=snr, noise=str(rng.choice(["white", "pink", "babble", "hvac"])),
+            snr_db=snr,
+            noise=str(rng.choice(["white", "pink", "babble", "hvac"])),
             rt60_s=float(rng.uniform(0.2, 1.2)) if rng.random() < 0.5 else None,
             drr_db=float(rng.uniform(-3, 12)),
             hp_hz=float(rng.uniform(80, 300)) if rng.random() < 0.4 else None,
             lp_hz=float(rng.uniform(3000, 8000)) if rng.random() < 0.3 else None,
-            eq=str(rng.choice(["flat", "flat", "presence", "telephone", "tilt_up", "tilt_down",
-                               "boomy", "tinny"])),
-            gain_db=float(rng.uniform(-15, 5)), invert=bool(rng.random() < 0.2),
+            eq=str(
+                rng.choice(
+                    [
+                        "flat",
+                        "flat",
+                        "presence",
+                        "telephone",
+                        "tilt_up",
+                        "tilt_down",
+                        "boomy",
+                        "tinny",
+                    ]
+                )
+            ),
+            gain_db=float(rng.uniform(-15, 5)),
+            invert=bool(rng.random() < 0.2),
             clip_drive_db=float(rng.uniform(6, 18)) if rng.random() < 0.1 else None,
-            agc=bool(rng.random() < 0.1))
+            agc=bool(rng.random() < 0.1),
+        )
         source = "scene"
         if i == n_cams - 1 and i > 0 and rng.random() < 0.12:
             source = str(rng.choice(["unrelated", "silence"]))
-        cams.append(CameraSpec(label, float(start), float(round(durs[i], 3)), rate,
-                               int(rng.choice([1, 2], p=[.7, .3])),
-                               float(rng.uniform(-100, 100)) if rng.random() < 0.3 else 0.0,
-                               container, codec, model, source, video))
+        cams.append(
+            CameraSpec(
+                label,
+                float(start),
+                float(round(durs[i], 3)),
+                rate,
+                int(rng.choice([1, 2], p=[0.7, 0.3])),
+                float(rng.uniform(-100, 100)) if rng.random() < 0.3 else 0.0,
+                container,
+                codec,
+                model,
+                source,
+                video,
+            )
+        )
     variant = "plus" if rng.random() < 0.5 else ""
     return make_case(f"random-{seed}", "random", seed, kinds, cams, variant=variant)

@@ -89,7 +89,7 @@ def room_impulse(rng: np.random.Generator, rate: int, rt60_s: float, drr_db: flo
         rev *= np.sqrt(db(-drr_db) ** 2 / e)
     rev[0] = 1.0
     fade = max(1, n // 10)
-    rev[n - fade:] *= np.linspace(1, 0, fade)
+    rev[n - fade :] *= np.linspace(1, 0, fade)
     return rev
 
 
@@ -152,8 +152,12 @@ def eq_magnitude(f: np.ndarray, model: ChannelModel) -> np.ndarray:
 
 def eq_fir(model: ChannelModel, rate: int) -> np.ndarray | None:
     """Zero-phase (symmetric, odd-length) FIR for the device EQ; None if flat."""
-    if model.eq == "flat" and not model.hp_hz and not model.lp_hz and \
-            model.colour(np.ones(1)) is None:
+    if (
+        model.eq == "flat"
+        and not model.hp_hz
+        and not model.lp_hz
+        and model.colour(np.ones(1)) is None
+    ):
         return None
     taps = int(0.043 * rate) | 1
     nfft = 8 * taps
@@ -164,8 +168,9 @@ def eq_fir(model: ChannelModel, rate: int) -> np.ndarray | None:
     return h
 
 
-def channel_filters(model: ChannelModel, rate: int, channels: int,
-                    rng: np.random.Generator) -> tuple[list[np.ndarray] | None, int]:
+def channel_filters(
+    model: ChannelModel, rate: int, channels: int, rng: np.random.Generator
+) -> tuple[list[np.ndarray] | None, int]:
     """Per-channel linear FIRs and their lead (taps before the direct path)."""
     eq = eq_fir(model, rate)
     rirs = [model.impulse(rng, rate) for _ in range(channels)]
@@ -193,16 +198,18 @@ class _HvacNoise:
 
     def next(self, n: int) -> np.ndarray:
         t = np.arange(self.pos, self.pos + n) / self.rate
-        tones = sum(np.sin(2 * np.pi * self.mains * h * t + self.ph[i]) / h**1.5
-                    for i, h in enumerate((1, 2, 3, 5)))
+        tones = sum(
+            np.sin(2 * np.pi * self.mains * h * t + self.ph[i]) / h**1.5
+            for i, h in enumerate((1, 2, 3, 5))
+        )
         tones = tones + 0.5 * np.sin(2 * np.pi * self.fan * t + self.ph[4])
         self.pos += n
-        return cast(np.ndarray,
-                    (self.base.next(n) + 0.25 * self.hiss.next(n) + 0.2 * tones) / 1.06)
+        return cast(np.ndarray, (self.base.next(n) + 0.25 * self.hiss.next(n) + 0.2 * tones) / 1.06)
 
 
-def noise_source(kind: str, rate: int,
-                 rng: np.random.Generator) -> NoiseStream | BabbleNoise | _HvacNoise:
+def noise_source(
+    kind: str, rate: int, rng: np.random.Generator
+) -> NoiseStream | BabbleNoise | _HvacNoise:
     """A stateful unit-RMS (approximately) noise generator of ``kind``."""
     if kind == "babble":
         return BabbleNoise(rate, rng)
@@ -226,9 +233,17 @@ class _Levels:
 class CameraChain:
     """Scene -> one camera's final samples, in streamed chunks (two passes)."""
 
-    def __init__(self, scene: np.ndarray | None, rate: int, start_s: float, drift_ppm: float,
-                 n_samples: int, channels: int, model: ChannelModel,
-                 seed: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        scene: np.ndarray | None,
+        rate: int,
+        start_s: float,
+        drift_ppm: float,
+        n_samples: int,
+        channels: int,
+        model: ChannelModel,
+        seed: tuple[int, ...],
+    ) -> None:
         self.scene, self.rate, self.start_s, self.drift = scene, rate, start_s, drift_ppm
         self.n, self.channels, self.model, self.seed = n_samples, channels, model, seed
         frng = np.random.default_rng([*seed, model.variant, 1])
@@ -300,8 +315,11 @@ class CameraChain:
             est = (g * lv.peak + 4.0 * sigma) * (db(10.0) if m.agc else 1.0)
             if est > 0.95:
                 g, sigma = g * 0.95 / est, sigma * 0.95 / est
-        drive = db(m.clip_drive_db) / (g * lv.q999) if m.clip_drive_db is not None and \
-            lv.q999 > 0 else None
+        drive = (
+            db(m.clip_drive_db) / (g * lv.q999)
+            if m.clip_drive_db is not None and lv.q999 > 0
+            else None
+        )
         stereo_gain = [1.0, db(-1.5)]
         agc = _Agc(self.rate, self.hop) if m.agc else None
         floor = db(m.noise_floor_dbfs) if m.noise_floor_dbfs is not None else 0.0
@@ -337,8 +355,7 @@ class _Agc:
 
     def gains(self, x: np.ndarray) -> np.ndarray:
         m = len(x) // self.hop
-        lev = 10 * np.log10(np.mean(x[: m * self.hop].reshape(m, self.hop) ** 2, axis=1)
-                            + 1e-9)
+        lev = 10 * np.log10(np.mean(x[: m * self.hop].reshape(m, self.hop) ** 2, axis=1) + 1e-9)
         lev = np.maximum(lev, TARGET_DBFS - 30)  # ignore pauses (gate)
         smooth, self.z = lfilter(self.b, self.a, lev, zi=self.z)
         g = 10 ** (np.clip(0.6 * (TARGET_DBFS - smooth), -10, 10) / 20)

@@ -41,14 +41,30 @@ CONTAINER_CODECS: dict[str, tuple[str, ...]] = {
     "mp3": ("mp3",),
 }
 # FFmpeg muxer names and the video codec each video-capable container gets.
-_FORMAT = {"mp4": "mp4", "m4a": "ipod", "mov": "mov", "mkv": "matroska", "webm": "webm",
-           "wav": "wav", "mp3": "mp3"}
-VIDEO_CODEC: dict[str, str] = {"mp4": "libx264", "mov": "libx264", "mkv": "libx264",
-                               "webm": "libvpx"}
+_FORMAT = {
+    "mp4": "mp4",
+    "m4a": "ipod",
+    "mov": "mov",
+    "mkv": "matroska",
+    "webm": "webm",
+    "wav": "wav",
+    "mp3": "mp3",
+}
+VIDEO_CODEC: dict[str, str] = {
+    "mp4": "libx264",
+    "mov": "libx264",
+    "mkv": "libx264",
+    "webm": "libvpx",
+}
 # Encoder names and the sample format we hand them (s16 ones are quantised here).
-_ENCODER = {"aac": ("aac", "fltp"), "mp3": ("libmp3lame", "fltp"), "opus": ("libopus", "flt"),
-            "flac": ("flac", "s16"), "pcm_s16le": ("pcm_s16le", "s16"),
-            "pcm_f32le": ("pcm_f32le", "flt")}
+_ENCODER = {
+    "aac": ("aac", "fltp"),
+    "mp3": ("libmp3lame", "fltp"),
+    "opus": ("libopus", "flt"),
+    "flac": ("flac", "s16"),
+    "pcm_s16le": ("pcm_s16le", "s16"),
+    "pcm_f32le": ("pcm_f32le", "flt"),
+}
 _RATES: dict[str, tuple[int, ...]] = {
     "aac": (8000, 16000, 22050, 32000, 44100, 48000),
     "mp3": (32000, 44100, 48000, 16000, 22050, 8000),
@@ -58,8 +74,11 @@ _RATES: dict[str, tuple[int, ...]] = {
 }
 _BITRATE = {"aac": 128_000, "mp3": 128_000, "opus": 96_000}
 # Faster encoder settings (the defaults cost 3-5x more CPU for no benefit here).
-_ENC_OPTIONS = {"aac": {"aac_coder": "fast"}, "mp3": {"compression_level": "7"},
-                "opus": {"compression_level": "5"}}
+_ENC_OPTIONS = {
+    "aac": {"aac_coder": "fast"},
+    "mp3": {"compression_level": "7"},
+    "opus": {"compression_level": "5"},
+}
 # Residual shift of the first decoded sample relative to the first encoded one,
 # seconds (positive: decoded audio starts later). Measured as zero (< 1 us) for every
 # codec with this PyAV/FFmpeg build, kept as a hook so the truth stays the decoded one.
@@ -89,11 +108,15 @@ def _open_out(path: Path, container: str) -> av.container.OutputContainer:
     return out
 
 
-def _add_video(out: av.container.OutputContainer, container: str, fps: int,
-               size: tuple[int, int]) -> av.video.stream.VideoStream:
+def _add_video(
+    out: av.container.OutputContainer, container: str, fps: int, size: tuple[int, int]
+) -> av.video.stream.VideoStream:
     codec = VIDEO_CODEC[container]
-    opts = ({"preset": "ultrafast", "tune": "zerolatency", "threads": "1"} if codec == "libx264"
-            else {"deadline": "realtime", "cpu-used": "8", "threads": "1"})
+    opts = (
+        {"preset": "ultrafast", "tune": "zerolatency", "threads": "1"}
+        if codec == "libx264"
+        else {"deadline": "realtime", "cpu-used": "8", "threads": "1"}
+    )
     vs = cast(av.video.stream.VideoStream, out.add_stream(codec, rate=fps, options=opts))
     vs.width, vs.height = size
     vs.pix_fmt = "yuv420p"
@@ -109,8 +132,8 @@ def _video_frame(i: int, fps: int, size: tuple[int, int]) -> av.VideoFrame:
     luma = img[:h]
     luma[:] = np.roll(luma, i % w, axis=1)
     bx, by = (3 * i) % (w - 16), (2 * i) % (h - 12)
-    luma[by:by + 12, bx:bx + 16] = 235
-    luma[h - 4:, : (i // fps) % w] = 16 + (i % fps) * 8
+    luma[by : by + 12, bx : bx + 16] = 235
+    luma[h - 4 :, : (i // fps) % w] = 16 + (i % fps) * 8
     frame = av.VideoFrame.from_ndarray(img, format="yuv420p")
     frame.pts = i
     return frame
@@ -147,10 +170,19 @@ def _audio_frame(block: np.ndarray, fmt: str, layout: str, rate: int, pts: int) 
     return frame
 
 
-def write_media_chunks(path: str | Path, chunks: Iterable[np.ndarray], sample_rate: int,
-                       channels: int, *, container: str, audio_codec: str,
-                       video: bool = True, duration_s: float | None = None, fps: int = 10,
-                       size: tuple[int, int] = (160, 96)) -> Path:
+def write_media_chunks(
+    path: str | Path,
+    chunks: Iterable[np.ndarray],
+    sample_rate: int,
+    channels: int,
+    *,
+    container: str,
+    audio_codec: str,
+    video: bool = True,
+    duration_s: float | None = None,
+    fps: int = 10,
+    size: tuple[int, int] = (160, 96),
+) -> Path:
     """Stream audio chunks (each (n, channels) float) into a media file.
 
     Video (if the container has it and ``video``) is interleaved as the audio
@@ -162,9 +194,12 @@ def write_media_chunks(path: str | Path, chunks: Iterable[np.ndarray], sample_ra
     layout = "mono" if channels == 1 else "stereo"
     out = _open_out(path, container)
     try:
-        a = cast(av.audio.stream.AudioStream,
-                 out.add_stream(enc, rate=sample_rate, layout=layout,
-                                options=_ENC_OPTIONS.get(audio_codec, {})))
+        a = cast(
+            av.audio.stream.AudioStream,
+            out.add_stream(
+                enc, rate=sample_rate, layout=layout, options=_ENC_OPTIONS.get(audio_codec, {})
+            ),
+        )
         if audio_codec in _BITRATE:
             a.bit_rate = _BITRATE[audio_codec] * channels // 2 + 32_000
         a.codec_context.flags |= av.codec.context.Flags.bitexact
@@ -192,22 +227,44 @@ def write_media_chunks(path: str | Path, chunks: Iterable[np.ndarray], sample_ra
     return path
 
 
-def write_media(path: str | Path, audio: np.ndarray, sample_rate: int, *, container: str,
-                audio_codec: str, video: bool = True, duration_s: float | None = None,
-                fps: int = 10) -> Path:
+def write_media(
+    path: str | Path,
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    container: str,
+    audio_codec: str,
+    video: bool = True,
+    duration_s: float | None = None,
+    fps: int = 10,
+) -> Path:
     """Write ``audio`` ((n, channels) or (n,) float in [-1, 1]) into a media file."""
     audio = np.asarray(audio)
     if audio.ndim == 1:
         audio = audio[:, None]
     block = 1 << 16
-    chunks = (audio[i:i + block] for i in range(0, len(audio), block))
-    return write_media_chunks(path, chunks, sample_rate, audio.shape[1], container=container,
-                              audio_codec=audio_codec, video=video, duration_s=duration_s,
-                              fps=fps)
+    chunks = (audio[i : i + block] for i in range(0, len(audio), block))
+    return write_media_chunks(
+        path,
+        chunks,
+        sample_rate,
+        audio.shape[1],
+        container=container,
+        audio_codec=audio_codec,
+        video=video,
+        duration_s=duration_s,
+        fps=fps,
+    )
 
 
-def write_video_only(path: str | Path, duration_s: float, *, container: str = "mp4",
-                     fps: int = 10, size: tuple[int, int] = (160, 96)) -> Path:
+def write_video_only(
+    path: str | Path,
+    duration_s: float,
+    *,
+    container: str = "mp4",
+    fps: int = 10,
+    size: tuple[int, int] = (160, 96),
+) -> Path:
     """A file with a video stream and no audio stream (the "no audio" control)."""
     path = Path(path)
     out = _open_out(path, container)

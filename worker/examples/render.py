@@ -71,8 +71,7 @@ def lagrange_weights(t: np.ndarray) -> list[np.ndarray]:
     d = [t - float(x) for x in _LAG_POINTS]
     p01, p23, p45 = d[0] * d[1], d[2] * d[3], d[4] * d[5]
     p2345, p0145, p0123 = p23 * p45, p01 * p45, p01 * p23
-    num = [d[1] * p2345, d[0] * p2345, d[3] * p0145, d[2] * p0145, d[5] * p0123,
-           d[4] * p0123]
+    num = [d[1] * p2345, d[0] * p2345, d[3] * p0145, d[2] * p0145, d[5] * p0123, d[4] * p0123]
     den = _lagrange_denominators()
     for j in range(6):
         num[j] /= den[j]
@@ -90,12 +89,13 @@ def _scene_slice(scene: np.ndarray, a: int, b: int) -> np.ndarray:
     out = np.zeros(b - a)
     lo, hi = max(a, 0), min(b, len(scene))
     if hi > lo:
-        out[lo - a:hi - a] = scene[lo:hi]
+        out[lo - a : hi - a] = scene[lo:hi]
     return out
 
 
-def render(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float,
-           n0: int, n1: int) -> np.ndarray:
+def render(
+    scene: np.ndarray, rate: int, start_s: float, drift_ppm: float, n0: int, n1: int
+) -> np.ndarray:
     """Camera samples n0..n1-1 (float64, 1-D) of a camera looking at ``scene``.
 
     n0 may be negative and n1 beyond the camera's end (used for filter margins);
@@ -106,12 +106,13 @@ def render(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float,
     out = np.empty(max(n1 - n0, 0))
     for a in range(n0, n1, CHUNK):
         b = min(a + CHUNK, n1)
-        out[a - n0:b - n0] = _render_chunk(scene, rate, start_s, drift_ppm, a, b)
+        out[a - n0 : b - n0] = _render_chunk(scene, rate, start_s, drift_ppm, a, b)
     return out
 
 
-def _render_chunk(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float,
-                  n0: int, n1: int) -> np.ndarray:
+def _render_chunk(
+    scene: np.ndarray, rate: int, start_s: float, drift_ppm: float, n0: int, n1: int
+) -> np.ndarray:
     if drift_ppm == 0.0:
         return _render_fixed(scene, rate, start_s, n0, n1)
     up, down, h = _design(rate)
@@ -121,7 +122,8 @@ def _render_chunk(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float
     base = start_s * inter
     ibase = np.floor(base)
     v = (base - ibase) + np.arange(n0, n1, dtype=np.float64) * (
-        inter / (rate * (1.0 + drift_ppm * 1e-6)))
+        inter / (rate * (1.0 + drift_ppm * 1e-6))
+    )
     fl = np.floor(v)
     t = v - fl
     k_lo = int(ibase + fl[0]) - 2
@@ -182,14 +184,20 @@ def _render_fixed(scene: np.ndarray, rate: int, start_s: float, n0: int, n1: int
     j1 = k + -(-(n1 + margin) * down // up) + 2
     x = _scene_slice(scene, j0, j1)
     if up == down == 1:  # resample_poly would return x untouched: filter ourselves
-        y = np.convolve(x, h)[(len(h) - 1) // 2:]
+        y = np.convolve(x, h)[(len(h) - 1) // 2 :]
     else:
         y = resample_poly(x, up, down, window=h)
-    return y[m0:m0 + (n1 - n0)]
+    return y[m0 : m0 + (n1 - n0)]
 
 
-def render_chunks(scene: np.ndarray, rate: int, start_s: float, drift_ppm: float,
-                  n_samples: int, chunk: int = CHUNK) -> Iterator[np.ndarray]:
+def render_chunks(
+    scene: np.ndarray,
+    rate: int,
+    start_s: float,
+    drift_ppm: float,
+    n_samples: int,
+    chunk: int = CHUNK,
+) -> Iterator[np.ndarray]:
     """Camera samples 0..n_samples-1 in consecutive chunks."""
     for a in range(0, n_samples, chunk):
         yield render(scene, rate, start_s, drift_ppm, a, min(a + chunk, n_samples))

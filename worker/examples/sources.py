@@ -108,8 +108,9 @@ class SmoothCurve:
     not depend on how the range is chunked (control grid anchored at sample 0).
     """
 
-    def __init__(self, rng: np.random.Generator, rate: float, fmin: float, fmax: float,
-                 k: int = 6) -> None:
+    def __init__(
+        self, rng: np.random.Generator, rate: float, fmin: float, fmax: float, k: int = 6
+    ) -> None:
         self.rate = rate
         self.f = rng.uniform(fmin, fmax, k)
         self.ph = rng.uniform(0, 2 * np.pi, k)
@@ -129,13 +130,15 @@ class SmoothCurve:
         """Control-grid sample indices covering n0..n1-1 and the curve's values there."""
         g0, g1 = n0 // self.step, n1 // self.step + 2
         grid = np.arange(g0, g1) * self.step
-        curve = (np.sin(2 * np.pi * np.outer(grid / self.rate, self.f) + self.ph)
-                 * self.a).sum(axis=1)
+        curve = (np.sin(2 * np.pi * np.outer(grid / self.rate, self.f) + self.ph) * self.a).sum(
+            axis=1
+        )
         return grid, curve
 
 
-def smooth_random(rng: np.random.Generator, n: int, rate: float, fmin: float, fmax: float,
-                  k: int = 6) -> np.ndarray:
+def smooth_random(
+    rng: np.random.Generator, n: int, rate: float, fmin: float, fmax: float, k: int = 6
+) -> np.ndarray:
     """n samples of a ``SmoothCurve``."""
     return SmoothCurve(rng, rate, fmin, fmax, k).at(0, n)
 
@@ -150,8 +153,9 @@ class NoiseStream:
     Sequential ``next(n)`` calls give one continuous signal (filter states carried).
     """
 
-    def __init__(self, kind: str, rate: int, rng: np.random.Generator,
-                 scale: float | None = None) -> None:
+    def __init__(
+        self, kind: str, rate: int, rng: np.random.Generator, scale: float | None = None
+    ) -> None:
         self.kind, self.rate, self.rng = kind, rate, rng
         nyq = 0.5 * rate
         self.sos: list[np.ndarray] = []
@@ -160,8 +164,9 @@ class NoiseStream:
         elif kind == "rumble":
             self.sos.append(butter(4, 250.0, fs=rate, output="sos"))
         elif kind == "hvac":
-            self.sos.append(butter(2, [40.0, min(2500.0, 0.9 * nyq)], btype="band", fs=rate,
-                                   output="sos"))
+            self.sos.append(
+                butter(2, [40.0, min(2500.0, 0.9 * nyq)], btype="band", fs=rate, output="sos")
+            )
         elif kind == "brown":
             self.sos.append(butter(1, 20.0, fs=rate, output="sos"))
         self.pink = kind in ("pink", "hiss", "hvac", "rumble")
@@ -188,8 +193,9 @@ class BabbleNoise:
         for lo, hi in ((150.0, 1000.0), (1000.0, min(4000.0, 0.45 * rate))):
             sos = butter(2, [lo, hi], btype="band", fs=rate, output="sos")
             envs = [SmoothCurve(rng, rate, 1.5, 7.0) for _ in range(4)]
-            self.bands.append((NoiseStream("pink", rate, rng), sos,
-                               [np.zeros((sos.shape[0], 2))], envs))
+            self.bands.append(
+                (NoiseStream("pink", rate, rng), sos, [np.zeros((sos.shape[0], 2))], envs)
+            )
         self.pos = 0
 
     def next(self, n: int) -> np.ndarray:
@@ -198,8 +204,7 @@ class BabbleNoise:
             x, zi[0] = sosfilt(sos, src.next(n), zi=zi[0])
             # Sum the talkers' envelopes on the control grid, interpolate once.
             grid, _ = envs[0].grid(self.pos, self.pos + n)
-            e = sum(np.maximum(env.grid(self.pos, self.pos + n)[1] + 0.3, 0.0) ** 2
-                    for env in envs)
+            e = sum(np.maximum(env.grid(self.pos, self.pos + n)[1] + 0.3, 0.0) ** 2 for env in envs)
             out += x * np.interp(np.arange(self.pos, self.pos + n), grid, e)
         self.pos += n
         return out / 2.7  # ~unit RMS
@@ -222,7 +227,7 @@ def _place(buf: np.ndarray, x: np.ndarray, at: int, gain: float = 1.0) -> None:
     """buf[at:at+len(x)] += gain*x, clipped to the buffer."""
     a, b = max(at, 0), min(at + len(x), len(buf))
     if b > a:
-        buf[a:b] += gain * x[a - at:b - at]
+        buf[a:b] += gain * x[a - at : b - at]
 
 
 def _bandpass(x: np.ndarray, lo: float, hi: float, order: int = 2) -> np.ndarray:
@@ -232,13 +237,28 @@ def _bandpass(x: np.ndarray, lo: float, hi: float, order: int = 2) -> np.ndarray
 
 # --------------------------------------------------------------------------- speech
 
-_VOWELS = np.array([  # F1..F4, adult male reference (Peterson & Barney-like)
-    (730, 1090, 2440, 3400), (530, 1840, 2480, 3500), (270, 2290, 3010, 3700),
-    (570, 840, 2410, 3400), (300, 870, 2240, 3400), (660, 1720, 2410, 3500),
-    (490, 1350, 1690, 3300), (520, 1190, 2390, 3400), (400, 2000, 2550, 3600)], float)
+_VOWELS = np.array(
+    [  # F1..F4, adult male reference (Peterson & Barney-like)
+        (730, 1090, 2440, 3400),
+        (530, 1840, 2480, 3500),
+        (270, 2290, 3010, 3700),
+        (570, 840, 2410, 3400),
+        (300, 870, 2240, 3400),
+        (660, 1720, 2410, 3500),
+        (490, 1350, 1690, 3300),
+        (520, 1190, 2390, 3400),
+        (400, 2000, 2550, 3600),
+    ],
+    float,
+)
 _BW = np.array([80.0, 100.0, 140.0, 220.0])
-_FRIC = {"s": (6500.0, 1800.0, 1.0), "sh": (3300.0, 1000.0, 0.9), "f": (4500.0, 3500.0, 0.3),
-         "h": (1800.0, 1500.0, 0.25), "th": (5000.0, 3000.0, 0.2)}
+_FRIC = {
+    "s": (6500.0, 1800.0, 1.0),
+    "sh": (3300.0, 1000.0, 0.9),
+    "f": (4500.0, 3500.0, 0.3),
+    "h": (1800.0, 1500.0, 0.25),
+    "th": (5000.0, 3000.0, 0.2),
+}
 _BURST = {"p": (900.0, 700.0), "t": (4200.0, 1800.0), "k": (2100.0, 800.0)}
 
 
@@ -256,11 +276,18 @@ class Voice:
 def random_voice(rng: np.random.Generator, kind: str | None = None) -> Voice:
     """A random male/female/child voice."""
     kind = kind or str(rng.choice(["m", "f", "m", "f", "c"]))
-    f0, tract = {"m": (rng.uniform(85, 145), rng.uniform(0.95, 1.05)),
-                 "f": (rng.uniform(165, 240), rng.uniform(1.12, 1.22)),
-                 "c": (rng.uniform(240, 320), rng.uniform(1.25, 1.35))}[kind]
-    return Voice(f0=f0, tract=tract, rate=rng.uniform(3.8, 6.2), breath=rng.uniform(0.02, 0.15),
-                 gain=db(rng.uniform(-6, 0)))
+    f0, tract = {
+        "m": (rng.uniform(85, 145), rng.uniform(0.95, 1.05)),
+        "f": (rng.uniform(165, 240), rng.uniform(1.12, 1.22)),
+        "c": (rng.uniform(240, 320), rng.uniform(1.25, 1.35)),
+    }[kind]
+    return Voice(
+        f0=f0,
+        tract=tract,
+        rate=rng.uniform(3.8, 6.2),
+        breath=rng.uniform(0.02, 0.15),
+        gain=db(rng.uniform(-6, 0)),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -294,8 +321,8 @@ def _resonators(freqs: np.ndarray, bws: np.ndarray, fs: int) -> np.ndarray:
     order = 0
     for j in range(k):  # multiply by (1 - c z^-1 + r^2 z^-2)
         new = den[:, : order + 3].copy()
-        new[:, 1: order + 2] -= c[:, j, None] * den[:, : order + 1]
-        new[:, 2: order + 3] += (r[:, j] ** 2)[:, None] * den[:, : order + 1]
+        new[:, 1 : order + 2] -= c[:, j, None] * den[:, : order + 1]
+        new[:, 2 : order + 3] += (r[:, j] ** 2)[:, None] * den[:, : order + 1]
         den[:, : order + 3] = new
         order += 2
     gain = np.prod(1 - c + r * r, axis=1)
@@ -319,14 +346,20 @@ def _tv_filter(x: np.ndarray, resp: np.ndarray, fs: int) -> np.ndarray:
     out_frames = sfft.irfft(sfft.rfft(frames * win, nfft) * resp, nfft)
     out = np.zeros((m - 1) * hop + nfft)
     for j in range(nfft // hop):  # frames j, j+4, ... tile without overlapping
-        sel = out_frames[j:: nfft // hop]
+        sel = out_frames[j :: nfft // hop]
         if len(sel):
-            out[j * hop: j * hop + len(sel) * nfft] += sel.reshape(-1)
+            out[j * hop : j * hop + len(sel) * nfft] += sel.reshape(-1)
     return out[: len(x)]
 
 
-def speech_phrase(rng: np.random.Generator, voice: Voice, n_syll: int,
-                  question: bool = False, sing: bool = False, fs: int = FS) -> np.ndarray:
+def speech_phrase(
+    rng: np.random.Generator,
+    voice: Voice,
+    n_syll: int,
+    question: bool = False,
+    sing: bool = False,
+    fs: int = FS,
+) -> np.ndarray:
     """One phrase of formant-synthesised speech (or sung vowels if ``sing``) at ``fs``."""
     ctl = fs // 200  # control frame: 5 ms
     av, af, formants, fric = [], [], [], []
@@ -336,9 +369,11 @@ def speech_phrase(rng: np.random.Generator, voice: Voice, n_syll: int,
     for i in range(n_syll):
         syl_len = (1.0 / voice.rate) * rng.uniform(0.65, 1.45) * (2.5 if sing else 1.0)
         units: list[tuple[Any, ...]] = []
-        onset = rng.choice(["", "p", "t", "k", "s", "sh", "f", "h", "th", "n", "l"],
-                           p=[.14, .09, .11, .09, .12, .05, .06, .07, .04, .13, .10])
-        coda = rng.choice(["", "s", "t", "n", "k", "f"], p=[.5, .12, .12, .14, .06, .06])
+        onset = rng.choice(
+            ["", "p", "t", "k", "s", "sh", "f", "h", "th", "n", "l"],
+            p=[0.14, 0.09, 0.11, 0.09, 0.12, 0.05, 0.06, 0.07, 0.04, 0.13, 0.10],
+        )
+        coda = rng.choice(["", "s", "t", "n", "k", "f"], p=[0.5, 0.12, 0.12, 0.14, 0.06, 0.06])
         tgt = _VOWELS[rng.integers(len(_VOWELS))] * voice.tract * rng.uniform(0.95, 1.05, 4)
         if onset in _BURST:
             units += [("sil", rng.uniform(0.02, 0.05)), ("burst", 0.012, onset)]
@@ -412,8 +447,10 @@ def speech_phrase(rng: np.random.Generator, voice: Voice, n_syll: int,
             bump[idx] = np.sin(np.linspace(0, np.pi, k))
             f0c *= 1 + rng.uniform(0.08, 0.18) * bump
     if sing:
-        f0c = voice.f0 * 2 ** (np.round(rng.normal(0, 3, n_ctl // 40 + 1)) / 12)[
-            np.arange(n_ctl) // 40]
+        f0c = (
+            voice.f0
+            * 2 ** (np.round(rng.normal(0, 3, n_ctl // 40 + 1)) / 12)[np.arange(n_ctl) // 40]
+        )
         f0c *= 1 + 0.012 * np.sin(2 * np.pi * 5.5 * tc / fs)
     f0s = np.interp(ts, tc, f0c) * (1 + 0.03 * smooth_random(rng, n, fs, 0.3, 3))
     phase = np.cumsum(f0s / fs)
@@ -449,8 +486,14 @@ def speech_phrase(rng: np.random.Generator, voice: Voice, n_syll: int,
     return 0.1 * (voiced / v_rms + frics / f_rms * db(rng.uniform(-16, -10)))
 
 
-def speech_track(rng: np.random.Generator, n: int, voices: list[Voice],
-                 monologue: bool = False, gap_scale: float = 1.0, fs: int = FS) -> np.ndarray:
+def speech_track(
+    rng: np.random.Generator,
+    n: int,
+    voices: list[Voice],
+    monologue: bool = False,
+    gap_scale: float = 1.0,
+    fs: int = FS,
+) -> np.ndarray:
     """A conversation (turns between ``voices``) or one voice's monologue, n samples."""
     buf = np.zeros(n)
     t = int(rng.uniform(0.0, 1.2) * fs)
@@ -458,8 +501,9 @@ def speech_track(rng: np.random.Generator, n: int, voices: list[Voice],
     while t < n:
         v = voices[who]
         for _ in range(int(rng.integers(1, 5))):
-            ph = speech_phrase(rng, v, int(rng.integers(3, 13)), question=rng.random() < 0.15,
-                               fs=fs)
+            ph = speech_phrase(
+                rng, v, int(rng.integers(3, 13)), question=rng.random() < 0.15, fs=fs
+            )
             _place(buf, ph, t, v.gain)
             t += len(ph) + int(rng.uniform(0.15, 0.7) * gap_scale * fs)
             if t >= n:
@@ -467,8 +511,9 @@ def speech_track(rng: np.random.Generator, n: int, voices: list[Voice],
         if not monologue and len(voices) > 1:
             who = (who + int(rng.integers(1, len(voices)))) % len(voices)
         # Sometimes the next speaker barges in early (overlap), sometimes a long pause.
-        t += int(rng.choice([-0.3, 0.1, 0.4, 1.0, 2.5], p=[.1, .35, .3, .18, .07])
-                 * gap_scale * fs)
+        t += int(
+            rng.choice([-0.3, 0.1, 0.4, 1.0, 2.5], p=[0.1, 0.35, 0.3, 0.18, 0.07]) * gap_scale * fs
+        )
     return buf
 
 
@@ -484,8 +529,13 @@ def _speech(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
 def _clink(rng: np.random.Generator) -> np.ndarray:
     t = np.arange(int(0.6 * FS)) / FS
     f = rng.uniform(2500, 6000) * np.array([1.0, 2.32, 3.9])
-    return cast(np.ndarray, sum(np.sin(2 * np.pi * fi * t) * np.exp(-t / rng.uniform(0.05, 0.2))
-                                / (i + 1) for i, fi in enumerate(f)))
+    return cast(
+        np.ndarray,
+        sum(
+            np.sin(2 * np.pi * fi * t) * np.exp(-t / rng.uniform(0.05, 0.2)) / (i + 1)
+            for i, fi in enumerate(f)
+        ),
+    )
 
 
 def _laugh(rng: np.random.Generator, voice: Voice) -> np.ndarray:
@@ -504,7 +554,8 @@ def _crowd(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
     for _ in range(int(rng.integers(4, 8))):
         v = random_voice(rng)
         far += speech_track(rng, n_lo, [v], monologue=True, gap_scale=0.6, fs=lo_fs) * db(
-            rng.uniform(-16, -8))
+            rng.uniform(-16, -8)
+        )
     buf = resample_poly(sosfilt(lp, far), FS // lo_fs, 1)[:n]
     near = [random_voice(rng) for _ in range(int(rng.integers(1, 3)))]
     buf += speech_track(rng, n, near, gap_scale=2.0) * db(-4)
@@ -521,8 +572,11 @@ def _crowd(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
 
 # --------------------------------------------------------------------------- music
 
-_SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10),
-           "dorian": (0, 2, 3, 5, 7, 9, 10)}
+_SCALES = {
+    "major": (0, 2, 4, 5, 7, 9, 11),
+    "minor": (0, 2, 3, 5, 7, 8, 10),
+    "dorian": (0, 2, 3, 5, 7, 9, 10),
+}
 _PROGS = ((0, 4, 5, 3), (0, 5, 3, 4), (5, 3, 0, 4), (0, 3, 4, 4), (0, 6, 5, 4), (1, 4, 0, 0))
 _PROFILES = ("saw", "square", "tri", "organ", "soft", "piano")
 _TABLE = 16384
@@ -536,9 +590,14 @@ def midi_hz(m: float) -> float:
 def _table(profile: str, k: int) -> np.ndarray:
     """Single-cycle band-limited wavetable with k harmonics."""
     h = np.arange(1, k + 1)
-    amps = {"saw": 1 / h, "square": (h % 2) / h, "tri": (h % 2) / h**2, "soft": 1 / h**2,
-            "organ": np.where(np.isin(h, (1, 2, 3, 4, 6, 8)), 1 / np.sqrt(h), 0.0),
-            "piano": np.exp(-0.35 * h) * (1 + 0.5 * (h == 2))}[profile]
+    amps = {
+        "saw": 1 / h,
+        "square": (h % 2) / h,
+        "tri": (h % 2) / h**2,
+        "soft": 1 / h**2,
+        "organ": np.where(np.isin(h, (1, 2, 3, 4, 6, 8)), 1 / np.sqrt(h), 0.0),
+        "piano": np.exp(-0.35 * h) * (1 + 0.5 * (h == 2)),
+    }[profile]
     ph = np.arange(_TABLE) / _TABLE
     tab = (np.sin(2 * np.pi * np.outer(ph, h)) * amps).sum(axis=1)
     return cast(np.ndarray, (tab / np.max(np.abs(tab))).astype(np.float32))
@@ -555,16 +614,34 @@ def note(f: float, dur_s: float, profile: str, **kw: float) -> np.ndarray:
 
 @lru_cache(maxsize=160)
 def _note(f: float, dur_s: float, profile: str, kw: tuple[tuple[str, float], ...]) -> np.ndarray:
-    p: dict[str, Any] = {"attack": 0.01, "decay": 0.3, "sustain": 0.6, "release": 0.15,
-                         "vibrato": 0.0, "pluck": False, "phase0": 0.0, **dict(kw)}
+    p: dict[str, Any] = {
+        "attack": 0.01,
+        "decay": 0.3,
+        "sustain": 0.6,
+        "release": 0.15,
+        "vibrato": 0.0,
+        "pluck": False,
+        "phase0": 0.0,
+        **dict(kw),
+    }
     out = _synth_note(f, dur_s, profile, **p)
     out.flags.writeable = False
     return out
 
 
-def _synth_note(f: float, dur_s: float, profile: str, *, attack: float, decay: float,
-                sustain: float, release: float, vibrato: float, pluck: bool,
-                phase0: float) -> np.ndarray:
+def _synth_note(
+    f: float,
+    dur_s: float,
+    profile: str,
+    *,
+    attack: float,
+    decay: float,
+    sustain: float,
+    release: float,
+    vibrato: float,
+    pluck: bool,
+    phase0: float,
+) -> np.ndarray:
     n = int((dur_s + release) * FS)
     t = np.arange(n, dtype=np.float32) / np.float32(FS)
     if vibrato:
@@ -581,9 +658,11 @@ def _synth_note(f: float, dur_s: float, profile: str, *, attack: float, decay: f
         wave = mix * wave + (1 - mix) * _table(profile, min(k, 4))[idx]
         env = np.exp(-t / np.float32(max(decay, 1e-3)))
     else:
-        env = np.where(t < attack, t / np.float32(attack),
-                       sustain + (1 - sustain) * np.exp(-(t - attack) / np.float32(
-                           max(decay, 1e-3))))
+        env = np.where(
+            t < attack,
+            t / np.float32(attack),
+            sustain + (1 - sustain) * np.exp(-(t - attack) / np.float32(max(decay, 1e-3))),
+        )
     env *= np.clip((dur_s + release - t) / np.float32(release), 0, 1)
     return cast(np.ndarray, (wave * env).astype(np.float32))
 
@@ -600,7 +679,8 @@ def _snare(rng: np.random.Generator) -> np.ndarray:
     t = np.arange(int(0.35 * FS)) / FS
     tone = np.sin(2 * np.pi * rng.uniform(170, 230) * t) * np.exp(-t / 0.05)
     rattle = _bandpass(rng.standard_normal(len(t)), 1500, 9000) * np.exp(
-        -t / rng.uniform(0.08, 0.15))
+        -t / rng.uniform(0.08, 0.15)
+    )
     return 0.6 * tone + 1.2 * rattle
 
 
@@ -626,15 +706,19 @@ class _Kit:
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
-        self.sounds = {"kick": [_kick(rng) for _ in range(3)],
-                       "snare": [_snare(rng) for _ in range(3)],
-                       "hat": [_hat(rng) for _ in range(4)], "ohat": [_hat(rng, True)],
-                       "crash": [_crash(rng)], "tom": [_tom(rng) for _ in range(3)]}
-        self.gain = {"kick": 1.0, "snare": 0.7, "hat": 0.25, "ohat": 0.22, "crash": 0.3,
-                     "tom": 0.6}
+        self.sounds = {
+            "kick": [_kick(rng) for _ in range(3)],
+            "snare": [_snare(rng) for _ in range(3)],
+            "hat": [_hat(rng) for _ in range(4)],
+            "ohat": [_hat(rng, True)],
+            "crash": [_crash(rng)],
+            "tom": [_tom(rng) for _ in range(3)],
+        }
+        self.gain = {"kick": 1.0, "snare": 0.7, "hat": 0.25, "ohat": 0.22, "crash": 0.3, "tom": 0.6}
 
-    def hit(self, buf: np.ndarray, name: str, at: int, vel: float = 1.0,
-            variant: int | None = None) -> None:
+    def hit(
+        self, buf: np.ndarray, name: str, at: int, vel: float = 1.0, variant: int | None = None
+    ) -> None:
         opts = self.sounds[name]
         v = int(self.rng.integers(len(opts))) if variant is None else variant % len(opts)
         _place(buf, opts[v], at, self.gain[name] * vel)
@@ -697,29 +781,57 @@ def _music(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
                     kit.hit(buf, "kick", at(pos), rng.uniform(0.85, 1.0))
                 if sn:
                     kit.hit(buf, "snare", at(pos), rng.uniform(0.8, 1.0))
-                kit.hit(buf, "ohat" if (s == 7 and rng.random() < 0.2) else "hat", at(pos),
-                        rng.uniform(0.5, 1.0) * (1.0 if s % 2 == 0 else 0.7))
+                kit.hit(
+                    buf,
+                    "ohat" if (s == 7 and rng.random() < 0.2) else "hat",
+                    at(pos),
+                    rng.uniform(0.5, 1.0) * (1.0 if s % 2 == 0 else 0.7),
+                )
             # bass
             for s in range(4 if groove != 1 else 8):
                 step = 1.0 if groove != 1 else 0.5
                 m = chord[0] - 12 + (7 if rng.random() < 0.15 else 0)
-                _place(buf, note(midi_hz(m), step * beat_s * 0.9, bass_p, decay=0.2,
-                                 sustain=0.5), at(b0 + s * step), 0.45)
+                _place(
+                    buf,
+                    note(midi_hz(m), step * beat_s * 0.9, bass_p, decay=0.2, sustain=0.5),
+                    at(b0 + s * step),
+                    0.45,
+                )
             # chords
             if chord_style == 0:
                 for m in chord:
-                    _place(buf, note(midi_hz(m + 12), 4 * beat_s, chord_p, attack=0.15,
-                                     decay=1.0, sustain=0.7, release=0.4), at(b0), 0.1)
+                    _place(
+                        buf,
+                        note(
+                            midi_hz(m + 12),
+                            4 * beat_s,
+                            chord_p,
+                            attack=0.15,
+                            decay=1.0,
+                            sustain=0.7,
+                            release=0.4,
+                        ),
+                        at(b0),
+                        0.1,
+                    )
             elif chord_style == 1:
                 for s in (1, 3):
                     for m in chord:
-                        _place(buf, note(midi_hz(m + 12), 0.4 * beat_s, "piano", pluck=True,
-                                         decay=0.25), at(b0 + s), 0.15)
+                        _place(
+                            buf,
+                            note(midi_hz(m + 12), 0.4 * beat_s, "piano", pluck=True, decay=0.25),
+                            at(b0 + s),
+                            0.15,
+                        )
             else:
                 for s in range(8):
                     m = chord[s % 3] + 12 * (1 + (s // 3) % 2)
-                    _place(buf, note(midi_hz(m), 0.45 * beat_s, chord_p, pluck=True,
-                                     decay=0.3), at(b0 + s / 2), 0.12)
+                    _place(
+                        buf,
+                        note(midi_hz(m), 0.45 * beat_s, chord_p, pluck=True, decay=0.3),
+                        at(b0 + s / 2),
+                        0.12,
+                    )
             # melody
             if with_melody:
                 pos = 0.0
@@ -730,9 +842,20 @@ def _music(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
                         deg = int(np.clip((melody_pitch - root) + step, -3, 20))
                         melody_pitch = root + deg
                         m = root + 12 * (deg // 7) + scale[deg % 7] + 12
-                        _place(buf, note(midi_hz(m), dur * beat_s * 0.95, lead_p, attack=0.02,
-                                         decay=0.4, sustain=0.5, vibrato=0.006), at(b0 + pos),
-                               0.22)
+                        _place(
+                            buf,
+                            note(
+                                midi_hz(m),
+                                dur * beat_s * 0.95,
+                                lead_p,
+                                attack=0.02,
+                                decay=0.4,
+                                sustain=0.5,
+                                vibrato=0.006,
+                            ),
+                            at(b0 + pos),
+                            0.22,
+                        )
                     pos += dur
             bar += 1
 
@@ -766,18 +889,28 @@ def music_loop(rng: np.random.Generator) -> np.ndarray:
     riff = rng.choice([0, 0, 0, 7, 12, 10, 3, 5], 16)
     for s in range(16):
         if rng.random() < 0.85:
-            _place(buf, note(midi_hz(root + int(riff[s])), 0.45 * beat / FS, "saw", decay=0.15,
-                             sustain=0.4), s * beat // 2, 0.35)
+            _place(
+                buf,
+                note(
+                    midi_hz(root + int(riff[s])), 0.45 * beat / FS, "saw", decay=0.15, sustain=0.4
+                ),
+                s * beat // 2,
+                0.35,
+            )
     if rng.random() < 0.7:  # offbeat chord stab
         chord = [root + 24, root + 27, root + 31]
         for s in (3, 11):
             for m in chord:
-                _place(buf, note(midi_hz(m), 0.2 * beat / FS, "square", pluck=True, decay=0.12),
-                       s * beat // 2, 0.08)
+                _place(
+                    buf,
+                    note(midi_hz(m), 0.2 * beat / FS, "square", pluck=True, decay=0.12),
+                    s * beat // 2,
+                    0.08,
+                )
     loop = buf[:length].copy()
     tail = buf[length:]
     for k in range(0, len(tail), length):  # fold tails so the tiled loop is seamless
-        seg = tail[k:k + length]
+        seg = tail[k : k + length]
         loop[: len(seg)] += seg
     # FFT resampling treats the loop as periodic: exact band-limited periodic upsampling.
     return cast(np.ndarray, resample(loop, loop_length(bpm)))
@@ -824,8 +957,10 @@ def _knock(rng: np.random.Generator) -> np.ndarray:
     f = rng.uniform(180, 600)
     for _ in range(int(rng.integers(2, 5))):
         t = np.arange(int(rng.uniform(0.18, 0.3) * FS)) / FS
-        body = sum(np.sin(2 * np.pi * f * r * t) * np.exp(-t / rng.uniform(0.015, 0.05))
-                   for r in (1.0, 1.6, 2.7))
+        body = sum(
+            np.sin(2 * np.pi * f * r * t) * np.exp(-t / rng.uniform(0.015, 0.05))
+            for r in (1.0, 1.6, 2.7)
+        )
         click = rng.standard_normal(len(t)) * np.exp(-t / 0.002) * 0.5
         out.append(body + click)
     return np.concatenate(out)
@@ -865,11 +1000,14 @@ def _sparse(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
     t = int(rng.uniform(2, 10) * FS)
     while t < n:
         kind = rng.choice(["clap", "knock", "door", "steps", "drop", "phrase"])
-        ev = {"clap": lambda: np.concatenate([_clap(rng) for _ in range(rng.integers(1, 4))]),
-              "knock": lambda: _knock(rng), "door": lambda: _door(rng),
-              "steps": lambda: _steps(rng), "drop": lambda: _drop(rng),
-              "phrase": lambda: speech_phrase(rng, random_voice(rng), int(rng.integers(3, 9))),
-              }[str(kind)]()
+        ev = {
+            "clap": lambda: np.concatenate([_clap(rng) for _ in range(rng.integers(1, 4))]),
+            "knock": lambda: _knock(rng),
+            "door": lambda: _door(rng),
+            "steps": lambda: _steps(rng),
+            "drop": lambda: _drop(rng),
+            "phrase": lambda: speech_phrase(rng, random_voice(rng), int(rng.integers(3, 9))),
+        }[str(kind)]()
         ev = ev * np.minimum(1.0, np.arange(len(ev), 0, -1) / (0.05 * FS))  # no hard ends
         ev = ev / (np.sqrt(active_power(ev, FS)) + 1e-12)
         _place(buf, ev, t, db(rng.uniform(-6, 3)))
@@ -887,10 +1025,17 @@ def _ambient(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
     for p in parts:
         if p == "hvac":
             mains = float(rng.choice([50.0, 60.0]))
-            hum = sum(np.sin(2 * np.pi * mains * h * t + rng.uniform(0, 6)) / h**1.5
-                      for h in (1, 2, 3, 5))
-            fan = np.sin(2 * np.pi * np.cumsum(rng.uniform(80, 160) * (
-                1 + 0.01 * smooth_random(rng, n, FS, 0.05, 0.3))) / FS)
+            hum = sum(
+                np.sin(2 * np.pi * mains * h * t + rng.uniform(0, 6)) / h**1.5 for h in (1, 2, 3, 5)
+            )
+            fan = np.sin(
+                2
+                * np.pi
+                * np.cumsum(
+                    rng.uniform(80, 160) * (1 + 0.01 * smooth_random(rng, n, FS, 0.05, 0.3))
+                )
+                / FS
+            )
             out += noise(rng, n, "hvac") + 0.15 * hum + 0.1 * fan + 0.2 * noise(rng, n, "hiss")
         elif p == "wind":
             gust = np.clip(1 + 0.7 * smooth_random(rng, n, FS, 0.03, 0.4), 0.05, None)
@@ -904,8 +1049,12 @@ def _ambient(rng: np.random.Generator, n: int, variant: str) -> np.ndarray:
 # --------------------------------------------------------------------------- scenes
 
 GENERATORS: dict[str, Callable[[np.random.Generator, int, str], np.ndarray]] = {
-    "speech": _speech, "crowd": _crowd, "music": _music, "sparse": _sparse,
-    "ambient": _ambient, "silence": lambda rng, n, v: np.zeros(n),
+    "speech": _speech,
+    "crowd": _crowd,
+    "music": _music,
+    "sparse": _sparse,
+    "ambient": _ambient,
+    "silence": lambda rng, n, v: np.zeros(n),
 }
 _KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
@@ -917,7 +1066,7 @@ def _fade(n: int, xf: int, fade_in: bool, fade_out: bool) -> np.ndarray:
     if fade_in:
         g[:xf] = ramp
     if fade_out:
-        g[n - xf:] = ramp[::-1]
+        g[n - xf :] = ramp[::-1]
     return g
 
 
@@ -968,15 +1117,23 @@ def _to_scene_rate(x: np.ndarray, n: int) -> np.ndarray:
     return cast(np.ndarray, resample_poly(x, 3, 2)[:n])
 
 
-def _write_loop(buf: np.ndarray, loop: np.ndarray, lo: int, hi: int, gain: float, xf: int,
-                fade_in: bool, fade_out: bool) -> None:
+def _write_loop(
+    buf: np.ndarray,
+    loop: np.ndarray,
+    lo: int,
+    hi: int,
+    gain: float,
+    xf: int,
+    fade_in: bool,
+    fade_out: bool,
+) -> None:
     """Tile ``loop`` exactly over buf[lo:hi] (sample lo is loop sample 0)."""
     step = 1 << 20
     fades = _fade(hi - lo, xf, fade_in, fade_out)
     for a in range(lo, hi, step):
         b = min(a + step, hi)
         idx = (np.arange(a, b) - lo) % len(loop)
-        buf[a:b] += (loop[idx] * gain * fades[a - lo:b - lo]).astype(np.float32)
+        buf[a:b] += (loop[idx] * gain * fades[a - lo : b - lo]).astype(np.float32)
 
 
 def _add_room_tone(buf: np.ndarray, spec: SceneSpec) -> None:
@@ -995,7 +1152,7 @@ def _add_room_tone(buf: np.ndarray, spec: SceneSpec) -> None:
     for a in range(0, -(-len(buf) // 3) + pad, step):
         x, zi = sosfilt(lp, 0.8 * pink.next(step) + 0.6 * rumble.next(step), zi=zi)
         x = np.concatenate([prev, x])  # previous block's tail gives the filter context
-        prev = x[-2 * pad:]
-        y = resample_poly(x, 3, 1)[3 * pad: 3 * (len(x) - pad)]
+        prev = x[-2 * pad :]
+        y = resample_poly(x, 3, 1)[3 * pad : 3 * (len(x) - pad)]
         lo_out = 3 * a - 3 * pad  # buffer index of y[0]
         _place(buf, (g * y).astype(np.float32), lo_out)

@@ -50,8 +50,15 @@ class _Placed:
     warp: float | None
 
 
-def _place(kind: str, cam: CameraMedia, media: MediaFile, stream_start_ms: float,
-           offset_ms: float, ppm: float, frame_ms: float) -> _Placed | None:
+def _place(
+    kind: str,
+    cam: CameraMedia,
+    media: MediaFile,
+    stream_start_ms: float,
+    offset_ms: float,
+    ppm: float,
+    frame_ms: float,
+) -> _Placed | None:
     """Where one stream of a camera lands, rounded to frames."""
     scale = 1.0 + ppm * 1e-6
     source_ms = stream_start_ms - media.origin_ms  # the stream's first instant in the file
@@ -65,8 +72,9 @@ def _place(kind: str, cam: CameraMedia, media: MediaFile, stream_start_ms: float
     if frames <= 0:
         return None
     warp = scale if abs(ppm) * 1e-6 * frames * frame_ms > frame_ms / 2 else None
-    return _Placed(kind, cam, media, record_frame, source_frame, frames,
-                   record_frame * frame_ms - exact, warp)
+    return _Placed(
+        kind, cam, media, record_frame, source_frame, frames, record_frame * frame_ms - exact, warp
+    )
 
 
 def _rt(frames: int, rate: float) -> otio.opentime.RationalTime:
@@ -75,8 +83,11 @@ def _rt(frames: int, rate: float) -> otio.opentime.RationalTime:
 
 def _marker(name: str, at: int, rate: float, color: str, **meta: Any) -> otio.schema.Marker:
     return otio.schema.Marker(
-        name=name, marked_range=otio.opentime.TimeRange(_rt(at, rate), _rt(0, rate)),
-        color=color, metadata={KEY: meta} if meta else {})
+        name=name,
+        marked_range=otio.opentime.TimeRange(_rt(at, rate), _rt(0, rate)),
+        color=color,
+        metadata={KEY: meta} if meta else {},
+    )
 
 
 def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.schema.Clip:
@@ -85,24 +96,36 @@ def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.sc
     available = math.floor(p.media.duration_ms / frame_ms)
     ref = otio.schema.ExternalReference(
         target_url=p.media.url,
-        available_range=otio.opentime.TimeRange(_rt(0, rate), _rt(available, rate)))
+        available_range=otio.opentime.TimeRange(_rt(0, rate), _rt(available, rate)),
+    )
     clip = otio.schema.Clip(
-        name=f"{label} {p.kind}", media_reference=ref,
+        name=f"{label} {p.kind}",
+        media_reference=ref,
         source_range=otio.opentime.TimeRange(_rt(p.source_frame, rate), _rt(p.frames, rate)),
-        metadata={KEY: {
-            "camera": label, "is_master": label == facts.master,
-            "offset_ms": facts.offsets_ms[label], "drift_ppm": ppm,
-            "offset_source": "operator" if label in facts.corrected else "sync",
-            "placement_error_ms": round(p.error_ms, 3),
-        }})
+        metadata={
+            KEY: {
+                "camera": label,
+                "is_master": label == facts.master,
+                "offset_ms": facts.offsets_ms[label],
+                "drift_ppm": ppm,
+                "offset_source": "operator" if label in facts.corrected else "sync",
+                "placement_error_ms": round(p.error_ms, 3),
+            }
+        },
+    )
     if p.warp is not None:
-        clip.effects.append(otio.schema.LinearTimeWarp(name="clock drift",
-                                                       time_scalar=p.warp))
+        clip.effects.append(otio.schema.LinearTimeWarp(name="clock drift", time_scalar=p.warp))
         over_ms = abs(ppm) * 1e-6 * p.frames * frame_ms
-        clip.markers.append(_marker(
-            f"{label} clock drift {ppm:+.1f} ppm: {over_ms:.1f} ms over the clip "
-            "(more than half a frame); carried as a speed change where the format allows",
-            p.source_frame, rate, otio.schema.MarkerColor.ORANGE, drift_ppm=ppm))
+        clip.markers.append(
+            _marker(
+                f"{label} clock drift {ppm:+.1f} ppm: {over_ms:.1f} ms over the clip "
+                "(more than half a frame); carried as a speed change where the format allows",
+                p.source_frame,
+                rate,
+                otio.schema.MarkerColor.ORANGE,
+                drift_ppm=ppm,
+            )
+        )
     return clip
 
 
@@ -118,10 +141,16 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
             left_out[cam.label] = facts.errors.get(cam.label, "the sync could not place it")
             continue
         ppm = facts.drift_ppm.get(cam.label, 0.0)
-        streams = [("video", cam.video, cam.video_start_ms), ("audio", cam.audio,
-                                                              cam.audio_start_ms)]
-        here = [p for kind, media, start in streams if media is not None and start is not None
-                if (p := _place(kind, cam, media, start, offset, ppm, frame_ms)) is not None]
+        streams = [
+            ("video", cam.video, cam.video_start_ms),
+            ("audio", cam.audio, cam.audio_start_ms),
+        ]
+        here = [
+            p
+            for kind, media, start in streams
+            if media is not None and start is not None
+            if (p := _place(kind, cam, media, start, offset, ppm, frame_ms)) is not None
+        ]
         if not here:
             left_out[cam.label] = "no file of it to point at"
         placed.extend(here)
@@ -132,27 +161,52 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
     name = f"{facts.title} (synced)" if not facts.draft else f"DRAFT {facts.title} (not approved)"
     timeline = otio.schema.Timeline(name=name, global_start_time=_rt(0, rate))
     timeline.metadata[KEY] = {
-        "session_id": facts.session_id, "status": facts.status, "draft": facts.draft,
-        "master": facts.master, "offsets_ms": dict(facts.offsets_ms),
-        "drift_ppm": dict(facts.drift_ppm), "left_out": left_out, "rate": rate,
-        "master_ms_at_start": start * frame_ms}
+        "session_id": facts.session_id,
+        "status": facts.status,
+        "draft": facts.draft,
+        "master": facts.master,
+        "offsets_ms": dict(facts.offsets_ms),
+        "drift_ppm": dict(facts.drift_ppm),
+        "left_out": left_out,
+        "rate": rate,
+        "master_ms_at_start": start * frame_ms,
+    }
     for kind in ("video", "audio"):
         for p in (p for p in placed if p.kind == kind):
             track = otio.schema.Track(
                 name=f"{p.camera.label}-{kind}",
-                kind=otio.schema.TrackKind.Video if kind == "video" else
-                otio.schema.TrackKind.Audio)
+                kind=otio.schema.TrackKind.Video
+                if kind == "video"
+                else otio.schema.TrackKind.Audio,
+            )
             if p.record_frame > start:
-                track.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
-                    _rt(0, rate), _rt(p.record_frame - start, rate))))
+                track.append(
+                    otio.schema.Gap(
+                        source_range=otio.opentime.TimeRange(
+                            _rt(0, rate), _rt(p.record_frame - start, rate)
+                        )
+                    )
+                )
             track.append(_clip(p, facts, rate, frame_ms))
             timeline.tracks.append(track)
     if facts.draft:
-        timeline.tracks.markers.append(_marker(
-            f"DRAFT: offsets not approved yet (sync result {facts.status})", 0, rate,
-            otio.schema.MarkerColor.RED, draft=True))
+        timeline.tracks.markers.append(
+            _marker(
+                f"DRAFT: offsets not approved yet (sync result {facts.status})",
+                0,
+                rate,
+                otio.schema.MarkerColor.RED,
+                draft=True,
+            )
+        )
     for label, why in sorted(left_out.items()):
-        timeline.tracks.markers.append(_marker(
-            f"camera {label} left out: {why}", 0, rate, otio.schema.MarkerColor.RED,
-            camera=label))
+        timeline.tracks.markers.append(
+            _marker(
+                f"camera {label} left out: {why}",
+                0,
+                rate,
+                otio.schema.MarkerColor.RED,
+                camera=label,
+            )
+        )
     return timeline

@@ -64,8 +64,10 @@ def _fcpxml_rates(rate: float) -> None:
             table.setdefault(exact, table[key])
     if rate not in table:
         known = ", ".join(f"{r:g}" for r in sorted(set(table) - set(_NTSC_KEYS)))
-        raise NotWritable(f"FCPXML cannot carry a {rate:g} fps session through the "
-                              f"adapter (it knows {known} fps): use otio or xml")
+        raise NotWritable(
+            f"FCPXML cannot carry a {rate:g} fps session through the "
+            f"adapter (it knows {known} fps): use otio or xml"
+        )
 
 
 def format_of_path(path: Path) -> TimelineFormat:
@@ -77,21 +79,22 @@ def format_of_path(path: Path) -> TimelineFormat:
         if info.suffix == suffix:
             return fmt
     known = ", ".join(sorted({i.suffix for i in FORMATS.values()} | {".edl"}))
-    raise UnknownFormat(f"{path.name}: unknown timeline format {suffix or '(none)'}; "
-                        f"use one of {known}")
+    raise UnknownFormat(
+        f"{path.name}: unknown timeline format {suffix or '(none)'}; use one of {known}"
+    )
 
 
 def _quietly(adapter: str, timeline: otio.schema.Timeline, **options: str) -> str:
     # Some adapters print warnings on stdout, which is the CLI's --json output.
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            return str(otio.adapters.write_to_string(timeline, adapter_name=adapter,
-                                                     **options))
+            return str(otio.adapters.write_to_string(timeline, adapter_name=adapter, **options))
     except (ValueError, otio.exceptions.OTIOError) as exc:
         # e.g. SMPTE timecode (EDL, FCP 7 XML) has no 10 fps: say so, not a traceback.
         rate = timeline.global_start_time.rate
-        raise NotWritable(f"the {adapter} adapter cannot write this {rate:g} fps "
-                          f"timeline ({exc}): use otio") from exc
+        raise NotWritable(
+            f"the {adapter} adapter cannot write this {rate:g} fps timeline ({exc}): use otio"
+        ) from exc
 
 
 def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Timeline]:
@@ -102,8 +105,10 @@ def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Ti
         own = out.get(label)
         if own is None:
             own = out[label] = otio.schema.Timeline(
-                name=f"{timeline.name} {label}", global_start_time=timeline.global_start_time,
-                metadata=copy.deepcopy(dict(timeline.metadata)))
+                name=f"{timeline.name} {label}",
+                global_start_time=timeline.global_start_time,
+                metadata=copy.deepcopy(dict(timeline.metadata)),
+            )
             for marker in timeline.tracks.markers:
                 own.tracks.markers.append(copy.deepcopy(marker))
         own.tracks.append(copy.deepcopy(track))
@@ -116,8 +121,7 @@ def _file_paths(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     out = copy.deepcopy(timeline)
     for clip in out.find_clips():
         ref = clip.media_reference
-        if isinstance(ref, otio.schema.ExternalReference) and ref.target_url.startswith(
-                "file://"):
+        if isinstance(ref, otio.schema.ExternalReference) and ref.target_url.startswith("file://"):
             ref.target_url = unquote(urlparse(ref.target_url).path)
     return out
 
@@ -129,8 +133,7 @@ def write_timeline(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> bytes
         _fcpxml_rates(timeline.global_start_time.rate)
     if fmt is TimelineFormat.MLT:
         # MLT has no title: the profile's description carries the name ("DRAFT ...").
-        return _quietly(info.adapter, _file_paths(timeline),
-                        description=timeline.name).encode()
+        return _quietly(info.adapter, _file_paths(timeline), description=timeline.name).encode()
     if fmt is not TimelineFormat.EDL:
         return _quietly(info.adapter, timeline).encode()
     buffer = io.BytesIO()
@@ -140,8 +143,9 @@ def write_timeline(timeline: otio.schema.Timeline, fmt: TimelineFormat) -> bytes
     return buffer.getvalue()
 
 
-def read_timelines(data: bytes, fmt: TimelineFormat,
-                   rate: float) -> dict[str, otio.schema.Timeline]:
+def read_timelines(
+    data: bytes, fmt: TimelineFormat, rate: float
+) -> dict[str, otio.schema.Timeline]:
     """Read back what ``write_timeline`` wrote (per camera for EDL, else under "").
 
     An EDL does not say its frame rate: ``rate`` is the session's.
@@ -150,6 +154,9 @@ def read_timelines(data: bytes, fmt: TimelineFormat,
     if fmt is not TimelineFormat.EDL:
         return {"": otio.adapters.read_from_string(data.decode(), adapter_name=info.adapter)}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name.removeprefix("camera-").removesuffix(".edl"): otio.adapters.read_from_string(
-            archive.read(name).decode(), adapter_name=info.adapter, rate=rate)
-            for name in archive.namelist()}
+        return {
+            name.removeprefix("camera-").removesuffix(".edl"): otio.adapters.read_from_string(
+                archive.read(name).decode(), adapter_name=info.adapter, rate=rate
+            )
+            for name in archive.namelist()
+        }

@@ -48,8 +48,9 @@ def container_origin_ms(video_start_ms: float | None, audio_start_ms: float) -> 
     return mezzanine_origin_ms(video_start_ms, audio_start_ms)
 
 
-def asset_media(asset: MediaAsset, choice: MediaChoice,
-                media_root: str | None = None) -> CameraMedia | str:
+def asset_media(
+    asset: MediaAsset, choice: MediaChoice, media_root: str | None = None
+) -> CameraMedia | str:
     """A stored camera's files for the timeline, or why it cannot be placed."""
     audio, video = asset.audio_start_ms, asset.video_start_ms
     if audio is None or video is None or not asset.duration_ms:
@@ -59,29 +60,45 @@ def asset_media(asset: MediaAsset, choice: MediaChoice,
     label = asset.camera_label.value
 
     def file(url: str, name: str | None, origin_ms: float) -> MediaFile:
-        return MediaFile(url=located(url, name, media_root), origin_ms=origin_ms,
-                         duration_ms=end_ms - origin_ms)
+        return MediaFile(
+            url=located(url, name, media_root), origin_ms=origin_ms, duration_ms=end_ms - origin_ms
+        )
 
     if choice is MediaChoice.ORIGINAL:
         # With a media root, the file's name is enough: the editor has the shoot on disk.
         original = asset.original_url or (asset.original_filename if media_root else None)
         if not original:
             return "its original file has no URL (give a media root to point at its name)"
-        both = file(original, asset.original_filename,
-                    container_origin_ms(video, audio))
-        return CameraMedia(label=label, fps=asset.fps, audio_start_ms=audio,
-                           video_start_ms=video, video=both, audio=both)
+        both = file(original, asset.original_filename, container_origin_ms(video, audio))
+        return CameraMedia(
+            label=label,
+            fps=asset.fps,
+            audio_start_ms=audio,
+            video_start_ms=video,
+            video=both,
+            audio=both,
+        )
     if choice is MediaChoice.MEZZANINE:
         url = urls.get(DerivedKind.MEZZANINE)
         if url is None:
             return "it has no mezzanine (yet)"
         both = file(url, None, mezzanine_origin_ms(video, audio))
-        return CameraMedia(label=label, fps=asset.fps, audio_start_ms=audio,
-                           video_start_ms=video, video=both, audio=both)
+        return CameraMedia(
+            label=label,
+            fps=asset.fps,
+            audio_start_ms=audio,
+            video_start_ms=video,
+            video=both,
+            audio=both,
+        )
     proxy, wav = urls.get(DerivedKind.PROXY), urls.get(DerivedKind.AUDIO_WAV)
     if proxy is None or wav is None:
         return "it has no proxy or audio WAV (yet)"
     return CameraMedia(
-        label=label, fps=asset.fps, audio_start_ms=audio, video_start_ms=video,
+        label=label,
+        fps=asset.fps,
+        audio_start_ms=audio,
+        video_start_ms=video,
         video=file(proxy, None, proxy_origin_ms(video, audio)),
-        audio=file(wav, None, audio))
+        audio=file(wav, None, audio),
+    )

@@ -36,12 +36,15 @@ class SyncFacts(BaseModel):
     title: str
     master: str
     offsets_ms: dict[str, float] = Field(
-        description="Where each camera's first audio sample lies on the master's timeline.")
+        description="Where each camera's first audio sample lies on the master's timeline."
+    )
     drift_ppm: dict[str, float] = Field(default_factory=dict)
     corrected: frozenset[str] = Field(
-        default_factory=frozenset, description="Cameras whose offset is the operator's.")
-    errors: dict[str, str] = Field(default_factory=dict,
-                                   description="Why a camera could not be placed.")
+        default_factory=frozenset, description="Cameras whose offset is the operator's."
+    )
+    errors: dict[str, str] = Field(
+        default_factory=dict, description="Why a camera could not be placed."
+    )
     status: str = Field(description="approved | corrected | pending | local")
     draft: bool = Field(False, description="Not approved yet: marked as such in the file.")
     session_id: str | None = None

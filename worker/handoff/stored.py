@@ -15,12 +15,20 @@ def stored_facts(session: RecordingSession, view: ResultView) -> SyncFacts | Non
         return None
     status = r.operator_status
     computed = view.computed_offsets
-    corrected = frozenset(lbl for lbl, ms in view.final_offsets.items()
-                          if status is OperatorStatus.CORRECTED and computed.get(lbl) != ms)
+    corrected = frozenset(
+        lbl
+        for lbl, ms in view.final_offsets.items()
+        if status is OperatorStatus.CORRECTED and computed.get(lbl) != ms
+    )
     errors = view.debug_artifacts.errors or {}
     return SyncFacts(
-        title=session.title, master=r.master_camera.value, offsets_ms=view.final_offsets,
-        drift_ppm=dict(r.drift_ppm or {}), corrected=corrected,
+        title=session.title,
+        master=r.master_camera.value,
+        offsets_ms=view.final_offsets,
+        drift_ppm=dict(r.drift_ppm or {}),
+        corrected=corrected,
         errors=dict(errors),
-        status=status.value, draft=status is OperatorStatus.PENDING,
-        session_id=session.document_id)
+        status=status.value,
+        draft=status is OperatorStatus.PENDING,
+        session_id=session.document_id,
+    )

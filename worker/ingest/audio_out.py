@@ -14,8 +14,12 @@ from worker.timestamp_gaps import GapFiller
 OUTPUT_RATE = 48_000
 
 _SAMPLE_DTYPES: dict[str, type[np.generic]] = {
-    "u8": np.uint8, "s16": np.int16, "s32": np.int32, "s64": np.int64,
-    "flt": np.float32, "dbl": np.float64,
+    "u8": np.uint8,
+    "s16": np.int16,
+    "s32": np.int32,
+    "s64": np.int64,
+    "flt": np.float32,
+    "dbl": np.float64,
 }
 
 Int16Block = npt.NDArray[np.int16]
@@ -49,7 +53,8 @@ class AudioConverter:
     def __init__(self, channels: int, declared_s: float | None = None) -> None:
         self.channels = channels
         self._resampler = av.AudioResampler(
-            format="s16", layout="mono" if channels == 1 else "stereo", rate=OUTPUT_RATE)
+            format="s16", layout="mono" if channels == 1 else "stereo", rate=OUTPUT_RATE
+        )
         self._gaps = GapFiller(declared_s)
         self.first_time_s: float | None = None
         self.samples_out = 0
@@ -61,8 +66,9 @@ class AudioConverter:
     def _convert(self, frames: list[av.AudioFrame]) -> list[Int16Block]:
         blocks = []
         for frame in frames:
-            block: Int16Block = frame.to_ndarray().reshape(-1, self.channels).astype(
-                np.int16, copy=False)
+            block: Int16Block = (
+                frame.to_ndarray().reshape(-1, self.channels).astype(np.int16, copy=False)
+            )
             self.samples_out += len(block)
             blocks.append(block)
         return blocks

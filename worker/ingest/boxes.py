@@ -55,29 +55,38 @@ def check_boxes(path: Path, max_boxes: int = 10_000) -> BoxCheck:
             fh.seek(offset)
             header = fh.read(16)
             if len(header) < 8:
-                return BoxCheck(True, tuple(boxes),
-                                f"the file ends inside a box header at {_mb(offset)}")
+                return BoxCheck(
+                    True, tuple(boxes), f"the file ends inside a box header at {_mb(offset)}"
+                )
             size, kind_raw = struct.unpack(">I4s", header[:8])
             kind = kind_raw.decode("latin-1")
             if size == 1:
                 if len(header) < 16:
-                    return BoxCheck(True, tuple(boxes),
-                                    f"the file ends inside a box header at {_mb(offset)}")
+                    return BoxCheck(
+                        True, tuple(boxes), f"the file ends inside a box header at {_mb(offset)}"
+                    )
                 size = struct.unpack(">Q", header[8:16])[0]
             elif size == 0:  # "extends to the end of the file"
                 size = file_size - offset
             if size < 8:
-                return BoxCheck(True, tuple(boxes),
-                                f"invalid box size {size} for '{kind}' at {_mb(offset)}")
+                return BoxCheck(
+                    True, tuple(boxes), f"invalid box size {size} for '{kind}' at {_mb(offset)}"
+                )
             boxes.append(Box(kind, offset, size))
             if offset + size > file_size:
-                return BoxCheck(True, tuple(boxes),
-                                f"its '{kind}' box declares {_mb(size)} but the file ends "
-                                f"{_mb(offset + size - file_size)} short of that")
+                return BoxCheck(
+                    True,
+                    tuple(boxes),
+                    f"its '{kind}' box declares {_mb(size)} but the file ends "
+                    f"{_mb(offset + size - file_size)} short of that",
+                )
             offset += size
     kinds = {b.kind for b in boxes}
     if "moov" not in kinds and "moof" not in kinds:
-        return BoxCheck(True, tuple(boxes),
-                        "it has no 'moov' index box (a recording that was never finalised, "
-                        "or a file cut before its end)")
+        return BoxCheck(
+            True,
+            tuple(boxes),
+            "it has no 'moov' index box (a recording that was never finalised, "
+            "or a file cut before its end)",
+        )
     return BoxCheck(True, tuple(boxes), None)

@@ -53,8 +53,14 @@ def sha256_file(path: Path) -> str:
 def describe(kind: Kind, path: Path) -> DerivedFile:
     """Size and checksum of a finished file."""
     _, content_type, ext = _LAYOUT[kind]
-    return DerivedFile(kind=kind, path=path, size_bytes=path.stat().st_size,
-                       sha256=sha256_file(path), content_type=content_type, extension=ext)
+    return DerivedFile(
+        kind=kind,
+        path=path,
+        size_bytes=path.stat().st_size,
+        sha256=sha256_file(path),
+        content_type=content_type,
+        extension=ext,
+    )
 
 
 class Staging:
@@ -71,8 +77,12 @@ class Staging:
         self._tmp = Path(tempfile.mkdtemp(prefix=".ingest-partial-", dir=self.out_dir))
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -99,7 +109,14 @@ class Staging:
             for final in done:
                 final.unlink(missing_ok=True)
             raise
-        return [DerivedFile(kind=d.kind, path=self.out_dir / d.path.name,
-                            size_bytes=d.size_bytes, sha256=d.sha256,
-                            content_type=d.content_type, extension=d.extension)
-                for d in described]
+        return [
+            DerivedFile(
+                kind=d.kind,
+                path=self.out_dir / d.path.name,
+                size_bytes=d.size_bytes,
+                sha256=d.sha256,
+                content_type=d.content_type,
+                extension=d.extension,
+            )
+            for d in described
+        ]

@@ -16,9 +16,19 @@ import numpy.typing as npt
 
 # The rates cameras and phones record at; a measured rate this close snaps to one.
 STANDARD_RATES: tuple[Fraction, ...] = (
-    Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
-    Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60), Fraction(100),
-    Fraction(120000, 1001), Fraction(120), Fraction(240),
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+    Fraction(48),
+    Fraction(50),
+    Fraction(60000, 1001),
+    Fraction(60),
+    Fraction(100),
+    Fraction(120000, 1001),
+    Fraction(120),
+    Fraction(240),
 )
 _SNAP_TOLERANCE = 0.005
 # An interval this far (relative) from the nominal one is irregular. 10% is far above
@@ -79,8 +89,9 @@ def analyze_frame_times(windows: Sequence[npt.ArrayLike], fallback: Fraction) ->
     nominal = 1.0 / float(rate)
     irregular = int(np.count_nonzero(np.abs(intervals - nominal) > IRREGULAR_INTERVAL * nominal))
     vfr = irregular > VFR_IRREGULAR_FRACTION * len(intervals)
-    return FrameTiming(rate, vfr, len(intervals), irregular,
-                       float(intervals.min()), float(intervals.max()))
+    return FrameTiming(
+        rate, vfr, len(intervals), irregular, float(intervals.min()), float(intervals.max())
+    )
 
 
 T = TypeVar("T")

@@ -65,8 +65,9 @@ class ThumbnailPicker:
             self.frame, self.time_s = self._last
 
 
-def write_jpeg(frame: av.VideoFrame, path: Path, width: int, quality: int,
-               sar: Fraction | None = None) -> tuple[int, int]:
+def write_jpeg(
+    frame: av.VideoFrame, path: Path, width: int, quality: int, sar: Fraction | None = None
+) -> tuple[int, int]:
     """Scale ``frame`` to ``width`` (display aspect, rotation applied) and save as JPEG."""
     display_w = frame.width * float(sar) if sar else float(frame.width)
     quarter_turns = round(-frame.rotation / 90) % 4  # display matrix is counter-clockwise

@@ -90,8 +90,9 @@ def to_8bit(values: Int16Array) -> npt.NDArray[np.int8]:
     return np.fix(values.astype(np.int32) / 256).astype(np.int8)
 
 
-def waveform_document(mins: Int16Array, maxs: Int16Array, *, sample_rate: int,
-                      samples_per_pixel: int) -> dict[str, Any]:
+def waveform_document(
+    mins: Int16Array, maxs: Int16Array, *, sample_rate: int, samples_per_pixel: int
+) -> dict[str, Any]:
     """The audiowaveform JSON v2 document (8-bit, one channel) for 16-bit peaks."""
     if len(mins) != len(maxs):
         raise ValueError("mins and maxs differ in length")

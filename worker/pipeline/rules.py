@@ -39,17 +39,25 @@ class Decision:
 def ingest_request(asset: MediaAsset) -> JobRequest | None:
     if asset.state not in ASSET_NEEDS_INGEST or not asset.original_url:
         return None
-    return JobRequest(INGEST_ASSET, ingest_job_id(asset.document_id, asset.original_url),
-                      (asset.document_id,))
+    return JobRequest(
+        INGEST_ASSET, ingest_job_id(asset.document_id, asset.original_url), (asset.document_id,)
+    )
 
 
 def video_request(asset: MediaAsset) -> JobRequest | None:
     """The video encode an asset needs: its audio is in and its video is not settled."""
-    if (asset.state is not AssetState.READY or asset.video_state not in VIDEO_UNSETTLED
-            or not asset.original_url):
+    if (
+        asset.state is not AssetState.READY
+        or asset.video_state not in VIDEO_UNSETTLED
+        or not asset.original_url
+    ):
         return None
-    return JobRequest(ENCODE_VIDEO, video_job_id(asset.document_id, asset.original_url),
-                      (asset.document_id,), Queue.VIDEO)
+    return JobRequest(
+        ENCODE_VIDEO,
+        video_job_id(asset.document_id, asset.original_url),
+        (asset.document_id,),
+        Queue.VIDEO,
+    )
 
 
 def advance_request(session_id: str, *, force: bool = False) -> JobRequest:
@@ -98,8 +106,10 @@ def _review_event(event: WebhookEvent) -> Decision:
     job_id = review_job_id(event.entry) if event.event == "entry.update" else None
     if job_id is None or event.document_id is None:
         return Decision((), "no operator review to apply (pending, or the worker's own write)")
-    return Decision((JobRequest(APPLY_REVIEW, job_id, (event.document_id,)),),
-                    "operator reviewed the sync result")
+    return Decision(
+        (JobRequest(APPLY_REVIEW, job_id, (event.document_id,)),),
+        "operator reviewed the sync result",
+    )
 
 
 def _asset_event(event: WebhookEvent) -> Decision:

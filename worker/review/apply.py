@@ -54,24 +54,37 @@ class Review:
 def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
     return {
         a.camera_label.value: CameraFacts(
-            label=a.camera_label.value, usable=a.state is AssetState.READY,
+            label=a.camera_label.value,
+            usable=a.state is AssetState.READY,
             duration_ms=float(a.duration_ms) if a.duration_ms else None,
-            state=a.state.value, error=a.error_message)
+            state=a.state.value,
+            error=a.error_message,
+        )
         for a in session.assets or []
     }
 
 
-def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus,
-          reviewer: object, offsets: object, notes: str | None, source: str,
-          signer: Reviewer | None = None) -> Review:
+def judge(
+    session: RecordingSession,
+    view: ResultView,
+    *,
+    status: OperatorStatus,
+    reviewer: object,
+    offsets: object,
+    notes: str | None,
+    source: str,
+    signer: Reviewer | None = None,
+) -> Review:
     """The review to write, or ReviewConflict (not now) / ReviewRejected (invalid content).
 
     ``reviewer`` is what approvedBy will say; ``signer``, when the request's
     credential says who acted, is recorded in the review mark as well.
     """
     if session.state not in REVIEWABLE:
-        raise ReviewConflict(f"the session is {session.state.value}: only a session in "
-                             "needs-review (or ready) can be reviewed; wait for the sync")
+        raise ReviewConflict(
+            f"the session is {session.state.value}: only a session in "
+            "needs-review (or ready) can be reviewed; wait for the sync"
+        )
     master = view.result.master_camera
     if master is None:
         raise ReviewConflict("the sync result has no master camera: recompute it")
@@ -84,8 +97,9 @@ def judge(session: RecordingSession, view: ResultView, *, status: OperatorStatus
         merged = None
     elif status is OperatorStatus.CORRECTED:
         try:
-            merged = check_correction(offsets, master=master.value,
-                                      computed=view.computed_offsets, cameras=cameras)
+            merged = check_correction(
+                offsets, master=master.value, computed=view.computed_offsets, cameras=cameras
+            )
         except ReviewRejected as exc:
             raise ReviewRejected(problems + exc.problems) from None
         if problems:
@@ -105,8 +119,9 @@ def _computed_method(view: ResultView) -> SyncMethod:
     return method if method not in (None, SyncMethod.MANUAL) else SyncMethod.XCORR
 
 
-def review_input(view: ResultView, review: Review, now: dt.datetime,
-                 session_id: str) -> SyncResultInput:
+def review_input(
+    view: ResultView, review: Review, now: dt.datetime, session_id: str
+) -> SyncResultInput:
     computed_method = _computed_method(view)
     mark = ReviewMark(
         # What the echo of this write is recognised by (see marks.py).
@@ -118,11 +133,13 @@ def review_input(view: ResultView, review: Review, now: dt.datetime,
     if review.signer is not None:
         mark.reviewer = review.signer.mark()  # set only when signed: absent otherwise
     # Everything else in debugArtifacts (figures, history, unknown keys) stays as it is.
-    artifacts = view.debug_artifacts.model_copy(update={
-        # Reviewed offsets are what editing may trust: say where their timeline is served.
-        "timeline": TimelineLink.model_validate(timeline_link(session_id)),
-        "review": mark,
-    })
+    artifacts = view.debug_artifacts.model_copy(
+        update={
+            # Reviewed offsets are what editing may trust: say where their timeline is served.
+            "timeline": TimelineLink.model_validate(timeline_link(session_id)),
+            "review": mark,
+        }
+    )
     corrected = review.status is OperatorStatus.CORRECTED
     return SyncResultInput(
         operator_status=review.status,
@@ -138,23 +155,39 @@ def review_input(view: ResultView, review: Review, now: dt.datetime,
 def _summary(review: Review, view: ResultView) -> str:
     if review.offsets is None:
         return f"approved by {review.reviewer}"
-    changed = [f"{lbl} {value:+.1f} ms" for lbl, value in review.offsets.items()
-               if view.computed_offsets.get(lbl) != value]
-    return f"offsets corrected by {review.reviewer}" + (f": {', '.join(changed)}"
-                                                        if changed else "")
+    changed = [
+        f"{lbl} {value:+.1f} ms"
+        for lbl, value in review.offsets.items()
+        if view.computed_offsets.get(lbl) != value
+    ]
+    return f"offsets corrected by {review.reviewer}" + (
+        f": {', '.join(changed)}" if changed else ""
+    )
 
 
-async def record_review(strapi: StrapiClient, session: RecordingSession, view: ResultView,
-                        review: Review, now: dt.datetime | None = None) -> ResultView:
+async def record_review(
+    strapi: StrapiClient,
+    session: RecordingSession,
+    view: ResultView,
+    review: Review,
+    now: dt.datetime | None = None,
+) -> ResultView:
     """Write an accepted review and move the session to ready; returns the new result."""
     now = now or dt.datetime.now(dt.UTC)
-    updated = await strapi.sync_results.update(view.document_id,
-                                               review_input(view, review, now,
-                                                            session.document_id))
-    await strapi.sessions.update(session.document_id, RecordingSessionInput(
-        state=SessionState.READY, progress_pct=100, progress_message=_summary(review, view)))
-    return ResultView(result=updated, operator_offsets_raw=updated.operator_offsets_ms,
-                      session_id=session.document_id)
+    updated = await strapi.sync_results.update(
+        view.document_id, review_input(view, review, now, session.document_id)
+    )
+    await strapi.sessions.update(
+        session.document_id,
+        RecordingSessionInput(
+            state=SessionState.READY, progress_pct=100, progress_message=_summary(review, view)
+        ),
+    )
+    return ResultView(
+        result=updated,
+        operator_offsets_raw=updated.operator_offsets_ms,
+        session_id=session.document_id,
+    )
 
 
 def without_bounces(notes: str | None) -> str | None:
@@ -165,13 +198,17 @@ def without_bounces(notes: str | None) -> str | None:
     return "\n".join(kept).strip() or None
 
 
-async def bounce(strapi: StrapiClient, session: RecordingSession | None, view: ResultView,
-                 reasons: list[str]) -> None:
+async def bounce(
+    strapi: StrapiClient, session: RecordingSession | None, view: ResultView, reasons: list[str]
+) -> None:
     """Set an unacceptable admin review back to pending, the reasons first in reviewNotes."""
     text = BOUNCE_PREFIX + "Not applied: " + "; ".join(reasons)
     own = without_bounces(view.result.review_notes)
-    data = SyncResultInput(operator_status=OperatorStatus.PENDING, approved_at=None,
-                           review_notes=text + (f"\n{own}" if own else ""))
+    data = SyncResultInput(
+        operator_status=OperatorStatus.PENDING,
+        approved_at=None,
+        review_notes=text + (f"\n{own}" if own else ""),
+    )
     raw = view.operator_offsets_raw
     if raw is not None and view.operator_offsets is None:
         # Not a {label: number} map: the entry could not even be read by the typed
@@ -181,9 +218,13 @@ async def bounce(strapi: StrapiClient, session: RecordingSession | None, view: R
     await strapi.sync_results.update(view.document_id, data)
     if session is not None and session.state in REVIEWABLE:
         # The result is pending again, so the session is no longer approved.
-        await strapi.sessions.update(session.document_id, RecordingSessionInput(
-            state=SessionState.NEEDS_REVIEW, progress_message="review not applied: "
-            + "; ".join(reasons)))
+        await strapi.sessions.update(
+            session.document_id,
+            RecordingSessionInput(
+                state=SessionState.NEEDS_REVIEW,
+                progress_message="review not applied: " + "; ".join(reasons),
+            ),
+        )
 
 
 async def apply_admin_review(strapi: StrapiClient, result_id: str) -> str:
@@ -202,12 +243,19 @@ async def apply_admin_review(strapi: StrapiClient, result_id: str) -> str:
         return "refused: no session"
     session = await strapi.get_session(view.session_id, populate={"assets": True})
     try:
-        review = judge(session, view, status=status, reviewer=view.result.approved_by,
-                       offsets=view.operator_offsets_raw,
-                       notes=without_bounces(view.result.review_notes), source="admin")
+        review = judge(
+            session,
+            view,
+            status=status,
+            reviewer=view.result.approved_by,
+            offsets=view.operator_offsets_raw,
+            notes=without_bounces(view.result.review_notes),
+            source="admin",
+        )
     except ReviewRejected as exc:
-        await bounce(strapi, session, view,
-                     [f"{path}: {msg}" for path, msg in exc.describe(ADMIN_FIELDS)])
+        await bounce(
+            strapi, session, view, [f"{path}: {msg}" for path, msg in exc.describe(ADMIN_FIELDS)]
+        )
         return "refused: invalid"
     except ReviewConflict as exc:
         await bounce(strapi, session, view, [str(exc)])

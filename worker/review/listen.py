@@ -64,7 +64,7 @@ def parse_wav_header(head: bytes, file_size: int | None = None) -> WavLayout:
     fmt: tuple[int, int, int, int] | None = None
     at = 12
     while at + 8 <= len(head):
-        chunk, size = head[at:at + 4], struct.unpack_from("<I", head, at + 4)[0]
+        chunk, size = head[at : at + 4], struct.unpack_from("<I", head, at + 4)[0]
         body = at + 8
         if chunk == b"fmt ":
             if body + 16 > len(head):
@@ -76,8 +76,9 @@ def parse_wav_header(head: bytes, file_size: int | None = None) -> WavLayout:
                 raise WavError("the data chunk comes before the fmt chunk")
             tag, channels, rate, bits = fmt
             if tag not in (_PCM, _EXTENSIBLE) or bits != 16 or channels < 1 or rate < 1:
-                raise WavError(f"not 16-bit PCM (format {tag:#x}, {bits} bits, "
-                               f"{channels} channels, {rate} Hz)")
+                raise WavError(
+                    f"not 16-bit PCM (format {tag:#x}, {bits} bits, {channels} channels, {rate} Hz)"
+                )
             available = (file_size - body) if file_size is not None else None
             if size in _UNKNOWN_SIZES or (available is not None and available > 0xFFFFFFFF):
                 if available is None:
@@ -108,8 +109,9 @@ class Window:
         return np.asarray(self.start_ms + steps * (1000.0 / OUTPUT_RATE), dtype=np.float64)
 
 
-def source_positions(window: Window, rate: int, offset_ms: float = 0.0,
-                     drift_ppm: float = 0.0) -> Positions:
+def source_positions(
+    window: Window, rate: int, offset_ms: float = 0.0, drift_ppm: float = 0.0
+) -> Positions:
     """The (fractional) frame of a source WAV heard at each output sample.
 
     The master is ``offset_ms`` 0 and no drift: its file time is the master time.
@@ -134,7 +136,7 @@ def place(data: bytes, first: int, layout: WavLayout, positions: Positions) -> P
     frames = len(data) // layout.block_align
     if frames == 0:
         return np.zeros(len(positions))
-    pcm = np.frombuffer(data[:frames * layout.block_align], dtype="<i2")
+    pcm = np.frombuffer(data[: frames * layout.block_align], dtype="<i2")
     mono = pcm.reshape(frames, layout.channels).astype(np.float64).mean(axis=1)
     if frames == 1:  # np.interp needs two points to draw a line
         return np.where(np.abs(positions - first) < 0.5, mono[0], 0.0)
@@ -147,6 +149,14 @@ def stereo_wav(left: Positions, right: Positions, rate: int = OUTPUT_RATE) -> by
     both = np.stack([left, right], axis=1)
     pcm = np.clip(np.rint(both), -32768, 32767).astype("<i2").tobytes()
     fmt = struct.pack("<HHIIHH", _PCM, 2, rate, rate * 4, 4, 16)
-    return (b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(pcm)) + b"WAVE"
-            + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-            + b"data" + struct.pack("<I", len(pcm)) + pcm)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(pcm))
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(pcm))
+        + pcm
+    )

@@ -14,8 +14,9 @@ _SESSION_ID = {"session": {"fields": ["documentId"]}}
 async def result_of_session(strapi: StrapiClient, session_id: str) -> ResultView | None:
     """The session's sync result, or None before sync has run."""
     # Raw reads: the collection's typed readers would refuse an operator's malformed JSON.
-    items = await strapi.sync_results.find_raw(filters={"session": related(session_id)},
-                                               populate=_SESSION_ID, page_size=1)
+    items = await strapi.sync_results.find_raw(
+        filters={"session": related(session_id)}, populate=_SESSION_ID, page_size=1
+    )
     if not items:
         return None
     return ResultView.from_raw(items[0])

@@ -43,8 +43,7 @@ class ReviewRejected(Exception):
 
     def describe(self, names: Mapping[str, str]) -> list[tuple[str, str]]:
         """(dotted field path, message) pairs, fields named as the caller knows them."""
-        return [(".".join([names.get(p.field, p.field), *p.loc]), p.msg)
-                for p in self.problems]
+        return [(".".join([names.get(p.field, p.field), *p.loc]), p.msg) for p in self.problems]
 
 
 class ReviewConflict(Exception):
@@ -67,44 +66,58 @@ def check_approval(computed: Mapping[str, float], cameras: Mapping[str, CameraFa
     if missing:
         raise ReviewConflict(
             f"no computed offset for camera(s) {', '.join(missing)}: the sync could not place "
-            "them, so the result cannot be approved as it is; correct it with their offsets")
+            "them, so the result cannot be approved as it is; correct it with their offsets"
+        )
 
 
-def _typed(raw: Mapping[object, object], master: str,
-           cameras: Mapping[str, CameraFacts]) -> tuple[dict[str, float], list[Problem]]:
+def _typed(
+    raw: Mapping[object, object], master: str, cameras: Mapping[str, CameraFacts]
+) -> tuple[dict[str, float], list[Problem]]:
     known = ", ".join(sorted(cameras))
     typed: dict[str, float] = {}
     problems: list[Problem] = []
     for key, value in raw.items():
         label = str(key)
         if label not in cameras:
-            problems.append(Problem("offsets", (label,),
-                                    f"camera {label!r} is not a camera of this session "
-                                    f"(its cameras: {known})"))
+            problems.append(
+                Problem(
+                    "offsets",
+                    (label,),
+                    f"camera {label!r} is not a camera of this session (its cameras: {known})",
+                )
+            )
             continue
         cam = cameras[label]
         if not cam.usable:
             reason = f": {cam.error}" if cam.error else ""
-            problems.append(Problem("offsets", (label,), f"camera {label} has no usable "
-                                    f"recording (its file is {cam.state}{reason})"))
+            problems.append(
+                Problem(
+                    "offsets",
+                    (label,),
+                    f"camera {label} has no usable recording (its file is {cam.state}{reason})",
+                )
+            )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.append(Problem("offsets", (label,),
-                                    f"must be a number of milliseconds, not {value!r}"))
+            problems.append(
+                Problem("offsets", (label,), f"must be a number of milliseconds, not {value!r}")
+            )
             continue
         number = float(value)
         if not math.isfinite(number):
             problems.append(Problem("offsets", (label,), "must be a finite number"))
         elif label == master and number != 0:
-            problems.append(Problem("offsets", (label,),
-                                    f"camera {label} is the master: its offset stays 0"))
+            problems.append(
+                Problem("offsets", (label,), f"camera {label} is the master: its offset stays 0")
+            )
         else:
             typed[label] = number
     return typed, problems
 
 
-def _overlaps_another(label: str, offsets: Mapping[str, float],
-                      cameras: Mapping[str, CameraFacts]) -> Problem | None:
+def _overlaps_another(
+    label: str, offsets: Mapping[str, float], cameras: Mapping[str, CameraFacts]
+) -> Problem | None:
     """None if camera ``label`` overlaps at least one other camera on the timeline."""
     own = cameras[label].duration_ms
     if own is None:
@@ -121,32 +134,44 @@ def _overlaps_another(label: str, offsets: Mapping[str, float],
         highs.append(at + dur)
     if not lows:
         return None
-    return Problem("offsets", (label,),
-                   f"{_ms(start)} puts camera {label} ({own / 1000:.1f} s long) beyond the "
-                   f"other recordings: it must lie between {_ms(min(lows))} and "
-                   f"{_ms(max(highs))} to overlap another camera")
+    return Problem(
+        "offsets",
+        (label,),
+        f"{_ms(start)} puts camera {label} ({own / 1000:.1f} s long) beyond the "
+        f"other recordings: it must lie between {_ms(min(lows))} and "
+        f"{_ms(max(highs))} to overlap another camera",
+    )
 
 
-def check_correction(raw: object, *, master: str, computed: Mapping[str, float],
-                     cameras: Mapping[str, CameraFacts]) -> dict[str, float]:
+def check_correction(
+    raw: object, *, master: str, computed: Mapping[str, float], cameras: Mapping[str, CameraFacts]
+) -> dict[str, float]:
     """The complete offsets after a correction (computed ones merged with ``raw``).
 
     Raises ReviewRejected naming each camera at fault.
     """
     if not isinstance(raw, Mapping) or not raw:
-        raise ReviewRejected([Problem(
-            "offsets", (), 'must be an object of camera label to offset in ms, e.g. '
-                           '{"C": -4123.4}')])
+        raise ReviewRejected(
+            [
+                Problem(
+                    "offsets",
+                    (),
+                    'must be an object of camera label to offset in ms, e.g. {"C": -4123.4}',
+                )
+            ]
+        )
     typed, problems = _typed(raw, master, cameras)
-    merged = {lbl: float(computed[lbl]) for lbl, cam in cameras.items()
-              if cam.usable and lbl in computed}
+    merged = {
+        lbl: float(computed[lbl]) for lbl, cam in cameras.items() if cam.usable and lbl in computed
+    }
     merged.update(typed)
     if master in cameras:
         merged[master] = 0.0
     for label in sorted(cameras):
         if cameras[label].usable and label not in merged and label not in raw:
-            problems.append(Problem("offsets", (label,),
-                                    f"camera {label} has no computed offset: give one"))
+            problems.append(
+                Problem("offsets", (label,), f"camera {label} has no computed offset: give one")
+            )
     for label in sorted(typed):
         if label != master:
             problem = _overlaps_another(label, merged, cameras)

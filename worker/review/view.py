@@ -33,9 +33,11 @@ class ResultView:
         rest = {k: v for k, v in raw.items() if k not in (_OPERATOR_OFFSETS, "session")}
         session = raw.get("session")
         session_id = session.get("documentId") if isinstance(session, Mapping) else None
-        return cls(result=SyncResult.model_validate(rest),
-                   operator_offsets_raw=raw.get(_OPERATOR_OFFSETS),
-                   session_id=session_id if isinstance(session_id, str) else None)
+        return cls(
+            result=SyncResult.model_validate(rest),
+            operator_offsets_raw=raw.get(_OPERATOR_OFFSETS),
+            session_id=session_id if isinstance(session_id, str) else None,
+        )
 
     @property
     def document_id(self) -> str:
@@ -53,8 +55,11 @@ class ResultView:
             return None
         out: dict[str, float] = {}
         for key, value in raw.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) \
-                    or not math.isfinite(value):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
                 return None
             out[str(key)] = float(value)
         return out

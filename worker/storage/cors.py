@@ -22,8 +22,10 @@ RULE_ID = "multicam-browser-upload"
 # hour instead of one per part, and a changed rule still takes effect within the hour.
 MAX_AGE_SECONDS = 3600
 # A serialised origin as browsers send it: scheme://host[:port], lower case, no path.
-ORIGIN_PATTERN = (r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])"
-                  r"(?::[0-9]{1,5})?$")
+ORIGIN_PATTERN = (
+    r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])"
+    r"(?::[0-9]{1,5})?$"
+)
 _ORIGIN = re.compile(ORIGIN_PATTERN)
 
 
@@ -46,8 +48,9 @@ def normalise_origin(origin: str) -> str:
     """``origin`` as browsers send it (lower case, no trailing slash); ValueError if not one."""
     value = origin.strip().lower().removesuffix("/")
     if not _ORIGIN.fullmatch(value):
-        raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no path), "
-                         "e.g. https://cms.example")
+        raise ValueError(
+            f"{origin!r} is not an origin (scheme://host[:port], no path), e.g. https://cms.example"
+        )
     return value
 
 
@@ -73,12 +76,15 @@ def is_managed(rule: Mapping[str, Any], need: CorsNeed = BROWSER_UPLOAD) -> bool
         return bool(rule["ID"] == RULE_ID)
     ours = upload_rule([], need)
     # Some S3-compatible services do not keep rule IDs; our rule is recognisable anyway.
-    return all(_folded(rule.get(k)) == _folded(ours[k])
-               for k in ("AllowedMethods", "AllowedHeaders", "ExposeHeaders"))
+    return all(
+        _folded(rule.get(k)) == _folded(ours[k])
+        for k in ("AllowedMethods", "AllowedHeaders", "ExposeHeaders")
+    )
 
 
-def merged_rules(current: Sequence[Mapping[str, Any]], origins: Sequence[str],
-                 need: CorsNeed = BROWSER_UPLOAD) -> list[dict[str, Any]]:
+def merged_rules(
+    current: Sequence[Mapping[str, Any]], origins: Sequence[str], need: CorsNeed = BROWSER_UPLOAD
+) -> list[dict[str, Any]]:
     """Our rule for ``origins`` first, then every rule not ours, unchanged.
 
     First, because S3 answers a preflight from the first matching rule: a foreign rule
@@ -110,26 +116,34 @@ def _exposes(rule: Mapping[str, Any], header: str) -> bool:
     return bool(_folded(rule.get("ExposeHeaders")) & {header.lower(), "*"})
 
 
-def blocked_reason(rules: Sequence[Mapping[str, Any]], origin: str,
-                   need: CorsNeed = BROWSER_UPLOAD) -> str | None:
+def blocked_reason(
+    rules: Sequence[Mapping[str, Any]], origin: str, need: CorsNeed = BROWSER_UPLOAD
+) -> str | None:
     """Why the bucket's CORS rules would block the browser's request from ``origin``, or None."""
     if not rules:
         return "the bucket has no CORS rules"
     for_origin = [r for r in rules if _matches(r.get("AllowedOrigins"), origin)]
     if not for_origin:
         return f"no CORS rule allows origin {origin}"
-    with_method = [r for r in for_origin
-                   if need.method in {str(m).upper() for m in r.get("AllowedMethods", [])}]
+    with_method = [
+        r
+        for r in for_origin
+        if need.method in {str(m).upper() for m in r.get("AllowedMethods", [])}
+    ]
     if not with_method:
         return f"no CORS rule for origin {origin} allows method {need.method}"
     chosen = next((r for r in with_method if not _missing_headers(r, need)), None)
     if chosen is None:
         missing = min((_missing_headers(r, need) for r in with_method), key=len)
-        return (f"the CORS rules that allow {need.method} from {origin} do not allow the "
-                f"request header{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        return (
+            f"the CORS rules that allow {need.method} from {origin} do not allow the "
+            f"request header{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        )
     if not _exposes(chosen, need.expose):
-        return (f"the CORS rule that allows {need.method} from {origin} does not expose the "
-                f"{need.expose} header (the browser could not read the part ETags)")
+        return (
+            f"the CORS rule that allows {need.method} from {origin} does not expose the "
+            f"{need.expose} header (the browser could not read the part ETags)"
+        )
     return None
 
 
@@ -140,8 +154,10 @@ def fix_command(origins: Sequence[str]) -> str:
 def blocked_message(origin: str, reason: str, rules: Sequence[Mapping[str, Any]] = ()) -> str:
     """The one wording of a refusal; the fix keeps the origins multicam's rule allows already."""
     origins = list(dict.fromkeys([*managed_origins(rules), origin]))
-    return (f"browser uploads from {origin} would be blocked by the bucket's CORS rules: "
-            f"{reason}; fix: run `{fix_command(origins)}`")
+    return (
+        f"browser uploads from {origin} would be blocked by the bucket's CORS rules: "
+        f"{reason}; fix: run `{fix_command(origins)}`"
+    )
 
 
 async def apply_cors(store: ObjectStore, origins: Sequence[str]) -> list[dict[str, Any]]:

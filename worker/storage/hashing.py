@@ -48,8 +48,9 @@ def multipart_etag_from_part_etags(etags: Sequence[str]) -> str | None:
     return multipart_etag(digests)
 
 
-def file_sha256(path: Path, chunk: int = CHUNK, *,
-                on_read: Callable[[int], None] | None = None) -> str:
+def file_sha256(
+    path: Path, chunk: int = CHUNK, *, on_read: Callable[[int], None] | None = None
+) -> str:
     """SHA-256 of a file, read in chunks (blocking: call through asyncio.to_thread).
 
     ``on_read`` is called with the size of every chunk read (for a progress bar).

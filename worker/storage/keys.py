@@ -46,29 +46,35 @@ class ObjectKind(StrEnum):
     SYNC = "sync"  # debug artifacts of a session's sync run; see sync_artifact_key
 
 
-FOLDERS: Mapping[ObjectKind, str] = MappingProxyType({
-    ObjectKind.ORIGINAL: "originals",
-    ObjectKind.PROXY: "proxies",
-    ObjectKind.MEZZANINE: "mezzanines",
-    ObjectKind.AUDIO_WAV: "audio",
-    ObjectKind.WAVEFORM: "waveforms",
-    ObjectKind.THUMBNAIL: "thumbnails",
-    ObjectKind.SYNC: "sync",
-})
+FOLDERS: Mapping[ObjectKind, str] = MappingProxyType(
+    {
+        ObjectKind.ORIGINAL: "originals",
+        ObjectKind.PROXY: "proxies",
+        ObjectKind.MEZZANINE: "mezzanines",
+        ObjectKind.AUDIO_WAV: "audio",
+        ObjectKind.WAVEFORM: "waveforms",
+        ObjectKind.THUMBNAIL: "thumbnails",
+        ObjectKind.SYNC: "sync",
+    }
+)
 
 # Kinds that a lifecycle rule deletes; lifecycle.py checks its policy against this.
-RETENTION_PREFIXES: Mapping[ObjectKind, str] = MappingProxyType({
-    ObjectKind.MEZZANINE: "expiring/mezzanines/",
-    ObjectKind.AUDIO_WAV: "expiring/audio/",
-})
+RETENTION_PREFIXES: Mapping[ObjectKind, str] = MappingProxyType(
+    {
+        ObjectKind.MEZZANINE: "expiring/mezzanines/",
+        ObjectKind.AUDIO_WAV: "expiring/audio/",
+    }
+)
 
-DEFAULT_EXTENSIONS: Mapping[ObjectKind, str] = MappingProxyType({
-    ObjectKind.PROXY: "mp4",
-    ObjectKind.MEZZANINE: "mov",
-    ObjectKind.AUDIO_WAV: "wav",
-    ObjectKind.WAVEFORM: "json",
-    ObjectKind.THUMBNAIL: "jpg",
-})
+DEFAULT_EXTENSIONS: Mapping[ObjectKind, str] = MappingProxyType(
+    {
+        ObjectKind.PROXY: "mp4",
+        ObjectKind.MEZZANINE: "mov",
+        ObjectKind.AUDIO_WAV: "wav",
+        ObjectKind.WAVEFORM: "json",
+        ObjectKind.THUMBNAIL: "jpg",
+    }
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EXT = re.compile(r"[a-z0-9]{1,10}")
@@ -77,7 +83,8 @@ _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _OBJECT_KEY = re.compile(
     r"(?P<retention>expiring/[a-z0-9_-]+/)?projects/(?P<project>[a-z0-9_-]{1,57})/"
     r"(?P<day>[0-9]{8})/(?P<folder>[a-z0-9_-]+)/"
-    r"angle-(?P<angle>[0-9]{3})_v(?P<version>[0-9]{3})\.(?P<ext>[a-z0-9]{1,10})")
+    r"angle-(?P<angle>[0-9]{3})_v(?P<version>[0-9]{3})\.(?P<ext>[a-z0-9]{1,10})"
+)
 
 
 def check_key(key: str) -> str:
@@ -212,8 +219,7 @@ def object_key(
         raise InvalidKey(f"unknown object kind {kind!r}") from None
     if kind is ObjectKind.SYNC:
         raise InvalidKey("sync artifacts have their own keys: use sync_artifact_key()")
-    if isinstance(version, bool) or not isinstance(version, int) \
-            or not 1 <= version <= MAX_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
         raise InvalidKey(f"version {version!r} is outside 1..{MAX_VERSION}")
     if ext is None:
         if kind not in DEFAULT_EXTENSIONS:
@@ -225,7 +231,11 @@ def object_key(
 
 
 def sync_artifact_key(
-    project_id: str, day: dt.date, name: str, *, version: int | None = None,
+    project_id: str,
+    day: dt.date,
+    name: str,
+    *,
+    version: int | None = None,
 ) -> str:
     """Key of a sync debug artifact: ``projects/{project}/{YYYYMMDD}/sync/{name}[_vNNN].json``.
 
@@ -265,8 +275,9 @@ class ObjectKeyParts:
         return chr(ord("A") + self.angle - 1) if self.angle <= 26 else None
 
 
-_KINDS_BY_FOLDER: Mapping[str, ObjectKind] = MappingProxyType({
-    folder: kind for kind, folder in FOLDERS.items() if kind is not ObjectKind.SYNC})
+_KINDS_BY_FOLDER: Mapping[str, ObjectKind] = MappingProxyType(
+    {folder: kind for kind, folder in FOLDERS.items() if kind is not ObjectKind.SYNC}
+)
 
 
 def parse_object_key(key: str) -> ObjectKeyParts | None:
@@ -292,5 +303,11 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
         date = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
     except ValueError:
         return None
-    return ObjectKeyParts(project=match["project"], day=date, kind=kind, angle=angle,
-                          version=version, ext=match["ext"])
+    return ObjectKeyParts(
+        project=match["project"],
+        day=date,
+        kind=kind,
+        angle=angle,
+        version=version,
+        ext=match["ext"],
+    )

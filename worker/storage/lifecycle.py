@@ -49,8 +49,10 @@ class LifecyclePolicy(BaseModel):
         # A kind can only expire if its keys carry a prefix a rule can match, and a
         # kept kind must not live under an expiring prefix.
         if expiring != set(RETENTION_PREFIXES):
-            raise ValueError(f"expiring kinds {sorted(expiring)} must be exactly the kinds with "
-                             f"a retention prefix in keys.py {sorted(RETENTION_PREFIXES)}")
+            raise ValueError(
+                f"expiring kinds {sorted(expiring)} must be exactly the kinds with "
+                f"a retention prefix in keys.py {sorted(RETENTION_PREFIXES)}"
+            )
         return self
 
     def expiring(self) -> list[Retention]:
@@ -67,34 +69,50 @@ class LifecyclePolicy(BaseModel):
             }
             for r in self.expiring()
         ]
-        rules.append({
-            "ID": ABORT_RULE_ID,
-            "Status": "Enabled",
-            "Filter": {"Prefix": ""},  # the whole bucket
-            "AbortIncompleteMultipartUpload": {
-                "DaysAfterInitiation": self.abort_incomplete_uploads_after_days,
-            },
-        })
+        rules.append(
+            {
+                "ID": ABORT_RULE_ID,
+                "Status": "Enabled",
+                "Filter": {"Prefix": ""},  # the whole bucket
+                "AbortIncompleteMultipartUpload": {
+                    "DaysAfterInitiation": self.abort_incomplete_uploads_after_days,
+                },
+            }
+        )
         return rules
 
 
 DEFAULT_POLICY = LifecyclePolicy(
     retention=(
-        Retention(kind=ObjectKind.ORIGINAL, why="the camera masters: the source of truth, "
-                  "everything else is derived from them"),
-        Retention(kind=ObjectKind.PROXY, why="editors and the review UI play them; 720p, "
-                  "a fraction of the original's size"),
-        Retention(kind=ObjectKind.WAVEFORM, why="a few hundred kB of JSON; the review UI draws "
-                  "them whenever a session is reopened"),
+        Retention(
+            kind=ObjectKind.ORIGINAL,
+            why="the camera masters: the source of truth, everything else is derived from them",
+        ),
+        Retention(
+            kind=ObjectKind.PROXY,
+            why="editors and the review UI play them; 720p, a fraction of the original's size",
+        ),
+        Retention(
+            kind=ObjectKind.WAVEFORM,
+            why="a few hundred kB of JSON; the review UI draws them whenever a session is reopened",
+        ),
         Retention(kind=ObjectKind.THUMBNAIL, why="a few tens of kB; the review UI lists them"),
-        Retention(kind=ObjectKind.SYNC, why="small debug JSON: the record of how the offsets "
-                  "an operator approved were computed"),
-        Retention(kind=ObjectKind.MEZZANINE, expire_after_days=90,
-                  why="large CFR intermediates for rendering; re-made from the original "
-                      "on demand"),
-        Retention(kind=ObjectKind.AUDIO_WAV, expire_after_days=30,
-                  why="only sync reads them (about 690 MB per hour of 48 kHz stereo); "
-                      "re-made from the original if a session is re-synced later"),
+        Retention(
+            kind=ObjectKind.SYNC,
+            why="small debug JSON: the record of how the offsets "
+            "an operator approved were computed",
+        ),
+        Retention(
+            kind=ObjectKind.MEZZANINE,
+            expire_after_days=90,
+            why="large CFR intermediates for rendering; re-made from the original on demand",
+        ),
+        Retention(
+            kind=ObjectKind.AUDIO_WAV,
+            expire_after_days=30,
+            why="only sync reads them (about 690 MB per hour of 48 kHz stereo); "
+            "re-made from the original if a session is re-synced later",
+        ),
     ),
     abort_incomplete_uploads_after_days=7,
 )
@@ -108,7 +126,8 @@ def _contains(actual: Any, expected: Any) -> bool:
     """``expected`` is a (recursive) subset of ``actual``: servers add defaults to rules."""
     if isinstance(expected, Mapping):
         return isinstance(actual, Mapping) and all(
-            k in actual and _contains(actual[k], v) for k, v in expected.items())
+            k in actual and _contains(actual[k], v) for k, v in expected.items()
+        )
     return bool(actual == expected)
 
 
@@ -120,7 +139,8 @@ def in_step(rules: Sequence[Mapping[str, Any]], policy: LifecyclePolicy = DEFAUL
 
 
 async def apply_lifecycle(
-    store: ObjectStore, policy: LifecyclePolicy = DEFAULT_POLICY,
+    store: ObjectStore,
+    policy: LifecyclePolicy = DEFAULT_POLICY,
 ) -> list[dict[str, Any]]:
     """Install the policy's rules, keeping any rule not managed by multicam; returns all rules.
 

@@ -123,8 +123,9 @@ class LocalObjectStore(ObjectStore):
 
     # -- writing ---------------------------------------------------------------
 
-    def _store(self, key: str, source: BinaryIO, content_type: str,
-               sha256: str | None) -> StoredObject:
+    def _store(
+        self, key: str, source: BinaryIO, content_type: str, sha256: str | None
+    ) -> StoredObject:
         dest = self._path(key)
         tmp = self._tmp / uuid.uuid4().hex
         try:
@@ -135,21 +136,27 @@ class LocalObjectStore(ObjectStore):
             if stored != size:
                 raise ChecksumMismatch(key, "stored size", size, stored)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            self._write_meta(key, {"sha256": digest, "content_type": content_type,
-                                   "size": size})
+            self._write_meta(key, {"sha256": digest, "content_type": content_type, "size": size})
             os.replace(tmp, dest)
         finally:
             tmp.unlink(missing_ok=True)
-        return StoredObject(key=key, url=self.url_for(key), size=size, sha256=digest,
-                            content_type=content_type)
+        return StoredObject(
+            key=key, url=self.url_for(key), size=size, sha256=digest, content_type=content_type
+        )
 
-    def _put_file(self, key: str, path: Path, content_type: str,
-                  sha256: str | None) -> StoredObject:
+    def _put_file(
+        self, key: str, path: Path, content_type: str, sha256: str | None
+    ) -> StoredObject:
         with path.open("rb") as source, _os_errors(key):  # a missing source is the caller's
             return self._store(key, source, content_type, sha256)
 
     async def put_file(
-        self, key: str, path: Path, content_type: str, *, sha256: str | None = None,
+        self,
+        key: str,
+        path: Path,
+        content_type: str,
+        *,
+        sha256: str | None = None,
     ) -> StoredObject:
         check_content_type(content_type)
         self._path(key)
@@ -201,11 +208,20 @@ class LocalObjectStore(ObjectStore):
                 os.replace(tmp, dest)
             finally:
                 tmp.unlink(missing_ok=True)
-        return StoredObject(key=key, url=self.url_for(key), size=size, sha256=digest,
-                            content_type=str(meta.get("content_type") or DEFAULT_CONTENT_TYPE))
+        return StoredObject(
+            key=key,
+            url=self.url_for(key),
+            size=size,
+            sha256=digest,
+            content_type=str(meta.get("content_type") or DEFAULT_CONTENT_TYPE),
+        )
 
     async def get_file(
-        self, key: str, dest: Path, *, expected_sha256: str | None = None,
+        self,
+        key: str,
+        dest: Path,
+        *,
+        expected_sha256: str | None = None,
     ) -> StoredObject:
         return await asyncio.to_thread(self._get_file, key, Path(dest), expected_sha256)
 
@@ -224,7 +240,11 @@ class LocalObjectStore(ObjectStore):
         return data
 
     async def get_bytes(
-        self, key: str, *, expected_sha256: str | None = None, max_size: int = 64 * 1024**2,
+        self,
+        key: str,
+        *,
+        expected_sha256: str | None = None,
+        max_size: int = 64 * 1024**2,
     ) -> bytes:
         return await asyncio.to_thread(self._get_bytes, key, expected_sha256, max_size)
 
@@ -242,9 +262,11 @@ class LocalObjectStore(ObjectStore):
         st = path.stat()
         meta = self._read_meta(key) if with_meta else {}
         return ObjectInfo(
-            key=key, size=st.st_size,
+            key=key,
+            size=st.st_size,
             last_modified=dt.datetime.fromtimestamp(st.st_mtime, dt.UTC),
-            content_type=meta.get("content_type"), sha256=meta.get("sha256"),
+            content_type=meta.get("content_type"),
+            sha256=meta.get("sha256"),
         )
 
     def _head(self, key: str) -> ObjectInfo | None:
@@ -330,7 +352,8 @@ class LocalObjectStore(ObjectStore):
     async def get_lifecycle_rules(self) -> list[dict[str, Any]]:
         raise UnsupportedOperation(
             "the local backend has no lifecycle rules; `multicam storage sweep-expired` "
-            "applies the same policy by deleting expired files")
+            "applies the same policy by deleting expired files"
+        )
 
     async def put_lifecycle_rules(self, rules: Sequence[dict[str, Any]]) -> None:
         await self.get_lifecycle_rules()

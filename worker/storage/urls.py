@@ -94,9 +94,11 @@ def key_from_s3_url(
         for base in bases:
             base_parts = urlsplit(base)
             if _origin(base) == origin and parts.path.startswith(base_parts.path):
-                return _key(url, parts.path[len(base_parts.path):])
-        raise ForeignUrlError(url, f"not an object URL of bucket {bucket!r} at the configured "
-                                   "endpoint or public base URL")
+                return _key(url, parts.path[len(base_parts.path) :])
+        raise ForeignUrlError(
+            url,
+            f"not an object URL of bucket {bucket!r} at the configured endpoint or public base URL",
+        )
     raise ForeignUrlError(url, f"scheme {parts.scheme or '(none)'!r} is not s3, http or https")
 
 

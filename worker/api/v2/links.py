@@ -15,21 +15,24 @@ from worker.storage.base import DirectUploadStore, ObjectStore
 from worker.storage.errors import ForeignUrlError, InvalidKey
 
 
-async def link_for_key(store: ObjectStore, key: str, expires_in: int,
-                       signer: MediaSigner | None = None) -> Link:
+async def link_for_key(
+    store: ObjectStore, key: str, expires_in: int, signer: MediaSigner | None = None
+) -> Link:
     if not isinstance(store, DirectUploadStore):  # no presigning: the service serves it
         if signer is None:
             # No secret to sign with: the file:// URL is all a local tool can open.
             return Link(url=store.public_url(key) or store.url_for(key))
         expires = int(dt.datetime.now(dt.UTC).timestamp()) + expires_in
-        return Link(url=signer.url(key, expires),
-                    expires_at=dt.datetime.fromtimestamp(expires, dt.UTC))
+        return Link(
+            url=signer.url(key, expires), expires_at=dt.datetime.fromtimestamp(expires, dt.UTC)
+        )
     signed = await store.presign_get(key, expires_in=expires_in)
     return Link(url=signed.url, expires_at=signed.expires_at)
 
 
-async def link_for_url(store: ObjectStore, url: str, expires_in: int,
-                       signer: MediaSigner | None = None) -> Link | None:
+async def link_for_url(
+    store: ObjectStore, url: str, expires_in: int, signer: MediaSigner | None = None
+) -> Link | None:
     """A link for a stored object's canonical URL; None if it is not in our storage."""
     try:
         key = store.key_from_url(url)

@@ -38,9 +38,11 @@ def media_key(settings: Settings) -> bytes | None:
     configured = settings.media_url_secret.get_secret_value()
     if configured:
         return configured.encode()
-    parts = [settings.api_token.get_secret_value(),
-             settings.admin_panel_token.get_secret_value(),
-             settings.webhook_secret.get_secret_value()]
+    parts = [
+        settings.api_token.get_secret_value(),
+        settings.admin_panel_token.get_secret_value(),
+        settings.webhook_secret.get_secret_value(),
+    ]
     if not any(parts):
         return None
     # Derived, never one of the secrets itself: a link's signature reveals nothing usable.
@@ -61,11 +63,11 @@ class MediaSigner:
         query = urlencode({"exp": expires, "sig": self.signature(object_key, expires)})
         return f"{self.base_url.rstrip('/')}{MEDIA_PATH}{quote(object_key, safe='/')}?{query}"
 
-    def check(self, object_key: str, expires: int, signature: str,
-              now: dt.datetime) -> Verdict:
+    def check(self, object_key: str, expires: int, signature: str, now: dt.datetime) -> Verdict:
         """Is this link one we signed, and still valid? (constant-time comparison)"""
-        good = hmac.compare_digest(signature.lower().encode(),
-                                   self.signature(object_key, expires).encode())
+        good = hmac.compare_digest(
+            signature.lower().encode(), self.signature(object_key, expires).encode()
+        )
         if not good:
             return Verdict.BAD
         return Verdict.OK if expires > now.timestamp() else Verdict.EXPIRED

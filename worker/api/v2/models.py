@@ -19,16 +19,22 @@ def _encodable(value: str) -> str:
 
 
 # No control characters: PostgreSQL refuses NUL, and none belongs in a name or title.
-Line = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$"),
-                 AfterValidator(_encodable)]
+Line = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$"), AfterValidator(_encodable)]
 # Free text: newlines and tabs allowed.
-Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
-                 AfterValidator(_encodable)]
+Text = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"),
+    AfterValidator(_encodable),
+]
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, validate_by_name=True,
-                              validate_by_alias=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
 
 
 class RequestModel(ApiModel):
@@ -56,26 +62,46 @@ class Link(ApiModel):
 
 class SessionCreate(RequestModel):
     title: Annotated[Line, Field(min_length=1, max_length=200)]
-    date: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31),
-                                   description="Day of the shoot (also in storage keys).")]
-    project_id: Annotated[Line, Field(min_length=1, max_length=100,
-                                      description="Project the session belongs to.")]
+    date: Annotated[
+        dt.date,
+        Field(
+            ge=dt.date(1900, 1, 1),
+            le=dt.date(2999, 12, 31),
+            description="Day of the shoot (also in storage keys).",
+        ),
+    ]
+    project_id: Annotated[
+        Line, Field(min_length=1, max_length=100, description="Project the session belongs to.")
+    ]
     location: Annotated[Line, Field(max_length=200)] | None = None
     notes: Annotated[Text, Field(max_length=10_000)] | None = None
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "title": "Interview with the director", "date": "2026-11-20",
-        "projectId": "acme-doc", "location": "Studio 2"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Interview with the director",
+                    "date": "2026-11-20",
+                    "projectId": "acme-doc",
+                    "location": "Studio 2",
+                }
+            ]
+        }
+    )
 
 
 class AssetSummary(ApiModel):
     asset_id: str
     camera_label: str
-    state: str = Field(description="The audio track: uploading, ingesting, ready (the camera "
-                                   "can be synced) or failed.")
+    state: str = Field(
+        description="The audio track: uploading, ingesting, ready (the camera "
+        "can be synced) or failed."
+    )
     video_state: str | None = Field(
-        None, description="The video track (proxy, thumbnail, mezzanine): pending, encoding, "
-                          "ready or failed; made after the audio, the sync does not wait for it.")
+        None,
+        description="The video track (proxy, thumbnail, mezzanine): pending, encoding, "
+        "ready or failed; made after the audio, the sync does not wait for it.",
+    )
     video_progress_pct: int | None = None
     original_filename: str | None = None
     duration_ms: int | None = None
@@ -96,10 +122,28 @@ class SessionOut(ApiModel):
     progress_message: str | None = None
     assets: list[AssetSummary] = Field(default_factory=list)
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "sessionId": "k3v9x0q2m7l1p8r4t6w5y2z0", "title": "Interview with the director",
-        "date": "2026-11-20", "projectId": "acme-doc", "location": "Studio 2",
-        "state": "needs-review", "progressPct": 100,
-        "progressMessage": "synced (master A): B looks-good, C looks-good",
-        "assets": [{"assetId": "a1b2c3d4e5f6g7h8i9j0k1l2", "cameraLabel": "A",
-                    "state": "ready", "originalFilename": "camA.mp4", "durationMs": 40000}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sessionId": "k3v9x0q2m7l1p8r4t6w5y2z0",
+                    "title": "Interview with the director",
+                    "date": "2026-11-20",
+                    "projectId": "acme-doc",
+                    "location": "Studio 2",
+                    "state": "needs-review",
+                    "progressPct": 100,
+                    "progressMessage": "synced (master A): B looks-good, C looks-good",
+                    "assets": [
+                        {
+                            "assetId": "a1b2c3d4e5f6g7h8i9j0k1l2",
+                            "cameraLabel": "A",
+                            "state": "ready",
+                            "originalFilename": "camA.mp4",
+                            "durationMs": 40000,
+                        }
+                    ],
+                }
+            ]
+        }
+    )

@@ -59,8 +59,9 @@ class UploadRecords:
         return UploadRecord.model_validate_json(raw) if raw else None
 
     async def put(self, record: UploadRecord) -> None:
-        await self._redis.set(_RECORD.format(record.asset_id), record.model_dump_json(),
-                              ex=RECORD_TTL_S)
+        await self._redis.set(
+            _RECORD.format(record.asset_id), record.model_dump_json(), ex=RECORD_TTL_S
+        )
 
     async def reserve(self, key: str, asset_id: str) -> bool:
         """Hold ``key``'s version slot for ``asset_id`` (True if it is, or already was, ours)."""
@@ -89,8 +90,14 @@ async def used_versions(store: ObjectStore, prefix: str, angle: int) -> set[int]
     return used
 
 
-async def allocate_key(store: ObjectStore, records: UploadRecords, session: RecordingSession,
-                       camera: str, ext: str, asset_id: str) -> str | None:
+async def allocate_key(
+    store: ObjectStore,
+    records: UploadRecords,
+    session: RecordingSession,
+    camera: str,
+    ext: str,
+    asset_id: str,
+) -> str | None:
     """A fresh original key for this camera, reserved for ``asset_id``; None if all are used."""
     first = object_key(session.project_id, session.date, "original", camera, version=1, ext=ext)
     prefix = first.rsplit("/", 1)[0] + "/"
@@ -98,8 +105,9 @@ async def allocate_key(store: ObjectStore, records: UploadRecords, session: Reco
     for version in range(1, MAX_VERSION + 1):
         if version in used:
             continue
-        key = object_key(session.project_id, session.date, "original", camera,
-                         version=version, ext=ext)
+        key = object_key(
+            session.project_id, session.date, "original", camera, version=version, ext=ext
+        )
         if await records.reserve(key, asset_id):
             return key
     return None
