@@ -26,7 +26,13 @@ import numpy as np
 from scipy.optimize import minimize
 
 from worker.examples import cases as corpus
-from worker.sync.confidence import COEFFICIENTS, Evidence, probability
+from worker.sync.confidence import (
+    COEFFICIENTS,
+    PCT_LOOKS_GOOD,
+    Z_LOOKS_GOOD,
+    Evidence,
+    probability,
+)
 from worker.sync.decode import NoAudioError
 from worker.sync.engine import analyse
 from worker.sync.pairwise import align_pair
@@ -55,24 +61,36 @@ def collect(n_cases: int, start_seed: int, out: Path) -> None:
                     continue
             labels = [c.label for c in spec.cameras]
             for i, la in enumerate(labels):
-                for lb in labels[i + 1:]:
+                for lb in labels[i + 1 :]:
                     if la not in tracks or lb not in tracks:
                         continue
                     pair = align_pair(tracks[la], tracks[lb])
                     if pair is None:
                         continue
                     ev = evidence_of(pair)
-                    matchable = spec.camera(la).source == "scene" and \
-                        spec.camera(lb).source == "scene" and corpus.overlap_s(spec, la, lb) > 0
+                    matchable = (
+                        spec.camera(la).source == "scene"
+                        and spec.camera(lb).source == "scene"
+                        and corpus.overlap_s(spec, la, lb) > 0
+                    )
                     if matchable:
                         truth = corpus.truth_relative_to(built, la).offsets_ms[lb]
                         err_ms = pair.offset_s * 1000 - truth
                         correct = abs(err_ms) <= FRAME_S * 1000
                     else:
                         err_ms, correct = None, False
-                    fh.write(json.dumps({"case": spec.name, "pair": f"{la}{lb}",
-                                         "evidence": ev.__dict__, "err_ms": err_ms,
-                                         "correct": correct}) + "\n")
+                    fh.write(
+                        json.dumps(
+                            {
+                                "case": spec.name,
+                                "pair": f"{la}{lb}",
+                                "evidence": ev.__dict__,
+                                "err_ms": err_ms,
+                                "correct": correct,
+                            }
+                        )
+                        + "\n"
+                    )
             fh.flush()
             print(f"{spec.name}: {time.time() - t0:.1f}s", file=sys.stderr, flush=True)
 
@@ -114,13 +132,14 @@ def augment(n_pairs: int, seed: int, out: Path) -> None:
             xs = tx.samples.astype(np.float32) * tx.scale  # type: ignore[attr-defined]
             dur = float(rng.uniform(12, 120))
             start = float(rng.uniform(0, max(0.0, len(xs) / rate - dur)))
-            crop = xs[int(start * rate): int((start + dur) * rate)]
+            crop = xs[int(start * rate) : int((start + dur) * rate)]
             snr = float(rng.uniform(-25, 20))
             a_sig = ta.samples.astype(np.float32) * ta.scale  # type: ignore[attr-defined]
             a_noisy = _noisy(a_sig, snr, rng)
             x_noisy = _noisy(crop, snr, rng)
             from worker.sync.features import onset_envelope
             from worker.sync.pairwise import Track
+
             pa = Track.from_float(a_noisy, rate, onset_envelope(a_noisy, rate))
             px = Track.from_float(x_noisy, rate, onset_envelope(x_noisy, rate))
             pair = align_pair(pa, px)
@@ -129,14 +148,28 @@ def augment(n_pairs: int, seed: int, out: Path) -> None:
             if negative:
                 err_ms, correct = None, False
             else:
-                truth = corpus.truth_relative_to(
-                    corpus.build_case(spec, Path.home() / ".cache" / "multicam" / "corpus"),
-                    a_cam.label).offsets_ms[x_cam.label] + start * 1000
+                truth = (
+                    corpus.truth_relative_to(
+                        corpus.build_case(spec, Path.home() / ".cache" / "multicam" / "corpus"),
+                        a_cam.label,
+                    ).offsets_ms[x_cam.label]
+                    + start * 1000
+                )
                 err_ms = pair.offset_s * 1000 - truth
                 correct = abs(err_ms) <= FRAME_S * 1000
-            fh.write(json.dumps({"case": f"aug-{seed}-{i}", "pair": spec.name,
-                                 "evidence": evidence_of(pair).__dict__, "err_ms": err_ms,
-                                 "correct": correct, "snr": snr}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "case": f"aug-{seed}-{i}",
+                        "pair": spec.name,
+                        "evidence": evidence_of(pair).__dict__,
+                        "err_ms": err_ms,
+                        "correct": correct,
+                        "snr": snr,
+                    }
+                )
+                + "\n"
+            )
             fh.flush()
             if i % 25 == 0:
                 print(f"augmented {i}/{n_pairs}", file=sys.stderr, flush=True)
@@ -178,22 +211,40 @@ def reliability(rows: list[dict]) -> None:
     for lo, hi in itertools.pairwise(edges):
         sel = (p >= lo) & (p < hi)
         if sel.any():
-            print(f"{lo:6.2f}-{min(hi, 1):5.2f} {int(sel.sum()):6d} {y[sel].mean():9.3f} "
-                  f"{p[sel].mean():10.3f}")
+            print(
+                f"{lo:6.2f}-{min(hi, 1):5.2f} {int(sel.sum()):6d} {y[sel].mean():9.3f} "
+                f"{p[sel].mean():10.3f}"
+            )
     brier = float(np.mean((p - y) ** 2))
     wrong_confident = int(np.sum((p >= 0.9) & (y == 0)))
-    print(f"pairs {len(y)}  correct {int(y.sum())}  Brier {brier:.4f}  "
-          f"wrong with p>=0.9: {wrong_confident}")
+    print(
+        f"pairs {len(y)}  correct {int(y.sum())}  Brier {brier:.4f}  "
+        f"wrong with p>=0.9: {wrong_confident}"
+    )
+    # What operators see: looks-good needs z >= 10 as well as >= 90 %.
+    good = (p >= PCT_LOOKS_GOOD / 100) & (np.array([ev.z for ev in evs]) >= Z_LOOKS_GOOD)
+    right = y == 1
+    print(
+        f"correct pairs rated looks-good: {int(np.sum(good & right))} of {int(right.sum())} "
+        f"({100 * np.mean(good[right]):.1f} %); wrong pairs rated looks-good: "
+        f"{int(np.sum(good & ~right))}"
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fit-only", action="store_true")
-    ap.add_argument("--augment", type=int, default=0, metavar="N",
-                    help="also make N noisy/cropped pairs from the quick corpus (fast)")
+    ap.add_argument(
+        "--augment",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also make N noisy/cropped pairs from the quick corpus (fast)",
+    )
     args = ap.parse_args()
     CACHE.mkdir(parents=True, exist_ok=True)
     out = CACHE / "calibration.jsonl"
@@ -206,7 +257,6 @@ def main() -> None:
     print("fitted coefficients:", json.dumps(fit(rows)))
     print("reliability of the model in worker/sync/confidence.py:")
     reliability(rows)
-
 
 
 if __name__ == "__main__":

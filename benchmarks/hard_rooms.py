@@ -8,7 +8,9 @@ syncs each with master A. Besides the product's answer, each row says where the 
 windows of the A-camera pair landed against the truth: how many are within 0.25 ms of
 the direct-to-direct lag, and the median error of the windows the line fit kept. A
 wrong offset whose inliers agree with each other is a consistent wrong peak (a
-reflection's lag); scattered inliers are a smeared cluster.
+reflection's lag); scattered inliers are a smeared cluster. The last column is how far
+the direct-path check (worker/sync/direct.py) moved that pair's line off the fine
+windows' fit (0 when it agreed with them).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from worker.sync.report import SyncReport
 from worker.sync.solve import FRAME_S
 
 FAMILY = "hard_room"
-DEFAULT_CACHE = Path(os.environ.get("MULTICAM_CORPUS_CACHE",
-                                    Path.home() / ".cache" / "multicam" / "corpus"))
+DEFAULT_CACHE = Path(
+    os.environ.get("MULTICAM_CORPUS_CACHE", Path.home() / ".cache" / "multicam" / "corpus")
+)
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,22 @@ class Row:
     windows: int  # fine windows of the pair with the master
     near: int  # of them within 0.25 ms of the truth
     inlier_median_ms: float | None  # median error of the line fit's inliers
+    direct_move_ms: float | None  # how far the direct-path check moved the pair's line
 
 
-def _pair_windows(report: SyncReport, label: str, truth_ms: float) -> tuple[int, int, float | None]:
+def _pair_windows(
+    report: SyncReport, label: str, truth_ms: float
+) -> tuple[int, int, float | None, float | None]:
     rec = next((r for r in report.pairs if {r.a, r.b} == {report.master, label}), None)
     if rec is None or rec.alignment is None:
-        return 0, 0, None
+        return 0, 0, None, None
     # The pair's windows measure b on a's clock; flip when the master is b.
     sign = 1.0 if rec.a == report.master else -1.0
     errs = np.array([sign * w.offset_s * 1000 - truth_ms for w in rec.alignment.windows])
     inl = np.array([w.inlier for w in rec.alignment.windows], bool)
     med = float(np.median(errs[inl])) if inl.any() else None
-    return len(errs), int(np.sum(np.abs(errs) <= 0.25)), med
+    move = sign * rec.alignment.direct_shift_s * 1000
+    return len(errs), int(np.sum(np.abs(errs) <= 0.25)), med, move
 
 
 def _path(report: SyncReport, label: str) -> str:
@@ -67,18 +74,29 @@ def measure(cache: Path, artifacts: Path | None = None) -> list[Row]:
     for spec in corpus.FAMILIES[FAMILY]:
         built = corpus.build_case(spec, cache)
         labels = [c.label for c in spec.cameras]
-        report = sync_files([CameraInput(lbl, built.paths[lbl]) for lbl in labels],
-                            master="A")
+        report = sync_files([CameraInput(lbl, built.paths[lbl]) for lbl in labels], master="A")
         if artifacts is not None:
             write_artifacts(report, artifacts / spec.name)
         result = report.to_dict()
         for lbl in labels[1:]:
             truth = built.truth.offsets_ms[lbl]
             off = result["offsets_ms"].get(lbl)
-            n, near, med = _pair_windows(report, lbl, truth)
-            rows.append(Row(spec.name, lbl, None if off is None else off - truth,
-                            result["confidence"].get(lbl), result["confidence_pct"].get(lbl),
-                            result["classification"][lbl], _path(report, lbl), n, near, med))
+            n, near, med, move = _pair_windows(report, lbl, truth)
+            rows.append(
+                Row(
+                    spec.name,
+                    lbl,
+                    None if off is None else off - truth,
+                    result["confidence"].get(lbl),
+                    result["confidence_pct"].get(lbl),
+                    result["classification"][lbl],
+                    _path(report, lbl),
+                    n,
+                    near,
+                    med,
+                    move,
+                )
+            )
     return rows
 
 
@@ -87,22 +105,30 @@ def _f(v: float | None, fmt: str) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    out = ["| case | camera | error (ms) | z | confidence % | class | path "
-           "| A-pair windows near truth | A-pair inliers' median error (ms) |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| case | camera | error (ms) | z | confidence % | class | path "
+        "| A-pair windows near truth | A-pair inliers' median error (ms) "
+        "| A-pair direct-path move (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        out.append(f"| {r.case} | {r.camera} | {_f(r.error_ms, '+.3f')} | {_f(r.z, '.1f')} | "
-                   f"{_f(r.pct, '.1f')} | {r.klass} | {r.path} | {r.near}/{r.windows} | "
-                   f"{_f(r.inlier_median_ms, '+.3f')} |")
+        out.append(
+            f"| {r.case} | {r.camera} | {_f(r.error_ms, '+.3f')} | {_f(r.z, '.1f')} | "
+            f"{_f(r.pct, '.1f')} | {r.klass} | {r.path} | {r.near}/{r.windows} | "
+            f"{_f(r.inlier_median_ms, '+.3f')} | {_f(r.direct_move_ms, '+.3f')} |"
+        )
     errs = np.array([abs(r.error_ms) if r.error_ms is not None else np.inf for r in rows])
-    bad_good = sum(1 for r, e in zip(rows, errs, strict=True)
-                   if r.klass == "looks-good" and e > FRAME_S * 1000)
+    bad_good = sum(
+        1 for r, e in zip(rows, errs, strict=True) if r.klass == "looks-good" and e > FRAME_S * 1000
+    )
     out.append("")
-    out.append(f"{len(rows)} cameras: {np.sum(errs <= 1.0)} within 1 ms "
-               f"({100 * np.mean(errs <= 1.0):.0f} %), {np.sum(errs <= 5.0)} within 5 ms, "
-               f"max |error| {np.max(errs):.3f} ms; looks-good "
-               f"{sum(r.klass == 'looks-good' for r in rows)}, of them beyond one frame "
-               f"{bad_good}")
+    out.append(
+        f"{len(rows)} cameras: {np.sum(errs <= 1.0)} within 1 ms "
+        f"({100 * np.mean(errs <= 1.0):.0f} %), {np.sum(errs <= 5.0)} within 5 ms, "
+        f"max |error| {np.max(errs):.3f} ms; looks-good "
+        f"{sum(r.klass == 'looks-good' for r in rows)}, of them beyond one frame "
+        f"{bad_good}"
+    )
     return "\n".join(out)
 
 

@@ -17,6 +17,13 @@ noise; two cameras drifting), then in the same run:
     python -m benchmarks.sync_bench --minutes 10    # quicker
     python -m benchmarks.sync_bench --skip-baseline
     python -m benchmarks.sync_bench --runs 5        # more multicam runs (median)
+    python -m benchmarks.sync_bench --against DIR   # also another engine, interleaved
+
+``--against DIR`` takes a directory holding another version of the ``worker``
+package, e.g. the last commit's (``git archive HEAD worker | tar -x -C DIR``): its
+``multicam sync`` runs as often as this one's, each right after one of them, and the
+medians are compared, so an engine change is measured against the old engine in the
+same stretches of machine speed.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -40,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"
 AOF_VENV = CACHE / "aof-venv"
 AOF_VERSION = "0.5.5"
+JsonDict = dict[str, Any]
 
 
 @dataclass
@@ -53,8 +62,7 @@ class Run:
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     """Run ``cmd``; sample the RSS of its whole process tree every 20 ms."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     ps = psutil.Process(proc.pid)
     peak_one = peak_tree = 0.0
     while proc.poll() is None:
@@ -79,8 +87,11 @@ def ensure_ffmpeg() -> None:
         return
     print("installing ffmpeg (apt-get) for audio-offset-finder", file=sys.stderr)
     subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "ffmpeg"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "ffmpeg"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
 
 
 def ensure_aof() -> Path:
@@ -88,8 +99,10 @@ def ensure_aof() -> Path:
     if not exe.exists():
         print(f"installing audio-offset-finder {AOF_VERSION} into {AOF_VENV}", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(AOF_VENV)], check=True)
-        subprocess.run([str(AOF_VENV / "bin" / "pip"), "install", "-q",
-                        f"audio-offset-finder=={AOF_VERSION}"], check=True)
+        subprocess.run(
+            [str(AOF_VENV / "bin" / "pip"), "install", "-q", f"audio-offset-finder=={AOF_VERSION}"],
+            check=True,
+        )
     ensure_ffmpeg()
     return exe
 
@@ -117,33 +130,92 @@ def audio_hours(paths: list[Path]) -> float:
     return total / 3600
 
 
-def run_multicam(paths: list[Path]) -> tuple[Run, dict]:
-    exe = Path(sys.executable).parent / "multicam"
-    run = measure([str(exe), "sync", "--json", "--no-progress", *map(str, paths)])
+def run_multicam(paths: list[Path], engine: Path | None = None) -> tuple[Run, JsonDict]:
+    """``multicam sync`` of this checkout, or of the ``worker`` package under ``engine``."""
+    # What the multicam console script runs, so PYTHONPATH can put another engine first.
+    cmd = [sys.executable, "-c", "import sys; from worker.cli import main; sys.exit(main())"]
+    env = None
+    if engine is not None:
+        env = {**os.environ, "PYTHONPATH": str(engine.resolve())}
+    run = measure([*cmd, "sync", "--json", "--no-progress", *map(str, paths)], env=env)
     return run, json.loads(run.stdout)
 
 
 def run_aof(exe: Path, master: Path, other: Path) -> tuple[Run, float, float]:
-    run = measure([str(exe), "--find-offset-of", str(other), "--within", str(master),
-                   "--json"])
+    run = measure([str(exe), "--find-offset-of", str(other), "--within", str(master), "--json"])
     data = json.loads(run.stdout)
     return run, float(data["time_offset"]), float(data["standard_score"])
 
 
+Runs = tuple[list[Run], list[Run], dict[str, tuple[Run, float, float]], JsonDict, JsonDict]
+
+
+def interleaved_runs(
+    paths: list[Path],
+    built: corpus.BuiltCase,
+    others: list[str],
+    exe: Path | None,
+    runs: int,
+    against: Path | None,
+) -> Runs:
+    """multicam, [the other engine,] aof B, multicam, ...: every tool sees the same
+    stretches of machine speed. Returns the runs and the last JSON of each engine."""
+    mc_runs: list[Run] = []
+    old_runs: list[Run] = []
+    aof_runs: dict[str, tuple[Run, float, float]] = {}
+    result: JsonDict = {}
+    old_result: JsonDict = {}
+    for i in range(runs):
+        run, result = run_multicam(paths)
+        mc_runs.append(run)
+        print(f"multicam run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
+        if against is not None:
+            run, old_result = run_multicam(paths, against)
+            old_runs.append(run)
+            print(f"multicam ({against}) run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
+        if exe is not None and i < len(others):
+            lbl = others[i]
+            aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
+            print(
+                f"audio-offset-finder {lbl} in A: {aof_runs[lbl][0].wall_s:.1f} s", file=sys.stderr
+            )
+    if exe is not None:
+        for lbl in others:
+            if lbl not in aof_runs:
+                aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
+    return mc_runs, old_runs, aof_runs, result, old_result
+
+
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--minutes", type=float, default=60.0)
-    ap.add_argument("--runs", type=int, default=3,
-                    help="multicam runs, interleaved with the baseline's; the median "
-                         "is compared, so a slow spell of the machine hits both tools")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        default=3,
+        help="multicam runs, interleaved with the baseline's; the median "
+        "is compared, so a slow spell of the machine hits both tools",
+    )
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also run the worker package under DIR (another engine version)",
+    )
     args = ap.parse_args()
+    if args.against is not None and not (args.against / "worker" / "sync").is_dir():
+        ap.error(f"{args.against} holds no worker/sync package")
     spec = corpus.benchmark_case(args.minutes)
     t0 = time.perf_counter()
     built = cached_session(spec)
-    print(f"session {spec.name}: ready in {time.perf_counter() - t0:.0f} s "
-          f"({built.directory})", file=sys.stderr)
+    print(
+        f"session {spec.name}: ready in {time.perf_counter() - t0:.0f} s ({built.directory})",
+        file=sys.stderr,
+    )
     labels = [c.label for c in spec.cameras]
     paths = [built.paths[lbl] for lbl in labels]
     hours = audio_hours(paths)
@@ -151,24 +223,8 @@ def main() -> None:
     others = [lbl for lbl in labels if lbl != "A"]
     exe = None if args.skip_baseline else ensure_aof()
 
-    # multicam, aof B, multicam, aof C, multicam, ...: both tools see the same
-    # stretches of machine speed.
-    mc_runs: list[Run] = []
-    aof_runs: dict[str, tuple[Run, float, float]] = {}
-    result: dict = {}
-    for i in range(max(args.runs, 1)):
-        run, result = run_multicam(paths)
-        mc_runs.append(run)
-        print(f"multicam run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
-        if exe is not None and i < len(others):
-            lbl = others[i]
-            aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
-            print(f"audio-offset-finder {lbl} in A: {aof_runs[lbl][0].wall_s:.1f} s",
-                  file=sys.stderr)
-    if exe is not None:
-        for lbl in others:
-            if lbl not in aof_runs:
-                aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
+    runs = interleaved_runs(paths, built, others, exe, max(args.runs, 1), args.against)
+    mc_runs, old_runs, aof_runs, result, old_result = runs
 
     walls = sorted(r.wall_s for r in mc_runs)
     mc_wall = statistics.median(walls)
@@ -178,12 +234,32 @@ def main() -> None:
     truth_m = corpus.truth_relative_to(built, master)
     print(f"\naudio: {len(paths)} cameras, {hours:.2f} h in total\n")
     print(f"{'tool':<22}{'wall s':>8}{'x realtime':>12}{'peak RSS MB':>13}{'tree RSS MB':>13}")
-    print(f"{'multicam sync':<22}{mc_wall:8.1f}{hours * 3600 / mc_wall:12.0f}"
-          f"{mc_rss:13.0f}{mc_tree:13.0f}")
+    print(
+        f"{'multicam sync':<22}{mc_wall:8.1f}{hours * 3600 / mc_wall:12.0f}"
+        f"{mc_rss:13.0f}{mc_tree:13.0f}"
+    )
     if len(walls) > 1:
         print(f"  (median of {len(walls)} runs: " + ", ".join(f"{w:.1f}" for w in walls) + " s)")
-    errors = {lbl: result["offsets_ms"][lbl] - truth_m.offsets_ms[lbl]
-              for lbl in labels if lbl != master and lbl in result["offsets_ms"]}
+    if old_runs:
+        old_walls = sorted(r.wall_s for r in old_runs)
+        old_wall = statistics.median(old_walls)
+        name = f"multicam ({args.against.name})"
+        print(
+            f"{name:<22}{old_wall:8.1f}{hours * 3600 / old_wall:12.0f}"
+            f"{max(r.peak_rss_mb for r in old_runs):13.0f}"
+            f"{max(r.peak_tree_mb for r in old_runs):13.0f}"
+        )
+        print(
+            f"  (median of {len(old_walls)} runs: "
+            + ", ".join(f"{w:.1f}" for w in old_walls)
+            + " s)"
+        )
+        print(f"  this engine / {args.against.name}: {mc_wall / old_wall:.3f} (medians)")
+    errors = {
+        lbl: result["offsets_ms"][lbl] - truth_m.offsets_ms[lbl]
+        for lbl in labels
+        if lbl != master and lbl in result["offsets_ms"]
+    }
 
     aof_errors: dict[str, float] = {}
     aof_scores: dict[str, float] = {}
@@ -194,11 +270,15 @@ def main() -> None:
             aof_scores[lbl] = score
             # audio-offset-finder: where the other file starts within the master (s).
             aof_errors[lbl] = offset_s * 1000 - truth.offsets_ms[lbl]
-        print(f"{'audio-offset-finder':<22}{wall:8.1f}{hours * 3600 / wall:12.0f}{rss:13.0f}"
-              f"{rss:13.0f}")
-        print(f"\nspeed ratio (audio-offset-finder wall / multicam median wall): "
-              f"{wall / mc_wall:.1f}x (target >= 10x; slowest multicam run: "
-              f"{wall / walls[-1]:.1f}x)")
+        print(
+            f"{'audio-offset-finder':<22}{wall:8.1f}{hours * 3600 / wall:12.0f}{rss:13.0f}"
+            f"{rss:13.0f}"
+        )
+        print(
+            f"\nspeed ratio (audio-offset-finder wall / multicam median wall): "
+            f"{wall / mc_wall:.1f}x (target >= 10x; slowest multicam run: "
+            f"{wall / walls[-1]:.1f}x)"
+        )
 
     print(f"\noffset errors against the truth (ms), master {master}:")
     for lbl in labels:
@@ -207,9 +287,14 @@ def main() -> None:
         line = f"  {lbl}: multicam {errors.get(lbl, float('nan')):+9.3f} ms "
         line += f"(drift {result['drift_ppm'].get(lbl)} ppm, truth {truth_m.drift_ppm[lbl]:.1f}; "
         line += f"{result['classification'][lbl]} {result['confidence_pct'].get(lbl)}%)"
+        if old_result and lbl in old_result["offsets_ms"]:
+            old_err = old_result["offsets_ms"][lbl] - truth_m.offsets_ms[lbl]
+            line += f"   {args.against.name}: {old_err:+9.3f} ms"
         if lbl in aof_errors:
-            line += (f"   audio-offset-finder vs A {aof_errors[lbl]:+10.3f} ms "
-                     f"(score {aof_scores[lbl]:.1f})")
+            line += (
+                f"   audio-offset-finder vs A {aof_errors[lbl]:+10.3f} ms "
+                f"(score {aof_scores[lbl]:.1f})"
+            )
         print(line)
 
 

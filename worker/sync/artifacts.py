@@ -42,30 +42,55 @@ def _pair_doc(rec: PairRecord) -> dict[str, Any]:
         doc["result"] = "no admissible overlap"
         return doc
     step_ms = 1000.0 / 8000.0
-    doc.update({
-        "offset_ms": round(pair.offset_s * 1000, 3),
-        "drift_ppm": round(pair.drift_ppm, 2),
-        "probability": None if rec.probability is None else round(rec.probability, 4),
-        "overlap_s": round(pair.overlap_s, 2),
-        "polarity": pair.polarity,
-        "inlier_fraction": round(pair.inlier_fraction, 3),
-        "residual_ms": round(pair.residual_ms, 4) if np.isfinite(pair.residual_ms) else None,
-        "coarse_fine_gap_ms": round(pair.coarse_fine_gap_s * 1000, 2),
-        "rival_z": round(pair.rival_z, 2),
-        "coarse_overview": _overview(pair),
-        "peak_curve": {
-            "start_ms": round(pair.peak_curve_start_s * 1000, 3),
-            "step_ms": step_ms,
-            "abs_corr": list(pair.peak_curve),
-        },
-        "windows": [
-            {"t_s": round(w.b_center_s, 3), "offset_ms": round(w.offset_s * 1000, 4),
-             "z": round(w.z, 1), "rival_ratio": round(w.ratio, 3), "polarity": w.polarity,
-             "inlier": w.inlier}
-            for w in pair.windows
-        ],
-    })
+    doc.update(
+        {
+            "offset_ms": round(pair.offset_s * 1000, 3),
+            "drift_ppm": round(pair.drift_ppm, 2),
+            "probability": None if rec.probability is None else round(rec.probability, 4),
+            "overlap_s": round(pair.overlap_s, 2),
+            "polarity": pair.polarity,
+            "inlier_fraction": round(pair.inlier_fraction, 3),
+            "residual_ms": round(pair.residual_ms, 4) if np.isfinite(pair.residual_ms) else None,
+            "coarse_fine_gap_ms": round(pair.coarse_fine_gap_s * 1000, 2),
+            "rival_z": round(pair.rival_z, 2),
+            "coarse_overview": _overview(pair),
+            "peak_curve": {
+                "start_ms": round(pair.peak_curve_start_s * 1000, 3),
+                "step_ms": step_ms,
+                "abs_corr": list(pair.peak_curve),
+            },
+            "windows": [
+                {
+                    "t_s": round(w.b_center_s, 3),
+                    "offset_ms": round(w.offset_s * 1000, 4),
+                    "z": round(w.z, 1),
+                    "rival_ratio": round(w.ratio, 3),
+                    "polarity": w.polarity,
+                    "inlier": w.inlier,
+                }
+                for w in pair.windows
+            ],
+            "direct_path": _direct_doc(pair),
+        }
+    )
     return doc
+
+
+def _direct_doc(pair: PairAlignment) -> dict[str, Any] | None:
+    """The direct-path check: its peak, its groups, and what it did to the fine line."""
+    found = pair.direct
+    if found is None:
+        return None
+    return {
+        "offset_ms": round(found.offset_s * 1000, 4),
+        "z": round(found.z, 1),
+        "rival_ratio": round(found.ratio, 3),
+        "chunks": found.chunks,
+        "group_offsets_ms": [round(g * 1000, 3) for g in found.group_offsets_s],
+        "groups_on_final_line": pair.direct_agreeing,
+        "moved_fine_line_ms": round(pair.direct_shift_s * 1000, 3),
+        "ambiguous": pair.direct_ambiguous,
+    }
 
 
 def camera_artifact(report: SyncReport, label: str) -> dict[str, Any]:

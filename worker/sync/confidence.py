@@ -52,7 +52,6 @@ class Evidence:
     coarse_fine_gap_frames: float
     fine_z: float = 0.0  # median z of the fine windows on the line
 
-
     def features(self) -> dict[str, float]:
         return {
             "bias": 1.0,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from worker.sync.direct import DirectPath, direct_path_lag
 from worker.sync.features import Envelope
 from worker.sync.linefit import LineFit, robust_line
 from worker.sync.xcorr import (
@@ -37,6 +38,15 @@ class SyncParams:
     inlier_tol_s: float = 0.0005
     min_drift_span_s: float = 30.0
     gcc_beta: float = 0.8
+    # Direct-path check (worker/sync/direct.py): chunks of the overlap, at most a
+    # budget of them (the liveliest), searched within a reach of the fine line.
+    direct_chunk_s: float = 2.0
+    direct_budget_s: float = 120.0
+    direct_reach_s: float = 0.03
+    # The check moves the offset when it disagrees with the fine line by more than
+    # two samples at 8 kHz and its peak stands clear of its rivals.
+    direct_tol_s: float = 0.00025
+    direct_max_ratio: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -53,8 +63,7 @@ class Track:
     envelope: Envelope
 
     @classmethod
-    def from_float(cls, samples: npt.NDArray[np.float32], rate: int,
-                   envelope: Envelope) -> Track:
+    def from_float(cls, samples: npt.NDArray[np.float32], rate: int, envelope: Envelope) -> Track:
         peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
         scale = peak / 32767.0 if peak > 0 else 1.0
         quantised = np.empty(len(samples), dtype=np.int16)
@@ -99,6 +108,14 @@ class PairAlignment:
     # |correlation| around the peak of the strongest window, normalised (artifacts).
     peak_curve: tuple[float, ...] = field(default=())
     peak_curve_start_s: float = 0.0
+    # The direct-path check, and how far it moved the fine line (0 when it agreed).
+    direct: DirectPath | None = None
+    direct_shift_s: float = 0.0
+    # The check disagreed with the fine line but could not single out a lag either:
+    # the offset is the strongest (possibly reflected) peak, frame- not sample-accurate.
+    direct_ambiguous: bool = False
+    # Groups of the check whose own peak is on the final line (evidence, like inliers).
+    direct_agreeing: int = 0
 
     @property
     def drift_ppm(self) -> float:
@@ -127,8 +144,9 @@ def _overlap(a: Track, b: Track, offset_s: float) -> tuple[float, float]:
     return max(0.0, -offset_s), min(b.duration_s, a.duration_s - offset_s)
 
 
-def _drift_line(a: Track, b: Track, coarse_lag: float, lo: float, hi: float,
-                p: SyncParams) -> tuple[float, float, float]:
+def _drift_line(
+    a: Track, b: Track, coarse_lag: float, lo: float, hi: float, p: SyncParams
+) -> tuple[float, float, float]:
     """(intercept_s, slope, search_halfwidth_s) from envelope windows along the overlap."""
     hop = b.envelope.hop_s
     offset0 = coarse_lag * hop
@@ -149,8 +167,9 @@ def _drift_line(a: Track, b: Track, coarse_lag: float, lo: float, hi: float,
             continue
         lo_lag = centre - reach - sa
         hi_lag = centre + reach - sa
-        found = local_envelope_lag(a.envelope.values[sa:ea], b.envelope.values[f0:f1],
-                                   lo_lag, hi_lag)
+        found = local_envelope_lag(
+            a.envelope.values[sa:ea], b.envelope.values[f0:f1], lo_lag, hi_lag
+        )
         if found is None or found[1] < 5.0:
             continue
         lag_local, z = found
@@ -159,21 +178,23 @@ def _drift_line(a: Track, b: Track, coarse_lag: float, lo: float, hi: float,
         ws.append(min(z, 30.0))
     if len(xs) < 3:
         return offset0, 0.0, 0.02 + smear
-    fit = robust_line(np.array(xs), np.array(ys), np.array(ws), inlier_tol=0.012,
-                      min_span=p.min_drift_span_s)
+    fit = robust_line(
+        np.array(xs), np.array(ys), np.array(ws), inlier_tol=0.012, min_span=p.min_drift_span_s
+    )
     if fit is None or int(fit.inliers.sum()) < 3:
         return offset0, 0.0, 0.02 + smear
     return fit.intercept, fit.slope, 0.02
 
 
-def _pick_windows(a: Track, b: Track, intercept: float, slope: float, lo: float, hi: float,
-                  p: SyncParams) -> list[float]:
-    """Start times (b clock) of fine windows: the liveliest stretch of each segment."""
-    w = min(p.fine_window_s, max(0.5, (hi - lo) / 3))
+def _pick_windows(
+    a: Track, b: Track, line: tuple[float, float], lo: float, hi: float, w: float, count: int
+) -> list[float]:
+    """Start times (b clock) of ``count`` windows of ``w`` s: the liveliest stretch of
+    each of ``count`` segments of [lo, hi)."""
+    intercept, slope = line
     span = hi - lo - w
     if span <= 0:
         return [lo] if hi - lo >= 0.5 else []
-    count = int(np.clip(round((hi - lo) / p.fine_window_spacing_s), 3, p.fine_windows_max))
     hop = b.envelope.hop_s
     act_a, act_b = a.envelope.activity_db, b.envelope.activity_db
     # Prefix sums turn every candidate's mean activity into two lookups.
@@ -199,6 +220,99 @@ def _pick_windows(a: Track, b: Track, intercept: float, slope: float, lo: float,
     return starts
 
 
+def _direct_path(
+    a: Track, b: Track, line: tuple[float, float], lo: float, hi: float, p: SyncParams
+) -> DirectPath | None:
+    """The direct-path check along ``line`` over the overlap [lo, hi) (b's clock)."""
+    # Every chunk's reach must lie inside both files.
+    margin = p.direct_reach_s + 2.0 / b.rate
+    lo, hi = lo + margin, hi - margin
+    w = p.direct_chunk_s
+    count = int((hi - lo) // w)
+    if count < 1:
+        return None
+    budget = max(1, int(p.direct_budget_s // w))
+    if count <= budget:
+        starts = np.linspace(lo, hi - w, count).tolist() if count > 1 else [lo]
+    else:
+        # A long overlap: its liveliest stretches hold the most onsets.
+        starts = _pick_windows(a, b, line, lo, hi, w, budget)
+    return direct_path_lag(a, b, line, starts, w, p.direct_reach_s, beta=p.gcc_beta)
+
+
+def _fine_windows(
+    a: Track,
+    b: Track,
+    line: tuple[float, float],
+    overlap: tuple[float, float],
+    reach_s: float,
+    p: SyncParams,
+) -> tuple[list[WindowResult], tuple[float, tuple[float, ...], float]]:
+    """Every fine window's GCC within ``reach_s`` of ``line``, and the |corr| curve of
+    the strongest one (its z, the curve, the curve's start as an offset)."""
+    intercept, slope = line
+    lo, hi = overlap
+    rate = b.rate
+    win = min(p.fine_window_s, max(0.5, (hi - lo) / 3))
+    wn = int(win * rate)
+    reach = int(np.ceil(reach_s * rate))
+    windows: list[WindowResult] = []
+    best_curve: tuple[float, tuple[float, ...], float] = (-np.inf, (), 0.0)
+    count = int(np.clip(round((hi - lo) / p.fine_window_spacing_s), 3, p.fine_windows_max))
+    for start in _pick_windows(a, b, line, lo, hi, win, count):
+        x0 = round(start * rate)
+        t_pred = intercept * rate + x0 * (1 + slope)
+        sa = int(np.floor(t_pred)) - reach
+        seg_a_len = wn + 2 * reach
+        if sa < 0 or sa + seg_a_len > len(a.samples) or x0 + wn > len(b.samples):
+            continue
+        peak = fine_window_lag(
+            a.window(sa, seg_a_len), b.window(x0, wn), 2 * reach, beta=p.gcc_beta
+        )
+        if peak is None:
+            continue
+        local = (sa + peak.lag - x0) / rate
+        windows.append(
+            WindowResult((x0 + wn / 2) / rate, local, peak.z, peak.ratio, peak.polarity, False)
+        )
+        if peak.z > best_curve[0]:
+            curve_start = (sa - x0) / rate
+            best_curve = (peak.z, tuple(np.round(peak.curve, 4).tolist()), curve_start)
+    return windows, best_curve
+
+
+@dataclass(frozen=True)
+class _Settled:
+    offset_s: float
+    shift_s: float
+    ambiguous: bool
+    agreeing: int
+
+
+def _settle_direct(direct: DirectPath | None, offset: float, p: SyncParams) -> _Settled:
+    """The offset after the direct-path check, and how many of its groups agree with it.
+
+    The check moves the fine line onto its own peak only when that peak stands clear
+    of its rivals and at least half of the overlap's stretches (groups) find it too:
+    a lag only the sum shows is as likely a chance alignment of onsets (unrelated
+    audio does that) as the direct sound. The fine windows' evidence stays as it is.
+    """
+    if direct is None:
+        return _Settled(offset, 0.0, False, 0)
+    groups = np.array(direct.group_offsets_s)
+    shift, ambiguous = 0.0, False
+    if abs(direct.offset_s - offset) > p.direct_tol_s:
+        clear = direct.ratio < p.direct_max_ratio
+        found = int(np.sum(np.abs(groups - direct.offset_s) <= p.inlier_tol_s))
+        if clear and 2 * found >= len(groups):
+            shift = direct.offset_s - offset
+            offset = direct.offset_s
+        else:
+            ambiguous = True
+    agreeing = int(np.sum(np.abs(groups - offset) <= p.inlier_tol_s))
+    return _Settled(offset, shift, ambiguous, agreeing)
+
+
 def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlignment | None:
     """Align track ``b`` against reference ``a``; None when no candidate offset exists.
 
@@ -214,9 +328,14 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
     smear = p.max_drift_ppm * 1e-6 * shorter
     widths = sorted({1, *(int(w) | 1 for w in (smear / 2, smear) if w >= 3)})
     n = coarse_fft_len(ea.frames + eb.frames - 1)
-    coarse = coarse_peak(ea.values, eb.values, min_overlap=min_overlap,
-                         smoothings=tuple(widths), exclusion=max(6, int(0.06 / hop)),
-                         spectra=(ea.spectrum(n), eb.spectrum(n), n))
+    coarse = coarse_peak(
+        ea.values,
+        eb.values,
+        min_overlap=min_overlap,
+        smoothings=tuple(widths),
+        exclusion=max(6, int(0.06 / hop)),
+        spectra=(ea.spectrum(n), eb.spectrum(n), n),
+    )
     if coarse is None:
         return None
     lo, hi = _overlap(a, b, coarse.lag * hop)
@@ -224,29 +343,7 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         return None
     intercept, slope, reach_s = _drift_line(a, b, coarse.lag, lo, hi, p)
     lo, hi = _overlap(a, b, intercept)
-    rate = b.rate
-    win = min(p.fine_window_s, max(0.5, (hi - lo) / 3))
-    wn = int(win * rate)
-    reach = int(np.ceil(reach_s * rate))
-    windows: list[WindowResult] = []
-    best_curve: tuple[float, tuple[float, ...], float] = (-np.inf, (), 0.0)
-    for start in _pick_windows(a, b, intercept, slope, lo, hi, p):
-        x0 = round(start * rate)
-        t_pred = intercept * rate + x0 * (1 + slope)
-        sa = int(np.floor(t_pred)) - reach
-        seg_a_len = wn + 2 * reach
-        if sa < 0 or sa + seg_a_len > len(a.samples) or x0 + wn > len(b.samples):
-            continue
-        peak = fine_window_lag(a.window(sa, seg_a_len), b.window(x0, wn),
-                               2 * reach, beta=p.gcc_beta)
-        if peak is None:
-            continue
-        local = (sa + peak.lag - x0) / rate
-        windows.append(WindowResult((x0 + wn / 2) / rate, local, peak.z, peak.ratio,
-                                    peak.polarity, False))
-        if peak.z > best_curve[0]:
-            curve_start = (sa - x0) / rate
-            best_curve = (peak.z, tuple(np.round(peak.curve, 4).tolist()), curve_start)
+    windows, best_curve = _fine_windows(a, b, (intercept, slope), (lo, hi), reach_s, p)
     good = [w for w in windows if w.z >= p.fine_min_z and w.ratio < 0.95]
     fit: LineFit | None = None
     if good:
@@ -258,12 +355,16 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         inl = iter(fit.inliers.tolist())
         windows = [
             WindowResult(w.b_center_s, w.offset_s, w.z, w.ratio, w.polarity, next(inl))
-            if (w.z >= p.fine_min_z and w.ratio < 0.95) else w
+            if (w.z >= p.fine_min_z and w.ratio < 0.95)
+            else w
             for w in windows
         ]
         offset, slope_f = fit.intercept, fit.slope
     else:
         offset, slope_f = intercept, slope
+    direct = _direct_path(a, b, (offset, slope_f), lo, hi, p)
+    settled = _settle_direct(direct, offset, p)
+    offset = settled.offset_s
     # The true peak covers every lag the drift line passes through: rivals are
     # looked for outside that span, and the coarse peak should fall inside it.
     ends = (offset + slope_f * lo, offset + slope_f * hi)
@@ -288,4 +389,8 @@ def align_pair(a: Track, b: Track, params: SyncParams | None = None) -> PairAlig
         polarity=polarity,
         peak_curve=best_curve[1],
         peak_curve_start_s=best_curve[2],
+        direct=direct,
+        direct_shift_s=settled.shift_s,
+        direct_ambiguous=settled.ambiguous,
+        direct_agreeing=settled.agreeing,
     )

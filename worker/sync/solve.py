@@ -32,8 +32,9 @@ class Affine:
 
     def then(self, inner: Affine) -> Affine:
         """Compose: ``self`` maps B→A, ``inner`` maps C→B; result maps C→A."""
-        return Affine(self.offset + (1 + self.slope) * inner.offset,
-                      (1 + self.slope) * (1 + inner.slope) - 1)
+        return Affine(
+            self.offset + (1 + self.slope) * inner.offset, (1 + self.slope) * (1 + inner.slope) - 1
+        )
 
     def inverse(self) -> Affine:
         return Affine(-self.offset / (1 + self.slope), 1 / (1 + self.slope) - 1)
@@ -57,11 +58,22 @@ class Edge:
     probability: float
     polarity: int
     mid_dst_s: float  # centre of the overlap on dst's clock, for loop checks
+    # False when the pair's direct-path check could not confirm the strongest peak:
+    # the relation may sit on an echo, a few to tens of milliseconds off.
+    precise: bool = True
 
     def reversed(self) -> Edge:
         inv = self.relation.inverse()
-        return Edge(self.dst, self.src, inv, self.z, self.probability, self.polarity,
-                    self.relation(self.mid_dst_s))
+        return Edge(
+            self.dst,
+            self.src,
+            inv,
+            self.z,
+            self.probability,
+            self.polarity,
+            self.relation(self.mid_dst_s),
+            self.precise,
+        )
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,16 @@ class Placement:
 
 
 def evidence_of(pair: PairAlignment) -> Evidence:
+    # The direct-path check's groups are measurements of the lag like the fine
+    # windows: those on the final line count as agreeing windows.
+    groups = len(pair.direct.group_offsets_s) if pair.direct is not None else 0
+    agreeing = sum(w.inlier for w in pair.windows) + pair.direct_agreeing
+    measured = len(pair.windows) + groups
     return Evidence(
         z=pair.coarse.z,
         rival_z=pair.rival_z,
-        inlier_fraction=pair.inlier_fraction,
-        inliers=sum(w.inlier for w in pair.windows),
+        inlier_fraction=agreeing / measured if measured else 0.0,
+        inliers=agreeing,
         coarse_fine_gap_frames=pair.coarse_fine_gap_s / 0.01,
         fine_z=pair.fine_z,
     )
@@ -95,12 +112,19 @@ def make_edge(src: str, dst: str, pair: PairAlignment) -> Edge | None:
         return None
     lo = max(0.0, -pair.offset_s)
     mid = lo + pair.overlap_s / 2
-    return Edge(src, dst, Affine(pair.offset_s, pair.slope), pair.coarse.z,
-                probability(evidence_of(pair)), pair.polarity, mid)
+    return Edge(
+        src,
+        dst,
+        Affine(pair.offset_s, pair.slope),
+        pair.coarse.z,
+        probability(evidence_of(pair)),
+        pair.polarity,
+        mid,
+        not pair.direct_ambiguous,
+    )
 
 
-def choose_master(labels: list[str], durations: dict[str, float],
-                  edges: list[Edge]) -> str:
+def choose_master(labels: list[str], durations: dict[str, float], edges: list[Edge]) -> str:
     """Auto master: the camera that covers most of the session and hears the others best.
 
     score = duration / longest duration + mean probability of its pairs.
@@ -117,10 +141,12 @@ def choose_master(labels: list[str], durations: dict[str, float],
     return best
 
 
-def _widest_paths(master: str, labels: list[str],
-                  adjacency: dict[str, list[Edge]]) -> dict[str, list[Edge]]:
-    """Per camera, the route from master maximising the weakest link (then z)."""
-    best: dict[str, tuple[float, float]] = {master: (math.inf, math.inf)}
+def _widest_paths(
+    master: str, labels: list[str], adjacency: dict[str, list[Edge]]
+) -> dict[str, list[Edge]]:
+    """Per camera, the route from master maximising the weakest link (then a route of
+    precise links only, then z)."""
+    best: dict[str, tuple[float, bool, float]] = {master: (math.inf, True, math.inf)}
     route: dict[str, list[Edge]] = {master: []}
     done: set[str] = set()
     while True:
@@ -130,7 +156,11 @@ def _widest_paths(master: str, labels: list[str],
         cur = max(todo, key=lambda lbl: (best[lbl], -labels.index(lbl)))
         done.add(cur)
         for edge in adjacency.get(cur, []):
-            cand = (min(best[cur][0], edge.probability), min(best[cur][1], edge.z))
+            cand = (
+                min(best[cur][0], edge.probability),
+                best[cur][1] and edge.precise,
+                min(best[cur][2], edge.z),
+            )
             if edge.dst not in done and (edge.dst not in best or cand > best[edge.dst]):
                 best[edge.dst] = cand
                 route[edge.dst] = [*route[cur], edge]
@@ -144,8 +174,9 @@ def _compose(path: list[Edge]) -> Affine:
     return rel
 
 
-def place_cameras(master: str, labels: list[str], edges: list[Edge],
-                  unusable: dict[str, str]) -> dict[str, Placement]:
+def place_cameras(
+    master: str, labels: list[str], edges: list[Edge], unusable: dict[str, str]
+) -> dict[str, Placement]:
     """Put every camera on the master's clock with its confidence."""
     adjacency: dict[str, list[Edge]] = {}
     for e in edges:
@@ -157,32 +188,60 @@ def place_cameras(master: str, labels: list[str], edges: list[Edge],
         if lbl == master:
             continue
         if lbl in unusable:
-            placements[lbl] = Placement(lbl, None, None, None,
-                                        Classification.NEEDS_MANUAL_NUDGE, (), error=unusable[lbl])
+            placements[lbl] = Placement(
+                lbl, None, None, None, Classification.NEEDS_MANUAL_NUDGE, (), error=unusable[lbl]
+            )
             continue
         path = routes.get(lbl)
         if path is None:
             placements[lbl] = Placement(
-                lbl, None, None, None, Classification.NEEDS_MANUAL_NUDGE, (),
+                lbl,
+                None,
+                None,
+                None,
+                Classification.NEEDS_MANUAL_NUDGE,
+                (),
                 error="no reliable audio match with any other camera "
-                      "(unrelated audio, or no sound in common)")
+                "(unrelated audio, or no sound in common)",
+            )
             continue
         z = min(e.z for e in path)
         prob = math.prod(e.probability for e in path)
         pol = math.prod(e.polarity for e in path)
-        placements[lbl] = Placement(lbl, _compose(path), z, prob, classify(z, 100 * prob),
-                                    tuple([master] + [e.dst for e in path]), pol)
+        klass = classify(z, 100 * prob)
+        # Said of an offset believed within a frame; unrelated audio is not "reverberant".
+        notes = (
+            ()
+            if klass is Classification.NEEDS_MANUAL_NUDGE
+            else tuple(
+                f"reverberant: frame-accurate, not sample-accurate (the {e.src}-{e.dst} "
+                "pair's strongest peak may be an echo)"
+                for e in path
+                if not e.precise
+            )
+        )
+        placements[lbl] = Placement(
+            lbl,
+            _compose(path),
+            z,
+            prob,
+            klass,
+            tuple([master] + [e.dst for e in path]),
+            pol,
+            notes=notes,
+        )
     return _check_loops(master, placements, routes, edges)
 
 
-def _check_loops(master: str, placements: dict[str, Placement],
-                 routes: dict[str, list[Edge]], edges: list[Edge]) -> dict[str, Placement]:
+def _check_loops(
+    master: str, placements: dict[str, Placement], routes: dict[str, list[Edge]], edges: list[Edge]
+) -> dict[str, Placement]:
     tree = {(e.src, e.dst) for path in routes.values() for e in path}
     tree |= {(d, s) for s, d in tree}
     rel = {lbl: p.relation for lbl, p in placements.items()}
     rel[master] = Affine(0.0, 0.0)
     prob = {lbl: p.probability or 0.0 for lbl, p in placements.items()}
-    notes: dict[str, list[str]] = {lbl: [] for lbl in placements}
+    notes: dict[str, list[str]] = {lbl: list(p.notes) for lbl, p in placements.items()}
     capped: set[str] = set()
     boosted: dict[str, float] = {}
     for e in edges:
@@ -196,17 +255,23 @@ def _check_loops(master: str, placements: dict[str, Placement],
         via_tree = rd(e.mid_dst_s)
         residual = via_edge - via_tree
         involved = [lbl for lbl in (e.src, e.dst) if lbl != master]
+        # A loop through a link that may sit on an echo only closes to within a frame.
+        rough = not all(x.precise for x in [e, *routes.get(e.src, []), *routes.get(e.dst, [])])
         if abs(residual) <= LOOP_TOLERANCE_S:
             for lbl in involved:
                 # An independent route agrees: both being wrong the same way is unlikely.
                 boosted[lbl] = max(boosted.get(lbl, 0.0), e.probability)
-                notes[lbl].append(f"confirmed by the {e.src}-{e.dst} pair "
-                                  f"(loop residual {residual * 1000:.2f} ms)")
-        elif e.probability >= LOOP_MIN_PROBABILITY:
+                notes[lbl].append(
+                    f"confirmed by the {e.src}-{e.dst} pair "
+                    f"(loop residual {residual * 1000:.2f} ms)"
+                )
+        elif e.probability >= LOOP_MIN_PROBABILITY and not (rough and abs(residual) <= FRAME_S):
             for lbl in involved:
                 capped.add(lbl)
-                notes[lbl].append(f"the {e.src}-{e.dst} pair disagrees by "
-                                  f"{residual * 1000:.1f} ms: check this camera")
+                notes[lbl].append(
+                    f"the {e.src}-{e.dst} pair disagrees by "
+                    f"{residual * 1000:.1f} ms: check this camera"
+                )
     out: dict[str, Placement] = {}
     for lbl, p in placements.items():
         if p.relation is None or p.probability is None or p.z is None:
@@ -217,6 +282,15 @@ def _check_loops(master: str, placements: dict[str, Placement],
             q = 1 - (1 - q) * (1 - 0.5 * boosted[lbl])
         if lbl in capped:
             q = min(q, 0.5)
-        out[lbl] = Placement(lbl, p.relation, p.z, q, classify(p.z, 100 * q), p.path,
-                             p.polarity, None, tuple(notes[lbl]))
+        out[lbl] = Placement(
+            lbl,
+            p.relation,
+            p.z,
+            q,
+            classify(p.z, 100 * q),
+            p.path,
+            p.polarity,
+            None,
+            tuple(notes[lbl]),
+        )
     return out

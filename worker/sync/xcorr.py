@@ -30,7 +30,8 @@ class CoarsePeak:
     zcurve: npt.NDArray[np.float32]  # z over ``lags``
 
 
-def _robust_z(values: FloatArray) -> tuple[float, float]:
+def robust_z(values: FloatArray) -> tuple[float, float]:
+    """(median, MAD scaled to a standard deviation) of ``values``."""
     med = float(np.median(values))
     mad = float(np.median(np.abs(values - med))) * 1.4826
     if mad <= 1e-12:
@@ -38,7 +39,8 @@ def _robust_z(values: FloatArray) -> tuple[float, float]:
     return med, mad
 
 
-def _parabolic(y: FloatArray, i: int) -> float:
+def parabolic_peak(y: FloatArray, i: int) -> float:
+    """Sub-sample position of the maximum at ``i`` from a parabola through its neighbours."""
     if 0 < i < len(y) - 1:
         y0, y1, y2 = y[i - 1], y[i], y[i + 1]
         den = y0 - 2 * y1 + y2
@@ -58,8 +60,9 @@ def coarse_fft_len(frames: int) -> int:
     return int(next_fast_len(-(-frames // step) * step, real=True))
 
 
-def correlate_spectra(fa: npt.NDArray[np.complex64], fb: npt.NDArray[np.complex64],
-                      n: int, na: int, nb: int) -> FloatArray:
+def correlate_spectra(
+    fa: npt.NDArray[np.complex64], fb: npt.NDArray[np.complex64], n: int, na: int, nb: int
+) -> FloatArray:
     """Band-summed linear cross-correlation, lags -(nb-1)..na-1, from the bands'
     spectra over ``n`` >= na + nb - 1 points."""
     acc = np.einsum("ij,ij->i", fa, np.conj(fb))
@@ -122,7 +125,7 @@ def coarse_peak(
         else:
             c = corr
         stat = c[valid] / np.sqrt(counts[valid].astype(np.float64))
-        med, scale = _robust_z(stat)
+        med, scale = robust_z(stat)
         z = (stat - med) / scale
         i = int(np.argmax(z))
         lobe = max(exclusion, width)
@@ -131,7 +134,7 @@ def coarse_peak(
         j = int(np.argmax(rival))
         vlags = lags[valid]
         peak = CoarsePeak(
-            lag=float(vlags[0]) + _parabolic(z, i),
+            lag=float(vlags[0]) + parabolic_peak(z, i),
             z=float(z[i]),
             second_z=float(rival[j]) if np.isfinite(rival[j]) else 0.0,
             second_lag=float(vlags[j]),
@@ -155,10 +158,10 @@ def local_envelope_lag(
     if int(sel.sum()) < 5:
         return None
     c = corr[sel]
-    med, scale = _robust_z(c)
+    med, scale = robust_z(c)
     z = (c - med) / scale
     i = int(np.argmax(z))
-    return float(lags[sel][0]) + _parabolic(z, i), float(z[i])
+    return float(lags[sel][0]) + parabolic_peak(z, i), float(z[i])
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ def _dot(x: FloatArray, y: FloatArray) -> float:
     return float(np.einsum("i,i->", x, y))
 
 
-def _phasor(bins: int, n: int, x: float) -> npt.NDArray[np.complex128]:
+def phasor(bins: int, n: int, x: float) -> npt.NDArray[np.complex128]:
     """exp(2j*pi*j*x/n) for j in 0..bins-1, as an outer product of two short
     tables: a few hundred complex exponentials instead of one per bin."""
     block = 256
@@ -203,7 +206,9 @@ def _phasor(bins: int, n: int, x: float) -> npt.NDArray[np.complex128]:
     return table
 
 
-def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start: float) -> float:
+def refine_peak(
+    cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start: float
+) -> float:
     """Sub-sample peak of the band-limited correlation near integer lag ``k``.
 
     Newton's method on the derivative of the DFT interpolant, started from the
@@ -224,7 +229,7 @@ def _refine(cross: npt.NDArray[np.complex128], n: int, k: int, sign: int, start:
     tt_re, tt_im = theta * t_re, theta * t_im
     delta = start
     for _ in range(8):
-        turn = _phasor(bins, n, k + delta)
+        turn = phasor(bins, n, k + delta)
         cos, sin = turn.real, turn.imag
         # d1 = -sum(theta * Im(z)), d2 = -sum(theta^2 * Re(z)), z = w*cross*exp(i*theta*x)
         d1 = -(_dot(t_re, sin) + _dot(t_im, cos))
@@ -256,7 +261,7 @@ def fine_window_lag(
     search = np.abs(corr[: max_lag + 1])
     k = int(np.argmax(search))
     peak = search[k]
-    med, scale = _robust_z(np.abs(corr))
+    med, scale = robust_z(np.abs(corr))
     z = (peak - med) / scale
     guard = max(4, len(search) // 200)
     rival = search.copy()
@@ -265,7 +270,8 @@ def fine_window_lag(
     sign = 1 if corr[k] >= 0 else -1
 
     signed = sign * corr
-    start = _parabolic(signed[: max_lag + 1], k) - k if 0 < k < max_lag else 0.0
-    lag = _refine(cross, n, k, sign, start)
-    return FinePeak(lag=lag, z=float(z), ratio=ratio, polarity=sign,
-                    curve=(search / peak).astype(np.float64))
+    start = parabolic_peak(signed[: max_lag + 1], k) - k if 0 < k < max_lag else 0.0
+    lag = refine_peak(cross, n, k, sign, start)
+    return FinePeak(
+        lag=lag, z=float(z), ratio=ratio, polarity=sign, curve=(search / peak).astype(np.float64)
+    )
