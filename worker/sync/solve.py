@@ -93,14 +93,18 @@ class Placement:
 
 def evidence_of(pair: PairAlignment) -> Evidence:
     # The direct-path check's groups are measurements of the lag like the fine
-    # windows: those on the final line count as agreeing windows.
+    # windows: those on the final line count as agreeing windows. Groups see only
+    # onsets, so in sustained or noisy sound they scatter where the windows agree:
+    # the fraction is the better of the windows' own and the pooled one.
     groups = len(pair.direct.group_offsets_s) if pair.direct is not None else 0
-    agreeing = sum(w.inlier for w in pair.windows) + pair.direct_agreeing
+    inliers = sum(w.inlier for w in pair.windows)
+    agreeing = inliers + pair.direct_agreeing
     measured = len(pair.windows) + groups
+    fraction = max(pair.inlier_fraction, agreeing / measured if measured else 0.0)
     return Evidence(
         z=pair.coarse.z,
         rival_z=pair.rival_z,
-        inlier_fraction=agreeing / measured if measured else 0.0,
+        inlier_fraction=fraction,
         inliers=agreeing,
         coarse_fine_gap_frames=pair.coarse_fine_gap_s / 0.01,
         fine_z=pair.fine_z,
