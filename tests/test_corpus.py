@@ -35,9 +35,27 @@ from tests.corpus.room import RoomChannel, explicit_room_impulse
 from tests.corpus.sources import SCENE_RATE, active_power, loop_length
 
 REQUIRED_FAMILIES = {
-    "clean", "noise_10db", "noise_0db", "noise_m5db", "reverb_eq", "mixed_rates", "codecs",
-    "polarity", "clipping", "drift", "partial_overlap", "chain_overlap", "large_offset",
-    "music_steady", "sparse", "crowd", "unrelated", "silence", "no_audio", "hard_room"}
+    "clean",
+    "noise_10db",
+    "noise_0db",
+    "noise_m5db",
+    "reverb_eq",
+    "mixed_rates",
+    "codecs",
+    "polarity",
+    "clipping",
+    "drift",
+    "partial_overlap",
+    "chain_overlap",
+    "large_offset",
+    "music_steady",
+    "sparse",
+    "crowd",
+    "unrelated",
+    "silence",
+    "no_audio",
+    "hard_room",
+}
 
 
 def _lag_samples(ref: np.ndarray, x: np.ndarray, max_lag: int = 200) -> float:
@@ -80,8 +98,10 @@ def test_render_matches_analytic_band_limited_signal(rate: int, drift: float) ->
     assert err < 5e-4  # better than -66 dB (the filters' ripple and the interpolator)
     # A sub-sample timing check on the slowest component (most sensitive to delay).
     f = freqs[1]
-    a, b = np.mean(y * np.sin(2 * np.pi * f * tau + phases[1])), np.mean(
-        y * np.cos(2 * np.pi * f * tau + phases[1]))
+    a, b = (
+        np.mean(y * np.sin(2 * np.pi * f * tau + phases[1])),
+        np.mean(y * np.cos(2 * np.pi * f * tau + phases[1])),
+    )
     assert abs(np.arctan2(-b, a) / (2 * np.pi * f)) < 1e-7  # < 0.1 us
 
 
@@ -90,9 +110,12 @@ def test_render_is_chunking_invariant() -> None:
     scene = rng.standard_normal(5 * SCENE_RATE)
     for drift in (0.0, -40.0):
         whole = render(scene, 44_100, 0.5 + 1e-7, drift, -100, 90_000)
-        parts = np.concatenate([render(scene, 44_100, 0.5 + 1e-7, drift, a, min(a + 30_001,
-                                                                                 90_000))
-                                for a in range(-100, 90_000, 30_001)])
+        parts = np.concatenate(
+            [
+                render(scene, 44_100, 0.5 + 1e-7, drift, a, min(a + 30_001, 90_000))
+                for a in range(-100, 90_000, 30_001)
+            ]
+        )
         assert np.max(np.abs(whole - parts)) < 1e-9
 
 
@@ -100,11 +123,12 @@ def test_render_is_chunking_invariant() -> None:
 
 
 def _spec3() -> cases_mod.CaseSpec:
-    cams = [CameraSpec("A", 2.0, 30.0, drift_ppm=35.0),
-            CameraSpec("B", 9.51234567, 25.0, sample_rate=44_100, drift_ppm=-80.0),
-            CameraSpec("C", 0.7654321, 20.0, sample_rate=32_000, drift_ppm=120.0)]
-    return cases_mod.CaseSpec("t", "t", 1, SceneSpec((Segment("speech", 40.0),), 1),
-                              tuple(cams))
+    cams = [
+        CameraSpec("A", 2.0, 30.0, drift_ppm=35.0),
+        CameraSpec("B", 9.51234567, 25.0, sample_rate=44_100, drift_ppm=-80.0),
+        CameraSpec("C", 0.7654321, 20.0, sample_rate=32_000, drift_ppm=120.0),
+    ]
+    return cases_mod.CaseSpec("t", "t", 1, SceneSpec((Segment("speech", 40.0),), 1), tuple(cams))
 
 
 def test_truth_convention_formulas_and_composition() -> None:
@@ -112,8 +136,9 @@ def test_truth_convention_formulas_and_composition() -> None:
     ta = truth_relative_to(spec, "A")
     assert ta.offsets_ms["A"] == 0.0 and ta.drift_ppm["A"] == 0.0
     a, b = spec.camera("A"), spec.camera("B")
-    assert ta.offsets_ms["B"] == pytest.approx((b.start_s - a.start_s) * (1 + 35e-6) * 1000,
-                                               abs=1e-9)
+    assert ta.offsets_ms["B"] == pytest.approx(
+        (b.start_s - a.start_s) * (1 + 35e-6) * 1000, abs=1e-9
+    )
     assert ta.drift_ppm["B"] == pytest.approx(((1 - 80e-6) / (1 + 35e-6) - 1) * 1e6, abs=1e-9)
     # Master file time m -> scene time -> camera X file time, against the truth mapping.
     for m_ms in (0.0, 5123.4, 29_000.0):
@@ -143,14 +168,20 @@ def test_truth_marks_unmatched_cameras() -> None:
 # --------------------------------------------------------------------------- containers
 
 
-@pytest.mark.parametrize("container,codec", [(c, k) for c, ks in CONTAINER_CODECS.items()
-                                             for k in ks])
-def test_decoded_first_sample_is_where_we_say(tmp_path: Path, container: str,
-                                              codec: str) -> None:
+@pytest.mark.parametrize(
+    "container,codec", [(c, k) for c, ks in CONTAINER_CODECS.items() for k in ks]
+)
+def test_decoded_first_sample_is_where_we_say(tmp_path: Path, container: str, codec: str) -> None:
     rate = 48_000 if codec in ("opus", "aac", "mp3") else 44_100
     x = _bursty_noise(int(1.6 * rate), rate, 2)
-    path = write_media(tmp_path / f"x.{container}", x, rate, container=container,
-                       audio_codec=codec, video=container in VIDEO_CODEC)
+    path = write_media(
+        tmp_path / f"x.{container}",
+        x,
+        rate,
+        container=container,
+        audio_codec=codec,
+        video=container in VIDEO_CODEC,
+    )
     y, r = decode_audio(path)
     assert r == rate and y.shape[1] == 2
     assert len(y) >= len(x)  # AAC appends up to one frame of padding at the end
@@ -167,8 +198,9 @@ def test_video_streams_and_video_only(tmp_path: Path) -> None:
     x = _bursty_noise(48_000, 48_000, 1)
     for container in VIDEO_CODEC:
         codec = CONTAINER_CODECS[container][0]
-        p = write_media(tmp_path / f"v.{container}", x, 48_000, container=container,
-                        audio_codec=codec)
+        p = write_media(
+            tmp_path / f"v.{container}", x, 48_000, container=container, audio_codec=codec
+        )
         with av.open(str(p)) as f:
             kinds = sorted(s.type for s in f.streams)
             assert kinds == ["audio", "video"]
@@ -208,11 +240,12 @@ def test_music_loop_is_exactly_periodic() -> None:
     x = synthesize_scene(SceneSpec((Segment("music_loop", 20.0),), 4, None))
     lengths = [loop_length(b) for b in (80, 96, 100, 120, 125, 128)]
     a = 2 * SCENE_RATE  # away from the fades at the ends
-    period = next(p for p in lengths if np.allclose(x[a:a + 20_000], x[a + p:a + p + 20_000],
-                                                    atol=1e-6))
+    period = next(
+        p for p in lengths if np.allclose(x[a : a + 20_000], x[a + p : a + p + 20_000], atol=1e-6)
+    )
     end = len(x) - 2 * SCENE_RATE
     assert end - a > 2 * period
-    assert np.max(np.abs(x[a:end - period] - x[a + period:end])) < 1e-6
+    assert np.max(np.abs(x[a : end - period] - x[a + period : end])) < 1e-6
 
 
 def test_scene_is_deterministic() -> None:
@@ -252,8 +285,15 @@ def test_explicit_room_has_its_reflections_and_drr_after_a_direct_path_first() -
 
 
 def test_room_channel_colour_is_zero_phase_and_keeps_the_direct_path_at_the_lead() -> None:
-    model = RoomChannel(rt60_s=0.8, drr_db=-5.0, reflections=((0.01, 0.5),), hp_hz=300,
-                        lp_hz=4000, presence_db=9.0, presence_hz=3000.0)
+    model = RoomChannel(
+        rt60_s=0.8,
+        drr_db=-5.0,
+        reflections=((0.01, 0.5),),
+        hp_hz=300,
+        lp_hz=4000,
+        presence_db=9.0,
+        presence_hz=3000.0,
+    )
     f = np.array([3000.0])
     base = eq_magnitude(f, replace(model, presence_db=0.0))
     assert 20 * np.log10(eq_magnitude(f, model)[0] / base[0]) == pytest.approx(9.0, abs=0.1)
@@ -261,19 +301,29 @@ def test_room_channel_colour_is_zero_phase_and_keeps_the_direct_path_at_the_lead
     assert eq is not None and np.allclose(eq, eq[::-1])
     filters, lead = channel_filters(model, 48_000, 1, np.random.default_rng(0))
     assert filters is not None and lead == len(eq) // 2
-    dry = channel_filters(replace(model, reflections=(), drr_db=60.0), 48_000, 1,
-                          np.random.default_rng(0))[0]
+    dry = channel_filters(
+        replace(model, reflections=(), drr_db=60.0), 48_000, 1, np.random.default_rng(0)
+    )[0]
     assert dry is not None and int(np.argmax(np.abs(dry[0]))) == lead  # direct path at lead
     # A plain ChannelModel is unchanged by the hooks: its room is room_impulse's.
     plain = ChannelModel(rt60_s=0.8, drr_db=0.0)
-    assert np.array_equal(plain.impulse(np.random.default_rng(5), 16_000),
-                          room_impulse(np.random.default_rng(5), 16_000, 0.8, 0.0))
+    assert np.array_equal(
+        plain.impulse(np.random.default_rng(5), 16_000),
+        room_impulse(np.random.default_rng(5), 16_000, 0.8, 0.0),
+    )
 
 
 def test_snr_is_relative_to_active_signal() -> None:
     scene = synthesize_scene(SceneSpec((Segment("speech", 20.0),), 9, None))
-    kw = dict(scene=scene, rate=16_000, start_s=1.0, drift_ppm=0.0, n_samples=16_000 * 15,
-              channels=1, seed=(1,))
+    kw = dict(
+        scene=scene,
+        rate=16_000,
+        start_s=1.0,
+        drift_ppm=0.0,
+        n_samples=16_000 * 15,
+        channels=1,
+        seed=(1,),
+    )
     clean = np.concatenate(list(CameraChain(model=ChannelModel(), **kw).chunks()))
     for snr in (10.0, 0.0, -5.0):
         noisy = np.concatenate(list(CameraChain(model=ChannelModel(snr_db=snr), **kw).chunks()))
@@ -292,8 +342,14 @@ def test_registry_covers_required_families() -> None:
     names = [c.name for c in all_cases()]
     assert len(names) == len(set(names))
     codecs = {(c.cameras[0].container, c.cameras[0].audio_codec) for c in FAMILIES["codecs"]}
-    assert {("mp4", "aac"), ("mov", "pcm_s16le"), ("mkv", "flac"), ("webm", "opus"),
-            ("wav", "pcm_s16le"), ("mp3", "mp3")} <= codecs
+    assert {
+        ("mp4", "aac"),
+        ("mov", "pcm_s16le"),
+        ("mkv", "flac"),
+        ("webm", "opus"),
+        ("wav", "pcm_s16le"),
+        ("mp3", "mp3"),
+    } <= codecs
     for spec in all_cases(long=False):
         cases_mod.validate(spec)
         assert all(c.duration_s <= 130 for c in spec.cameras), spec.name
@@ -335,7 +391,8 @@ def test_hard_rooms_are_as_hard_as_issue_14_says() -> None:
         truth = truth_relative_to(spec, "A")
         for c in spec.cameras:
             assert truth.offsets_ms[c.label] == pytest.approx(
-                (c.start_s - spec.camera("A").start_s) * 1000, abs=1e-9)
+                (c.start_s - spec.camera("A").start_s) * 1000, abs=1e-9
+            )
     assert len(rooms) >= 3
     assert {m.presence_db for s in specs for m in (c.channel for c in s.cameras)} >= {9.0, -9.0}
 
@@ -352,12 +409,30 @@ def test_random_cases_are_valid_and_deterministic() -> None:
 
 def _tiny_case() -> cases_mod.CaseSpec:
     cm = ChannelModel
-    return make_case("tiny", "test", 77, ("speech",), [
-        CameraSpec("A", 0.0, 9.0, container="mp4", audio_codec="aac"),
-        CameraSpec("B", 2.3456789, 8.0, sample_rate=44_100, channels=2, drift_ppm=95.0,
-                   container="mkv", audio_codec="flac", channel=cm(snr_db=30)),
-        CameraSpec("C", -1.2345671, 9.0, sample_rate=16_000, drift_ppm=-70.0,
-                   channel=cm(invert=True))], room_tone_dbfs=-60.0)
+    return make_case(
+        "tiny",
+        "test",
+        77,
+        ("speech",),
+        [
+            CameraSpec("A", 0.0, 9.0, container="mp4", audio_codec="aac"),
+            CameraSpec(
+                "B",
+                2.3456789,
+                8.0,
+                sample_rate=44_100,
+                channels=2,
+                drift_ppm=95.0,
+                container="mkv",
+                audio_codec="flac",
+                channel=cm(snr_db=30),
+            ),
+            CameraSpec(
+                "C", -1.2345671, 9.0, sample_rate=16_000, drift_ppm=-70.0, channel=cm(invert=True)
+            ),
+        ],
+        room_tone_dbfs=-60.0,
+    )
 
 
 def test_built_case_truth_matches_decoded_audio(tmp_path: Path) -> None:
@@ -380,7 +455,7 @@ def test_built_case_truth_matches_decoded_audio(tmp_path: Path) -> None:
         lo = max(0, int(off * ra)) + ra // 2
         hi = min(len(a), int((off + len(x) / ra / (1 + dr)) * ra)) - ra // 2
         for w0 in range(lo, hi - ra, 2 * ra):  # several windows: catches a drift error too
-            lag = _lag_samples(a[w0:w0 + ra], on_a[w0:w0 + ra])
+            lag = _lag_samples(a[w0 : w0 + ra], on_a[w0 : w0 + ra])
             assert abs(lag / ra * 1000) < 0.005, (label, w0)  # 5 us
 
 
@@ -392,7 +467,8 @@ def test_build_is_cached_and_deterministic(tmp_path: Path) -> None:
     cases_mod._SCENE_CACHE.clear()
     b2 = build_case(spec, tmp_path / "two")
     for label in ("A", "B"):
-        h = [hashlib.sha256(decode_audio(b.paths[label])[0].tobytes()).hexdigest()
-             for b in (b1, b2)]
+        h = [
+            hashlib.sha256(decode_audio(b.paths[label])[0].tobytes()).hexdigest() for b in (b1, b2)
+        ]
         assert h[0] == h[1]
         assert b1.paths[label].read_bytes() == b2.paths[label].read_bytes()

@@ -9,9 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +26,10 @@ from strapi_client.models import (
     SyncResult,
     SyncResultInput,
 )
-from tests.support.s3_server import S3Server, running_s3
-from tests.support.services import (
-    MulticamProcesses,
-    PrivateRedis,
-    free_port,
-    multicam_processes,
-    private_redis,
-)
-from tests.support.stack_env import service_env
-from tests.support.strapi_server import StrapiServer, running_strapi
+from tests.support.stack import API_TOKEN, Stack, running_stack
 from worker.jobs.sync import ENGINE_VERSION, inputs_digest
 
-# 32+ characters: serve refuses shorter secrets (worker/secret_rule.py).
-TOKEN = "test-api-token-0123456789abcdef0123"
+TOKEN = API_TOKEN
 # More credentials: a named token for a script, and the Strapi admin plugin's.
 NAMED_TOKENS = {"render-farm": "test-render-farm-token-0123456789abcdef"}
 PANEL_TOKEN = "test-admin-panel-token-0123456789abcdef"
@@ -49,26 +37,9 @@ MIB = 1024 * 1024
 DAY = dt.date(2026, 11, 20)
 
 
-@dataclass
-class ApiStack:
-    strapi: StrapiServer
-    s3: S3Server
-    redis: PrivateRedis
-    procs: MulticamProcesses
-    secret: str
-    workdir: Path
-
-    @property
-    def url(self) -> str:
-        return self.procs.service_url
-
-    @property
-    def env(self) -> dict[str, str]:
-        return self.procs.env
-
-    def object_bytes(self, key: str) -> bytes:
-        body: bytes = self.s3.client().get_object(Bucket=self.s3.bucket, Key=key)["Body"].read()
-        return body
+# The API tests' stack is the pipeline tests' (tests/support/stack.py) with more
+# credentials and small upload parts.
+ApiStack = Stack
 
 
 @pytest.fixture(scope="session")
@@ -80,36 +51,19 @@ def api_stack() -> Iterator[ApiStack]:
 @contextlib.contextmanager
 def running_api_stack() -> Iterator[ApiStack]:
     """Start everything (for the fixture above and for ``python -m tests.api.demo``)."""
-    workdir = Path(tempfile.mkdtemp(prefix="multicam-api-"))
-    secret = secrets.token_hex(16)
-    service_port = free_port()
-    with (
-        running_s3() as s3,
-        private_redis(workdir) as redis,
-        running_strapi(
-            webhook_url=f"http://127.0.0.1:{service_port}/webhooks/strapi",
-            webhook_secret=secret,
-        ) as strapi,
-    ):
-        # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
-        # time, so a 12 MiB file exercises parts, part-urls and resume.
-        env = service_env(
-            strapi=strapi,
-            s3=s3,
-            redis=redis,
-            secret=secret,
-            workdir=workdir,
-            api_token=TOKEN,
-            extra={
-                "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
-                "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
-                "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
-                "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
-                "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
-            },
-        )
-        with multicam_processes(env, service_port, workdir) as procs:
-            yield ApiStack(strapi, s3, redis, procs, secret, workdir)
+    # Files over 5 MiB go multipart in 5 MiB parts (S3's minimum), two URLs at a
+    # time, so a 12 MiB file exercises parts, part-urls and resume.
+    with running_stack(
+        {
+            "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
+            "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
+            "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
+            "MULTICAM_UPLOAD_PART_SIZE_MB": "5",
+            "MULTICAM_UPLOAD_URLS_PER_RESPONSE": "2",
+        },
+        prefix="multicam-api-",
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -11,14 +11,18 @@ import worker.examples
 
 
 def test_the_demo_entry_point_needs_nothing_from_tests() -> None:
-    probe = ("import sys, worker.examples.demo\n"
-             "print(sorted(m for m in sys.modules if m == 'tests' or m.startswith('tests.')))")
+    probe = (
+        "import sys, worker.examples.demo\n"
+        "print(sorted(m for m in sys.modules if m == 'tests' or m.startswith('tests.')))"
+    )
     # -I: no script directory or cwd on sys.path, so a stray import of tests.* would fail.
-    result = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True,
-                            text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
     assert result.stdout.strip() == "[]"
-    usage = subprocess.run([sys.executable, "-m", "worker.examples"], capture_output=True,
-                           text=True, timeout=120)
+    usage = subprocess.run(
+        [sys.executable, "-m", "worker.examples"], capture_output=True, text=True, timeout=120
+    )
     assert usage.returncode == 2
     assert usage.stderr.strip() == "python -m worker.examples OUT_DIR"
 

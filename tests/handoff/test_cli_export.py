@@ -44,9 +44,14 @@ def test_export_writes_the_synced_timeline(session: Session, tmp_path: Path) -> 
         label = clip.metadata[KEY]["camera"]
         assert clip.media_reference.target_url == f"file:///Volumes/Shoot/cam{label}.mp4"
         if clip.name.endswith("audio"):
-            # The first sample of each camera where the generator put it, to half a frame.
+            # The first sample of each camera where the sync put it, to half a frame. (The
+            # engine's own accuracy is tests/sync's: C's 6,000 ppm clock is beyond the
+            # drift it models, so its offset is a mean over the overlap, rated for review.)
             placed = clip.range_in_parent().start_time.value * FRAME_MS + start
-            assert placed == pytest.approx(session.facts.offsets_ms[label], abs=FRAME_MS / 2)
+            assert placed == pytest.approx(result["offsets_ms"][label], abs=FRAME_MS / 2)
+            if result["classification"].get(label) == "looks-good":
+                truth = session.facts.offsets_ms[label]
+                assert placed == pytest.approx(truth, abs=FRAME_MS / 2)
 
 
 def test_export_refuses_an_unknown_extension_before_syncing(

@@ -60,11 +60,26 @@ class Stack:
     def env(self) -> dict[str, str]:
         return self.procs.env
 
+    @property
+    def url(self) -> str:
+        """Where ``multicam serve`` answers."""
+        return self.procs.service_url
+
+    def object_bytes(self, key: str) -> bytes:
+        body: bytes = self.s3.client().get_object(Bucket=self.s3.bucket, Key=key)["Body"].read()
+        return body
+
 
 @contextlib.contextmanager
-def running_stack(extra: Mapping[str, str] | None = None) -> Iterator[Stack]:
-    """Start every part, yield the stack, stop every part."""
-    workdir = Path(tempfile.mkdtemp(prefix="multicam-pipeline-"))
+def running_stack(
+    extra: Mapping[str, str] | None = None, *, prefix: str = "multicam-pipeline-"
+) -> Iterator[Stack]:
+    """Start every part, yield the stack, stop every part.
+
+    :param extra: settings of ``multicam serve`` and ``multicam worker`` to add or override.
+    :param prefix: of the temporary folder that holds the logs and the work dir.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     secret = secrets.token_hex(16)
     service_port = free_port()
     with (

@@ -10,7 +10,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    root = Path(os.environ.get("MULTICAM_CORPUS_CACHE",
-                               Path.home() / ".cache" / "multicam" / "corpus"))
+    root = Path(
+        os.environ.get("MULTICAM_CORPUS_CACHE", Path.home() / ".cache" / "multicam" / "corpus")
+    )
     root.mkdir(parents=True, exist_ok=True)
     return root

@@ -15,8 +15,9 @@ MULTICAM = [sys.executable, "-m", "worker.cli"]
 
 
 def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*MULTICAM, "sync", *map(str, args)], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [*MULTICAM, "sync", *map(str, args)], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +25,27 @@ def no_audio_case(corpus_dir: Path) -> corpus.BuiltCase:
     return corpus.build_case(corpus.FAMILIES["no_audio"][0], corpus_dir)
 
 
-def test_json_output_is_one_object_with_the_product_shape(no_audio_case: corpus.BuiltCase,
-                                                          tmp_path: Path) -> None:
+def test_json_output_is_one_object_with_the_product_shape(
+    no_audio_case: corpus.BuiltCase, tmp_path: Path
+) -> None:
     paths = [no_audio_case.paths[lbl] for lbl in ("A", "B", "C")]
     proc = _run("--json", "--artifacts", tmp_path, *paths)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)  # exactly one JSON document on stdout
-    assert list(doc) == ["master", "method", "offsets_ms", "drift_ppm", "confidence",
-                         "confidence_pct", "classification", "errors"]
+    assert list(doc) == [
+        "master",
+        "method",
+        "offsets_ms",
+        "drift_ppm",
+        "confidence",
+        "confidence_pct",
+        "classification",
+        "errors",
+    ]
     truth = corpus.truth_relative_to(no_audio_case, doc["master"])
     assert doc["offsets_ms"]["B" if doc["master"] == "A" else "A"] == pytest.approx(
-        truth.offsets_ms["B" if doc["master"] == "A" else "A"], abs=1.0)
+        truth.offsets_ms["B" if doc["master"] == "A" else "A"], abs=1.0
+    )
     # The camera without audio: no offset, a reason, and a nudge.
     assert "C" not in doc["offsets_ms"]
     assert doc["classification"]["C"] == "needs-manual-nudge"
@@ -47,8 +58,13 @@ def test_json_output_is_one_object_with_the_product_shape(no_audio_case: corpus.
 
 
 def test_human_table_and_labels(no_audio_case: corpus.BuiltCase) -> None:
-    proc = _run("--labels", "Wide,Close,Mute", "--master", "Close",
-                *[no_audio_case.paths[lbl] for lbl in ("A", "B", "C")])
+    proc = _run(
+        "--labels",
+        "Wide,Close,Mute",
+        "--master",
+        "Close",
+        *[no_audio_case.paths[lbl] for lbl in ("A", "B", "C")],
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:2] == ["camera", "offset"]
@@ -57,9 +73,9 @@ def test_human_table_and_labels(no_audio_case: corpus.BuiltCase) -> None:
     assert any(line.startswith("error Mute") for line in lines)
 
 
-def test_unusable_input_exits_non_zero_with_a_clear_message(tmp_path: Path,
-                                                            no_audio_case: corpus.BuiltCase
-                                                            ) -> None:
+def test_unusable_input_exits_non_zero_with_a_clear_message(
+    tmp_path: Path, no_audio_case: corpus.BuiltCase
+) -> None:
     good = no_audio_case.paths["A"]
     missing = _run(good, tmp_path / "nope.mp4")
     assert missing.returncode == 1 and "file not found" in missing.stderr

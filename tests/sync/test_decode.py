@@ -19,13 +19,14 @@ def _write_adts(path: Path, seconds: float) -> None:
     t = np.arange(int(RATE * seconds)) / RATE
     rng = np.random.default_rng(3)
     # Tone bursts over noise: something the decoder has to work for.
-    x = (0.3 * np.sin(2 * np.pi * 440 * t) * (np.sin(2 * np.pi * 0.5 * t) > 0)
-         + 0.05 * rng.standard_normal(len(t))).astype(np.float32)
+    x = (
+        0.3 * np.sin(2 * np.pi * 440 * t) * (np.sin(2 * np.pi * 0.5 * t) > 0)
+        + 0.05 * rng.standard_normal(len(t))
+    ).astype(np.float32)
     with av.open(str(path), "w", format="adts") as out:
         stream = out.add_stream("aac", rate=RATE, layout="mono")
         for i in range(0, len(x), 1024):
-            frame = av.AudioFrame.from_ndarray(x[None, i:i + 1024], format="fltp",
-                                               layout="mono")
+            frame = av.AudioFrame.from_ndarray(x[None, i : i + 1024], format="fltp", layout="mono")
             frame.sample_rate = RATE
             frame.pts = i
             for packet in stream.encode(frame):
@@ -39,7 +40,7 @@ def _damage(path: Path, at: list[float], size: int = 200) -> None:
     rng = np.random.default_rng(7)
     for frac in at:
         pos = int(len(data) * frac)
-        data[pos:pos + size] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
+        data[pos : pos + size] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
     path.write_bytes(bytes(data))
 
 
@@ -72,8 +73,11 @@ def test_thousands_of_timestamp_jumps_are_refused(tmp_path: Path) -> None:
     source = tmp_path / "jumpy.mkv"
     jumps_s = write_jumpy_audio(source, frames=3000, jump_s=0.4)
     assert jumps_s > 1000  # today's main decoded it to 21 minutes of mostly silence
-    with pytest.raises(MediaError, match=r"audio timestamps jump forward \d{3} times, "
-                                         r".* s of gaps in a .* s file .*: refusing"):
+    with pytest.raises(
+        MediaError,
+        match=r"audio timestamps jump forward \d{3} times, "
+        r".* s of gaps in a .* s file .*: refusing",
+    ):
         decode_audio(source)
 
 

@@ -73,8 +73,9 @@ def test_loop_disagreement_lowers_confidence() -> None:
 
 
 def test_unusable_and_unmatched_cameras_get_errors_and_no_offset() -> None:
-    out = place_cameras("A", ["A", "B", "C"], [_edge("A", "B", 1.0)],
-                        {"C": "no audio stream in the file"})
+    out = place_cameras(
+        "A", ["A", "B", "C"], [_edge("A", "B", 1.0)], {"C": "no audio stream in the file"}
+    )
     assert out["C"].relation is None
     assert out["C"].classification is Classification.NEEDS_MANUAL_NUDGE
     assert out["C"].error == "no audio stream in the file"
@@ -85,11 +86,11 @@ def test_unusable_and_unmatched_cameras_get_errors_and_no_offset() -> None:
 @pytest.mark.parametrize(
     ("evidence", "max_pct"),
     [
-        (Evidence(4.0, 3.5, 1.0, 10, 0.0), 20.0),     # peak not above the noise
-        (Evidence(30.0, 29.0, 1.0, 10, 0.0), 25.0),   # periodic: rival as strong as peak
-        (Evidence(30.0, 25.0, 1.0, 10, 0.0), 50.0),   # strong rival
-        (Evidence(30.0, 5.0, 0.3, 2, 0.0), 60.0),     # fine windows disagree
-        (Evidence(30.0, 5.0, 1.0, 10, 9.0), 60.0),    # coarse and fine stages disagree
+        (Evidence(4.0, 3.5, 1.0, 10, 0.0), 20.0),  # peak not above the noise
+        (Evidence(30.0, 29.0, 1.0, 10, 0.0), 25.0),  # periodic: rival as strong as peak
+        (Evidence(30.0, 25.0, 1.0, 10, 0.0), 50.0),  # strong rival
+        (Evidence(30.0, 5.0, 0.3, 2, 0.0), 60.0),  # fine windows disagree
+        (Evidence(30.0, 5.0, 1.0, 10, 9.0), 60.0),  # coarse and fine stages disagree
     ],
 )
 def test_guard_rails_cap_confidence(evidence: Evidence, max_pct: float) -> None:
@@ -113,14 +114,29 @@ def test_classification_thresholds() -> None:
 
 
 def test_report_json_shape_and_determinism() -> None:
-    edges = [_edge("A", "B", 41.12931),
-             Edge("A", "C", Affine(-32.01729, -80.2e-6), 9.1, 0.71, 1, 5)]
+    edges = [
+        _edge("A", "B", 41.12931),
+        Edge("A", "C", Affine(-32.01729, -80.2e-6), 9.1, 0.71, 1, 5),
+    ]
     placements = place_cameras("A", ["A", "B", "C"], edges, {})
-    report = SyncReport(master="A", labels=("A", "B", "C"), placements=placements, errors={},
-                        durations_s={"A": 1.0, "B": 1.0, "C": 1.0})
+    report = SyncReport(
+        master="A",
+        labels=("A", "B", "C"),
+        placements=placements,
+        errors={},
+        durations_s={"A": 1.0, "B": 1.0, "C": 1.0},
+    )
     doc = json.loads(report.to_json())
-    assert list(doc) == ["master", "method", "offsets_ms", "drift_ppm", "confidence",
-                         "confidence_pct", "classification", "errors"]
+    assert list(doc) == [
+        "master",
+        "method",
+        "offsets_ms",
+        "drift_ppm",
+        "confidence",
+        "confidence_pct",
+        "classification",
+        "errors",
+    ]
     assert doc["master"] == "A"
     assert doc["offsets_ms"] == {"A": 0.0, "B": 41129.31, "C": -32017.29}
     assert doc["drift_ppm"]["B"] == 0.0 and doc["drift_ppm"]["C"] == pytest.approx(80.2, abs=0.1)

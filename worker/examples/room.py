@@ -28,11 +28,11 @@ from .channel import ChannelModel, bell_gain, diffuse_tail
 
 # (hp_hz, lp_hz, presence_db, presence_hz): every case gives each camera another one.
 MIC_COLOURS: tuple[tuple[float, float, float, float], ...] = (
-    (150.0, 7000.0, 9.0, 4000.0),    # bright lavalier-like capsule
-    (400.0, 5000.0, 6.0, 2500.0),    # phone-like, honky
-    (250.0, 3500.0, -9.0, 3000.0),   # dull camera microphone behind a grille
-    (300.0, 6000.0, -6.0, 5000.0),   # scooped top
-    (200.0, 4500.0, 3.0, 2000.0),    # boxy
+    (150.0, 7000.0, 9.0, 4000.0),  # bright lavalier-like capsule
+    (400.0, 5000.0, 6.0, 2500.0),  # phone-like, honky
+    (250.0, 3500.0, -9.0, 3000.0),  # dull camera microphone behind a grille
+    (300.0, 6000.0, -6.0, 5000.0),  # scooped top
+    (200.0, 4500.0, 3.0, 2000.0),  # boxy
 )
 
 
@@ -55,15 +55,20 @@ class RoomChannel(ChannelModel):
         return bell_gain(np.maximum(f, 1e-3), self.presence_hz, self.presence_db, 1.0)
 
 
-def explicit_room_impulse(rng: np.random.Generator, rate: int, rt60_s: float, drr_db: float,
-                          reflections: tuple[tuple[float, float], ...]) -> np.ndarray:
+def explicit_room_impulse(
+    rng: np.random.Generator,
+    rate: int,
+    rt60_s: float,
+    drr_db: float,
+    reflections: tuple[tuple[float, float], ...],
+) -> np.ndarray:
     """Direct path 1.0 at tap 0, the given reflections, and a diffuse tail whose energy
     is ``-drr_db`` dB relative to the direct path's."""
     n = int(1.2 * rt60_s * rate) + 1
     h = diffuse_tail(rng, rate, rt60_s, n)
     h[0] = 0.0
     fade = max(1, n // 10)
-    h[n - fade:] *= np.linspace(1, 0, fade)
+    h[n - fade :] *= np.linspace(1, 0, fade)
     h *= np.sqrt(10 ** (-drr_db / 10) / float(np.sum(h**2)))
     for delay_s, gain in reflections:
         k = round(delay_s * rate)
@@ -74,9 +79,16 @@ def explicit_room_impulse(rng: np.random.Generator, rate: int, rt60_s: float, dr
     return h
 
 
-def draw_room(rng: np.random.Generator, rt60_s: float, colour: int, *, snr_db: float = 25.0,
-              drr_db: tuple[float, float] = (-9.0, -2.0), max_gain: float = 0.6,
-              variant: int = 0) -> RoomChannel:
+def draw_room(
+    rng: np.random.Generator,
+    rt60_s: float,
+    colour: int,
+    *,
+    snr_db: float = 25.0,
+    drr_db: tuple[float, float] = (-9.0, -2.0),
+    max_gain: float = 0.6,
+    variant: int = 0,
+) -> RoomChannel:
     """One camera's position in a hard room: its DRR and 4-8 reflections 2-40 ms after
     the direct path (one of them at 0.45-``max_gain``), and mic colouring ``colour``.
     Values are rounded so the spec reads well (and hashes the same everywhere)."""
@@ -87,8 +99,16 @@ def draw_room(rng: np.random.Generator, rt60_s: float, colour: int, *, snr_db: f
     gains[strong] = rng.uniform(0.45, max_gain)  # the reflection that competes
     hp, lp, presence, presence_hz = MIC_COLOURS[colour % len(MIC_COLOURS)]
     return RoomChannel(
-        snr_db=snr_db, noise="pink", rt60_s=rt60_s,
-        drr_db=round(float(rng.uniform(*drr_db)), 2), hp_hz=hp, lp_hz=lp,
-        variant=variant, presence_db=presence, presence_hz=presence_hz,
-        reflections=tuple((round(float(d), 5), round(float(g), 3))
-                          for d, g in zip(delays, gains, strict=True)))
+        snr_db=snr_db,
+        noise="pink",
+        rt60_s=rt60_s,
+        drr_db=round(float(rng.uniform(*drr_db)), 2),
+        hp_hz=hp,
+        lp_hz=lp,
+        variant=variant,
+        presence_db=presence,
+        presence_hz=presence_hz,
+        reflections=tuple(
+            (round(float(d), 5), round(float(g), 3)) for d, g in zip(delays, gains, strict=True)
+        ),
+    )

@@ -29,8 +29,9 @@ class SyncInputError(Exception):
     """The inputs cannot be synced at all (bad arguments, unreadable files)."""
 
 
-def analyse(path: str | Path, rate: int = ANALYSIS_RATE,
-            progress: Callable[[float], None] | None = None) -> Track:
+def analyse(
+    path: str | Path, rate: int = ANALYSIS_RATE, progress: Callable[[float], None] | None = None
+) -> Track:
     """Decode one file and compute its envelope.
 
     :raises MediaError: unreadable / not media.
@@ -64,10 +65,14 @@ _PARTS = ("samples", "envelope", "activity")
 
 def save_track(track: Track, directory: str | Path, stem: str) -> TrackFiles:
     """Write ``track``'s arrays under ``directory`` (no fsync: they live for one run)."""
-    files = TrackFiles(str(directory), stem, track.scale, track.rate,
-                       track.envelope.hop_s, track.envelope.usable)
+    files = TrackFiles(
+        str(directory), stem, track.scale, track.rate, track.envelope.hop_s, track.envelope.usable
+    )
     arrays: tuple[npt.NDArray[np.generic], ...] = (
-        track.samples, track.envelope.values, track.envelope.activity_db)
+        track.samples,
+        track.envelope.values,
+        track.envelope.activity_db,
+    )
     for part, array in zip(_PARTS, arrays, strict=True):
         np.save(files.path(part), array, allow_pickle=False)
     return files
@@ -76,8 +81,7 @@ def save_track(track: Track, directory: str | Path, stem: str) -> TrackFiles:
 def load_track(files: TrackFiles) -> Track:
     """Memory-map a saved track (read-only; the files may be deleted afterwards)."""
     samples, values, activity = (
-        np.asarray(np.load(files.path(part), mmap_mode="r", allow_pickle=False))
-        for part in _PARTS
+        np.asarray(np.load(files.path(part), mmap_mode="r", allow_pickle=False)) for part in _PARTS
     )
     envelope = Envelope(values, files.hop_s, activity, files.usable)
     return Track(samples, files.scale, files.rate, envelope)

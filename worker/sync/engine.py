@@ -20,8 +20,7 @@ from worker.sync.parallel import decode_and_align
 from worker.sync.report import PairRecord, SyncReport
 from worker.sync.solve import Edge, choose_master, evidence_of, make_edge, place_cameras
 
-__all__ = ["CameraInput", "SyncInputError", "analyse", "load_tracks", "sync_files",
-           "sync_tracks"]
+__all__ = ["CameraInput", "SyncInputError", "analyse", "load_tracks", "sync_files", "sync_tracks"]
 
 # Below this much audio in total, process start-up costs more than it saves.
 _PARALLEL_FROM_S = 600.0
@@ -55,8 +54,9 @@ def sync_tracks(
         reason = unusable.get(master, "no usable audio")
         raise SyncInputError(f"master camera {master} cannot be used: {reason}")
     if not usable:
-        raise SyncInputError("no camera has usable audio: "
-                             + "; ".join(f"{k}: {v}" for k, v in unusable.items()))
+        raise SyncInputError(
+            "no camera has usable audio: " + "; ".join(f"{k}: {v}" for k, v in unusable.items())
+        )
     records: list[PairRecord] = []
     edges: list[Edge] = []
     pairs = list(combinations(usable, 2))
@@ -80,8 +80,14 @@ def sync_tracks(
     chosen = master if master != "auto" else choose_master(usable, durations, edges)
     placements = place_cameras(chosen, order, edges, unusable)
     errors = {lbl: p.error for lbl, p in placements.items() if p.error}
-    return SyncReport(master=chosen, labels=tuple(order), placements=placements,
-                      errors=errors, durations_s=durations, pairs=tuple(records))
+    return SyncReport(
+        master=chosen,
+        labels=tuple(order),
+        placements=placements,
+        errors=errors,
+        durations_s=durations,
+        pairs=tuple(records),
+    )
 
 
 def _check_files(cameras: Sequence[CameraInput]) -> None:
@@ -111,9 +117,11 @@ def load_tracks(
     tracks: dict[str, Track] = {}
     unusable: dict[str, str] = {}
     for cam in cameras:
+
         def report(frac: float, label: str = cam.label) -> None:
             if progress is not None:
                 progress(label, frac)
+
         try:
             tracks[cam.label] = analyse(cam.path, rate, report)
         except NoAudioError as exc:
@@ -144,10 +152,21 @@ def sync_files(
     _check_files(cameras)
     probes = {c.label: probe_audio(c.path) for c in cameras}
     if _parallel(probes, jobs):
-        run = decode_and_align(cameras, rate=ANALYSIS_RATE, params=params,
-                               progress=progress, jobs=jobs,
-                               costs={lbl: p.decode_cost for lbl, p in probes.items()})
-        return sync_tracks(run.tracks, labels, master=master, unusable=run.unusable,
-                           params=params, aligned=run.aligned)
+        run = decode_and_align(
+            cameras,
+            rate=ANALYSIS_RATE,
+            params=params,
+            progress=progress,
+            jobs=jobs,
+            costs={lbl: p.decode_cost for lbl, p in probes.items()},
+        )
+        return sync_tracks(
+            run.tracks,
+            labels,
+            master=master,
+            unusable=run.unusable,
+            params=params,
+            aligned=run.aligned,
+        )
     tracks, unusable = load_tracks(cameras, progress=progress)
     return sync_tracks(tracks, labels, master=master, unusable=unusable, params=params)

@@ -45,9 +45,11 @@ class Envelope:
     # Spectra of ``values`` by FFT length: a camera's envelope is correlated with
     # every other camera's at the same length, so each is computed once.
     _spectra: dict[int, npt.NDArray[np.complex64]] = field(
-        default_factory=dict, init=False, repr=False, compare=False)
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False)
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def frames(self) -> int:
@@ -81,8 +83,9 @@ def _band_bins(rate: int) -> npt.NDArray[np.intp]:
     return bounds.astype(np.intp)
 
 
-def band_energies(samples: npt.NDArray[np.generic], rate: int,
-                  scale: float = 1.0) -> npt.NDArray[np.float32]:
+def band_energies(
+    samples: npt.NDArray[np.generic], rate: int, scale: float = 1.0
+) -> npt.NDArray[np.float32]:
     """Short-time band energies, shape (frames, bands), computed in bounded chunks.
 
     :param scale: multiplies ``samples`` (1/32768 for int16 input).
@@ -107,8 +110,7 @@ def band_energies(samples: npt.NDArray[np.generic], rate: int,
     return out
 
 
-def onset_envelope(samples: npt.NDArray[np.generic], rate: int,
-                   scale: float = 1.0) -> Envelope:
+def onset_envelope(samples: npt.NDArray[np.generic], rate: int, scale: float = 1.0) -> Envelope:
     """Onset features of a mono track (pure function).
 
     :param samples: mono audio (float, or int16 with ``scale`` 1/32768).

@@ -88,10 +88,18 @@ class _Run:
     decode at its next progress report.
     """
 
-    def __init__(self, cameras: Sequence[CameraInput], own: CameraInput,
-                 workers: dict[str, Future[TrackFiles]], shared: Any, abort: Any,
-                 slots: dict[str, int], aligner: ThreadPoolExecutor,
-                 params: SyncParams | None, progress: ProgressFn | None) -> None:
+    def __init__(
+        self,
+        cameras: Sequence[CameraInput],
+        own: CameraInput,
+        workers: dict[str, Future[TrackFiles]],
+        shared: Any,
+        abort: Any,
+        slots: dict[str, int],
+        aligner: ThreadPoolExecutor,
+        params: SyncParams | None,
+        progress: ProgressFn | None,
+    ) -> None:
         self.order = [c.label for c in cameras]
         self.own = own
         self.workers = workers
@@ -188,8 +196,11 @@ class _Run:
 
 
 def _mp_context() -> Any:
-    if (sys.platform == "linux" and threading.active_count() == 1
-            and threading.current_thread() is threading.main_thread()):
+    if (
+        sys.platform == "linux"
+        and threading.active_count() == 1
+        and threading.current_thread() is threading.main_thread()
+    ):
         # Nothing else runs in this process (the CLI): a forked worker starts
         # at once with everything imported, half a second before a forkserver's.
         return mp.get_context("fork")
@@ -227,13 +238,17 @@ def decode_and_align(
     abort = ctx.Value("b", 0, lock=False)
     slots = {cam.label: i for i, cam in enumerate(rest)}
     with tempfile.TemporaryDirectory(prefix="multicam-sync-") as tmp:
-        pool = ProcessPoolExecutor(max_workers=max(1, min(len(rest), decoders - 1)),
-                                   mp_context=ctx, initializer=_init_worker,
-                                   initargs=(shared, abort))
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(len(rest), decoders - 1)),
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(shared, abort),
+        )
         # Threads only after the workers exist (they may be forked).
-        workers = {cam.label: pool.submit(_decode_worker, str(cam.path), rate,
-                                          slots[cam.label], tmp)
-                   for cam in rest}
+        workers = {
+            cam.label: pool.submit(_decode_worker, str(cam.path), rate, slots[cam.label], tmp)
+            for cam in rest
+        }
         aligner = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         run = _Run(cameras, own, workers, shared, abort, slots, aligner, params, progress)
         watcher = threading.Thread(target=run.watch, name="multicam-sync-watch", daemon=True)
