@@ -70,3 +70,38 @@ async def test_enqueue_puts_each_job_on_its_queue(tmp_path: Path) -> None:
             assert await pool.zcard("mc:video") == 1 and await pool.zcard("mc") == 1
         finally:
             await pool.aclose()
+
+
+async def test_a_job_refused_for_used_up_tries_blocks_its_id_briefly(tmp_path: Path) -> None:
+    """A video job whose tries went on retries through a Strapi outage, then a shutdown,
+    is refused by arq without running; the result arq keeps then blocks the job id, so
+    reconcile could not enqueue the encode again for arq's default hour."""
+    from arq.constants import result_key_prefix, retry_key_prefix
+
+    from worker.ingest.config import IngestSettings
+    from worker.jobs.worker import KEEP_RESULT_S, build_worker
+    from worker.settings import Settings
+    from worker.storage.settings import StorageSettings
+
+    with private_redis(tmp_path) as server:
+        settings = Settings(redis_url=server.url, work_dir=str(tmp_path / "work"))
+        pool = await create_pool(redis_settings(server.url))
+        try:
+            video = video_request(_asset(AssetState.READY, VideoState.PENDING))
+            assert video is not None
+            assert await enqueue(pool, video, main_queue=settings.queue_name) is not None
+            await pool.set(retry_key_prefix + video.job_id, settings.max_tries)  # all used
+            worker = build_worker(
+                settings,
+                StorageSettings(storage_root=tmp_path / "store"),
+                IngestSettings(),
+                burst=True,
+                queue=Queue.VIDEO,
+            )
+            await worker.async_run()
+            await worker.close()
+            assert worker.jobs_failed == 1 and worker.jobs_complete == 0
+            ttl_ms = await pool.pttl(result_key_prefix + video.job_id)
+            assert 0 < ttl_ms <= KEEP_RESULT_S * 1000
+        finally:
+            await pool.aclose()

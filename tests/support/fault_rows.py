@@ -100,8 +100,12 @@ class Row:
         )
 
 
-async def run_row(fault: Fault, run: Run) -> Row:
-    """Run one fault and audit its sessions once every track has come to rest."""
+async def run_row(fault: Fault, run: Run, *, catch: bool = True) -> Row:
+    """Run one fault and audit its sessions once every track has come to rest.
+
+    :param catch: a row that fails (an assertion, or an error of the harness) becomes a
+        FAIL row, so the table goes on; the tests pass False to see the traceback.
+    """
     try:
         outcome = await fault.run(run)
         audit = Audit()
@@ -116,8 +120,11 @@ async def run_row(fault: Fault, run: Run) -> Row:
             audit.add(
                 await audit_session(run.strapi, run.stack.s3.client(), run.stack.s3.bucket, expect)
             )
-    except AssertionError as exc:
-        return Row(fault.name, Audit(), None, "", error=str(exc).splitlines()[0])
+    except Exception as exc:
+        if not catch:
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        return Row(fault.name, Audit(), None, "", error=f"{type(exc).__name__}: {first}")
     return Row(fault.name, audit, outcome.recover_s, outcome.note)
 
 
