@@ -724,8 +724,23 @@ async def approve_after_resync(run: Run) -> Outcome:
     async with httpx.AsyncClient(
         base_url=run.stack.procs.service_url, headers=headers, timeout=30
     ) as api:
-        r = await api.post(f"/v2/sessions/{sid}/sync/recompute")
-        assert r.status_code == 202, r.text
+
+        async def post(path: str, body: dict[str, str] | None = None) -> httpx.Response:
+            """POST as an operator would: again while the answer is 409 sync_in_progress
+            (the session's own jobs still ending: each finished encode asks the session
+            whether it needs work, and a sync holds the session's lock as it writes)."""
+
+            async def answered() -> httpx.Response | None:
+                r = await api.post(path, json=body)
+                busy = r.status_code == 409 and r.json()["error"]["code"] == "sync_in_progress"
+                return None if busy else r
+
+            return await eventually(
+                answered, timeout=120, what=f"{path} to be taken", stack=run.stack, interval=1
+            )
+
+        queued = await post(f"/v2/sessions/{sid}/sync/recompute")
+        assert queued.status_code == 202, queued.text
 
         async def resynced() -> Any:
             s = await run.strapi.get_session(sid)
@@ -741,31 +756,16 @@ async def approve_after_resync(run: Run) -> Outcome:
             )
 
         now = await eventually(resynced, timeout=300, what="the re-sync", stack=run.stack)
-        stale = await api.post(
-            f"/v2/sessions/{sid}/sync/approve",
-            json={"computedAt": seen.sync_result.computed_at.isoformat()},
-        )
+        approve = f"/v2/sessions/{sid}/sync/approve"
+        stale = await post(approve, {"computedAt": seen.sync_result.computed_at.isoformat()})
         assert stale.status_code == 409 and stale.json()["error"]["code"] == "sync_changed"
         after = await run.strapi.get_session(sid)
         assert after.state is SessionState.NEEDS_REVIEW
         assert after.sync_result is not None
         assert after.sync_result.operator_status is OperatorStatus.PENDING
         assert now.sync_result is not None and now.sync_result.computed_at is not None
-        seen_now = now.sync_result.computed_at.isoformat()
-
-        async def approved() -> httpx.Response | None:
-            # The re-sync's job may still be ending (409 sync_in_progress: "retry").
-            r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": seen_now})
-            assert r.status_code in (200, 409), r.text
-            return r if r.status_code == 200 else None
-
-        await eventually(
-            approved,
-            timeout=60,
-            what="the approve of the new result",
-            stack=run.stack,
-            interval=0.5,
-        )
+        fresh = await post(approve, {"computedAt": now.sync_result.computed_at.isoformat()})
+        assert fresh.status_code == 200, fresh.text
     return Outcome([expect_synced(session, run)], note="409 sync_changed, nothing applied")
 
 
