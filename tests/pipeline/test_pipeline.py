@@ -24,6 +24,7 @@ from tests.pipeline.conftest import (
     upload_original,
 )
 from tests.support.flash_clap import make_flash_clap_clip
+from tests.support.stack import post_webhook
 from worker.ingest.probe import probe
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(900)]
@@ -202,18 +203,6 @@ async def test_ingest_records_where_picture_and_sound_start(
     assert probe(local, strict=False).video_start_ms == 0.0
 
 
-def _webhook(stack: Stack, body: Any, secret: str | None) -> httpx.Response:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Multicam-Webhook-Secret"] = secret
-    return httpx.post(
-        stack.procs.service_url + "/webhooks/strapi",
-        headers=headers,
-        content=body if isinstance(body, bytes) else json.dumps(body),
-        timeout=10,
-    )
-
-
 def test_webhook_rejects_wrong_secret_and_malformed_bodies(stack: Stack) -> None:
     event = {
         "event": "entry.update",
@@ -222,15 +211,17 @@ def test_webhook_rejects_wrong_secret_and_malformed_bodies(stack: Stack) -> None
         "createdAt": "2026-11-20T10:00:00.000Z",
         "entry": {"id": 1, "documentId": "x", "cameraLabel": "A", "state": "ready"},
     }
-    assert _webhook(stack, event, None).status_code == 401
-    assert _webhook(stack, event, "wrong").status_code == 401
-    r = _webhook(stack, b"{not json", stack.secret)
+    assert post_webhook(stack, event, None).status_code == 401
+    assert post_webhook(stack, event, "wrong").status_code == 401
+    r = post_webhook(stack, b"{not json", stack.secret)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_payload"
-    r = _webhook(stack, {"event": "entry.update"}, stack.secret)
+    r = post_webhook(stack, {"event": "entry.update"}, stack.secret)
     assert r.status_code == 400 and r.json()["error"]["details"]
-    r = _webhook(stack, {**event, "entry": {**event["entry"], "cameraLabel": "Z"}}, stack.secret)
+    r = post_webhook(
+        stack, {**event, "entry": {**event["entry"], "cameraLabel": "Z"}}, stack.secret
+    )
     assert r.status_code == 400
-    ok = _webhook(stack, event, stack.secret)
+    ok = post_webhook(stack, event, stack.secret)
     assert ok.status_code == 202 and ok.json()["reason"]
 
 

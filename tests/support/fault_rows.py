@@ -38,6 +38,7 @@ from tests.support.stack import (
     Stack,
     eventually,
     fully_ingested,
+    post_webhook,
     replaced_worker,
     session_case,
     upload_original,
@@ -269,17 +270,6 @@ def _log_count(proc: Proc, event: str) -> int:
 # ---------------------------------------------------------------- rows: delivery
 
 
-def _webhook(
-    stack: Stack, body: bytes, secret: str | None, content_type: str = "application/json"
-) -> httpx.Response:
-    headers = {"Content-Type": content_type}
-    if secret is not None:
-        headers["X-Multicam-Webhook-Secret"] = secret
-    return httpx.post(
-        stack.procs.service_url + "/webhooks/strapi", headers=headers, content=body, timeout=30
-    )
-
-
 async def same_webhook_three_times(run: Run) -> Outcome:
     session = await new_session(run.strapi, "dup")
     case = run.case
@@ -305,7 +295,7 @@ async def same_webhook_three_times(run: Run) -> Outcome:
                 },
             }
         ).encode()
-        answers.append([_webhook(run.stack, event, run.stack.secret).json() for _ in range(3)])
+        answers.append([post_webhook(run.stack, event, run.stack.secret).json() for _ in range(3)])
     for three in answers:
         job_ids = {j["job_id"] for a in three for j in a["jobs"]}
         assert len(job_ids) == 1, three
@@ -934,7 +924,7 @@ async def hostile_bodies(run: Run) -> Outcome:
     session = await new_session(run.strapi, "hostile")
     surprises: list[str] = []
     for what, body, secret, accepted in hostile_webhooks(run.stack.secret):
-        r = await asyncio.to_thread(_webhook, run.stack, body, secret)
+        r = await asyncio.to_thread(post_webhook, run.stack, body, secret)
         if r.status_code not in accepted:
             surprises.append(f"webhook {what}: {r.status_code} {r.text[:120]}")
     url = run.stack.procs.service_url

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import secrets
 import tempfile
 import time
@@ -17,6 +18,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import httpx
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, VideoState
@@ -35,6 +38,7 @@ from tests.support.services import (
 from tests.support.stack_env import service_env
 from tests.support.strapi_server import StrapiServer, running_strapi
 from tests.support.tcp_proxy import TcpProxy, tcp_proxy
+from worker.api.webhooks import SECRET_HEADER
 from worker.storage.factory import open_store
 from worker.storage.keys import object_key
 
@@ -210,3 +214,15 @@ async def upload_original(
         )
         stored = await store.put_file(key, path, "video/mp4")
         return stored.url
+
+
+def post_webhook(stack: Stack, body: object, secret: str | None) -> httpx.Response:
+    """POST to the service's Strapi webhook as Strapi would (``body``: bytes as they are,
+    anything else as JSON); ``secret`` None sends no secret header."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers[SECRET_HEADER] = secret
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(
+        stack.procs.service_url + "/webhooks/strapi", headers=headers, content=content, timeout=30
+    )
