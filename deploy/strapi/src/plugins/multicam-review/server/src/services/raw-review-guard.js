@@ -2,17 +2,32 @@
 
 // One way to approve: an operator reviews on the sync card (the plugin's routes, which
 // end in the service's review rules and sign with the logged-in admin). The same
-// fields typed into the Content Manager would bypass both, so the Content Manager may
-// show them but not change them. The worker writes them through the REST API.
+// fields typed into the Content Manager would bypass both, and an asset's stored keys
+// typed there would point the worker's deletes and signed links at any object, so
+// only the worker may write them. The writer is known by how the request was
+// authenticated, never by its URL: Strapi's router matches paths case-insensitively
+// (and other routes reach the same documents), so a URL test is a test of spelling.
 const { errors } = require('@strapi/utils');
-const { PROTECTED_FIELDS } = require('../constants');
+const { PROTECTED_FIELDS, WORKER_CREATED } = require('../constants');
 
-const CONTENT_MANAGER = '/content-manager/';
+// Strapi 5.x names the content-API token strategy 'content-api-token'; older 5.x 'api-token'.
+const TOKEN_STRATEGIES = new Set(['content-api-token', 'api-token']);
 
-function fromContentManager(strapi) {
+function workerTokenName() {
+  return process.env.MULTICAM_API_TOKEN_NAME || 'multicam-worker';
+}
+
+/** True when the document call is the worker's (its API token) or Strapi's own (no request). */
+function writtenByWorker(strapi) {
   const ctx = strapi.requestContext.get();
-  const url = ctx?.request?.url || '';
-  return url.startsWith(CONTENT_MANAGER);
+  // No request: Strapi's own start-up, cron or cascade code, which no person drives.
+  if (!ctx) return true;
+  const auth = ctx.state?.auth;
+  return (
+    ctx.state?.isAuthenticated === true &&
+    TOKEN_STRATEGIES.has(auth?.strategy?.name) &&
+    auth?.credentials?.name === workerTokenName()
+  );
 }
 
 /** Key-order independent JSON text; dates as ISO instants. */
@@ -61,12 +76,13 @@ function refusal(fields) {
 
 async function refuseRawReviewWrites(strapi, context, next) {
   const fields = PROTECTED_FIELDS[context.uid];
-  if (!fields || !['create', 'update', 'clone'].includes(context.action) || !fromContentManager(strapi)) {
+  if (!fields || !['create', 'update', 'clone'].includes(context.action) || writtenByWorker(strapi)) {
     return next();
   }
-  if (context.action === 'create') {
+  if (context.action === 'create' && WORKER_CREATED.includes(context.uid)) {
     throw new errors.PolicyError(
-      'sync results are written by the multicam worker when a session is synced; they cannot be created by hand'
+      `${context.contentType?.info?.displayName || context.uid} entries are written by the multicam ` +
+        'worker (from an upload or a sync); they cannot be created by hand'
     );
   }
   const data = context.params?.data || {};
@@ -84,4 +100,4 @@ async function refuseRawReviewWrites(strapi, context, next) {
   return next();
 }
 
-module.exports = { refuseRawReviewWrites };
+module.exports = { refuseRawReviewWrites, writtenByWorker };
