@@ -30,7 +30,7 @@ from worker.ingest.files import DerivedFile, Kind
 from worker.ingest.probe import ProbeResult
 from worker.jobs.context import Deps
 from worker.logging import get_logger
-from worker.storage.keys import object_key, parse_object_key
+from worker.storage.keys import is_derived_key_of, object_key, parse_object_key
 from worker.transient import TRANSIENT
 
 # Progress is written to Strapi at most this often (each write fires a webhook).
@@ -203,19 +203,47 @@ async def delete_objects(deps: Deps, keys: list[str]) -> None:
         await deps.store.delete(key)
 
 
-async def delete_derivative(deps: Deps, derived: DerivedMedia) -> None:
-    """Remove one derived file: its object, then its entry."""
+def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None) -> bool:
+    """True when the entry's key is its own file's: the asset's session, camera and kind."""
+    return (
+        derived.storage_key is not None
+        and session is not None
+        and is_derived_key_of(
+            derived.storage_key,
+            session.project_id,
+            session.date,
+            asset.camera_label.value,
+            derived.kind.value,
+        )
+    )
+
+
+async def delete_derivative(
+    deps: Deps, derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None
+) -> None:
+    """Remove one derived file: its object (only if the key is the entry's own), then its entry.
+
+    The key is text in Strapi; whoever could change it must not be able to make the
+    worker delete an original or another session's object.
+    """
     if derived.storage_key:
-        await deps.store.delete(derived.storage_key)
+        if owns_key(derived, asset, session):
+            await deps.store.delete(derived.storage_key)
+        else:
+            get_logger().warning(
+                "derived_key_not_owned",
+                derived=derived.document_id,
+                key=derived.storage_key[:200],
+            )
     await deps.strapi.derived_media.delete(derived.document_id)
 
 
 async def drop_kinds(deps: Deps, asset_id: str, keep: Callable[[DerivedMedia], bool]) -> None:
     """Remove the asset's derived files for which ``keep`` is false (object and entry)."""
-    fresh = await deps.strapi.assets.get(asset_id, populate={"derivatives": True})
+    fresh = await deps.strapi.assets.get(asset_id, populate={"derivatives": True, "session": True})
     for old in fresh.derivatives or []:
         if not keep(old):
-            await delete_derivative(deps, old)
+            await delete_derivative(deps, old, fresh, fresh.session)
 
 
 async def heartbeat(deps: Deps, asset_id: str) -> None:

@@ -311,3 +311,39 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
         version=version,
         ext=match["ext"],
     )
+
+
+def is_derived_key_of(
+    key: str, project_id: str, day: dt.date, camera: str | int, kind: ObjectKind | str
+) -> bool:
+    """True when ``key`` is where ``object_key`` puts this camera's ``kind`` file of this
+    session (any version and extension), and ``kind`` is a derived kind.
+
+    A derived-media entry's key is text in Strapi: before the worker deletes the object
+    or signs a link to it, the key must name the entry's own file, never an original
+    (those are the studio's only copy) or another session's object.
+    """
+    parts = parse_object_key(key)
+    try:
+        wanted, angle = ObjectKind(kind), angle_number(camera)
+    except (ValueError, InvalidKey):
+        return False
+    return (
+        parts is not None
+        and wanted not in (ObjectKind.ORIGINAL, ObjectKind.SYNC)
+        and parts.kind is wanted
+        and parts.project == safe_project_id(project_id)
+        and parts.day == day
+        and parts.angle == angle
+    )
+
+
+def is_sync_artifact_key_of(key: str, project_id: str, day: dt.date) -> bool:
+    """True when ``key`` is one of this session's sync artifacts (``sync_artifact_key``)."""
+    prefix = f"{session_prefix(project_id, day)}{FOLDERS[ObjectKind.SYNC]}/"
+    rest = key.removeprefix(prefix) if isinstance(key, str) else ""
+    return (
+        rest != key
+        and rest.endswith(".json")
+        and _ARTIFACT_NAME.fullmatch(rest.removesuffix(".json")) is not None
+    )

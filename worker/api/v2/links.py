@@ -8,6 +8,7 @@ local backend cannot presign, so its files are served by ``GET /v2/media/{key}``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from worker.api.v2.media_links import MediaSigner
 from worker.api.v2.models import Link
@@ -31,11 +32,18 @@ async def link_for_key(
 
 
 async def link_for_url(
-    store: ObjectStore, url: str, expires_in: int, signer: MediaSigner | None = None
+    store: ObjectStore,
+    url: str,
+    expires_in: int,
+    signer: MediaSigner | None = None,
+    allowed: Callable[[str], bool] | None = None,
 ) -> Link | None:
-    """A link for a stored object's canonical URL; None if it is not in our storage."""
+    """A link for a stored object's canonical URL; None if it is not in our storage, or
+    its key is not one ``allowed`` accepts."""
     try:
         key = store.key_from_url(url)
     except (ForeignUrlError, InvalidKey):
+        return None
+    if allowed is not None and not allowed(key):
         return None
     return await link_for_key(store, key, expires_in, signer)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from strapi_client.enums import DerivedKind
-from strapi_client.models import MediaAsset
+from strapi_client.models import MediaAsset, RecordingSession
 from worker.api.deps import Api, api
 from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.problems import ApiError, responses
@@ -36,6 +36,7 @@ from worker.review.listen import (
 )
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
+from worker.storage.keys import is_derived_key_of
 
 router = APIRouter(
     prefix="/v2",
@@ -73,9 +74,21 @@ async def read_side(
     return place(await store.read_range(key, start, length), needed[0], layout, positions)
 
 
-def _wav_key(asset: MediaAsset | None) -> str | None:
+def _wav_key(session: RecordingSession, asset: MediaAsset | None) -> str | None:
+    """The asset's own audio WAV key (a key naming any other object is not read)."""
     for derived in (asset.derivatives or []) if asset is not None else []:
-        if derived.kind is DerivedKind.AUDIO_WAV and derived.storage_key:
+        if (
+            derived.kind is DerivedKind.AUDIO_WAV
+            and derived.storage_key
+            and asset is not None
+            and is_derived_key_of(
+                derived.storage_key,
+                session.project_id,
+                session.date,
+                asset.camera_label.value,
+                derived.kind.value,
+            )
+        ):
             return derived.storage_key
     return None
 
@@ -170,7 +183,7 @@ async def listen(
             f"(0 to {duration if duration is not None else '?'} ms)",
         )
     drift = (view.result.drift_ppm or {}).get(camera) or 0.0
-    keys = {label: _wav_key(assets.get(label)) for label in (master, camera)}
+    keys = {label: _wav_key(session, assets.get(label)) for label in (master, camera)}
     for label, key in keys.items():
         if key is None:
             state = assets[label].state.value if label in assets else "missing"

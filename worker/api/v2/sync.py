@@ -33,6 +33,7 @@ from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
 from worker.session_lock import session_lock
+from worker.storage.keys import is_derived_key_of, is_sync_artifact_key_of
 from worker.timeline import proxy_origin_ms
 
 router = APIRouter(
@@ -74,12 +75,25 @@ async def _camera_links(
     for asset in session.assets or []:
         own = links.setdefault(asset.camera_label.value, {})
         for derived in asset.derivatives or []:
-            if derived.storage_key:
+            # Only the entry's own file: a key typed elsewhere gets no signed link.
+            if derived.storage_key and is_derived_key_of(
+                derived.storage_key,
+                session.project_id,
+                session.date,
+                asset.camera_label.value,
+                derived.kind.value,
+            ):
                 own[derived.kind.value] = await link_for_key(
                     ctx.store, derived.storage_key, expiry, signer
                 )
     for label, url in (view.debug_artifacts.artifacts or {}).items():
-        link = await link_for_url(ctx.store, url, expiry, signer)
+        link = await link_for_url(
+            ctx.store,
+            url,
+            expiry,
+            signer,
+            allowed=lambda key: is_sync_artifact_key_of(key, session.project_id, session.date),
+        )
         if link is not None:
             links.setdefault(label, {})["debug"] = link
     return links
