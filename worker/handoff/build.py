@@ -13,6 +13,7 @@ at the nearest frame: ``multicam.placement_error_ms`` on the clip says by how mu
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,19 @@ from worker.timeline import master_time_ms
 DEFAULT_FPS = 25.0
 KEY = "multicam"  # the namespace of everything this product puts in OTIO metadata
 _NTSC = (24000 / 1001, 30000 / 1001, 60000 / 1001)
+# Line breaks and other controls: in a line-based format (the CMX EDL) a title or file
+# name holding one would start lines of its own, i.e. events the editor never made.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character a space: a name that stays one line."""
+    return _CONTROL.sub(" ", text)
+
+
+def one_line_url(url: str) -> str:
+    """``url`` with every control character percent-encoded (the file it names is the same)."""
+    return _CONTROL.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
 
 
 def session_rate(facts: SyncFacts, cameras: list[CameraMedia]) -> float:
@@ -95,11 +109,11 @@ def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.sc
     ppm = facts.drift_ppm.get(label, 0.0)
     available = math.floor(p.media.duration_ms / frame_ms)
     ref = otio.schema.ExternalReference(
-        target_url=p.media.url,
+        target_url=one_line_url(p.media.url),
         available_range=otio.opentime.TimeRange(_rt(0, rate), _rt(available, rate)),
     )
     clip = otio.schema.Clip(
-        name=f"{label} {p.kind}",
+        name=one_line(f"{label} {p.kind}"),
         media_reference=ref,
         source_range=otio.opentime.TimeRange(_rt(p.source_frame, rate), _rt(p.frames, rate)),
         metadata={
@@ -158,7 +172,8 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
     for label in sorted((set(facts.offsets_ms) | set(facts.errors)) - given):
         left_out[label] = facts.errors.get(label, "no file of it to point at")
     start = min((p.record_frame for p in placed), default=0)
-    name = f"{facts.title} (synced)" if not facts.draft else f"DRAFT {facts.title} (not approved)"
+    title = one_line(facts.title)
+    name = f"{title} (synced)" if not facts.draft else f"DRAFT {title} (not approved)"
     timeline = otio.schema.Timeline(name=name, global_start_time=_rt(0, rate))
     timeline.metadata[KEY] = {
         "session_id": facts.session_id,
@@ -174,7 +189,7 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
     for kind in ("video", "audio"):
         for p in (p for p in placed if p.kind == kind):
             track = otio.schema.Track(
-                name=f"{p.camera.label}-{kind}",
+                name=one_line(f"{p.camera.label}-{kind}"),
                 kind=otio.schema.TrackKind.Video
                 if kind == "video"
                 else otio.schema.TrackKind.Audio,

@@ -75,6 +75,8 @@ async def timeline(
             alias="mediaRoot",
             min_length=1,
             max_length=1000,
+            # One line, as every text /v2 takes (models.Line): it ends up in line formats.
+            pattern=r"^[^\x00-\x1f\x7f]*$",
             description="Point at <mediaRoot>/<file name> instead of the storage URLs "
             "(e.g. /Volumes/Shoot).",
             examples=["/Volumes/Shoot"],
