@@ -30,7 +30,14 @@ StoredText = Annotated[str, BeforeValidator(_escape_controls)]
 # webhook body claiming a thousand-digit id or a documentId of "../../x" is refused
 # at the boundary, not carried into job ids and Redis keys.
 EntryId = Annotated[int, Field(ge=0, lt=2**63)]
-DocumentId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+DOCUMENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+DocumentId = Annotated[str, Field(pattern=DOCUMENT_ID_PATTERN)]
+_DOCUMENT_ID = re.compile(DOCUMENT_ID_PATTERN)
+
+
+def is_document_id(value: object) -> bool:
+    """True for a string shaped like a Strapi documentId (raw webhook bodies are unchecked)."""
+    return isinstance(value, str) and _DOCUMENT_ID.fullmatch(value) is not None
 
 
 class StrapiModel(BaseModel):

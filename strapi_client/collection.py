@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +46,10 @@ class Collection(Generic[M, W]):
         self.write_model = write_model
         self.path = f"/api/{model.plural}"
 
+    def _item(self, document_id: str) -> str:
+        # Quoted whole: an id from a webhook or a URL is data, never more path ("../x").
+        return f"{self.path}/{quote(str(document_id), safe='')}"
+
     @staticmethod
     def _body(data: W | Mapping[str, Any]) -> dict[str, Any]:
         # A Mapping is Strapi JSON (camelCase) sent as is: for fields this client does not
@@ -65,7 +70,7 @@ class Collection(Generic[M, W]):
         which the typed model would refuse before they could say what is wrong.
         """
         payload = await self._transport.request(
-            "GET", f"{self.path}/{document_id}", params=build_params(populate=populate)
+            "GET", self._item(document_id), params=build_params(populate=populate)
         )
         data = _data(payload)
         return dict(data) if isinstance(data, Mapping) else None
@@ -187,7 +192,7 @@ class Collection(Generic[M, W]):
         """Partial update: only the fields set on `data` change."""
         payload = await self._transport.request(
             "PUT",
-            f"{self.path}/{document_id}",
+            self._item(document_id),
             params=build_params(populate=populate),
             body=self._body(data),
         )
@@ -196,7 +201,7 @@ class Collection(Generic[M, W]):
     async def delete(self, document_id: str) -> None:
         """Delete a document; its children cascade server-side. Deleting a document that
         does not exist is a no-op (Strapi answers 204 either way), so retries are safe."""
-        await self._transport.request("DELETE", f"{self.path}/{document_id}")
+        await self._transport.request("DELETE", self._item(document_id))
 
     async def connect(self, document_id: str, field: str, *targets: str) -> M:
         """Add relation targets (by documentId) to `field`."""
@@ -212,7 +217,5 @@ class Collection(Generic[M, W]):
 
     async def _relation(self, document_id: str, field: str, change: RelationChange) -> M:
         data = {field: change.model_dump(mode="json", exclude_none=True, by_alias=True)}
-        payload = await self._transport.request(
-            "PUT", f"{self.path}/{document_id}", body={"data": data}
-        )
+        payload = await self._transport.request("PUT", self._item(document_id), body={"data": data})
         return self.model.model_validate(_data(payload))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from strapi_client.base import is_document_id
 from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import WebhookEvent
@@ -74,7 +75,8 @@ def advance_request(session_id: str, *, force: bool = False) -> JobRequest:
 def _related_id(value: object) -> str | None:
     if isinstance(value, dict):
         doc = value.get("documentId")
-        return doc if isinstance(doc, str) else None
+        # A raw webhook relation is unchecked text: only an id's shape reaches a job id.
+        return doc if is_document_id(doc) else None
     return None
 
 
@@ -103,6 +105,10 @@ def _review_event(event: WebhookEvent) -> Decision:
     Works on the raw entry: operatorOffsetsMs is free JSON an operator may have
     mistyped, and the job is what tells them so.
     """
+    # The raw entry, unlike the typed ones, is not checked at parse time: its id must be
+    # an id before it goes into a job id and a Redis key.
+    if not is_document_id(event.document_id):
+        return Decision((), "the entry's documentId is not a Strapi document id")
     job_id = review_job_id(event.entry) if event.event == "entry.update" else None
     if job_id is None or event.document_id is None:
         return Decision((), "no operator review to apply (pending, or the worker's own write)")

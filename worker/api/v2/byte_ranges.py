@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# At most 19 digits a side, past any object's size: Python refuses int() of more than
+# 4300 digits, and a header of thousands of them is no range anyone means.
+_RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})")
 
 
 @dataclass(frozen=True)
