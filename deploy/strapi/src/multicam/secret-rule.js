@@ -13,7 +13,10 @@ const PLACEHOLDERS = [
   'changeme', 'change_me', 'tobemodified', 'secret', 'password', 'token',
 ];
 
-// Strapi's own secrets: their length is Strapi's business, a placeholder is not.
+// Strapi's own secrets: never a placeholder, and at least 16 characters each (what
+// deploy/strapi/run makes: 16 random bytes in base64 are 24): a short key or salt is
+// one anyone can guess, and Strapi itself checks none of them.
+const STRAPI_MIN_SECRET_LENGTH = 16;
 const STRAPI_SECRETS = [
   'APP_KEYS', 'API_TOKEN_SALT', 'ADMIN_JWT_SECRET', 'JWT_SECRET', 'TRANSFER_TOKEN_SALT',
   'ENCRYPTION_KEY',
@@ -40,7 +43,14 @@ function weakSecrets(env) {
   for (const name of STRAPI_SECRETS) {
     const parts = (env[name] || '').split(',');
     const bad = parts.find((part) => isPlaceholder(part));
+    const short = parts.find((part) => part.trim().length < STRAPI_MIN_SECRET_LENGTH);
     if (bad !== undefined) problems.push(`${name} is the placeholder "${bad.trim()}"`);
+    else if (short !== undefined) {
+      problems.push(
+        `${name} ${parts.length > 1 ? 'has a part' : 'is'} ${short.trim().length} characters long; ` +
+          `Strapi's secrets need at least ${STRAPI_MIN_SECRET_LENGTH} (e.g. \`openssl rand -base64 16\`)`
+      );
+    }
   }
   for (const name of OWN_SECRETS) {
     const value = env[name];
@@ -57,4 +67,10 @@ function assertStrongSecrets(env) {
   }
 }
 
-module.exports = { MIN_SECRET_LENGTH, PLACEHOLDERS, weakSecrets, assertStrongSecrets };
+module.exports = {
+  MIN_SECRET_LENGTH,
+  STRAPI_MIN_SECRET_LENGTH,
+  PLACEHOLDERS,
+  weakSecrets,
+  assertStrongSecrets,
+};

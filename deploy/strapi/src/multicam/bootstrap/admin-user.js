@@ -16,19 +16,14 @@ async function ensureAdminUser(strapi, { email, password, firstname, lastname })
   }
   const normalized = email.toLowerCase();
   const users = strapi.service('admin::user');
-  const existing = await strapi.db.query('admin::user').findOne({ where: { email: normalized } });
-  if (existing) {
-    // Never reset a password an operator may have changed in the admin.
-    strapi.log.info(`[multicam] admin user ${normalized} exists`);
+  // Once, on an empty database only. Afterwards the admin's users are the operators'
+  // to manage: a super admin they deleted (or whose e-mail they changed) is not brought
+  // back by whoever still holds the first password from the environment.
+  if (await users.exists()) {
+    strapi.log.info(`[multicam] admin users exist: MULTICAM_ADMIN_EMAIL (${normalized}) not applied`);
     return;
   }
-  const attributes = { email: normalized, password, firstname, lastname };
-  if (!(await users.exists())) {
-    await users.createFirstAdmin(attributes);
-  } else {
-    const superAdmin = await strapi.service('admin::role').getSuperAdmin();
-    await users.create({ ...attributes, isActive: true, registrationToken: null, roles: [superAdmin.id] });
-  }
+  await users.createFirstAdmin({ email: normalized, password, firstname, lastname });
   strapi.log.info(`[multicam] created super admin ${normalized}`);
 }
 
