@@ -41,7 +41,8 @@ function secretProblem(value) {
 function weakSecrets(env) {
   const problems = [];
   for (const name of STRAPI_SECRETS) {
-    const parts = (env[name] || '').split(',');
+    if (!env[name]) continue; // missing: Strapi itself refuses to start without it
+    const parts = env[name].split(',');
     const bad = parts.find((part) => isPlaceholder(part));
     const short = parts.find((part) => part.trim().length < STRAPI_MIN_SECRET_LENGTH);
     if (bad !== undefined) problems.push(`${name} is the placeholder "${bad.trim()}"`);
