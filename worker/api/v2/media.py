@@ -111,6 +111,9 @@ async def media(
     headers = {
         "Accept-Ranges": "bytes",
         "Cache-Control": f"private, max-age={max(0, exp - int(now.timestamp()))}",
+        # The stored content type, never a browser's guess: a file uploaded as video
+        # is not run as a script or page from the service's origin.
+        "X-Content-Type-Options": "nosniff",
     }
     etag = f'"{info.sha256}"' if info.sha256 else None
     if etag:
