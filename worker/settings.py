@@ -61,6 +61,16 @@ class Settings(BaseSettings):
         '`{"name": "token", ...}`; a review made with one is signed with its '
         "name (approvedBy). Names: 1-100 printable characters.",
     )
+    api_token_scopes: dict[
+        Annotated[str, Field(pattern=CREDENTIAL_NAME)], list[Literal["read", "upload", "review"]]
+    ] = Field(
+        default_factory=dict,
+        description="What each /v2 credential may do, as a JSON object of names (those of "
+        'MULTICAM_API_TOKENS, MULTICAM_API_TOKEN_REVIEWER\'s, and "admin-panel") to scopes, '
+        '`{"render-farm": ["read"], "uploader": ["read", "upload"]}`: read (the GET routes), '
+        "upload (sessions and uploads), review (approve, correct, recompute). A name "
+        "left out may do all three; a route outside its scopes answers 403 insufficient_scope.",
+    )
     admin_panel_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token of the Strapi admin plugin (multicam-review). A request "
@@ -228,6 +238,14 @@ class Settings(BaseSettings):
                     "credential needs its own token"
                 )
             seen[value] = where
+        known = {self.api_token_name, "admin-panel", *self.api_tokens}
+        unknown = sorted(set(self.api_token_scopes) - known)
+        if unknown:
+            raise ValueError(
+                f"MULTICAM_API_TOKEN_SCOPES names {', '.join(map(repr, unknown))}: no such "
+                "credential (a name of MULTICAM_API_TOKENS or MULTICAM_API_TOKEN_REVIEWER, "
+                "or admin-panel)"
+            )
         if self.api_token_name in self.api_tokens:
             raise ValueError(
                 f"MULTICAM_API_TOKENS has a token named {self.api_token_name!r}, "

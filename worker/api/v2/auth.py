@@ -26,6 +26,7 @@ from fastapi.security import HTTPBearer
 from worker.api.deps import api
 from worker.api.errors import error_response
 from worker.api.v2.problems import ApiError
+from worker.api.v2.scopes import ALL_SCOPES, Scope, required_scope
 from worker.review.reviewer import Reviewer
 from worker.settings import Settings
 
@@ -52,6 +53,7 @@ class Credential:
     kind: Literal["token", "admin"]  # admin: the Strapi admin plugin
     name: str
     secret: str
+    scopes: frozenset[Scope] = ALL_SCOPES
 
 
 @dataclass(frozen=True)
@@ -70,17 +72,33 @@ class Caller:
     name: str  # the token's name; ADMIN_PANEL_NAME for the admin plugin
     admin: AdminUser | None = None  # kind "admin" with usable headers
     admin_problem: str | None = None  # kind "admin": why the headers are not usable
+    scopes: frozenset[Scope] = ALL_SCOPES
 
 
 def credentials(settings: Settings) -> list[Credential]:
     """Every configured token (empty ones never match anything, so they are left out)."""
+    configured = settings.api_token_scopes
+
+    def scopes(name: str) -> frozenset[Scope]:
+        return frozenset(configured[name]) if name in configured else ALL_SCOPES
+
     found = [
-        Credential("token", settings.api_token_name, settings.api_token.get_secret_value()),
+        Credential(
+            "token",
+            settings.api_token_name,
+            settings.api_token.get_secret_value(),
+            scopes(settings.api_token_name),
+        ),
         *(
-            Credential("token", name, token.get_secret_value())
+            Credential("token", name, token.get_secret_value(), scopes(name))
             for name, token in settings.api_tokens.items()
         ),
-        Credential("admin", ADMIN_PANEL_NAME, settings.admin_panel_token.get_secret_value()),
+        Credential(
+            "admin",
+            ADMIN_PANEL_NAME,
+            settings.admin_panel_token.get_secret_value(),
+            scopes(ADMIN_PANEL_NAME),
+        ),
     ]
     return [c for c in found if c.secret]
 
@@ -129,11 +147,21 @@ def resolve_caller(headers: Mapping[str, str], settings: Settings) -> Caller | N
     if cred is None:
         return None
     if cred.kind == "token":
-        return Caller("token", cred.name)  # admin headers, if any, are not trusted here
+        # Admin headers, if any, are not trusted here.
+        return Caller("token", cred.name, scopes=cred.scopes)
     user = admin_user(headers)
     if isinstance(user, str):
-        return Caller("admin", cred.name, admin_problem=user)
-    return Caller("admin", cred.name, admin=user)
+        return Caller("admin", cred.name, admin_problem=user, scopes=cred.scopes)
+    return Caller("admin", cred.name, admin=user, scopes=cred.scopes)
+
+
+def insufficient_scope(who: Caller, scope: Scope) -> Response:
+    return error_response(
+        403,
+        "insufficient_scope",
+        f"the credential {who.name!r} may not {scope} (its scopes: "
+        f"{', '.join(sorted(who.scopes)) or 'none'}; MULTICAM_API_TOKEN_SCOPES)",
+    )
 
 
 def unauthorized() -> Response:
@@ -151,11 +179,14 @@ class BearerRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
+        scope = required_scope(self.path, self.methods or ())
 
         async def handler(request: Request) -> Response:
             found = resolve_caller(request.headers, api(request).settings)
             if found is None:
                 return unauthorized()
+            if scope not in found.scopes:
+                return insufficient_scope(found, scope)
             request.state.caller = found
             return await inner(request)
 
