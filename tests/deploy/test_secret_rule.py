@@ -98,11 +98,11 @@ def test_serve_and_worker_refuse_to_start(
 def test_strapi_bootstrap_names_each_weak_variable() -> None:
     env = {
         "APP_KEYS": "k1-aaaaaaaa,change-me-2",
-        "API_TOKEN_SALT": "salt-ok",
+        "API_TOKEN_SALT": "salt-ok-0123456789abcdef",
         "ADMIN_JWT_SECRET": "change-me",
-        "JWT_SECRET": "ok",
-        "TRANSFER_TOKEN_SALT": "ok",
-        "ENCRYPTION_KEY": "ok",
+        "JWT_SECRET": "ok-0123456789abcdef",
+        "TRANSFER_TOKEN_SALT": "ok-0123456789abcdef",
+        "ENCRYPTION_KEY": "ok-0123456789abcdef",
         "MULTICAM_API_TOKEN": "short",
         "MULTICAM_WEBHOOK_SECRET": GOOD,
         "MULTICAM_ADMIN_PANEL_TOKEN": "Change-Me",

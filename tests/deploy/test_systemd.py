@@ -14,6 +14,13 @@ from worker.cli import build_parser
 
 UNITS = sorted(SYSTEMD.glob("*.service"))
 MULTICAM_UNITS = {"multicam-serve.service": "serve", "multicam-worker@.service": "worker"}
+# Strapi runs as a user of its own: a hole in it reaches neither the workers' files nor
+# the /v2 credentials, which only serve's own (optional, "-") file holds.
+UNIT_USERS = {"multicam-strapi.service": "multicam-strapi"}
+ENV_FILES = {
+    "serve": ["/etc/multicam/multicam.env", "-/etc/multicam/serve.env"],
+    "worker": ["/etc/multicam/multicam.env"],
+}
 # Where the install notes (docs/deployment.md) put the checkout and the venv.
 CHECKOUT = PurePosixPath("/opt/multicam")
 VENV_MULTICAM = CHECKOUT / "venv" / "bin" / "multicam"
@@ -29,11 +36,11 @@ def test_unit_is_complete(path: Path) -> None:
     assert {"Unit", "Service", "Install"} <= set(unit)
     assert files.unit_values(unit, "Unit", "Description")
     assert len(files.unit_values(unit, "Service", "ExecStart")) == 1
-    assert files.unit_values(unit, "Service", "User") == ["multicam"]
+    assert files.unit_values(unit, "Service", "User") == [UNIT_USERS.get(path.name, "multicam")]
     assert files.unit_values(unit, "Service", "Restart")
     assert files.unit_values(unit, "Install", "WantedBy") == ["multi-user.target"]
     for env_file in files.unit_values(unit, "Service", "EnvironmentFile"):
-        assert env_file.startswith("/etc/multicam/")
+        assert env_file.removeprefix("-").startswith("/etc/multicam/")
 
 
 @pytest.mark.parametrize("name,command", sorted(MULTICAM_UNITS.items()))
@@ -43,7 +50,7 @@ def test_multicam_units_run_an_existing_subcommand(name: str, command: str) -> N
     assert PurePosixPath(argv[0]) == VENV_MULTICAM
     assert argv[1] == command
     build_parser().parse_args(argv[1:])  # exits on an unknown subcommand or option
-    assert files.unit_values(unit, "Service", "EnvironmentFile") == ["/etc/multicam/multicam.env"]
+    assert files.unit_values(unit, "Service", "EnvironmentFile") == ENV_FILES[command]
     # ProtectSystem=strict: the working directory must be writable (local storage root).
     workdir = files.unit_values(unit, "Service", "WorkingDirectory")[0]
     if files.unit_values(unit, "Service", "ProtectSystem") == ["strict"]:
