@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from strapi_client.base import RelationChange
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import (
@@ -200,23 +201,20 @@ async def reviewable_session(
 
     No media: for the review rules, which only read the result and the cameras'
     durations (``starts``: a camera's audio and video start times, as ingest probes
-    them). The session is created ready (so the jobs its assets' webhooks start
-    leave it alone) and moved to needs-review last, with the result's inputs digest
-    matching its cameras, so no sync runs on it.
+    them). The assets and the result are written first, belonging to no session (their
+    webhooks start nothing), and the session is created in needs-review with all of
+    them at once, its result's inputs digest matching its cameras: no state in between
+    is one the pipeline acts on. (Adding the cameras one by one to a ready session let
+    a sync job that ran between two of them, as it did on a busy machine, see changed
+    inputs and sync the session under the test.)
     """
     offsets = {"A": 0.0, "B": 6432.1, "C": -4123.4} if offsets is None else offsets
     durations = durations or {"A": 40_000, "B": 36_000, "C": 38_000}
     labels = sorted(durations)
     classification = classification or {lbl: "looks-good" for lbl in labels if lbl != master}
-    session = await strapi.sessions.create(
-        RecordingSessionInput(
-            title="review test", date=DAY, project_id=project(), state=SessionState.READY
-        )
-    )
     fake = [MediaAsset(id=0, document_id="-", camera_label=lbl, derivatives=[]) for lbl in labels]
     others = [lbl for lbl in labels if lbl != master and lbl in offsets]
-    result = await strapi.upsert_sync_result(
-        session.document_id,
+    result = await strapi.sync_results.create(
         SyncResultInput(
             master_camera=master,
             offsets_ms=offsets,
@@ -233,24 +231,32 @@ async def reviewable_session(
                 "errors": {},
             },
             computed_at=dt.datetime.now(dt.UTC),
-        ),
+        )
     )
+    asset_ids = []
     for lbl in labels:
         audio, video = (starts or {}).get(lbl, (None, None))
-        await strapi.upsert_asset(
-            session.document_id,
-            lbl,
+        asset = await strapi.assets.create(
             MediaAssetInput(
+                camera_label=lbl,
                 original_filename=f"cam{lbl}.mp4",
                 state=AssetState.READY,
                 duration_ms=durations[lbl],
                 fps=29.97 if starts else None,
                 audio_start_ms=audio,
                 video_start_ms=video,
-            ),
+            )
         )
-    session = await strapi.sessions.update(
-        session.document_id,
-        RecordingSessionInput(state=SessionState.NEEDS_REVIEW, progress_message="synced (test)"),
+        asset_ids.append(asset.document_id)
+    session = await strapi.sessions.create(
+        RecordingSessionInput(
+            title="review test",
+            date=DAY,
+            project_id=project(),
+            state=SessionState.NEEDS_REVIEW,
+            progress_message="synced (test)",
+            assets=RelationChange.connecting(*asset_ids),
+            sync_result=RelationChange.connecting(result.document_id),
+        )
     )
     return session, result
