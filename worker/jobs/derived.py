@@ -30,7 +30,8 @@ from worker.ingest.files import DerivedFile, Kind
 from worker.ingest.probe import ProbeResult
 from worker.jobs.context import Deps
 from worker.logging import get_logger
-from worker.storage.keys import is_derived_key_of, object_key, parse_object_key
+from worker.owned_keys import owns_key
+from worker.storage.keys import object_key, parse_object_key
 from worker.transient import TRANSIENT
 
 # Progress is written to Strapi at most this often (each write fires a webhook).
@@ -201,21 +202,6 @@ async def still_current(deps: Deps, asset: MediaAsset) -> bool:
 async def delete_objects(deps: Deps, keys: list[str]) -> None:
     for key in keys:
         await deps.store.delete(key)
-
-
-def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None) -> bool:
-    """True when the entry's key is its own file's: the asset's session, camera and kind."""
-    return (
-        derived.storage_key is not None
-        and session is not None
-        and is_derived_key_of(
-            derived.storage_key,
-            session.project_id,
-            session.date,
-            asset.camera_label.value,
-            derived.kind.value,
-        )
-    )
 
 
 async def delete_derivative(

@@ -20,6 +20,7 @@ from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
+from worker.owned_keys import owns_key
 from worker.review.listen import (
     DEFAULT_SECONDS,
     HEADER_BYTES,
@@ -36,7 +37,6 @@ from worker.review.listen import (
 )
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
-from worker.storage.keys import is_derived_key_of
 
 router = APIRouter(
     prefix="/v2",
@@ -76,19 +76,10 @@ async def read_side(
 
 def _wav_key(session: RecordingSession, asset: MediaAsset | None) -> str | None:
     """The asset's own audio WAV key (a key naming any other object is not read)."""
-    for derived in (asset.derivatives or []) if asset is not None else []:
-        if (
-            derived.kind is DerivedKind.AUDIO_WAV
-            and derived.storage_key
-            and asset is not None
-            and is_derived_key_of(
-                derived.storage_key,
-                session.project_id,
-                session.date,
-                asset.camera_label.value,
-                derived.kind.value,
-            )
-        ):
+    if asset is None:
+        return None
+    for derived in asset.derivatives or []:
+        if derived.kind is DerivedKind.AUDIO_WAV and owns_key(derived, asset, session):
             return derived.storage_key
     return None
 

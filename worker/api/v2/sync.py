@@ -25,6 +25,7 @@ from worker.api.v2.sync_models import (
     SyncView,
 )
 from worker.errors import SessionBusy
+from worker.owned_keys import owns_key
 from worker.pipeline.rules import advance_request
 from worker.queue import enqueue
 from worker.review.apply import Review, judge, record_review
@@ -33,7 +34,7 @@ from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
 from worker.session_lock import session_lock
-from worker.storage.keys import is_derived_key_of, is_sync_artifact_key_of
+from worker.storage.keys import is_sync_artifact_key_of
 from worker.timeline import proxy_origin_ms
 
 router = APIRouter(
@@ -76,13 +77,7 @@ async def _camera_links(
         own = links.setdefault(asset.camera_label.value, {})
         for derived in asset.derivatives or []:
             # Only the entry's own file: a key typed elsewhere gets no signed link.
-            if derived.storage_key and is_derived_key_of(
-                derived.storage_key,
-                session.project_id,
-                session.date,
-                asset.camera_label.value,
-                derived.kind.value,
-            ):
+            if derived.storage_key and owns_key(derived, asset, session):
                 own[derived.kind.value] = await link_for_key(
                     ctx.store, derived.storage_key, expiry, signer
                 )
