@@ -49,7 +49,7 @@ async def test_v2_signs_no_link_to_another_cameras_or_an_original_key(
 ) -> None:
     procs, store = local_service
     session, _ = await reviewable_session(strapi)
-    project = (await strapi.get_session(session.document_id)).project_id
+    project = session.project_id
     keys = {
         "proxy": object_key(project, DAY, ObjectKind.ORIGINAL, "B", ext="mov"),
         "waveform": object_key(project, DAY, ObjectKind.WAVEFORM, "A"),
@@ -66,7 +66,7 @@ async def test_media_answers_nosniff_and_survives_thousands_of_range_digits(
 ) -> None:
     procs, store = local_service
     session, _ = await reviewable_session(strapi)
-    project = (await strapi.get_session(session.document_id)).project_id
+    project = session.project_id
     key = object_key(project, DAY, ObjectKind.PROXY, "B")
     links = await _link_kinds(procs, strapi, store, session, {"proxy": key})
     url = links["B"]["proxy"]["url"]
