@@ -25,6 +25,23 @@ FIRST_SECRET = "first-secret-" + "1" * 32
 SECOND_SECRET = "second-secret-" + "2" * 32
 
 
+def refusal_to_start(variable: str, value: str, webhook_receiver: WebhookReceiver) -> str:
+    """What Strapi says when it refuses to start with ``variable`` set to ``value``."""
+    install_node_deps()
+    pg = Postgres()
+    with fresh_database(pg) as database:
+        env = strapi_env(
+            database=database,
+            pg=pg,
+            webhook_url=webhook_receiver.url,
+            webhook_secret=FIRST_SECRET,
+            extra={variable: value},
+        )
+        with pytest.raises(StrapiStartError) as refused, strapi_process(env):
+            pass
+    return str(refused.value)
+
+
 def _status_with_token(env: dict[str, str], token: str) -> int:
     url = f"http://127.0.0.1:{env['PORT']}/api/recording-sessions"
     return httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
@@ -105,17 +122,6 @@ def test_bootstrap_is_idempotent_and_follows_the_environment(
 def test_bootstrap_refuses_placeholder_secrets(
     variable: str, value: str, webhook_receiver: WebhookReceiver
 ) -> None:
-    install_node_deps()
-    pg = Postgres()
-    with fresh_database(pg) as database:
-        env = strapi_env(
-            database=database,
-            pg=pg,
-            webhook_url=webhook_receiver.url,
-            webhook_secret=FIRST_SECRET,
-            extra={variable: value},
-        )
-        with pytest.raises(StrapiStartError) as refused, strapi_process(env):
-            pass
-    assert "refusing to start" in str(refused.value)
-    assert f"{variable} is" in str(refused.value)
+    refused = refusal_to_start(variable, value, webhook_receiver)
+    assert "refusing to start" in refused
+    assert f"{variable} is" in refused

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.strapi.test_bootstrap import refusal_to_start
 from tests.support.strapi_server import (
     Postgres,
-    StrapiStartError,
     fresh_database,
     install_node_deps,
     strapi_env,
@@ -63,17 +63,6 @@ def test_a_deleted_super_admin_is_not_recreated_from_the_environment(
 def test_short_strapi_secrets_are_refused(
     variable: str, value: str, webhook_receiver: WebhookReceiver
 ) -> None:
-    install_node_deps()
-    pg = Postgres()
-    with fresh_database(pg) as database:
-        env = strapi_env(
-            database=database,
-            pg=pg,
-            webhook_url=webhook_receiver.url,
-            webhook_secret=SECRET,
-            extra={variable: value},
-        )
-        with pytest.raises(StrapiStartError) as refused, strapi_process(env):
-            pass
-    assert "refusing to start" in str(refused.value)
-    assert f"{variable} " in str(refused.value) and "characters long" in str(refused.value)
+    refused = refusal_to_start(variable, value, webhook_receiver)
+    assert "refusing to start" in refused
+    assert f"{variable} " in refused and "characters long" in refused
