@@ -11,6 +11,8 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.api.v2.scopes import Scope
+
 # Every settings class (this one, IngestSettings, StorageSettings) reads the same .env in
 # the working directory, under the environment's own variables.
 ENV_FILE = ".env"
@@ -61,23 +63,23 @@ class Settings(BaseSettings):
         '`{"name": "token", ...}`; a review made with one is signed with its '
         "name (approvedBy). Names: 1-100 printable characters.",
     )
-    api_token_scopes: dict[
-        Annotated[str, Field(pattern=CREDENTIAL_NAME)], list[Literal["read", "upload", "review"]]
-    ] = Field(
+    api_token_scopes: dict[Annotated[str, Field(pattern=CREDENTIAL_NAME)], list[Scope]] = Field(
         default_factory=dict,
         description="What each /v2 credential may do, as a JSON object of names (those of "
         'MULTICAM_API_TOKENS, MULTICAM_API_TOKEN_REVIEWER\'s, and "admin-panel") to scopes, '
         '`{"render-farm": ["read"], "uploader": ["read", "upload"]}`: read (the GET routes), '
-        "upload (sessions and uploads), review (approve, correct, recompute). A name "
-        "left out may do all three; a route outside its scopes answers 403 insufficient_scope.",
+        "upload (sessions and uploads), review (approve, correct), admin (recompute). A "
+        "named token left out may only read; MULTICAM_API_TOKEN and the admin panel's, "
+        "left out, may do all four. A route outside a credential's scopes answers 403 "
+        "insufficient_scope.",
     )
     admin_panel_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token of the Strapi admin plugin (multicam-review). A request "
         "with it acts for the logged-in admin user named in the headers "
-        "X-Multicam-Admin-User-Id and X-Multicam-Admin-User-Email, required to "
-        "approve or correct (the review is signed with that e-mail). Empty: "
-        "no admin panel access.",
+        "X-Multicam-Admin-User-Id and X-Multicam-Admin-User-Email, signed in "
+        "X-Multicam-Admin-Signature (HMAC keyed by this token), on every route; a "
+        "review is signed with that e-mail. Empty: no admin panel access.",
     )
     media_url_secret: SecretStr = Field(
         SecretStr(""),

@@ -57,6 +57,8 @@ def running_api_stack() -> Iterator[ApiStack]:
     with running_stack(
         {
             "MULTICAM_API_TOKENS": json.dumps(NAMED_TOKENS),
+            # A named token may only read unless given more (#22 item 3).
+            "MULTICAM_API_TOKEN_SCOPES": json.dumps({"render-farm": ["read", "review"]}),
             "MULTICAM_ADMIN_PANEL_TOKEN": PANEL_TOKEN,
             "MULTICAM_UPLOAD_SINGLE_MAX_MB": "5",
             "MULTICAM_UPLOAD_PART_SIZE_MB": "5",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import time
 from typing import Any
 
 import httpx
@@ -24,6 +25,8 @@ from tests.api.conftest import (
     reviewable_session,
 )
 from tests.pipeline.conftest import eventually
+from tests.support.panel_auth import PanelAuth
+from worker.api.v2.admin_identity import MAX_SKEW_S, AdminUser, signed_headers
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
 
@@ -208,27 +211,41 @@ async def test_the_reviewer_comes_from_the_credential(
         error = r.json()["error"]
         assert "comes from the credential" in error["message"], error
         assert error["details"][0]["loc"] in ("body.approvedBy", "body.correctedBy")
-    # The admin panel's token reviews for the admin user its headers name, never for nobody.
+    # The admin panel's token acts for the admin user its signed headers name, on every
+    # route, never for nobody: unsigned, badly signed, stale or re-aimed headers are 401.
     panel = _bearer(PANEL_TOKEN)
-    for headers in (
-        {},
-        {**ADMIN, "X-Multicam-Admin-User-Id": "three"},
-        {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"},
-        {"X-Multicam-Admin-User-Id": "3"},
+    dana = AdminUser(3, "dana@studio.example")
+    signed_for_view = signed_headers(
+        PANEL_TOKEN, int(time.time()), "GET", f"/v2/sessions/{sid}/sync", dana
+    )
+    for url, headers in (
+        (approve, {}),
+        (approve, {**ADMIN, "X-Multicam-Admin-User-Id": "three"}),
+        (approve, {**ADMIN, "X-Multicam-Admin-User-Email": "not an e-mail"}),
+        (approve, {"X-Multicam-Admin-User-Id": "3"}),
+        (approve, ADMIN),  # the plain headers of before: no signature
+        (approve, signed_for_view),  # signed for another route and method
+        (approve, {**signed_for_view, "X-Multicam-Admin-User-Email": "eve@studio.example"}),
     ):
-        r = await api.post(approve, json=when, headers={**panel, **headers})
+        r = await api.post(url, json=when, headers={**panel, **headers})
         assert r.status_code == 401, (headers, r.text)
         error = r.json()["error"]
         assert error["code"] == "admin_user_required"
-        assert "X-Multicam-Admin-User-Email" in error["message"]
-    # Other routes need no admin user, and nothing was written meanwhile.
+        assert "X-Multicam-Admin-Signature" in error["message"]
     r = await api.get(f"/v2/sessions/{sid}/sync", headers=panel)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "admin_user_required"
+    stale = PanelAuth(PANEL_TOKEN, dana, skew_s=-(MAX_SKEW_S + 60))
+    r = await api.get(f"/v2/sessions/{sid}/sync", auth=stale)
+    assert r.status_code == 401 and "clock" in r.json()["error"]["message"], r.text
+    # Signed, it reads, and nothing was written meanwhile.
+    as_dana = PanelAuth(PANEL_TOKEN, dana)
+    r = await api.get(f"/v2/sessions/{sid}/sync", auth=as_dana)
     assert r.status_code == 200 and r.json()["operatorStatus"] == "pending"
     assert r.json()["reviewer"] is None
     r = await api.post(
         correct,
         json={"offsets": {"C": -4100.0}, "computedAt": r.json()["computedAt"]},
-        headers={**panel, **ADMIN},
+        auth=as_dana,
     )
     assert r.status_code == 200, r.text
     view = r.json()
@@ -243,7 +260,7 @@ async def test_the_reviewer_comes_from_the_credential(
     assert mark.source == "api"
     # With any other token the admin headers are ignored: the token's name signs.
     r = await api.post(
-        approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]), **ADMIN}
+        approve, json=when, headers={**_bearer(NAMED_TOKENS["render-farm"]), **signed_for_view}
     )
     assert r.status_code == 200, r.text
     assert r.json()["approvedBy"] == "render-farm"

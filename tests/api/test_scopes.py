@@ -1,5 +1,5 @@
-"""Token scopes (#22 item 3): a credential given only `read` reads and does nothing
-else, through a real `multicam serve`; credentials given no scopes keep all three."""
+"""Token scopes (#22 item 3), through a real `multicam serve`: a named token given no
+scopes may only read; MULTICAM_API_TOKEN, given none, may do everything."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from strapi_client.client import StrapiClient
 from tests.api.conftest import NAMED_TOKENS, TOKEN, ApiStack, reviewable_session
 from tests.support.services import MulticamProcesses, free_port
-from worker.api.v2.scopes import required_scope
+from worker.api.v2.scopes import ALL_SCOPES, default_scopes, required_scope
 
 READER = "render-farm"
 
@@ -22,9 +22,9 @@ READER = "render-farm"
 def scoped_service(
     api_stack: ApiStack, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[MulticamProcesses]:
-    """A second `multicam serve` on the same Strapi and Redis, its named token read-only."""
+    """A second `multicam serve` on the same Strapi and Redis, no credential given scopes."""
     port = free_port()
-    env = {**api_stack.env, "MULTICAM_API_TOKEN_SCOPES": json.dumps({READER: ["read"]})}
+    env = {**api_stack.env, "MULTICAM_API_TOKEN_SCOPES": json.dumps({})}
     procs = MulticamProcesses(env, port, Path(tmp_path_factory.mktemp("scoped-serve")))
     try:
         procs.start_service()
@@ -33,7 +33,7 @@ def scoped_service(
         procs.service.stop()
 
 
-async def test_a_read_only_token_reads_and_nothing_else(
+async def test_a_named_token_without_scopes_reads_and_nothing_else(
     scoped_service: MulticamProcesses, strapi: StrapiClient
 ) -> None:
     session, result = await reviewable_session(strapi)
@@ -54,7 +54,7 @@ async def test_a_read_only_token_reads_and_nothing_else(
             assert r.json()["error"]["code"] == "insufficient_scope"
         after = await strapi.sync_results.get(result.document_id)
         assert after.operator_status == result.operator_status
-        # MULTICAM_API_TOKEN has no scopes configured: all three.
+        # MULTICAM_API_TOKEN has no scopes configured: all four.
         r = await api.post(
             f"/v2/sessions/{sid}/sync/approve", json={"computedAt": computed}, headers=full
         )
@@ -66,8 +66,14 @@ def test_each_route_needs_its_scope() -> None:
     assert required_scope("/v2/sessions/{session_id}/timeline", {"GET"}) == "read"
     assert required_scope("/v2/sessions/{session_id}/sync/approve", {"POST"}) == "review"
     assert required_scope("/v2/sessions/{session_id}/sync/correct", {"POST"}) == "review"
-    assert required_scope("/v2/sessions/{session_id}/sync/recompute", {"POST"}) == "review"
+    assert required_scope("/v2/sessions/{session_id}/sync/recompute", {"POST"}) == "admin"
     assert required_scope("/v2/sessions", {"POST"}) == "upload"
     assert required_scope("/v2/uploads/browser-check", {"GET"}) == "upload"
     path = "/v2/sessions/{session_id}/assets/{asset_id}/complete"
     assert required_scope(path, {"POST"}) == "upload"
+
+
+def test_what_a_credential_left_out_may_do() -> None:
+    assert default_scopes("named") == {"read"}
+    assert default_scopes("main") == default_scopes("admin") == ALL_SCOPES
+    assert set(ALL_SCOPES) == {"read", "upload", "review", "admin"}

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from worker.api.deps import Api, api
-from worker.api.v2.auth import resolve_caller
+from worker.api.v2.auth import is_known_credential
 from worker.logging import get_logger
 from worker.transient import TRANSIENT
 
@@ -73,7 +73,7 @@ async def readyz(request: Request, state: Annotated[Api, Depends(api)]) -> JSONR
     if down:
         get_logger(endpoint="readyz").warning("not_ready", **down)
     ok = not down
-    if resolve_caller(request.headers, state.settings) is not None:
+    if is_known_credential(request.headers, state.settings):
         checks = detail
     else:
         checks = {name: OK if why == OK else UNAVAILABLE for name, why in detail.items()}

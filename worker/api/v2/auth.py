@@ -6,15 +6,17 @@ resolves the credential once into a ``Caller`` kept on ``request.state``; routes
 get it with ``Depends(caller)``, and the review routes their ``Reviewer`` with
 ``Depends(reviewer)``.
 
-The admin plugin's token acts for the logged-in Strapi admin user that two
-headers name. Those headers are read only with that token: with any other
-credential they are ignored, never trusted.
+The admin plugin's token acts for the logged-in Strapi admin user that its signed
+headers name (``admin_identity``), on every route: a panel request without a valid
+signature is refused (401 admin_user_required) before anything else. Those headers
+are read only with that token: with any other credential they are ignored, never
+trusted.
 """
 
 from __future__ import annotations
 
 import hmac
-import re
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,13 +27,18 @@ from fastapi.security import HTTPBearer
 
 from worker.api.deps import api
 from worker.api.errors import error_response
-from worker.api.v2.problems import ApiError
-from worker.api.v2.scopes import ALL_SCOPES, Scope, required_scope
+from worker.api.v2.admin_identity import (
+    ADMIN_EMAIL_HEADER,
+    ADMIN_ID_HEADER,
+    MAX_EMAIL,
+    SIGNATURE_HEADER,
+    AdminUser,
+    verified_admin_user,
+)
+from worker.api.v2.scopes import CredentialKind, Scope, default_scopes, required_scope
 from worker.review.reviewer import Reviewer
 from worker.settings import Settings
 
-ADMIN_ID_HEADER = "X-Multicam-Admin-User-Id"
-ADMIN_EMAIL_HEADER = "X-Multicam-Admin-User-Email"
 ADMIN_PANEL_NAME = "admin-panel"  # the panel credential's own name (logs)
 
 # Declares the scheme in the OpenAPI document (the check itself is ``resolve_caller``).
@@ -39,29 +46,16 @@ bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
     description="`Authorization: Bearer <token>`: MULTICAM_API_TOKEN, one of MULTICAM_API_TOKENS, "
-    "or MULTICAM_ADMIN_PANEL_TOKEN (with the admin user headers)",
+    "or MULTICAM_ADMIN_PANEL_TOKEN (with the signed admin user headers)",
 )
-
-# An admin user's e-mail as Strapi keeps it: one printable line, something@something.
-_EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+")
-_MAX_EMAIL = 254
-_MAX_ADMIN_ID = 2**31 - 1  # Strapi's admin users table has an integer id
 
 
 @dataclass(frozen=True)
 class Credential:
-    kind: Literal["token", "admin"]  # admin: the Strapi admin plugin
+    kind: CredentialKind
     name: str
     secret: str
-    scopes: frozenset[Scope] = ALL_SCOPES
-
-
-@dataclass(frozen=True)
-class AdminUser:
-    """The Strapi admin user the admin plugin acts for."""
-
-    id: int
-    email: str
+    scopes: frozenset[Scope]
 
 
 @dataclass(frozen=True)
@@ -70,34 +64,40 @@ class Caller:
 
     kind: Literal["token", "admin"]
     name: str  # the token's name; ADMIN_PANEL_NAME for the admin plugin
-    admin: AdminUser | None = None  # kind "admin" with usable headers
-    admin_problem: str | None = None  # kind "admin": why the headers are not usable
-    scopes: frozenset[Scope] = ALL_SCOPES
+    scopes: frozenset[Scope]
+    admin: AdminUser | None = None  # kind "admin": the verified admin user
+
+
+@dataclass(frozen=True)
+class AdminRefused:
+    """A request with the panel's token whose admin user headers are not acceptable."""
+
+    reason: str
 
 
 def credentials(settings: Settings) -> list[Credential]:
     """Every configured token (empty ones never match anything, so they are left out)."""
     configured = settings.api_token_scopes
 
-    def scopes(name: str) -> frozenset[Scope]:
-        return frozenset(configured[name]) if name in configured else ALL_SCOPES
+    def scopes(name: str, kind: CredentialKind) -> frozenset[Scope]:
+        return frozenset(configured[name]) if name in configured else default_scopes(kind)
 
     found = [
         Credential(
-            "token",
+            "main",
             settings.api_token_name,
             settings.api_token.get_secret_value(),
-            scopes(settings.api_token_name),
+            scopes(settings.api_token_name, "main"),
         ),
         *(
-            Credential("token", name, token.get_secret_value(), scopes(name))
+            Credential("named", name, token.get_secret_value(), scopes(name, "named"))
             for name, token in settings.api_tokens.items()
         ),
         Credential(
             "admin",
             ADMIN_PANEL_NAME,
             settings.admin_panel_token.get_secret_value(),
-            scopes(ADMIN_PANEL_NAME),
+            scopes(ADMIN_PANEL_NAME, "admin"),
         ),
     ]
     return [c for c in found if c.secret]
@@ -124,35 +124,55 @@ def match_credential(header: str | None, configured: list[Credential]) -> Creden
     return found
 
 
-def admin_user(headers: Mapping[str, str]) -> AdminUser | str:
-    """The admin user the plugin names in its headers, or why they are not usable."""
-    raw_id = headers.get(ADMIN_ID_HEADER)
-    raw_email = headers.get(ADMIN_EMAIL_HEADER)
-    if raw_id is None or raw_email is None:
-        missing = [
-            h for h, v in ((ADMIN_ID_HEADER, raw_id), (ADMIN_EMAIL_HEADER, raw_email)) if v is None
-        ]
-        return f"missing header(s) {', '.join(missing)}"
-    raw_id, raw_email = raw_id.strip(), raw_email.strip()
-    if not raw_id.isascii() or not raw_id.isdigit() or not 1 <= int(raw_id) <= _MAX_ADMIN_ID:
-        return f"{ADMIN_ID_HEADER} must be the admin user's numeric id, not {raw_id[:40]!r}"
-    if len(raw_email) > _MAX_EMAIL or not _EMAIL.fullmatch(raw_email):
-        return f"{ADMIN_EMAIL_HEADER} must be the admin user's e-mail, not {raw_email[:80]!r}"
-    return AdminUser(id=int(raw_id), email=raw_email)
+def is_known_credential(headers: Mapping[str, str], settings: Settings) -> bool:
+    """Whether the request carries one of the configured bearer tokens (any kind)."""
+    return match_credential(headers.get("authorization"), credentials(settings)) is not None
 
 
-def resolve_caller(headers: Mapping[str, str], settings: Settings) -> Caller | None:
-    """The caller of a request, or None when its bearer token is not a configured one."""
+def resolve_caller(
+    headers: Mapping[str, str],
+    settings: Settings,
+    *,
+    method: str,
+    target: str,
+    now: float | None = None,
+) -> Caller | AdminRefused | None:
+    """The caller of a request; None when its bearer token is not a configured one.
+
+    :param target: the request target as received (raw path, ``?query`` if any): the
+        admin panel's signature covers it.
+    :param now: the clock the signature's time is checked against (default: now).
+    """
     cred = match_credential(headers.get("authorization"), credentials(settings))
     if cred is None:
         return None
-    if cred.kind == "token":
+    if cred.kind != "admin":
         # Admin headers, if any, are not trusted here.
-        return Caller("token", cred.name, scopes=cred.scopes)
-    user = admin_user(headers)
+        return Caller("token", cred.name, cred.scopes)
+    user = verified_admin_user(
+        headers, method, target, cred.secret, time.time() if now is None else now
+    )
     if isinstance(user, str):
-        return Caller("admin", cred.name, admin_problem=user, scopes=cred.scopes)
-    return Caller("admin", cred.name, admin=user, scopes=cred.scopes)
+        return AdminRefused(user)
+    return Caller("admin", cred.name, cred.scopes, admin=user)
+
+
+def request_target(request: Request) -> str:
+    """The request target as the client sent it: raw path, then ``?query`` if any."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    query = request.scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+def admin_user_required(reason: str) -> Response:
+    return error_response(
+        401,
+        "admin_user_required",
+        "the admin panel's token acts for a logged-in Strapi admin user: send "
+        f"{ADMIN_ID_HEADER}, {ADMIN_EMAIL_HEADER} and {SIGNATURE_HEADER} ({reason})",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def insufficient_scope(who: Caller, scope: Scope) -> Response:
@@ -182,9 +202,16 @@ class BearerRoute(APIRoute):
         scope = required_scope(self.path, self.methods or ())
 
         async def handler(request: Request) -> Response:
-            found = resolve_caller(request.headers, api(request).settings)
+            found = resolve_caller(
+                request.headers,
+                api(request).settings,
+                method=request.method,
+                target=request_target(request),
+            )
             if found is None:
                 return unauthorized()
+            if isinstance(found, AdminRefused):
+                return admin_user_required(found.reason)
             if scope not in found.scopes:
                 return insufficient_scope(found, scope)
             request.state.caller = found
@@ -200,19 +227,10 @@ def caller(request: Request) -> Caller:
 
 
 def reviewer_of(who: Caller) -> Reviewer:
-    """Who signs a review made by this caller; 401 when the admin plugin names nobody."""
-    if who.kind == "token":
-        return Reviewer.token(who.name)
-    if who.admin is None:
-        raise ApiError(
-            401,
-            "admin_user_required",
-            "the admin panel's token reviews for a logged-in Strapi admin user: "
-            f"send {ADMIN_ID_HEADER} and {ADMIN_EMAIL_HEADER} "
-            f"({who.admin_problem or 'they are missing'})",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return Reviewer.admin(who.admin.id, who.admin.email)
+    """Who signs a review made by this caller."""
+    if who.admin is not None:
+        return Reviewer.admin(who.admin.id, who.admin.email)
+    return Reviewer.token(who.name)
 
 
 def reviewer(request: Request) -> Reviewer:
@@ -234,8 +252,17 @@ ADMIN_HEADER_PARAMETERS: list[dict[str, Any]] = [
         "name": ADMIN_EMAIL_HEADER,
         "in": "header",
         "required": False,
-        "schema": {"type": "string", "maxLength": _MAX_EMAIL},
+        "schema": {"type": "string", "maxLength": MAX_EMAIL},
         "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): that admin "
         "user's e-mail; it becomes approvedBy.",
+    },
+    {
+        "name": SIGNATURE_HEADER,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^t=[0-9]{1,12},v1=[0-9a-f]{64}$"},
+        "description": "With MULTICAM_ADMIN_PANEL_TOKEN only (required then): "
+        "`t=<unix seconds>,v1=<hex>`, HMAC-SHA256 keyed by the panel's token over "
+        "the time, method, request target, user id and e-mail (docs/api.md).",
     },
 ]

@@ -2,9 +2,11 @@
 
 // Server-to-server calls to the multicam service's /v2 review API: one set of review
 // rules, kept in the service. The plugin's own credential (MULTICAM_ADMIN_PANEL_TOKEN)
-// lets it act for the logged-in admin user, whom it names in two headers; the
-// service signs the review with that user and trusts those headers from no one else.
+// lets it act for the logged-in admin user, whom it names in signed headers
+// (utils/admin-identity.js); the service signs the review with that user and trusts
+// those headers from no one else.
 const { PLUGIN_ID } = require('../constants');
+const { identityHeaders } = require('../utils/admin-identity');
 
 class ServiceError extends Error {
   /**
@@ -40,10 +42,9 @@ module.exports = ({ strapi }) => {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, String(value));
     }
     const headers = {
-      Authorization: `Bearer ${serviceToken}`,
-      'X-Multicam-Admin-User-Id': String(user.id),
-      'X-Multicam-Admin-User-Email': user.email,
       ...extra,
+      Authorization: `Bearer ${serviceToken}`,
+      ...identityHeaders(serviceToken, Math.floor(Date.now() / 1000), method, url, user),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
