@@ -2,6 +2,7 @@
 
 from .base import DocumentRef, Entry, RelationChange, WriteModel
 from .client import SESSION_FULL, StrapiClient
+from . import deadline
 from .collection import Collection, Page, Pagination
 from .debug_artifacts import (
     DebugArtifacts,

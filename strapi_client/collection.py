@@ -176,9 +176,22 @@ class Collection(Generic[M, W]):
                 return
             last_id = int(items[-1]["id"])
 
-    async def create(self, data: W | Mapping[str, Any], *, populate: Populate | None = None) -> M:
+    async def create(
+        self,
+        data: W | Mapping[str, Any],
+        *,
+        populate: Populate | None = None,
+        idempotent: bool = False,
+    ) -> M:
+        """A new document. Not resent after a failure that may have created it (a read
+        timeout, a 500) unless ``idempotent``: a unique natural key in ``data`` makes a
+        second create fail instead of duplicating, as ``upsert`` relies on."""
         payload = await self._transport.request(
-            "POST", self.path, params=build_params(populate=populate), body=self._body(data)
+            "POST",
+            self.path,
+            params=build_params(populate=populate),
+            body=self._body(data),
+            idempotent=idempotent,
         )
         return self.model.model_validate(_data(payload))
 

@@ -59,7 +59,8 @@ async def upsert(
                 return existing
             return await collection.update(existing.document_id, only(update, changes))
         try:
-            return await collection.create(create)
+            # A resent create cannot duplicate: the key's unique index refuses it.
+            return await collection.create(create, idempotent=True)
         except StrapiValidationError as error:
             if not error.has_field(NATURAL_KEY_FIELD):
                 raise

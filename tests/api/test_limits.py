@@ -7,13 +7,16 @@ object store replaced by stand-ins; Strapi is a closed port on this machine.
   why (the exception text can hold addresses, user names, paths).
 * Request bodies are capped (413 in the API's error shape), webhooks included.
 * With Strapi unreachable, a /v2 request answers 503 after a couple of attempts
-  instead of the worker's long retry budget.
+  instead of the worker's long retry budget; with Strapi hanging, within the
+  request's time budget for all its Strapi calls.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -24,9 +27,11 @@ from pydantic import SecretStr
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 import worker.api.app as app_module
+import worker.api.v2.auth as auth_module
 from strapi_client.transport import RetryPolicy
 from tests.support.services import free_port
 from worker.api.app import create_app
+from worker.api.deps import API_STRAPI_TIMEOUT
 from worker.settings import Settings
 from worker.storage.settings import StorageSettings
 
@@ -264,3 +269,39 @@ def test_the_worker_keeps_its_longer_retries() -> None:
     assert RetryPolicy().attempts >= 5
     assert API_STRAPI_RETRY.attempts < RetryPolicy().attempts
     assert API_STRAPI_RETRY.max_retry_after <= 2.0
+
+
+@contextlib.asynccontextmanager
+async def silent_strapi() -> AsyncIterator[int]:
+    """A Strapi that accepts connections and reads requests but never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        await reader.read(65536)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+async def test_v2_answers_503_within_its_budget_when_strapi_hangs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One call could wait 2 x 5 s (API_STRAPI_TIMEOUT, one retry), a route several of
+    # them; all of a request's Strapi calls share API_STRAPI_BUDGET_S (1 s here).
+    monkeypatch.setattr(auth_module, "API_STRAPI_BUDGET_S", 1.0)
+    async with silent_strapi() as port, running(_settings(port), monkeypatch) as client:
+        started = time.monotonic()
+        r = await client.get(
+            "/v2/sessions/k3v9x0q2m7l1p8r4t6w5y2z0/sync",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        elapsed = time.monotonic() - started
+    assert r.status_code == 503, r.text
+    assert _problem(r)["code"] == "unavailable" and r.headers["Retry-After"]
+    assert elapsed < API_STRAPI_TIMEOUT.read, elapsed  # cut by the budget, not a timeout

@@ -6,6 +6,8 @@ plays a flaky Strapi here.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
@@ -18,7 +20,9 @@ from strapi_client import (
     StrapiNotFound,
     StrapiRateLimited,
     StrapiServerError,
+    StrapiUnavailable,
     StrapiValidationError,
+    deadline,
 )
 
 QUICK = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05)
@@ -119,3 +123,81 @@ async def test_client_errors_are_not_retried(
         with pytest.raises(error):
             await client.sessions.find()
     assert flaky.hits == 1
+
+
+async def test_a_create_is_resent_only_when_strapi_surely_did_not_act(
+    flaky_server: tuple[str, Flaky],
+) -> None:
+    url, flaky = flaky_server
+    new = {"title": "t", "date": "2026-01-01", "projectId": "p"}
+    # A 500 (or a read timeout) may follow a committed create: sending it again could
+    # make a second session.
+    flaky.script = [lambda: _error(500, "InternalServerError"), ok]
+    async with StrapiClient(url, "key", retry=QUICK) as client:
+        with pytest.raises(StrapiServerError):
+            await client.sessions.create(new)
+        assert flaky.hits == 1
+        # 503 and 429 say it was not acted on.
+        flaky.hits, flaky.script = 0, [lambda: _error(503, "ServiceUnavailable"), ok]
+        assert (await client.sessions.create(new)).title == "t"
+        assert flaky.hits == 2
+        # A create keyed by a unique natural key may be resent (upsert relies on it).
+        flaky.hits, flaky.script = 0, [lambda: _error(500, "InternalServerError"), ok]
+        assert (await client.sessions.create(new, idempotent=True)).title == "t"
+        assert flaky.hits == 2
+
+
+@pytest.fixture
+async def silent_server() -> AsyncIterator[tuple[str, list[str]]]:
+    """A Strapi that answers /fast at once and never answers anything else."""
+    seen: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        if request.path.endswith("/fast"):
+            return ok()
+        await asyncio.Event().wait()  # never set: the client's budget must end the wait
+        raise AssertionError("unreachable")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", seen
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_deadline_bounds_every_call_inside_it(
+    silent_server: tuple[str, list[str]],
+) -> None:
+    url, seen = silent_server
+    # Alone, each call could wait 4 x 20 s; inside a 1.5 s budget all of them together stop.
+    async with StrapiClient(url, "key", retry=QUICK, timeout=20.0) as client:
+        started = time.monotonic()
+        with deadline.within(1.5):
+            assert (await client.sessions.get("fast")).title == "t"
+            with pytest.raises(StrapiUnavailable, match="time budget"):
+                await client.sessions.get("slow")
+            sent = len(seen)
+            with pytest.raises(StrapiUnavailable, match="time budget is spent"):
+                await client.sessions.get("fast")
+            assert len(seen) == sent  # nothing sent once the budget is spent
+        elapsed = time.monotonic() - started
+        assert elapsed < 15, elapsed  # bounded by the budget, not by 4 x 20 s of timeouts
+        assert deadline.remaining() is None
+        assert (await client.sessions.get("fast")).title == "t"  # no budget outside
+
+
+def test_nested_deadlines_keep_the_earlier_one() -> None:
+    with deadline.within(5.0):
+        with deadline.within(60.0):
+            left = deadline.remaining()
+            assert left is not None and left <= 5.0
+        with deadline.within(1.0):
+            left = deadline.remaining()
+            assert left is not None and left <= 1.0
+    assert deadline.remaining() is None

@@ -24,6 +24,9 @@ from worker.storage.base import ObjectStore
 # Retry-After from Strapi is not waited out either. Workers keep the client defaults.
 API_STRAPI_RETRY = RetryPolicy(attempts=2, initial_wait=0.2, max_wait=0.5, max_retry_after=1.0)
 API_STRAPI_TIMEOUT = httpx.Timeout(5.0, connect=1.5)
+# All of one /v2 request's Strapi calls together (strapi_client.deadline): a route that
+# calls Strapi five times on a slow Strapi answers 503 after this, not after 5 x 10 s.
+API_STRAPI_BUDGET_S = 7.0
 
 
 def api_strapi_client(

@@ -25,7 +25,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 
-from worker.api.deps import api
+from strapi_client import deadline
+from worker.api.deps import API_STRAPI_BUDGET_S, api
 from worker.api.errors import error_response
 from worker.api.v2.admin_identity import (
     ADMIN_EMAIL_HEADER,
@@ -195,7 +196,8 @@ def unauthorized() -> Response:
 
 
 class BearerRoute(APIRoute):
-    """A route that answers 401 before anything else when the token is not right."""
+    """A route that answers 401 before anything else when the token is not right, and
+    whose Strapi calls share one time budget (API_STRAPI_BUDGET_S, then 503)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
@@ -215,7 +217,8 @@ class BearerRoute(APIRoute):
             if scope not in found.scopes:
                 return insufficient_scope(found, scope)
             request.state.caller = found
-            return await inner(request)
+            with deadline.within(API_STRAPI_BUDGET_S):
+                return await inner(request)
 
         return handler
 
