@@ -16,7 +16,9 @@ is queued or running (and, for kinds that keep their result, shortly after).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -103,6 +105,28 @@ async def enqueue(redis: ArqRedis, request: JobRequest, *, main_queue: str) -> J
         _job_id=request.job_id,
         _queue_name=queue_name(main_queue, request.queue),
     )
+
+
+# How often enqueue_when_free looks whether the job holding an id has left.
+_FREE_POLL_S = 0.1
+
+
+async def enqueue_when_free(
+    redis: ArqRedis, request: JobRequest, *, main_queue: str, wait_s: float
+) -> Job | None:
+    """``enqueue``, waiting up to ``wait_s`` for a job holding the same id to finish.
+
+    For a request a person makes that must not be swallowed by a job of the same id
+    that some event queued a moment earlier (an operator's recompute right after an
+    approval, whose webhook advances the session): that job is usually gone within a
+    second. None when the id is still held after ``wait_s`` (a sync really running).
+    """
+    ends = time.monotonic() + wait_s
+    while True:
+        job = await enqueue(redis, request, main_queue=main_queue)
+        if job is not None or time.monotonic() >= ends:
+            return job
+        await asyncio.sleep(_FREE_POLL_S)
 
 
 def redis_settings(url: str) -> RedisSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from arq import create_pool
@@ -103,5 +104,39 @@ async def test_a_job_refused_for_used_up_tries_blocks_its_id_briefly(tmp_path: P
             assert worker.jobs_failed == 1 and worker.jobs_complete == 0
             ttl_ms = await pool.pttl(result_key_prefix + video.job_id)
             assert 0 < ttl_ms <= KEEP_RESULT_S * 1000
+        finally:
+            await pool.aclose()
+
+
+async def test_a_person_s_request_waits_briefly_for_a_job_holding_its_id(tmp_path: Path) -> None:
+    """A recompute right after an approval met the session job the approval's webhook
+    had queued a moment before (same id) and was answered 409; it now waits for it."""
+    from arq.constants import job_key_prefix
+
+    from worker.queue import enqueue_when_free
+
+    with private_redis(tmp_path) as server:
+        pool = await create_pool(redis_settings(server.url), default_queue_name="mc")
+        try:
+            advance = advance_request("s1")
+            assert await enqueue(pool, advance, main_queue="mc") is not None
+            forced = advance_request("s1", force=True)
+            assert forced.job_id == advance.job_id
+            # Held for longer than the wait: None, as enqueue says.
+            assert await enqueue_when_free(pool, forced, main_queue="mc", wait_s=0.3) is None
+
+            async def finish_the_held_job() -> None:
+                # As a worker does once the job ran (session jobs keep no result).
+                await pool.delete(job_key_prefix + advance.job_id)
+                await pool.zrem("mc", advance.job_id)
+
+            waiting = asyncio.create_task(
+                enqueue_when_free(pool, forced, main_queue="mc", wait_s=30)
+            )
+            await finish_the_held_job()
+            job = await waiting
+            assert job is not None and job.job_id == forced.job_id
+            info = await job.info()
+            assert info is not None and info.args == forced.args
         finally:
             await pool.aclose()

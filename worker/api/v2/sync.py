@@ -27,7 +27,7 @@ from worker.api.v2.sync_models import (
 from worker.errors import SessionBusy
 from worker.owned_keys import owns_key
 from worker.pipeline.rules import advance_request
-from worker.queue import enqueue
+from worker.queue import enqueue_when_free
 from worker.review.apply import Review, judge, record_review
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
@@ -36,6 +36,10 @@ from worker.review.view import ResultView
 from worker.session_lock import session_lock
 from worker.storage.keys import is_sync_artifact_key_of
 from worker.timeline import proxy_origin_ms
+
+# A session job an event queued just before (the approval's own webhook) is gone within
+# a second or so; a recompute waits that long for it instead of answering 409.
+RECOMPUTE_WAIT_S = 3.0
 
 router = APIRouter(
     prefix="/v2",
@@ -326,7 +330,9 @@ async def recompute(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) ->
         )
     request = advance_request(session_id, force=True)  # the same id as every session job
     job_id = request.job_id
-    job = await enqueue(ctx.redis, request, main_queue=ctx.settings.queue_name)
+    job = await enqueue_when_free(
+        ctx.redis, request, main_queue=ctx.settings.queue_name, wait_s=RECOMPUTE_WAIT_S
+    )
     if job is None:
         raise ApiError(
             409,
