@@ -17,16 +17,32 @@ from schemathesis.checks import (
 )
 
 from tests.api.conftest import TOKEN, ApiStack
+from worker.api.deps import API_STRAPI_BUDGET_S
 
 pytestmark = [pytest.mark.strapi, pytest.mark.timeout(300)]
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 # Per operation and mode: 13 operations x 2 modes x this many requests, in well under a minute.
 EXAMPLES = 10
+# A safety net only: every Strapi wait of a request is inside API_STRAPI_BUDGET_S.
+REQUEST_TIMEOUT_S = API_STRAPI_BUDGET_S + 20
+
+
+class BusyAnswers:
+    """``not_a_server_error``, except for the one 5xx the API documents as "Strapi was too
+    slow for this request's budget, retry": 503 ``unavailable`` with Retry-After. Those
+    are counted, so a dependency that is down (every answer 503) still fails the test."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.busy: list[str] = []
+
+    def check(self, ctx: Any, response: Any, case: Any) -> bool | None:
+        self.calls += 1
+        if response.status_code == 503 and response.headers.get("Retry-After"):
+            body = response.json()
+            if isinstance(body, dict) and body.get("error", {}).get("code") == "unavailable":
+                self.busy.append(f"{case.method} {case.formatted_path}")
+                return None
+        return not_a_server_error(ctx, response, case)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +59,13 @@ def test_v2_never_answers_with_a_server_error(
     api_stack: ApiStack, operations: list[Any], mode: GenerationMode
 ) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
+    answers = BusyAnswers()
+    checks = [
+        answers.check,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
@@ -54,6 +77,10 @@ def test_v2_never_answers_with_a_server_error(
             suppress_health_check=list(HealthCheck),
         )
         def run(case: Any) -> None:
-            case.call_and_validate(base_url=api_stack.url, headers=headers, checks=CHECKS)
+            case.call_and_validate(
+                base_url=api_stack.url, headers=headers, checks=checks, timeout=REQUEST_TIMEOUT_S
+            )
 
         run()
+    # A busy machine may make a few answers 503 (documented, retryable); not most.
+    assert len(answers.busy) * 4 <= answers.calls, (answers.calls, answers.busy)
