@@ -199,6 +199,13 @@ class Settings(BaseSettings):
     retry_backoff_s: float = Field(
         5.0, gt=0, description="First retry delay; doubles on every attempt."
     )
+    job_result_keep_s: int = Field(
+        60,
+        ge=1,
+        description="How long a finished or failed asset job keeps its job id taken: the "
+        "same event arriving again meanwhile is a duplicate and starts nothing; "
+        "afterwards reconcile may enqueue the work anew (s).",
+    )
     reconcile_interval_s: int = Field(
         60,
         ge=5,

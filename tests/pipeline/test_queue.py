@@ -80,7 +80,7 @@ async def test_a_job_refused_for_used_up_tries_blocks_its_id_briefly(tmp_path: P
     from arq.constants import result_key_prefix, retry_key_prefix
 
     from worker.ingest.config import IngestSettings
-    from worker.jobs.worker import KEEP_RESULT_S, build_worker
+    from worker.jobs.worker import build_worker
     from worker.settings import Settings
     from worker.storage.settings import StorageSettings
 
@@ -103,7 +103,7 @@ async def test_a_job_refused_for_used_up_tries_blocks_its_id_briefly(tmp_path: P
             await worker.close()
             assert worker.jobs_failed == 1 and worker.jobs_complete == 0
             ttl_ms = await pool.pttl(result_key_prefix + video.job_id)
-            assert 0 < ttl_ms <= KEEP_RESULT_S * 1000
+            assert 0 < ttl_ms <= settings.job_result_keep_s * 1000
         finally:
             await pool.aclose()
 

@@ -37,6 +37,9 @@ def service_env(
         "MULTICAM_REDIS_URL": redis.url,
         "MULTICAM_RECONCILE_INTERVAL_S": "10",
         "MULTICAM_RETRY_BACKOFF_S": "1",
+        # A failed job's id is free again after this (60 s in production): the fault
+        # rows' poison files fail three times without waiting a minute each.
+        "MULTICAM_JOB_RESULT_KEEP_S": "15",
         "MULTICAM_MAX_JOBS": "2",
         "MULTICAM_WORK_DIR": str(workdir),
         "MULTICAM_LOG_JSON": "true",

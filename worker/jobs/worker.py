@@ -40,10 +40,6 @@ from worker.queue import (
 from worker.settings import Settings
 from worker.storage.settings import StorageSettings
 
-# How long a finished asset job's result blocks its job id: the same event arriving
-# again meanwhile is a duplicate; afterwards reconcile may enqueue the work anew.
-KEEP_RESULT_S = 60
-
 
 def _cron_schedule(interval_s: int) -> dict[str, Any]:
     if interval_s < 60:
@@ -81,7 +77,7 @@ def build_worker(
                 encode_video,
                 name=ENCODE_VIDEO,
                 timeout=settings.ingest_timeout_s,
-                keep_result=KEEP_RESULT_S,
+                keep_result=settings.job_result_keep_s,
                 max_tries=settings.max_tries,
             ),
         ]
@@ -95,7 +91,7 @@ def build_worker(
                 ingest_asset,
                 name=INGEST_ASSET,
                 timeout=settings.ingest_timeout_s,
-                keep_result=KEEP_RESULT_S,
+                keep_result=settings.job_result_keep_s,
                 max_tries=settings.max_tries,
             ),
             # Session jobs keep no result: a later event must be able to run it again.
@@ -112,7 +108,7 @@ def build_worker(
                 apply_review,
                 name=APPLY_REVIEW,
                 timeout=120,
-                keep_result=KEEP_RESULT_S,
+                keep_result=settings.job_result_keep_s,
                 max_tries=settings.max_tries,
             ),
         ]
@@ -144,7 +140,7 @@ def build_worker(
         # retries through a Strapi outage and then a shutdown) for the worker's
         # keep_result, not the function's: with arq's default of an hour, reconcile
         # could not enqueue that work again for an hour (an asset left "encoding").
-        keep_result=KEEP_RESULT_S,
+        keep_result=settings.job_result_keep_s,
     )
 
 
