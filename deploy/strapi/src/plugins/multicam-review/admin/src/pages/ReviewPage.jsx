@@ -87,7 +87,9 @@ export function ReviewPage() {
     load();
   }, [load]);
 
-  const cameras = view?.cameras || [];
+  // Memoised so that, before the result is loaded, the empty list is the same one every
+  // render (a fresh [] would remake span, follow and seek, and rerun their effects).
+  const cameras = useMemo(() => view?.cameras || [], [view]);
   const master = view?.masterCamera;
   const span = useMemo(() => timelineSpan(cameras, offsets), [cameras, offsets]);
 
