@@ -38,7 +38,12 @@ function Progress({ status }) {
 /** Each camera's audio and video track; the sync needs only the audio. */
 function CameraTracks({ assets }) {
   return assets.map((a) => (
-    <Typography key={a.cameraLabel} variant="pi" textColor={a.state === 'failed' || a.videoState === 'failed' ? 'danger600' : 'neutral600'} data-testid={`mc-tracks-${a.cameraLabel}`}>
+    <Typography
+      key={a.cameraLabel}
+      variant="pi"
+      textColor={a.state === 'failed' || a.videoState === 'failed' ? 'danger600' : 'neutral600'}
+      data-testid={`mc-tracks-${a.cameraLabel}`}
+    >
       Cam {a.cameraLabel}: {trackText(a)}
       {a.errorMessage ? ` — ${a.errorMessage}` : ''}
     </Typography>
@@ -54,9 +59,7 @@ function Cameras({ summary }) {
             Cam {c.label} <strong>{c.offset}</strong>
             {c.drift ? ` · drift ${c.drift}` : ''}
           </Typography>
-          {c.classification && (
-            <Badge variant={BADGE[c.classification] || 'neutral'}>{c.classification}</Badge>
-          )}
+          {c.classification && <Badge variant={BADGE[c.classification] || 'neutral'}>{c.classification}</Badge>}
         </Flex>
       ))}
       {summary.cameras
@@ -182,7 +185,9 @@ export function SyncCard({ model, documentId }) {
       <Flex direction="column" alignItems="stretch" gap={3}>
         {!summary || !SETTLED_STATES.includes(status.state) ? <Progress status={status} /> : null}
         {replacing && SETTLED_STATES.includes(status.state) && (
-          <Typography variant="pi" data-testid="mc-resync-queued">Re-sync queued…</Typography>
+          <Typography variant="pi" data-testid="mc-resync-queued">
+            Re-sync queued…
+          </Typography>
         )}
         {summary && (
           <>

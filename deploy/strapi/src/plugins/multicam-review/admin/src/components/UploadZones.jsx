@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Box, Button, Dialog, Flex, ProgressBar, SingleSelect, SingleSelectOption, Typography } from '@strapi/design-system';
+import {
+  Box,
+  Button,
+  Dialog,
+  Flex,
+  ProgressBar,
+  SingleSelect,
+  SingleSelectOption,
+  Typography,
+} from '@strapi/design-system';
 import { problemText } from '../lib/summary.mjs';
 import { trackText } from '../lib/tracks.mjs';
 import { CAMERA_LABELS, assignmentProblem, bytes, notMedia, proposeAssignment, rate } from '../lib/upload-plan.mjs';
@@ -11,10 +20,19 @@ const hasFile = (asset) => Boolean(asset) && !['uploading', 'failed'].includes(a
 const PHASE_TEXT = { checksum: 'Checksum', uploading: 'Uploading', completing: 'Finishing' };
 
 function AssetLine({ asset }) {
-  if (!asset) return <Typography variant="pi" textColor="neutral600">No file yet</Typography>;
+  if (!asset)
+    return (
+      <Typography variant="pi" textColor="neutral600">
+        No file yet
+      </Typography>
+    );
   const failed = asset.state === 'failed';
   return (
-    <Typography variant="pi" textColor={failed ? 'danger600' : 'neutral600'} data-testid={`mc-zone-asset-${asset.cameraLabel}`}>
+    <Typography
+      variant="pi"
+      textColor={failed ? 'danger600' : 'neutral600'}
+      data-testid={`mc-zone-asset-${asset.cameraLabel}`}
+    >
       {trackText(asset)}
       {asset.errorMessage && (failed || asset.videoState === 'failed') ? ` — ${asset.errorMessage}` : ''}
     </Typography>
@@ -79,11 +97,17 @@ function Zone({ label, asset, job, disabled, onFiles }) {
               <Typography variant="pi" tag="p">
                 {PHASE_TEXT[job.phase]}
                 {job.resumed ? ' (resumed)' : ''} {job.total ? `${Math.floor((100 * job.done) / job.total)} %` : ''}{' '}
-                {job.phase === 'uploading' ? rate(job.done - job.doneAtStart, job.total - job.doneAtStart, Date.now() - job.startedAt) : ''}
+                {job.phase === 'uploading'
+                  ? rate(job.done - job.doneAtStart, job.total - job.doneAtStart, Date.now() - job.startedAt)
+                  : ''}
               </Typography>
             </>
           )}
-          {job.phase === 'done' && <Typography variant="pi" textColor="success600">Uploaded: ingesting</Typography>}
+          {job.phase === 'done' && (
+            <Typography variant="pi" textColor="success600">
+              Uploaded: ingesting
+            </Typography>
+          )}
           {(job.phase === 'error' || job.phase === 'rejected') && (
             <Typography variant="pi" textColor="danger600" data-testid={`mc-zone-error-${label}`}>
               {job.message}
@@ -123,7 +147,10 @@ export function UploadZones({ sessionId, assets, onChanged }) {
         setJobs((all) => ({ ...all, [label]: { file, phase: 'rejected', message: reason } }));
         return;
       }
-      setJobs((all) => ({ ...all, [label]: { file, phase: 'checksum', done: 0, total: file.size, startedAt: Date.now() } }));
+      setJobs((all) => ({
+        ...all,
+        [label]: { file, phase: 'checksum', done: 0, total: file.size, startedAt: Date.now() },
+      }));
       try {
         let first = true;
         let partsDone = 0;
@@ -216,7 +243,9 @@ export function UploadZones({ sessionId, assets, onChanged }) {
                       value={row.label || ''}
                       placeholder="Camera"
                       onChange={(value) =>
-                        setAssignment((rows) => rows.map((r, j) => (j === i ? { ...r, label: value, fromName: false } : r)))
+                        setAssignment((rows) =>
+                          rows.map((r, j) => (j === i ? { ...r, label: value, fromName: false } : r))
+                        )
                       }
                     >
                       {CAMERA_LABELS.map((l) => (

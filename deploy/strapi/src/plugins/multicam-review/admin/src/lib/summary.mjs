@@ -20,9 +20,9 @@ export function cardSummary(view) {
       label: cam.label,
       isMaster: Boolean(cam.isMaster),
       offset: offset === undefined || offset === null ? 'not placed' : ms(offset),
-      classification: cam.isMaster ? 'master' : cam.classification ?? null,
-      drift: drift !== null && drift !== undefined && Math.abs(drift) >= DRIFT_SHOWN_PPM
-        ? `${signed(drift, 1)} ppm` : null,
+      classification: cam.isMaster ? 'master' : (cam.classification ?? null),
+      drift:
+        drift !== null && drift !== undefined && Math.abs(drift) >= DRIFT_SHOWN_PPM ? `${signed(drift, 1)} ppm` : null,
       error: cam.error ?? null,
     };
   });
@@ -40,6 +40,7 @@ export function problemText(error) {
   if (body?.code === 'sync_changed') {
     return 'The sync was recomputed after you opened it: reload to review the new result.';
   }
-  if (error?.status === 403) return 'You are not allowed to review sync (ask an administrator for the "Review and approve sync" permission).';
+  if (error?.status === 403)
+    return 'You are not allowed to review sync (ask an administrator for the "Review and approve sync" permission).';
   return body?.message || error?.message || 'Something went wrong';
 }

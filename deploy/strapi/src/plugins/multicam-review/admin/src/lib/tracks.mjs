@@ -29,7 +29,5 @@ export function trackText(asset) {
 
 /** True while some camera's proxy is still to come (its audio is in, its video is not). */
 export function videoPending(assets) {
-  return (assets || []).some(
-    (a) => a.state === 'ready' && (a.videoState === 'pending' || a.videoState === 'encoding'),
-  );
+  return (assets || []).some((a) => a.state === 'ready' && (a.videoState === 'pending' || a.videoState === 'encoding'));
 }

@@ -5,8 +5,29 @@ export const CAMERA_LABELS = ['A', 'B', 'C'];
 
 // Media a camera file can be (the service reads any FFmpeg container; this only
 // catches the obvious mistake of dropping a document or a picture).
-const MEDIA_EXTENSIONS = ['mp4', 'mov', 'mxf', 'mkv', 'webm', 'avi', 'mts', 'm2ts', 'mpg', 'mpeg',
-  'm4v', 'wav', 'mp3', 'm4a', 'aac', 'flac', 'ogg', 'opus', 'bwf', 'aif', 'aiff'];
+const MEDIA_EXTENSIONS = [
+  'mp4',
+  'mov',
+  'mxf',
+  'mkv',
+  'webm',
+  'avi',
+  'mts',
+  'm2ts',
+  'mpg',
+  'mpeg',
+  'm4v',
+  'wav',
+  'mp3',
+  'm4a',
+  'aac',
+  'flac',
+  'ogg',
+  'opus',
+  'bwf',
+  'aif',
+  'aiff',
+];
 
 export function extension(name) {
   const dot = name.lastIndexOf('.');
@@ -25,8 +46,10 @@ export function notMedia(file) {
 export function contentType(file) {
   if (file.type) return file.type;
   const ext = extension(file.name);
-  return { mov: 'video/quicktime', mxf: 'application/mxf', mkv: 'video/x-matroska', wav: 'audio/wav' }[ext]
-    || (MEDIA_EXTENSIONS.includes(ext) ? `video/${ext}` : 'application/octet-stream');
+  return (
+    { mov: 'video/quicktime', mxf: 'application/mxf', mkv: 'video/x-matroska', wav: 'audio/wav' }[ext] ||
+    (MEDIA_EXTENSIONS.includes(ext) ? `video/${ext}` : 'application/octet-stream')
+  );
 }
 
 /**

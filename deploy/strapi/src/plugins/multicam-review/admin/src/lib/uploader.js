@@ -38,7 +38,7 @@ function put(url, blob, headers, onBytes) {
       else reject(Object.assign(new Error(`storage refused the upload (HTTP ${xhr.status})`), { status: xhr.status }));
     };
     xhr.onerror = () =>
-      reject(new Error('the connection to storage failed (network down, or the bucket\'s CORS rules block this site)'));
+      reject(new Error("the connection to storage failed (network down, or the bucket's CORS rules block this site)"));
     xhr.send(blob);
   });
 }
@@ -75,7 +75,12 @@ export async function uploadFile({ api, sessionId, label, file, onProgress }) {
   });
   const sent = new Map(); // part number -> bytes sent
   const report = (phase) =>
-    onProgress({ phase, done: [...sent.values()].reduce((a, b) => a + b, 0), total: file.size, resumed: ticket.resumed });
+    onProgress({
+      phase,
+      done: [...sent.values()].reduce((a, b) => a + b, 0),
+      total: file.size,
+      resumed: ticket.resumed,
+    });
 
   let parts = [];
   if (ticket.mode === 'single') {
@@ -118,7 +123,12 @@ export async function uploadFile({ api, sessionId, label, file, onProgress }) {
           })
         );
         etags.set(n, etag);
-        onProgress({ phase: 'uploading', done: [...sent.values()].reduce((a, b) => a + b, 0), total: file.size, partDone: n });
+        onProgress({
+          phase: 'uploading',
+          done: [...sent.values()].reduce((a, b) => a + b, 0),
+          total: file.size,
+          partDone: n,
+        });
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, queue.length) }, lane));

@@ -22,12 +22,10 @@ export function useReviewApi() {
           }
         ),
       approve: (id, computedAt) => post(`${session(id)}/approve`, { computedAt }).then((r) => r.data),
-      correct: (id, computedAt, offsets) =>
-        post(`${session(id)}/correct`, { computedAt, offsets }).then((r) => r.data),
+      correct: (id, computedAt, offsets) => post(`${session(id)}/correct`, { computedAt, offsets }).then((r) => r.data),
       resync: (id) => post(`${session(id)}/resync`, {}).then((r) => r.data),
       waveform: (id, camera) => get(`${session(id)}/waveform/${encodeURIComponent(camera)}`).then((r) => r.data),
-      listen: (id, params) =>
-        get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
+      listen: (id, params) => get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
       timeline: (id, format) =>
         get(`${session(id)}/timeline`, { params: { format }, responseType: 'blob' }).then((r) => ({
           blob: r.data,

@@ -264,13 +264,20 @@ export function ReviewPage() {
             <Typography fontWeight="bold">
               {done.operatorStatus === 'corrected' ? 'Correction saved' : 'Approved'} by {done.approvedBy}.
             </Typography>{' '}
-            <Typography>Offsets used for editing: {Object.entries(done.finalOffsetsMs).map(([l, v]) => `${l} ${ms(v)}`).join(', ')}</Typography>
+            <Typography>
+              Offsets used for editing:{' '}
+              {Object.entries(done.finalOffsetsMs)
+                .map(([l, v]) => `${l} ${ms(v)}`)
+                .join(', ')}
+            </Typography>
           </Box>
         )}
         {problem && (
           <Box padding={4} background="danger100" hasRadius marginBottom={4} data-testid="mc-review-error">
             <Typography textColor="danger700">{problem}</Typography>{' '}
-            <Button variant="tertiary" size="S" onClick={load}>Reload</Button>
+            <Button variant="tertiary" size="S" onClick={load}>
+              Reload
+            </Button>
           </Box>
         )}
         <Grid.Root gap={4}>
@@ -299,8 +306,15 @@ export function ReviewPage() {
                 )}
               </Box>
               <Flex justifyContent="space-between" paddingTop={1}>
-                <Typography fontWeight="bold">Cam {cam.label}{cam.isMaster ? ' (master)' : ''}</Typography>
-                {!cam.isMaster && cam.classification && <Badge>{cam.classification} · {percent(cam.confidencePct)}</Badge>}
+                <Typography fontWeight="bold">
+                  Cam {cam.label}
+                  {cam.isMaster ? ' (master)' : ''}
+                </Typography>
+                {!cam.isMaster && cam.classification && (
+                  <Badge>
+                    {cam.classification} · {percent(cam.confidencePct)}
+                  </Badge>
+                )}
               </Flex>
             </Grid.Item>
           ))}
@@ -349,9 +363,13 @@ export function ReviewPage() {
           {cameras.map((cam) => (
             <Box key={cam.label} data-testid={`mc-row-${cam.label}`}>
               <Flex gap={2} alignItems="center" wrap="wrap" paddingBottom={1}>
-                <Typography fontWeight="bold" style={{ minWidth: '4rem' }}>Cam {cam.label}</Typography>
+                <Typography fontWeight="bold" style={{ minWidth: '4rem' }}>
+                  Cam {cam.label}
+                </Typography>
                 <Typography data-testid={`mc-offset-${cam.label}`} style={{ fontVariantNumeric: 'tabular-nums' }}>
-                  {offsets[cam.label] === null || offsets[cam.label] === undefined ? 'not placed' : ms(offsets[cam.label], 3)}
+                  {offsets[cam.label] === null || offsets[cam.label] === undefined
+                    ? 'not placed'
+                    : ms(offsets[cam.label], 3)}
                 </Typography>
                 {!cam.isMaster && offsets[cam.label] !== null && offsets[cam.label] !== undefined && (
                   <Typography variant="pi" textColor="neutral600">
@@ -423,7 +441,9 @@ export function ReviewPage() {
                   color={cam.isMaster ? '#328048' : '#4945ff'}
                 />
               ) : (
-                <Typography variant="pi" textColor="neutral600">No waveform for camera {cam.label}.</Typography>
+                <Typography variant="pi" textColor="neutral600">
+                  No waveform for camera {cam.label}.
+                </Typography>
               )}
             </Box>
           ))}

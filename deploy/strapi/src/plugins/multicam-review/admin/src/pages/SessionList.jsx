@@ -1,6 +1,18 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Box, Flex, SingleSelect, SingleSelectOption, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import {
+  Box,
+  Flex,
+  SingleSelect,
+  SingleSelectOption,
+  Table,
+  Tbody,
+  Td,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { PLUGIN_ID } from '../lib/constants.mjs';
 import { percent } from '../lib/format.mjs';
@@ -50,20 +62,38 @@ export function SessionList() {
           <Table colCount={5} rowCount={rows.length + 1} data-testid="mc-session-list">
             <Thead>
               <Tr>
-                <Th><Typography variant="sigma">Session</Typography></Th>
-                <Th><Typography variant="sigma">Date</Typography></Th>
-                <Th><Typography variant="sigma">State</Typography></Th>
-                <Th><Typography variant="sigma">Sync confidence</Typography></Th>
-                <Th><Typography variant="sigma">Review</Typography></Th>
+                <Th>
+                  <Typography variant="sigma">Session</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Date</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">State</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Sync confidence</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Review</Typography>
+                </Th>
               </Tr>
             </Thead>
             <Tbody>
               {rows.map((row) => (
                 <Tr key={row.sessionId}>
-                  <Td><Typography fontWeight="bold">{row.title}</Typography></Td>
-                  <Td><Typography>{row.date}</Typography></Td>
-                  <Td><Typography>{row.state}</Typography></Td>
-                  <Td><Typography>{row.syncResult ? percent(lowest(row.syncResult)) : '—'}</Typography></Td>
+                  <Td>
+                    <Typography fontWeight="bold">{row.title}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{row.date}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{row.state}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{row.syncResult ? percent(lowest(row.syncResult)) : '—'}</Typography>
+                  </Td>
                   <Td>
                     <Link to={`/plugins/${PLUGIN_ID}/sessions/${row.sessionId}`}>
                       {row.syncResult?.operatorStatus === 'pending' ? 'Review sync' : 'Open'}

@@ -87,8 +87,15 @@ module.exports = ({ strapi }) => {
         fields: ['title', 'state', 'progressPct', 'progressMessage'],
         populate: {
           assets: {
-            fields: ['cameraLabel', 'state', 'progressPct', 'progressMessage', 'errorMessage',
-              'videoState', 'videoProgressPct'],
+            fields: [
+              'cameraLabel',
+              'state',
+              'progressPct',
+              'progressMessage',
+              'errorMessage',
+              'videoState',
+              'videoProgressPct',
+            ],
           },
         },
       });
@@ -155,7 +162,12 @@ module.exports = ({ strapi }) => {
       try {
         response = await fetch(link, { signal: AbortSignal.timeout(30000) });
       } catch (err) {
-        return fail(ctx, 502, 'storage_unreachable', `the waveform of camera ${camera} could not be read: ${err.message}`);
+        return fail(
+          ctx,
+          502,
+          'storage_unreachable',
+          `the waveform of camera ${camera} could not be read: ${err.message}`
+        );
       }
       if (!response.ok) {
         return fail(ctx, 502, 'storage_error', `storage answered ${response.status} for camera ${camera}'s waveform`);
@@ -170,9 +182,12 @@ module.exports = ({ strapi }) => {
       const id = idParam(ctx);
       if (!id) return;
       const { camera, atMs, offsetMs, seconds } = ctx.query;
-      relay(ctx, await service().call(ctx.state.user, 'GET', `${v2(id)}/sync/listen`, {
-        query: { camera, atMs, offsetMs, seconds },
-      }));
+      relay(
+        ctx,
+        await service().call(ctx.state.user, 'GET', `${v2(id)}/sync/listen`, {
+          query: { camera, atMs, offsetMs, seconds },
+        })
+      );
     }),
 
     /** The synced timeline for editing (OTIO, FCPXML, XML, EDL, MLT), made by the service. */
@@ -180,9 +195,12 @@ module.exports = ({ strapi }) => {
       const id = idParam(ctx);
       if (!id) return;
       const { format, draft, media, mediaRoot } = ctx.query;
-      relay(ctx, await service().call(ctx.state.user, 'GET', `${v2(id)}/timeline`, {
-        query: { format, draft, media, mediaRoot },
-      }));
+      relay(
+        ctx,
+        await service().call(ctx.state.user, 'GET', `${v2(id)}/timeline`, {
+          query: { format, draft, media, mediaRoot },
+        })
+      );
     }),
   };
 };

@@ -47,9 +47,14 @@ module.exports = ({ strapi }) => {
       const id = idParam(ctx);
       const assetId = id && idParam(ctx, 'assetId');
       if (!assetId) return;
-      ctx.body = await service().json(ctx.state.user, 'POST', `${assets(id)}/${encodeURIComponent(assetId)}/part-urls`, {
-        body: pick(ctx.request.body, ['uploadId', 'partNumbers']),
-      });
+      ctx.body = await service().json(
+        ctx.state.user,
+        'POST',
+        `${assets(id)}/${encodeURIComponent(assetId)}/part-urls`,
+        {
+          body: pick(ctx.request.body, ['uploadId', 'partNumbers']),
+        }
+      );
     }),
 
     complete: handled(async (ctx) => {

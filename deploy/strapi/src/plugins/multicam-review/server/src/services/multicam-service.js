@@ -34,8 +34,12 @@ module.exports = ({ strapi }) => {
   async function call(user, method, path, { body, query, headers: extra } = {}) {
     const { serviceUrl, serviceToken, requestTimeoutMs } = settings();
     if (!serviceUrl || !serviceToken) {
-      throw problem(503, 'service_not_configured', 'Strapi does not know where the multicam service ' +
-        'is: set MULTICAM_SERVICE_URL and MULTICAM_ADMIN_PANEL_TOKEN in its environment');
+      throw problem(
+        503,
+        'service_not_configured',
+        'Strapi does not know where the multicam service ' +
+          'is: set MULTICAM_SERVICE_URL and MULTICAM_ADMIN_PANEL_TOKEN in its environment'
+      );
     }
     const url = new URL(path, serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`);
     for (const [key, value] of Object.entries(query || {})) {
@@ -57,8 +61,12 @@ module.exports = ({ strapi }) => {
       });
     } catch (err) {
       strapi.log.warn(`[multicam-review] ${method} ${url.pathname}: ${err.message}`);
-      throw problem(502, 'service_unreachable', `the multicam service at ${url.origin} did not answer ` +
-        `(${err.name === 'TimeoutError' ? 'timed out' : err.cause?.code || err.message}); try again in a moment`);
+      throw problem(
+        502,
+        'service_unreachable',
+        `the multicam service at ${url.origin} did not answer ` +
+          `(${err.name === 'TimeoutError' ? 'timed out' : err.cause?.code || err.message}); try again in a moment`
+      );
     }
     if (response.ok) return response;
     let payload = null;
@@ -69,10 +77,18 @@ module.exports = ({ strapi }) => {
     }
     if (payload?.error?.message) throw new ServiceError(response.status, payload);
     if (response.status === 401) {
-      throw problem(502, 'service_refused_plugin', 'the multicam service refused the admin panel\'s ' +
-        'credential: MULTICAM_ADMIN_PANEL_TOKEN must be the same in Strapi and in the service');
+      throw problem(
+        502,
+        'service_refused_plugin',
+        "the multicam service refused the admin panel's " +
+          'credential: MULTICAM_ADMIN_PANEL_TOKEN must be the same in Strapi and in the service'
+      );
     }
-    throw problem(502, 'service_error', `the multicam service answered ${response.status} to ${method} ${url.pathname}`);
+    throw problem(
+      502,
+      'service_error',
+      `the multicam service answered ${response.status} to ${method} ${url.pathname}`
+    );
   }
 
   async function json(user, method, path, options) {

@@ -14,8 +14,14 @@ const VERSION = 'v1';
 
 /** The signed text: a version line, then one field per line. */
 function canonical(timestamp, method, target, user) {
-  return [`multicam-admin-identity-${VERSION}`, String(timestamp), method.toUpperCase(), target,
-    String(user.id), user.email].join('\n');
+  return [
+    `multicam-admin-identity-${VERSION}`,
+    String(timestamp),
+    method.toUpperCase(),
+    target,
+    String(user.id),
+    user.email,
+  ].join('\n');
 }
 
 /**
@@ -28,7 +34,9 @@ function canonical(timestamp, method, target, user) {
  */
 function identityHeaders(token, timestamp, method, url, user) {
   const target = `${url.pathname}${url.search}`;
-  const digest = createHmac('sha256', token).update(canonical(timestamp, method, target, user)).digest('hex');
+  const digest = createHmac('sha256', token)
+    .update(canonical(timestamp, method, target, user))
+    .digest('hex');
   return {
     [ADMIN_ID_HEADER]: String(user.id),
     [ADMIN_EMAIL_HEADER]: user.email,

@@ -11,10 +11,8 @@ test('the audio track is what ingesting means', () => {
 
 test('a ready camera says where its video is', () => {
   assert.equal(trackText({ state: 'ready', videoState: 'pending' }), 'audio ready · video queued');
-  assert.equal(trackText({ state: 'ready', videoState: 'encoding', videoProgressPct: 45 }),
-    'audio ready · proxy 45 %');
-  assert.equal(trackText({ state: 'ready', videoState: 'encoding', videoProgressPct: 0 }),
-    'audio ready · proxy 0 %');
+  assert.equal(trackText({ state: 'ready', videoState: 'encoding', videoProgressPct: 45 }), 'audio ready · proxy 45 %');
+  assert.equal(trackText({ state: 'ready', videoState: 'encoding', videoProgressPct: 0 }), 'audio ready · proxy 0 %');
   assert.equal(trackText({ state: 'ready', videoState: 'encoding' }), 'audio ready · proxy starting');
   assert.equal(trackText({ state: 'ready', videoState: 'failed' }), 'audio ready · video failed');
   assert.equal(trackText({ state: 'ready', videoState: 'ready' }), 'ready');

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {
-  alreadyStored, assignmentProblem, bytes, contentType, labelFromName, missingParts, notMedia,
-  partRange, proposeAssignment, rate,
+  alreadyStored,
+  assignmentProblem,
+  bytes,
+  contentType,
+  labelFromName,
+  missingParts,
+  notMedia,
+  partRange,
+  proposeAssignment,
+  rate,
 } from '../upload-plan.mjs';
 
 const file = (name, type = '') => ({ name, type });
@@ -26,15 +34,26 @@ test('names that do not say which camera give no label', () => {
 test('three dropped files are proposed by name, the rest in drop order', () => {
   const files = [file('closeup.mp4'), file('camC.mp4'), file('wide.mp4')];
   const a = proposeAssignment(files);
-  assert.deepEqual(a.map((x) => [x.file.name, x.label, x.fromName]), [
-    ['closeup.mp4', 'A', false], ['camC.mp4', 'C', true], ['wide.mp4', 'B', false],
-  ]);
+  assert.deepEqual(
+    a.map((x) => [x.file.name, x.label, x.fromName]),
+    [
+      ['closeup.mp4', 'A', false],
+      ['camC.mp4', 'C', true],
+      ['wide.mp4', 'B', false],
+    ]
+  );
   assert.equal(assignmentProblem(a), null);
 });
 
 test('two files naming the same camera are not trusted', () => {
   const a = proposeAssignment([file('camA-1.mp4'), file('camA-2.mp4')]);
-  assert.deepEqual(a.map((x) => [x.label, x.fromName]), [['A', false], ['B', false]]);
+  assert.deepEqual(
+    a.map((x) => [x.label, x.fromName]),
+    [
+      ['A', false],
+      ['B', false],
+    ]
+  );
 });
 
 test('a fourth file gets no camera, and the assignment says what is wrong', () => {
