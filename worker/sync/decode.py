@@ -248,6 +248,7 @@ class AudioProbe:
 
     duration_s: float  # 0.0 when unknown
     decode_cost: float  # CPU cost of decoding its audio, in seconds of compressed audio
+    picture: bool = False  # a video stream that is not just cover art
 
 
 # An hour of 48 kHz stereo PCM takes about a third of the decode CPU of AAC or FLAC.
@@ -255,7 +256,8 @@ _PCM_COST = 0.35
 
 
 def probe_audio(path: str | Path) -> AudioProbe:
-    """Duration and relative decode cost of ``path`` (zeros when it cannot be opened)."""
+    """Duration, relative decode cost and whether ``path`` has a picture (zeros and
+    False when it cannot be opened)."""
     try:
         with av.open(str(path)) as container:
             audio = container.streams.audio[0] if container.streams.audio else None
@@ -264,6 +266,11 @@ def probe_audio(path: str | Path) -> AudioProbe:
             else:
                 duration = _stream_duration_s(container, audio) if audio is not None else 0.0
             pcm = audio is not None and audio.codec_context.name.startswith("pcm_")
+            # An MP3's or M4A's cover image is a video stream too: not a picture.
+            picture = any(
+                not v.disposition & av.stream.Disposition.attached_pic
+                for v in container.streams.video
+            )
     except (av.FFmpegError, OSError):
         return AudioProbe(0.0, 0.0)
-    return AudioProbe(duration, duration * (_PCM_COST if pcm else 1.0))
+    return AudioProbe(duration, duration * (_PCM_COST if pcm else 1.0), picture)

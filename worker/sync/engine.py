@@ -1,8 +1,9 @@
-"""Sync a session: decode every camera, align every pair, place all on one timeline.
+"""Sync a session: decode every clip, align the pairs that matter, place all on one timeline.
 
-``sync_tracks`` is pure (tracks in, report out); ``sync_files`` adds decoding,
+``sync_clip_tracks`` is pure (tracks in, report out); ``sync_clips`` adds decoding,
 in parallel processes with pipelined alignment (``worker.sync.parallel``) when
-the files are long enough for that to pay off.
+the files are long enough for that to pay off. ``sync_tracks`` / ``sync_files``
+are the same with one clip per camera and today's ``SyncReport``.
 """
 
 from __future__ import annotations
@@ -10,22 +11,192 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from itertools import combinations
 
 from worker.sync.analysis import CameraInput, SyncInputError, analyse
-from worker.sync.confidence import probability
+from worker.sync.clips import ClipInput, SessionClip, clip_ids
+from worker.sync.confidence import Classification, probability
 from worker.sync.decode import ANALYSIS_RATE, AudioProbe, MediaError, NoAudioError, probe_audio
 from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
 from worker.sync.parallel import decode_and_align
-from worker.sync.report import PairRecord, SyncReport
-from worker.sync.solve import Edge, choose_master, evidence_of, make_edge, place_cameras
+from worker.sync.report import ClipSyncReport, PairRecord, SyncReport
+from worker.sync.solve import FRAME_S, Edge, Placement, choose_master, evidence_of, make_edge
+from worker.sync.timeline import Clip, place_clips
 
-__all__ = ["CameraInput", "SyncInputError", "analyse", "load_tracks", "sync_files", "sync_tracks"]
+__all__ = [
+    "CameraInput",
+    "ClipInput",
+    "SyncInputError",
+    "analyse",
+    "load_tracks",
+    "sync_clip_tracks",
+    "sync_clips",
+    "sync_files",
+    "sync_tracks",
+]
 
 # Below this much audio in total, process start-up costs more than it saves.
 _PARALLEL_FROM_S = 600.0
 
 ProgressFn = Callable[[str, float], None]
+Pair = tuple[str, str]
+
+
+def sync_clip_tracks(
+    tracks: Mapping[str, Track],
+    clips: Sequence[SessionClip],
+    *,
+    master: str = "auto",
+    unusable: Mapping[str, str] | None = None,
+    params: SyncParams | None = None,
+    aligned: Mapping[Pair, PairAlignment | None] | None = None,
+    prefer_recorder: bool = True,
+) -> ClipSyncReport:
+    """Place every clip on the master's timeline (pure).
+
+    Clips of one label are takes of one camera: never aligned with each other. When
+    the master is known first (given, or the recorder), every clip is aligned with
+    the master's clips, then only the pairs that may overlap on that first timeline
+    (or involve a clip it does not place well): the loop checks and the chains.
+
+    :param tracks: usable tracks by clip id.
+    :param clips: every clip, in input order (including unusable ones).
+    :param master: a label, or "auto": the recorder (an audio-only clip's label) when
+        ``prefer_recorder`` and there is one, else ``solve.choose_master``'s camera.
+    :param unusable: clip id -> reason for clips with no usable audio.
+    :param aligned: pairs (in clip order) already aligned with the same params;
+        only those the schedule above asks for are used.
+    """
+    unusable = dict(unusable or {})
+    labels = list(dict.fromkeys(c.label for c in clips))
+    label_of = {c.id: c.label for c in clips}
+    usable = [c for c in clips if c.id in tracks]
+    durations = {c.id: tracks[c.id].duration_s for c in usable}
+    if master != "auto" and master not in labels:
+        raise SyncInputError(f"master {master!r} is not one of the labels {labels}")
+    if not usable:
+        raise SyncInputError(
+            "no camera has usable audio: " + "; ".join(f"{k}: {v}" for k, v in unusable.items())
+        )
+    chosen = master if master != "auto" else None
+    if chosen is None and prefer_recorder:
+        chosen = recorder_label(clips, durations)
+    if chosen is not None and not any(c.label == chosen for c in usable):
+        reason = next((unusable[c.id] for c in clips if c.label == chosen), "no usable audio")
+        raise SyncInputError(f"master camera {chosen} cannot be used: {reason}")
+    pairs = [(a.id, b.id) for a, b in combinations(usable, 2) if a.label != b.label]
+    cache = dict(aligned or {})
+    done: dict[Pair, PairAlignment | None] = {}
+
+    def align(todo: list[Pair]) -> None:
+        todo = [ab for ab in todo if ab not in done]
+        for ab in todo:
+            if ab in cache:
+                done[ab] = cache[ab]
+        todo = [ab for ab in todo if ab not in done]
+        # Pairs are independent and their FFTs and array maths release the GIL, so
+        # threads share the cores without copying hour-long tracks between processes.
+        threads = max(1, min(len(todo), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            found = pool.map(lambda ab: align_pair(tracks[ab[0]], tracks[ab[1]], params), todo)
+            done.update(zip(todo, found, strict=True))
+
+    def edges() -> list[Edge]:
+        out = []
+        for a, b in pairs:
+            pair = done.get((a, b))
+            edge = make_edge(a, b, pair) if pair is not None else None
+            if edge is not None:
+                out.append(edge)
+        return out
+
+    align(first_pairs(pairs, label_of, chosen))
+    if chosen is None:
+        chosen = _auto_master(labels, label_of, durations, edges())
+    ref = next(c.id for c in usable if c.label == chosen)
+    solver = [Clip(c.id, c.label, durations.get(c.id, 0.0)) for c in clips]
+    placed = place_clips(ref, solver, edges(), unusable)
+    rest = [
+        ab for ab in pairs if ab not in done and _may_overlap(ab, ref, placed, durations, params)
+    ]
+    if rest:
+        align(rest)
+        placed = place_clips(ref, solver, edges(), unusable)
+    records = []
+    for a, b in pairs:
+        if (a, b) in done:
+            pair = done[(a, b)]
+            prob = probability(evidence_of(pair)) if pair is not None else None
+            records.append(PairRecord(a, b, pair, prob))
+    return ClipSyncReport(
+        master=chosen,
+        master_clip=ref,
+        clips=tuple(clips),
+        placements=placed,
+        durations_s=durations,
+        pairs=tuple(records),
+    )
+
+
+def recorder_label(clips: Sequence[SessionClip], durations: Mapping[str, float]) -> str | None:
+    """The sound recorder's label: of the audio-only clips' labels, the longest in total
+    (ties: the first given); None when every clip has a picture."""
+    totals: dict[str, float] = {}
+    for c in clips:
+        if c.audio_only:
+            totals[c.label] = totals.get(c.label, 0.0) + durations.get(c.id, 0.0)
+    if not totals:
+        return None
+    return max(totals, key=lambda lbl: (totals[lbl], -list(totals).index(lbl)))
+
+
+def first_pairs(pairs: list[Pair], label_of: Mapping[str, str], master: str | None) -> list[Pair]:
+    """The pairs aligned first: those with a clip of the master, or all when it is not
+    known yet (the automatic choice weighs every pair)."""
+    if master is None:
+        return list(pairs)
+    return [(a, b) for a, b in pairs if master in (label_of[a], label_of[b])]
+
+
+def _auto_master(
+    labels: list[str],
+    label_of: Mapping[str, str],
+    durations: Mapping[str, float],
+    edges: list[Edge],
+) -> str:
+    """``choose_master`` over cameras: a camera's clips' durations add up, its clips'
+    pairs count as its own."""
+    totals: dict[str, float] = {}
+    for cid, d in durations.items():
+        totals[label_of[cid]] = totals.get(label_of[cid], 0.0) + d
+    usable = [lbl for lbl in labels if lbl in totals]
+    by_label = [replace(e, src=label_of[e.src], dst=label_of[e.dst]) for e in edges]
+    return choose_master(usable, totals, by_label)
+
+
+def _may_overlap(
+    pair: Pair,
+    ref: str,
+    placed: Mapping[str, Placement],
+    durations: Mapping[str, float],
+    params: SyncParams | None,
+) -> bool:
+    """Whether a pair is worth aligning after the first placement: unless both clips
+    are placed looks-good and overlap too little for ``align_pair`` to match them."""
+    spans = []
+    for cid in pair:
+        if cid == ref:
+            spans.append((0.0, durations[cid]))
+            continue
+        p = placed.get(cid)
+        if p is None or p.relation is None or p.classification is not Classification.LOOKS_GOOD:
+            return True
+        spans.append((p.relation(0.0), p.relation(durations[cid])))
+    p_ = params or SyncParams()
+    need = max(p_.min_overlap_s, p_.min_overlap_fraction * min(durations[c] for c in pair))
+    overlap = min(s[1] for s in spans) - max(s[0] for s in spans)
+    return overlap >= need - FRAME_S
 
 
 def sync_tracks(
@@ -37,7 +208,8 @@ def sync_tracks(
     params: SyncParams | None = None,
     aligned: Mapping[tuple[str, str], PairAlignment | None] | None = None,
 ) -> SyncReport:
-    """Place every camera on one timeline (pure).
+    """Place every camera on one timeline (pure): ``sync_clip_tracks`` with one clip
+    per camera, no recorder preference.
 
     :param tracks: usable tracks by label.
     :param labels: every camera label, in order (including unusable ones).
@@ -45,49 +217,16 @@ def sync_tracks(
     :param unusable: label -> reason for cameras with no usable audio.
     :param aligned: pairs (in label order) already aligned with the same params.
     """
-    unusable = dict(unusable or {})
-    order = list(labels)
-    usable = [lbl for lbl in order if lbl in tracks]
-    if master != "auto" and master not in order:
-        raise SyncInputError(f"master {master!r} is not one of the labels {order}")
-    if master != "auto" and master not in tracks:
-        reason = unusable.get(master, "no usable audio")
-        raise SyncInputError(f"master camera {master} cannot be used: {reason}")
-    if not usable:
-        raise SyncInputError(
-            "no camera has usable audio: " + "; ".join(f"{k}: {v}" for k, v in unusable.items())
-        )
-    records: list[PairRecord] = []
-    edges: list[Edge] = []
-    pairs = list(combinations(usable, 2))
-    done = dict(aligned or {})
-    todo = [ab for ab in pairs if ab not in done]
-    # Pairs are independent and their FFTs and array maths release the GIL, so
-    # threads share the cores without copying hour-long tracks between processes.
-    threads = max(1, min(len(todo), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        found = pool.map(lambda ab: align_pair(tracks[ab[0]], tracks[ab[1]], params), todo)
-        done.update(zip(todo, found, strict=True))
-    for la, lb in pairs:
-        pair = done[(la, lb)]
-        prob = probability(evidence_of(pair)) if pair is not None else None
-        records.append(PairRecord(la, lb, pair, prob))
-        if pair is not None:
-            edge = make_edge(la, lb, pair)
-            if edge is not None:
-                edges.append(edge)
-    durations = {lbl: tracks[lbl].duration_s for lbl in usable}
-    chosen = master if master != "auto" else choose_master(usable, durations, edges)
-    placements = place_cameras(chosen, order, edges, unusable)
-    errors = {lbl: p.error for lbl, p in placements.items() if p.error}
-    return SyncReport(
-        master=chosen,
-        labels=tuple(order),
-        placements=placements,
-        errors=errors,
-        durations_s=durations,
-        pairs=tuple(records),
-    )
+    clips = [SessionClip(lbl, lbl, lbl) for lbl in labels]
+    return sync_clip_tracks(
+        tracks,
+        clips,
+        master=master,
+        unusable=unusable,
+        params=params,
+        aligned=aligned,
+        prefer_recorder=False,
+    ).by_clip()
 
 
 def _check_files(cameras: Sequence[CameraInput]) -> None:
@@ -132,6 +271,69 @@ def load_tracks(
     return tracks, unusable
 
 
+def sync_clips(
+    clips: Sequence[ClipInput],
+    *,
+    master: str = "auto",
+    progress: ProgressFn | None = None,
+    params: SyncParams | None = None,
+    jobs: int | None = None,
+    prefer_recorder: bool = True,
+) -> ClipSyncReport:
+    """Decode and sync a session's clips (``multicam sync``); several may share a label.
+
+    Progress is reported per clip id (``clips.clip_ids``).
+
+    :param master: a label, or "auto" (the recorder when ``prefer_recorder``).
+    :param jobs: concurrent decoders (default: the CPU count; 1 decodes serially).
+    """
+    labels = [c.label for c in clips]
+    if len(set(labels)) < 2:
+        raise SyncInputError("need clips of at least two cameras to sync")
+    ids = clip_ids(labels)
+    if len(set(ids)) != len(ids):
+        raise SyncInputError(f"clip ids must be unique, got {ids}")
+    cameras = [CameraInput(cid, c.path) for cid, c in zip(ids, clips, strict=True)]
+    _check_files(cameras)
+    probes = {cam.label: probe_audio(cam.path) for cam in cameras}
+    session = [
+        SessionClip(cid, c.label, str(c.path), not probes[cid].picture)
+        for cid, c in zip(ids, clips, strict=True)
+    ]
+    guess = master if master != "auto" else None
+    if guess is None and prefer_recorder:
+        guess = recorder_label(session, {k: p.duration_s for k, p in probes.items()})
+    label_of = {c.id: c.label for c in session}
+    if _parallel(probes, jobs):
+        wanted = set(first_pairs(_all_cross(session), label_of, guess))
+        run = decode_and_align(
+            cameras,
+            rate=ANALYSIS_RATE,
+            params=params,
+            progress=progress,
+            jobs=jobs,
+            costs={lbl: p.decode_cost for lbl, p in probes.items()},
+            wanted=lambda a, b: (a, b) in wanted,
+        )
+        tracks, unusable, aligned = run.tracks, run.unusable, run.aligned
+    else:
+        tracks, unusable = load_tracks(cameras, progress=progress)
+        aligned = {}
+    return sync_clip_tracks(
+        tracks,
+        session,
+        master=master,
+        unusable=unusable,
+        params=params,
+        aligned=aligned,
+        prefer_recorder=prefer_recorder,
+    )
+
+
+def _all_cross(clips: Sequence[SessionClip]) -> list[Pair]:
+    return [(a.id, b.id) for a, b in combinations(clips, 2) if a.label != b.label]
+
+
 def sync_files(
     cameras: Sequence[CameraInput],
     *,
@@ -140,7 +342,7 @@ def sync_files(
     params: SyncParams | None = None,
     jobs: int | None = None,
 ) -> SyncReport:
-    """Decode and sync a session's files (the ``multicam sync`` job).
+    """Decode and sync a session of one file per camera (the ``sync_session`` job).
 
     :param jobs: concurrent decoders (default: the CPU count; 1 decodes serially).
     """
@@ -149,24 +351,8 @@ def sync_files(
         raise SyncInputError(f"camera labels must be unique, got {labels}")
     if len(cameras) < 2:
         raise SyncInputError("need at least two cameras to sync")
-    _check_files(cameras)
-    probes = {c.label: probe_audio(c.path) for c in cameras}
-    if _parallel(probes, jobs):
-        run = decode_and_align(
-            cameras,
-            rate=ANALYSIS_RATE,
-            params=params,
-            progress=progress,
-            jobs=jobs,
-            costs={lbl: p.decode_cost for lbl, p in probes.items()},
-        )
-        return sync_tracks(
-            run.tracks,
-            labels,
-            master=master,
-            unusable=run.unusable,
-            params=params,
-            aligned=run.aligned,
-        )
-    tracks, unusable = load_tracks(cameras, progress=progress)
-    return sync_tracks(tracks, labels, master=master, unusable=unusable, params=params)
+    clips = [ClipInput(c.label, c.path) for c in cameras]
+    report = sync_clips(
+        clips, master=master, progress=progress, params=params, jobs=jobs, prefer_recorder=False
+    )
+    return report.by_clip()

@@ -99,8 +99,10 @@ class _Run:
         aligner: ThreadPoolExecutor,
         params: SyncParams | None,
         progress: ProgressFn | None,
+        wanted: Callable[[str, str], bool],
     ) -> None:
         self.order = [c.label for c in cameras]
+        self.wanted = wanted
         self.own = own
         self.workers = workers
         self.shared = shared
@@ -124,7 +126,12 @@ class _Run:
             self.result.unusable[label] = reason
         ready = set(self.result.tracks)
         for la, lb in combinations(self.order, 2):
-            if (la, lb) not in self.alignments and la in ready and lb in ready:
+            if (
+                (la, lb) not in self.alignments
+                and la in ready
+                and lb in ready
+                and self.wanted(la, lb)
+            ):
                 a, b = self.result.tracks[la], self.result.tracks[lb]
                 self.alignments[(la, lb)] = self.aligner.submit(align_pair, a, b, self.params)
 
@@ -219,13 +226,15 @@ def decode_and_align(
     progress: ProgressFn | None = None,
     jobs: int | None = None,
     costs: Mapping[str, float] | None = None,
+    wanted: Callable[[str, str], bool] | None = None,
 ) -> SessionTracks:
     """Decode every camera across ``jobs`` processes (the parent included) and
-    align every pair of usable tracks.
+    align every pair of usable tracks (or those ``wanted`` says).
 
     :param cameras: two or more cameras whose files exist.
     :param jobs: concurrent decoders (default: the CPU count).
     :param costs: each camera's ``AudioProbe.decode_cost``, when already probed.
+    :param wanted: which pairs (a, b), a before b in ``cameras``, to align (default all).
     :raises SyncInputError: a file is not media at all.
     """
     if costs is None:
@@ -250,7 +259,18 @@ def decode_and_align(
             for cam in rest
         }
         aligner = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        run = _Run(cameras, own, workers, shared, abort, slots, aligner, params, progress)
+        run = _Run(
+            cameras,
+            own,
+            workers,
+            shared,
+            abort,
+            slots,
+            aligner,
+            params,
+            progress,
+            wanted or (lambda a, b: True),
+        )
         watcher = threading.Thread(target=run.watch, name="multicam-sync-watch", daemon=True)
         watcher.start()
         try:
