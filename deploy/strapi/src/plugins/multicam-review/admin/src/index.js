@@ -1,5 +1,5 @@
 import { Faders } from '@strapi/icons';
-import { PLUGIN_ID, REVIEW_ACTION } from './lib/constants.mjs';
+import { PLUGIN_ID, REVIEW_ACTION } from './pluginId.js';
 import { SyncPanel } from './components/SyncPanel.jsx';
 
 export default {

@@ -1,6 +1,6 @@
 'use strict';
 
-const { PROTECTED_FIELDS } = require('./constants');
+const { PLUGIN_ID, PROTECTED_FIELDS } = require('./constants');
 
 /** Shows the worker-written fields read-only in the Content Manager's edit view. */
 async function lockProtectedFields(strapi) {
@@ -23,7 +23,7 @@ async function lockProtectedFields(strapi) {
 
 module.exports = async ({ strapi }) => {
   await lockProtectedFields(strapi);
-  const { serviceUrl, serviceToken } = strapi.config.get('plugin::multicam-review');
+  const { serviceUrl, serviceToken } = strapi.config.get(`plugin::${PLUGIN_ID}`);
   if (!serviceUrl || !serviceToken) {
     strapi.log.warn(
       '[multicam-review] MULTICAM_SERVICE_URL or MULTICAM_ADMIN_PANEL_TOKEN is not set: the sync card ' +

@@ -1,8 +1,9 @@
 'use strict';
 
-// The plugin's vocabulary, shared by its server parts (the admin side has its own
-// copy in admin/src/lib/constants.mjs: the two halves are built by different tools).
-const PLUGIN_ID = 'multicam-review';
+// The plugin's vocabulary, shared by its server parts (the admin half has its own in
+// admin/src/lib/constants.mjs: the two halves are built by different tools). The id is
+// the package's strapi.name, which admin/src/pluginId.js reads too.
+const PLUGIN_ID = require('../../package.json').strapi.name;
 const REVIEW_ACTION = `plugin::${PLUGIN_ID}.review`;
 const UPLOAD_ACTION = `plugin::${PLUGIN_ID}.upload`;
 

@@ -1,8 +1,6 @@
-// The admin half's copy of the plugin vocabulary (server/src/constants.js holds the
-// server's; the two halves are built by different tools).
-export const PLUGIN_ID = 'multicam-review';
-export const REVIEW_ACTION = `plugin::${PLUGIN_ID}.review`;
-export const API = `/${PLUGIN_ID}`;
+// The admin half's plugin vocabulary (server/src/constants.js holds the server's: the
+// two halves are built by different tools). The plugin id and the names made from it
+// are in ../pluginId.js, which reads it from the package.json.
 export const SESSION_UID = 'api::recording-session.recording-session';
 export const SYNC_RESULT_UID = 'api::sync-result.sync-result';
 

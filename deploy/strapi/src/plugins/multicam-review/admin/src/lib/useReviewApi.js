@@ -1,6 +1,6 @@
 import { useFetchClient } from '@strapi/strapi/admin';
 import { useMemo } from 'react';
-import { API } from './constants.mjs';
+import { API } from '../pluginId.js';
 
 /** The plugin's admin routes (admin JWT attached by Strapi's fetch client). */
 export function useReviewApi() {

@@ -1,6 +1,6 @@
 import { Route, Routes } from 'react-router-dom';
 import { Page } from '@strapi/strapi/admin';
-import { REVIEW_ACTION } from '../lib/constants.mjs';
+import { REVIEW_ACTION } from '../pluginId.js';
 import { SessionList } from './SessionList.jsx';
 import { ReviewPage } from './ReviewPage.jsx';
 

@@ -14,7 +14,7 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { PLUGIN_ID } from '../lib/constants.mjs';
+import { PLUGIN_ID } from '../pluginId.js';
 import { percent } from '../lib/format.mjs';
 import { problemText } from '../lib/summary.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
