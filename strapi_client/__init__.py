@@ -1,8 +1,8 @@
 """Typed async client for the multicam content types in Strapi 5."""
 
+from . import deadline
 from .base import DocumentRef, Entry, RelationChange, WriteModel
 from .client import SESSION_FULL, StrapiClient
-from . import deadline
 from .collection import Collection, Page, Pagination
 from .debug_artifacts import (
     DebugArtifacts,
@@ -91,6 +91,7 @@ __all__ = [
     "WebhookEvent",
     "WriteModel",
     "build_params",
+    "deadline",
     "eq",
     "one_of",
     "parse_webhook",

@@ -17,6 +17,8 @@ stop unless MULTICAM_KEEP_STRAPI_LOG=1.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import secrets
 import shutil
@@ -108,19 +110,29 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
+def _app_digest() -> str:
+    """Names this checkout's app (another clone has its own node_modules and src/api)."""
+    return hashlib.sha256(str(APP_DIR.resolve()).encode()).hexdigest()[:16]
+
+
 def install_node_deps() -> float:
     """Ensure deploy/strapi/node_modules (cached by lockfile) and src/api; returns seconds."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise StrapiStartError("Node.js >= 20 with npm is required to run Strapi")
     started = time.monotonic()
-    result = subprocess.run(
-        ["bash", str(INSTALL_DEPS)], cwd=APP_DIR, capture_output=True, text=True, timeout=1800
-    )
-    if result.returncode != 0:
-        raise StrapiStartError(f"install-deps failed:\n{result.stderr[-4000:]}")
-    if result.stderr.strip():
-        print(result.stderr.strip(), file=sys.stderr)
-    subprocess.run(["node", str(SYNC_SCHEMAS)], cwd=APP_DIR, check=True, capture_output=True)
+    # pytest-xdist workers start Strapis side by side: one of them links node_modules
+    # and writes src/api at a time, so no Strapi starts from half-written files.
+    lock_path = Path(tempfile.gettempdir()) / f"multicam-install-{_app_digest()}.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(
+            ["bash", str(INSTALL_DEPS)], cwd=APP_DIR, capture_output=True, text=True, timeout=1800
+        )
+        if result.returncode != 0:
+            raise StrapiStartError(f"install-deps failed:\n{result.stderr[-4000:]}")
+        if result.stderr.strip():
+            print(result.stderr.strip(), file=sys.stderr)
+        subprocess.run(["node", str(SYNC_SCHEMAS)], cwd=APP_DIR, check=True, capture_output=True)
     return time.monotonic() - started
 
 
