@@ -29,7 +29,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 import worker.api.app as app_module
 import worker.api.v2.auth as auth_module
 from strapi_client.transport import RetryPolicy
-from tests.support.services import free_port
+from tests.support.ports import free_port
 from worker.api.app import create_app
 from worker.api.deps import API_STRAPI_TIMEOUT
 from worker.settings import Settings

@@ -15,7 +15,8 @@ import pytest
 from strapi_client.client import StrapiClient
 from strapi_client.models import DerivedMediaInput
 from tests.api.conftest import DAY, TOKEN, ApiStack, reviewable_session
-from tests.support.services import MulticamProcesses, free_port
+from tests.support.ports import free_port
+from tests.support.services import MulticamProcesses
 from worker.api.v2.byte_ranges import ByteRange, Unsatisfiable, parse_range
 from worker.api.v2.media_links import MediaSigner, Verdict, media_key, media_signer
 from worker.settings import Settings

@@ -12,7 +12,8 @@ import pytest
 
 from strapi_client.client import StrapiClient
 from tests.api.conftest import NAMED_TOKENS, TOKEN, ApiStack, reviewable_session
-from tests.support.services import MulticamProcesses, free_port
+from tests.support.ports import free_port
+from tests.support.services import MulticamProcesses
 from worker.api.v2.scopes import ALL_SCOPES, default_scopes, required_scope
 
 READER = "render-farm"

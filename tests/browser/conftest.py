@@ -34,11 +34,11 @@ from strapi_client.query import related
 from tests.api.conftest import http_upload, new_session
 from tests.browser.media import ReviewScene, review_scene
 from tests.support.browser import chromium
+from tests.support.ports import free_port
 from tests.support.s3_server import S3Server, running_s3
 from tests.support.services import (
     MulticamProcesses,
     PrivateRedis,
-    free_port,
     multicam_processes,
     private_redis,
 )

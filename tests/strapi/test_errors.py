@@ -19,7 +19,8 @@ from strapi_client import (
     StrapiValidationError,
     eq,
 )
-from tests.support.strapi_server import StrapiServer, free_port
+from tests.support.ports import free_port
+from tests.support.strapi_server import StrapiServer
 
 pytestmark = pytest.mark.strapi
 

@@ -25,13 +25,13 @@ from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, VideoState
 from strapi_client.models import MediaAsset
 from tests.corpus import cases as corpus
+from tests.support.ports import free_port
 from tests.support.s3_server import S3Server, running_s3
 from tests.support.services import (
     MULTICAM,
     MulticamProcesses,
     PrivateRedis,
     Proc,
-    free_port,
     multicam_processes,
     private_redis,
 )

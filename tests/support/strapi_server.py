@@ -23,7 +23,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,8 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 APP_DIR = REPO / "deploy" / "strapi"
@@ -102,12 +103,6 @@ class StrapiServer:
     install_seconds: float
     startup_seconds: float
     env: Mapping[str, str]
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def _app_digest() -> str:
@@ -260,12 +255,15 @@ def strapi_process(env: Mapping[str, str], *, startup_timeout: float = 180.0) ->
     clean = False
     try:
         deadline = started + startup_timeout
-        while not _healthy(base_url):
+        while True:
+            # Exit first: a 204 on the port proves nothing once our process is gone.
             if process.poll() is not None:
                 raise StrapiStartError(
                     f"Strapi exited with {process.returncode} during start-up "
                     f"(log {log_path}):\n{_tail(log_path)}"
                 )
+            if _healthy(base_url) and process.poll() is None:
+                break
             if time.monotonic() > deadline:
                 raise StrapiStartError(
                     f"Strapi not healthy after {startup_timeout:.0f} s "
