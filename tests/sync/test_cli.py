@@ -41,6 +41,10 @@ def test_json_output_is_one_object_with_the_product_shape(
         "confidence_pct",
         "classification",
         "errors",
+        "clips",
+    ]
+    assert [(c["label"], c["file"]) for c in doc["clips"]] == [
+        (lbl, str(p)) for lbl, p in zip("ABC", paths, strict=True)
     ]
     truth = corpus.truth_relative_to(no_audio_case, doc["master"])
     assert doc["offsets_ms"]["B" if doc["master"] == "A" else "A"] == pytest.approx(
@@ -50,6 +54,11 @@ def test_json_output_is_one_object_with_the_product_shape(
     assert "C" not in doc["offsets_ms"]
     assert doc["classification"]["C"] == "needs-manual-nudge"
     assert "no audio stream" in doc["errors"]["C"]
+    clip_c = doc["clips"][2]
+    assert clip_c["offset_ms"] is None and "no audio stream" in clip_c["notes"][0]
+    for clip in doc["clips"]:
+        if clip["label"] in doc["offsets_ms"]:
+            assert clip["offset_ms"] == doc["offsets_ms"][clip["label"]]
     for artifact in tmp_path.glob("sync-*.json"):
         assert artifact.stat().st_size < 100_000
         json.loads(artifact.read_text())
@@ -60,17 +69,17 @@ def test_json_output_is_one_object_with_the_product_shape(
 def test_human_table_and_labels(no_audio_case: corpus.BuiltCase) -> None:
     proc = _run(
         "--labels",
-        "Wide,Close,Mute",
+        "WIDE,CLOSE,MUTE",
         "--master",
-        "Close",
+        "CLOSE",
         *[no_audio_case.paths[lbl] for lbl in ("A", "B", "C")],
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:2] == ["camera", "offset"]
-    assert any(line.startswith("Close") and "master" in line for line in lines)
-    assert any(line.startswith("Mute") and "needs-manual-nudge" in line for line in lines)
-    assert any(line.startswith("error Mute") for line in lines)
+    assert any(line.startswith("CLOSE") and "master" in line for line in lines)
+    assert any(line.startswith("MUTE") and "needs-manual-nudge" in line for line in lines)
+    assert any(line.startswith("error MUTE") for line in lines)
 
 
 def test_unusable_input_exits_non_zero_with_a_clear_message(
@@ -83,15 +92,49 @@ def test_unusable_input_exits_non_zero_with_a_clear_message(
     junk.write_bytes(b"this is not a video" * 100)
     bad = _run(good, junk)
     assert bad.returncode == 1 and "not a readable media file" in bad.stderr
-    labels = _run("--labels", "A", good, good)
-    assert labels.returncode == 1 and "--labels" in labels.stderr
-    master = _run("--master", "C", good, no_audio_case.paths["B"])
-    assert master.returncode == 1 and "master" in master.stderr
-    assert _run().returncode == 2  # argparse: no files
+    silent_master = _run("--master", "C", *(no_audio_case.paths[lbl] for lbl in "ABC"))
+    assert silent_master.returncode == 1 and "master camera C" in silent_master.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--labels", "A"), "--labels has 1 labels for 2 files"),
+        (("--labels", "A,cam2"), "'cam2' is not a label"),
+        (("--labels", "A,ABCDEFGHI"), "is not a label"),
+        (("--labels", "A,2B"), "is not a label"),
+        (("--labels", "B,B"), "at least two cameras"),
+        (("--master", "C"), "--master C is not one of the labels"),
+        (("--labels", "A,A,B", "--export", "t.otio"), "--export takes one file per camera"),
+    ],
+)
+def test_bad_arguments_exit_2_before_any_work(
+    args: tuple[str, ...], words: str, no_audio_case: corpus.BuiltCase
+) -> None:
+    files = [no_audio_case.paths["A"], no_audio_case.paths["B"]]
+    if "A,A,B" in args:
+        files.append(no_audio_case.paths["A"])
+    proc = _run(*args, *files)
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr
+    assert not proc.stdout
+
+
+def test_no_files_is_an_argparse_error() -> None:
+    assert _run().returncode == 2
 
 
 def test_help_teaches_the_convention() -> None:
     proc = subprocess.run([*MULTICAM, "sync", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0
-    for words in ("first audio sample", "clock runs fast", "looks-good", "--artifacts"):
+    for words in (
+        "first audio sample",
+        "clock runs fast",
+        "looks-good",
+        "--artifacts",
+        "--labels A,B,B,C,REC --master REC",
+        "takes of one camera",
+        '"clips"',
+        "recorder",
+    ):
         assert words in proc.stdout
