@@ -118,6 +118,11 @@ class BuiltCase:
 # --------------------------------------------------------------------------- truth
 
 
+def effective_start(cam: CameraSpec) -> float:
+    """Scene time (s) of the camera's first *decoded* sample."""
+    return _effective_start(cam)
+
+
 def _effective_start(cam: CameraSpec) -> float:
     # A codec shift delta (camera seconds, + = decoded audio starts later) moves the
     # decoded first sample to camera time delta, i.e. scene time s + delta / (1 + p).
@@ -246,13 +251,29 @@ def _scene(spec: SceneSpec, out_dir: Path, name: str) -> np.ndarray:
     return arr
 
 
-def _build_into(spec: CaseSpec, out_dir: Path) -> None:
+def case_scenes(spec: CaseSpec, out_dir: Path) -> dict[str, np.ndarray]:
+    """The scene arrays the case's cameras look at ('scene', 'unrelated'); long ones are
+    temporary files under ``out_dir``, for ``release_scenes`` to delete."""
     scenes: dict[str, np.ndarray] = {}
     sources = {c.source for c in spec.cameras}
     if "scene" in sources:
         scenes["scene"] = _scene(spec.scene, out_dir, "scene")
     if "unrelated" in sources:
         scenes["unrelated"] = _scene(spec.unrelated_scene, out_dir, "unrelated")
+    return scenes
+
+
+def release_scenes(scenes: dict[str, np.ndarray]) -> None:
+    """Delete the temporary files behind long scenes (``case_scenes``)."""
+    for arr in scenes.values():
+        if isinstance(arr, np.memmap):
+            fn = arr.filename
+            del arr
+            Path(cast(str, fn)).unlink(missing_ok=True)
+
+
+def _build_into(spec: CaseSpec, out_dir: Path) -> None:
+    scenes = case_scenes(spec, out_dir)
     for cam in spec.cameras:
         path = out_dir / cam.filename
         container_video = cam.container in VIDEO_CODEC
@@ -270,11 +291,7 @@ def _build_into(spec: CaseSpec, out_dir: Path) -> None:
             video=cam.video and container_video,
             duration_s=cam.duration_s,
         )
-    for arr in scenes.values():
-        if isinstance(arr, np.memmap):
-            fn = arr.filename
-            del arr
-            Path(cast(str, fn)).unlink(missing_ok=True)
+    release_scenes(scenes)
 
 
 def _write_truth(path: Path, spec: CaseSpec, truth: Truth) -> None:

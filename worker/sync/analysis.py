@@ -42,7 +42,7 @@ def analyse(
     if not envelope.usable:
         level = level_dbfs(decoded.samples, decoded.scale)
         raise NoAudioError(f"audio is silent (level {level:.0f} dBFS): nothing to sync on")
-    return Track(decoded.samples, decoded.scale, rate, envelope)
+    return Track(decoded.samples, decoded.scale, rate, envelope, decoded.info.duration_s)
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class TrackFiles:
     rate: int
     hop_s: float
     usable: bool
+    media_duration_s: float | None = None
 
     def path(self, part: str) -> Path:
         return Path(self.directory) / f"{self.stem}.{part}.npy"
@@ -66,7 +67,13 @@ _PARTS = ("samples", "envelope", "activity")
 def save_track(track: Track, directory: str | Path, stem: str) -> TrackFiles:
     """Write ``track``'s arrays under ``directory`` (no fsync: they live for one run)."""
     files = TrackFiles(
-        str(directory), stem, track.scale, track.rate, track.envelope.hop_s, track.envelope.usable
+        str(directory),
+        stem,
+        track.scale,
+        track.rate,
+        track.envelope.hop_s,
+        track.envelope.usable,
+        track.media_duration_s,
     )
     arrays: tuple[npt.NDArray[np.generic], ...] = (
         track.samples,
@@ -84,4 +91,4 @@ def load_track(files: TrackFiles) -> Track:
         np.asarray(np.load(files.path(part), mmap_mode="r", allow_pickle=False)) for part in _PARTS
     )
     envelope = Envelope(values, files.hop_s, activity, files.usable)
-    return Track(samples, files.scale, files.rate, envelope)
+    return Track(samples, files.scale, files.rate, envelope, files.media_duration_s)

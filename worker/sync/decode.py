@@ -40,7 +40,7 @@ class AudioInfo:
     codec: str
     sample_rate: int
     channels: int
-    duration_s: float
+    duration_s: float  # the source's own length (``_trailing_padding`` left out)
     gaps_filled: int
     bad_packets: int
 
@@ -153,6 +153,21 @@ def _silence_like(frame: av.AudioFrame, samples: int) -> av.AudioFrame:
     return silent
 
 
+def _trailing_padding(frame: av.AudioFrame, tb: float) -> int:
+    """Samples at the end of ``frame`` past its packet's stated duration.
+
+    An encoder pads its last frame to a whole frame (AAC: 1024 samples) and says
+    how much is real in the packet's duration; the decoder still outputs the whole
+    frame. The padding is not recorded sound: a split recording's next file starts
+    where the real audio ends. Time bases coarser than a sample (Matroska's
+    milliseconds) cannot say it, so nothing is trimmed by them.
+    """
+    rate = frame.sample_rate
+    if not frame.duration or not tb or not rate or tb > 1.0 / rate:
+        return 0
+    return max(0, frame.samples - round(frame.duration * tb * rate))
+
+
 def decode_audio(
     path: str | Path,
     *,
@@ -192,6 +207,7 @@ def decode_audio(
         gaps = GapFiller(duration)
         bad = 0
         pushed = 0
+        source_samples = padding = 0  # at the source rate, for the exact length
         finished = False
         while not finished:
             # container.decode runs its demux/decode loop in C: a third less CPU
@@ -203,7 +219,11 @@ def decode_audio(
                     start = pts * tb if pts is not None and tb else None
                     gap = gaps.silence_before(start, frame.samples / frame.sample_rate)
                     if gap > 0:
-                        source.push(_silence_like(frame, round(gap * frame.sample_rate)))
+                        filled = round(gap * frame.sample_rate)
+                        source.push(_silence_like(frame, filled))
+                        source_samples += filled
+                    padding = _trailing_padding(frame, tb)
+                    source_samples += frame.samples
                     source.push(frame)
                     pushed += 1
                     if pushed % 256 == 0:
@@ -235,7 +255,7 @@ def decode_audio(
         codec=stream.codec_context.name,
         sample_rate=int(src_rate),
         channels=int(stream.codec_context.channels or 0),
-        duration_s=len(samples) / rate,
+        duration_s=(source_samples - padding) / src_rate if src_rate else len(samples) / rate,
         gaps_filled=gaps.gaps,
         bad_packets=bad,
     )

@@ -72,7 +72,8 @@ def sync_clip_tracks(
     labels = list(dict.fromkeys(c.label for c in clips))
     label_of = {c.id: c.label for c in clips}
     usable = [c for c in clips if c.id in tracks]
-    durations = {c.id: tracks[c.id].duration_s for c in usable}
+    # Clip lengths without codec padding: split files are put end to end by them.
+    durations = {c.id: tracks[c.id].clip_duration_s for c in usable}
     if master != "auto" and master not in labels:
         raise SyncInputError(f"master {master!r} is not one of the labels {labels}")
     if not usable:

@@ -36,7 +36,9 @@ class SyncParams:
     fine_window_spacing_s: float = 8.0
     fine_min_z: float = 5.0
     inlier_tol_s: float = 0.0005
-    min_drift_span_s: float = 30.0
+    # Takes of tens of seconds drift too (50 ppm: 1 ms in 20 s); the slope is still
+    # kept only when significant (linefit), so a steady clock keeps slope 0.
+    min_drift_span_s: float = 10.0
     gcc_beta: float = 0.8
     # Direct-path check (worker/sync/direct.py): chunks of the overlap, at most a
     # budget of them (the liveliest), searched within a reach of the fine line.
@@ -61,6 +63,9 @@ class Track:
     scale: float
     rate: int
     envelope: Envelope
+    # The source's own length (no codec padding, not rounded to the analysis rate);
+    # None: the samples' length. Where a split recording's next file starts.
+    media_duration_s: float | None = None
 
     @classmethod
     def from_float(cls, samples: npt.NDArray[np.float32], rate: int, envelope: Envelope) -> Track:
@@ -78,6 +83,11 @@ class Track:
     @property
     def duration_s(self) -> float:
         return len(self.samples) / self.rate
+
+    @property
+    def clip_duration_s(self) -> float:
+        """The clip's length on the timeline (``media_duration_s`` when known)."""
+        return self.duration_s if self.media_duration_s is None else self.media_duration_s
 
 
 @dataclass(frozen=True)
