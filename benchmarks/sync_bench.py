@@ -11,12 +11,18 @@ noise; two cameras drifting), then in the same run:
 * audio-offset-finder 0.5.5 (BBC; PyPI), once per non-master camera, from its
   own venv (it pins numpy < 2), with its default settings: the same figures.
   Its runs are interleaved with multicam's, so a slow spell of a shared
-  machine slows both tools.
+  machine slows both tools;
+* a shoot of the same length in takes (worker.examples.shoots.benchmark_shoot:
+  3 cameras x 4 takes, one camera's recording split into 4 files, and a
+  recorder WAV throughout), ``multicam sync --labels A,A,A,A,B,...,REC --json``
+  right after each 3-camera run: the same figures, each clip's error against
+  the truth on the recorder's timeline, and the targets (<= 15 s, <= 1.5 GB).
 
     python -m benchmarks.sync_bench                 # 60-minute cameras
     python -m benchmarks.sync_bench --minutes 10    # quicker
     python -m benchmarks.sync_bench --skip-baseline
     python -m benchmarks.sync_bench --runs 5        # more multicam runs (median)
+    python -m benchmarks.sync_bench --skip-takes    # without the shoot in takes
     python -m benchmarks.sync_bench --against DIR   # also another engine, interleaved
 
 ``--against DIR`` takes a directory holding another version of the ``worker``
@@ -43,6 +49,7 @@ from typing import Any
 import psutil
 
 from worker.examples import cases as corpus
+from worker.examples import shoots
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"
@@ -130,14 +137,21 @@ def audio_hours(paths: list[Path]) -> float:
     return total / 3600
 
 
-def run_multicam(paths: list[Path], engine: Path | None = None) -> tuple[Run, JsonDict]:
+def cached_shoot(spec: shoots.ShootSpec) -> shoots.BuiltShoot:
+    return shoots.build_shoot(spec, CACHE / "corpus")
+
+
+def run_multicam(
+    paths: list[Path], engine: Path | None = None, labels: list[str] | None = None
+) -> tuple[Run, JsonDict]:
     """``multicam sync`` of this checkout, or of the ``worker`` package under ``engine``."""
     # What the multicam console script runs, so PYTHONPATH can put another engine first.
     cmd = [sys.executable, "-c", "import sys; from worker.cli import main; sys.exit(main())"]
     env = None
     if engine is not None:
         env = {**os.environ, "PYTHONPATH": str(engine.resolve())}
-    run = measure([*cmd, "sync", "--json", "--no-progress", *map(str, paths)], env=env)
+    named = ["--labels", ",".join(labels)] if labels else []
+    run = measure([*cmd, "sync", *named, "--json", "--no-progress", *map(str, paths)], env=env)
     return run, json.loads(run.stdout)
 
 
@@ -147,7 +161,15 @@ def run_aof(exe: Path, master: Path, other: Path) -> tuple[Run, float, float]:
     return run, float(data["time_offset"]), float(data["standard_score"])
 
 
-Runs = tuple[list[Run], list[Run], dict[str, tuple[Run, float, float]], JsonDict, JsonDict]
+@dataclass
+class Runs:
+    mc: list[Run]
+    old: list[Run]
+    aof: dict[str, tuple[Run, float, float]]
+    result: JsonDict
+    old_result: JsonDict
+    takes: list[Run]
+    takes_result: JsonDict
 
 
 def interleaved_runs(
@@ -157,18 +179,26 @@ def interleaved_runs(
     exe: Path | None,
     runs: int,
     against: Path | None,
+    shoot: shoots.BuiltShoot | None = None,
 ) -> Runs:
-    """multicam, [the other engine,] aof B, multicam, ...: every tool sees the same
-    stretches of machine speed. Returns the runs and the last JSON of each engine."""
+    """multicam, [the shoot in takes,] [the other engine,] aof B, multicam, ...: every
+    tool sees the same stretches of machine speed. Returns the runs and the last JSON
+    of each engine."""
     mc_runs: list[Run] = []
     old_runs: list[Run] = []
+    takes_runs: list[Run] = []
     aof_runs: dict[str, tuple[Run, float, float]] = {}
     result: JsonDict = {}
     old_result: JsonDict = {}
+    takes_result: JsonDict = {}
     for i in range(runs):
         run, result = run_multicam(paths)
         mc_runs.append(run)
         print(f"multicam run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
+        if shoot is not None:
+            run, takes_result = run_multicam(shoot.paths, labels=shoot.labels)
+            takes_runs.append(run)
+            print(f"multicam takes run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
         if against is not None:
             run, old_result = run_multicam(paths, against)
             old_runs.append(run)
@@ -183,10 +213,46 @@ def interleaved_runs(
         for lbl in others:
             if lbl not in aof_runs:
                 aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
-    return mc_runs, old_runs, aof_runs, result, old_result
+    return Runs(mc_runs, old_runs, aof_runs, result, old_result, takes_runs, takes_result)
 
 
-def main() -> None:
+def takes_row(shoot: shoots.BuiltShoot, runs: list[Run]) -> None:
+    """The shoot in takes' row of the table: wall time and memory against the targets."""
+    hours = audio_hours(shoot.paths)
+    walls = sorted(r.wall_s for r in runs)
+    wall = statistics.median(walls)
+    tree = max(r.peak_tree_mb for r in runs)
+    name = f"multicam ({len(shoot.clips)} clips)"
+    print(
+        f"{name:<22}{wall:8.1f}{hours * 3600 / wall:12.0f}"
+        f"{max(r.peak_rss_mb for r in runs):13.0f}{tree:13.0f}"
+    )
+    if len(walls) > 1:
+        print(f"  (median of {len(walls)} runs: " + ", ".join(f"{w:.1f}" for w in walls) + " s)")
+    print(
+        f"  {hours:.2f} h of audio in {len(shoot.clips)} clips; targets <= 15 s: "
+        f"{'met' if wall <= 15 else 'MISSED'} (slowest {walls[-1]:.1f} s), <= 1.5 GB "
+        f"(all processes): {'met' if tree <= 1536 else 'MISSED'}"
+    )
+
+
+def takes_errors(shoot: shoots.BuiltShoot, result: JsonDict) -> None:
+    """Each clip of the shoot in takes against its truth."""
+    truth = shoot.truth(result["master"])
+    print(f"\nclip errors against the truth (ms), master {result['master']}:")
+    for clip, doc in zip(shoot.clips, result["clips"], strict=True):
+        if clip.id == truth.master_clip:
+            continue
+        off, true = doc["offset_ms"], truth.offsets_ms.get(clip.id)
+        err = "unplaced" if off is None or true is None else f"{off - true:+9.3f} ms"
+        drift = truth.drift_ppm.get(clip.id, float("nan"))
+        print(
+            f"  {clip.id:<5} {err:>12}  (drift {doc['drift_ppm']} ppm, truth {drift:.1f}; "
+            f"{doc['classification']} {doc['confidence_pct']}%)"
+        )
+
+
+def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -199,6 +265,7 @@ def main() -> None:
         "is compared, so a slow spell of the machine hits both tools",
     )
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--skip-takes", action="store_true", help="without the shoot in takes")
     ap.add_argument(
         "--against",
         type=Path,
@@ -209,6 +276,21 @@ def main() -> None:
     args = ap.parse_args()
     if args.against is not None and not (args.against / "worker" / "sync").is_dir():
         ap.error(f"{args.against} holds no worker/sync package")
+    return args
+
+
+def prepare_shoot(minutes: float) -> shoots.BuiltShoot:
+    t0 = time.perf_counter()
+    shoot = cached_shoot(shoots.benchmark_shoot(minutes))
+    print(
+        f"shoot {shoot.spec.name}: ready in {time.perf_counter() - t0:.0f} s ({shoot.directory})",
+        file=sys.stderr,
+    )
+    return shoot
+
+
+def main() -> None:
+    args = parse_args()
     spec = corpus.benchmark_case(args.minutes)
     t0 = time.perf_counter()
     built = cached_session(spec)
@@ -222,9 +304,11 @@ def main() -> None:
     truth = corpus.truth_relative_to(built, "A")
     others = [lbl for lbl in labels if lbl != "A"]
     exe = None if args.skip_baseline else ensure_aof()
+    shoot = None if args.skip_takes else prepare_shoot(args.minutes)
 
-    runs = interleaved_runs(paths, built, others, exe, max(args.runs, 1), args.against)
-    mc_runs, old_runs, aof_runs, result, old_result = runs
+    runs = interleaved_runs(paths, built, others, exe, max(args.runs, 1), args.against, shoot)
+    mc_runs, old_runs, aof_runs = runs.mc, runs.old, runs.aof
+    result, old_result = runs.result, runs.old_result
 
     walls = sorted(r.wall_s for r in mc_runs)
     mc_wall = statistics.median(walls)
@@ -240,6 +324,8 @@ def main() -> None:
     )
     if len(walls) > 1:
         print(f"  (median of {len(walls)} runs: " + ", ".join(f"{w:.1f}" for w in walls) + " s)")
+    if shoot is not None:
+        takes_row(shoot, runs.takes)
     if old_runs:
         old_walls = sorted(r.wall_s for r in old_runs)
         old_wall = statistics.median(old_walls)
@@ -296,6 +382,8 @@ def main() -> None:
                 f"(score {aof_scores[lbl]:.1f})"
             )
         print(line)
+    if shoot is not None:
+        takes_errors(shoot, runs.takes_result)
 
 
 if __name__ == "__main__":

@@ -588,26 +588,28 @@ def quick_shoots() -> list[ShootSpec]:
 
 
 def benchmark_shoot(duration_min: float = 60.0) -> ShootSpec:
-    """A long shoot for the benchmark: 3 cameras x 4 takes (gaps, one split, drift)
-    and a recorder through the whole session."""
+    """A long shoot for the benchmark: 3 cameras x 4 takes (one camera's recording split
+    into four files, two cameras stopped between takes, drift) and a recorder through
+    the whole session. Gaps and margins are those of the 60-minute shoot, scaled."""
     d = duration_min * 60.0
     q = d / 4
+    k = q / 900.0  # 1 for the 60-minute shoot
 
     def takes(phase: float, gap: float) -> list[tuple[float, float]]:
         # Four takes a quarter of the session apart, each ending ``gap`` before the next.
-        return [(i * q + phase, (i + 1) * q - gap) for i in range(4)]
+        return [(i * q + phase * k, (i + 1) * q - gap * k) for i in range(4)]
 
     split = takes(0.0, 0.0)  # A: one recording split into four files (no gap)
-    split[-1] = (split[-1][0], d - 20.0)
+    split[-1] = (split[-1][0], d - 20.0 * k)
     return make_shoot(
         f"bench-{duration_min:g}min-takes",
         1100,
         ("speech", "music", "speech", "sparse", "crowd", "speech"),
         [
-            shoot_camera("A", 10.0, split, channels=2, channel=_room(20, 0.4), **_MP4),
+            shoot_camera("A", 10.0 * k, split, channels=2, channel=_room(20, 0.4), **_MP4),
             shoot_camera(
                 "B",
-                41.234567,
+                41.234567 * k,
                 takes(7.7, 31.3),
                 drift_ppm=55.0,
                 channel=_room(10, 0.6, "babble"),
@@ -615,14 +617,14 @@ def benchmark_shoot(duration_min: float = 60.0) -> ShootSpec:
             ),
             shoot_camera(
                 "C",
-                25.0,
+                25.0 * k,
                 takes(13.1, 47.9),
                 drift_ppm=-80.0,
                 sample_rate=44_100,
                 channel=_room(5, 0.8, "hvac", eq="telephone"),
                 **_MKV,
             ),
-            recorder(0.0, [(0.0, d + 30.0)]),
+            recorder(0.0, [(0.0, d + 30.0 * k)]),
         ],
         long=True,
     )
