@@ -340,7 +340,7 @@ def child(source: str, out_dir: str, kinds: str) -> None:
     print(json.dumps(report))
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -371,7 +371,11 @@ def main() -> None:
     parser.add_argument(
         "--child", nargs=3, metavar=("SOURCE", "OUT", "KINDS"), help=argparse.SUPPRESS
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     if args.child:
         child(*args.child)
         return

@@ -49,8 +49,8 @@ from benchmarks.ingest_bench import CACHE, RATE, audio_minute, make_source
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, SessionState, VideoState
 from strapi_client.models import RecordingSession, RecordingSessionInput
-from tests.support.s3_server import S3Server, running_s3
 from tests.support.ports import free_port
+from tests.support.s3_server import S3Server, running_s3
 from tests.support.services import MULTICAM, Proc, multicam_processes, private_redis
 from tests.support.stack_env import service_env
 from tests.support.strapi_server import running_strapi

@@ -33,6 +33,16 @@ def _cameras(built: corpus.BuiltCase) -> list[CameraInput]:
     return [CameraInput(c.label, built.paths[c.label]) for c in built.spec.cameras]
 
 
+@pytest.fixture(autouse=True)
+def _private_tempdir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hand-over folders go to this test's own temp dir (forked workers inherit it),
+    so another xdist worker's sync running meanwhile cannot show up as a leftover."""
+    private = tmp_path_factory.mktemp("tempdir")
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+
+
 def _leftovers() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("multicam-sync-*")}
 
