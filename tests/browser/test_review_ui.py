@@ -55,8 +55,13 @@ def sync_result(stack: BrowserStack, session_id: str) -> Any:
 
 
 def session_state(stack: BrowserStack, session_id: str) -> str:
-    async def get(s: StrapiClient) -> str:
-        return (await s.get_session(session_id)).state.value
+    return session_state_and_message(stack, session_id)[0]
+
+
+def session_state_and_message(stack: BrowserStack, session_id: str) -> tuple[str, str | None]:
+    async def get(s: StrapiClient) -> tuple[str, str | None]:
+        session = await s.get_session(session_id, populate=None)
+        return session.state.value, session.progress_message
 
     return with_strapi(stack, get)
 
@@ -329,13 +334,29 @@ def test_content_security_policy_lets_media_in_from_storage_and_the_service_only
 def wait_state(stack: BrowserStack, session_id: str, state: str, timeout: float = 180) -> None:
     """Poll Strapi until the session is in ``state``."""
     deadline = time.monotonic() + timeout
-    seen = None
+    seen: tuple[str, str | None] | None = None
     while time.monotonic() < deadline:
-        seen = session_state(stack, session_id)
-        if seen == state:
+        seen = session_state_and_message(stack, session_id)
+        if seen[0] == state:
             return
         time.sleep(0.5)
     raise AssertionError(f"session {session_id} is {seen}, not {state}, after {timeout} s")
+
+
+def recompute_and_wait(stack: BrowserStack, session_id: str) -> None:
+    """Run the sync again through the service and wait for its new pending result."""
+    before = sync_result(stack, session_id).computed_at
+    r = httpx.post(
+        f"{stack.procs.service_url}/v2/sessions/{session_id}/sync/recompute",
+        headers={"Authorization": f"Bearer {API_TOKEN}"},
+        timeout=60,
+    )
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 180
+    while sync_result(stack, session_id).computed_at == before:
+        assert time.monotonic() < deadline, "the recompute did not finish"
+        time.sleep(0.5)
+    wait_state(stack, session_id, "needs-review")
 
 
 def test_resync_of_an_approved_session_asks_first_then_syncs_again(
@@ -373,21 +394,12 @@ def test_resync_of_an_approved_session_asks_first_then_syncs_again(
 def test_a_result_recomputed_while_the_card_was_open_is_not_approved(
     seeded: Seeded, browser_stack: BrowserStack, page: Page
 ) -> None:
+    if sync_result(browser_stack, seeded.high).operator_status.value != "pending":
+        recompute_and_wait(browser_stack, seeded.high)  # approved by an earlier test
     wait_state(browser_stack, seeded.high, "needs-review")
     page.goto(session_edit_url(browser_stack, seeded.high))
     expect(page.locator("[data-testid=mc-looks-good]")).to_be_visible(timeout=60_000)
-    before = sync_result(browser_stack, seeded.high).computed_at
-    r = httpx.post(
-        f"{browser_stack.procs.service_url}/v2/sessions/{seeded.high}/sync/recompute",
-        headers={"Authorization": f"Bearer {API_TOKEN}"},
-        timeout=60,
-    )
-    assert r.status_code == 202, r.text
-    deadline = time.monotonic() + 180
-    while sync_result(browser_stack, seeded.high).computed_at == before:
-        assert time.monotonic() < deadline, "the recompute did not finish"
-        time.sleep(0.5)
-    wait_state(browser_stack, seeded.high, "needs-review")
+    recompute_and_wait(browser_stack, seeded.high)
     page.click("[data-testid=mc-looks-good]")
     expect(page.locator("[data-testid=mc-card-error]")).to_contain_text(
         "recomputed after you opened it", timeout=30_000

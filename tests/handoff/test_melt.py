@@ -29,6 +29,8 @@ from worker.handoff.formats import TimelineFormat, write_timeline
 pytestmark = pytest.mark.timeout(300)
 RATE = 48_000
 WINDOW_S = 2.0
+MELT_TRIES = 8
+MELT_HANG_S = 10.0
 MAX_LAG_MS = 60.0  # more than half a frame (50 ms at 10 fps): the rounding of a clip
 
 Audio = npt.NDArray[np.float64]
@@ -46,24 +48,37 @@ def render_track(document: bytes, track: str, out: Path) -> Audio:
     solo.write_bytes(ET.tostring(root))
     melt = shutil.which("melt")
     assert melt, "melt is not installed: run deploy/bootstrap"
-    done = subprocess.run(
-        [
-            melt,
-            "-quiet",
-            str(solo),
-            "-consumer",
-            f"avformat:{out}",
-            "vn=1",
-            "ac=1",
-            f"ar={RATE}",
-            "acodec=pcm_s16le",
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    command = [
+        melt,
+        "-quiet",
+        str(solo),
+        "-consumer",
+        f"avformat:{out}",
+        "vn=1",
+        "ac=1",
+        f"ar={RATE}",
+        "acodec=pcm_s16le",
+        # Every frame in order on one thread: real-time mode drops frames to keep up.
+        "real_time=0",
+    ]
+    # melt 7.12 sometimes never returns on a busy machine: its consumer thread has ended
+    # (having written nothing) and the main loop waits for it forever. A render takes
+    # about a second even then, so a hung one is killed and started again.
+    for _ in range(MELT_TRIES):
+        try:
+            done = subprocess.run(
+                command,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=MELT_HANG_S,
+            )
+        except subprocess.TimeoutExpired:
+            continue
+        assert done.returncode == 0, done.stderr[-2000:]
+        break
+    else:
+        pytest.fail(f"melt hung {MELT_TRIES} times rendering {track}")
     with wave.open(str(out)) as w:
         assert (w.getframerate(), w.getnchannels()) == (RATE, 1)
         return np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float64)

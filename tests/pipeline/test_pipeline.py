@@ -55,9 +55,18 @@ async def _add_camera(
     return asset.document_id
 
 
-async def _settled(strapi: StrapiClient, session_id: str) -> RecordingSession | None:
+async def _settled(strapi: StrapiClient, session_id: str, cameras: int) -> RecordingSession | None:
+    """The session once synced with all ``cameras``: a result computed before the last
+    camera was added (or ingested) is not the one to check."""
     s = await strapi.get_session(session_id)
-    return s if s.state in (SessionState.NEEDS_REVIEW, SessionState.READY) else None
+    if s.state not in (SessionState.NEEDS_REVIEW, SessionState.READY) or s.sync_result is None:
+        return None
+    assets = s.assets or []
+    r = s.sync_result
+    covered = set(r.offsets_ms or {}) | set(r.classification or {})
+    if len(assets) < cameras or not {a.camera_label.value for a in assets} <= covered:
+        return None
+    return s
 
 
 async def _run_session(
@@ -68,7 +77,7 @@ async def _run_session(
     for cam in spec.cameras:
         await _add_camera(stack, strapi, session, cam.label, built.paths[cam.label])
     done = await eventually(
-        lambda: _settled(strapi, session.document_id),
+        lambda: _settled(strapi, session.document_id, len(spec.cameras)),
         timeout=600,
         what=f"session {spec.name} to settle",
         stack=stack,
@@ -237,12 +246,12 @@ async def test_vfr_camera_gets_a_mezzanine_and_syncs(
 
     spec = session_case("pipeline-golden", 501)
     built = corpus.build_case(spec, media_dir)
+    vfr = make_vfr_copy(built.paths["B"], tmp_path / "phoneB.mp4")
     session = await _new_session(strapi, f"vfr-{secrets.token_hex(3)}", "vfr")
     await _add_camera(stack, strapi, session, "A", built.paths["A"])
-    vfr = make_vfr_copy(built.paths["B"], tmp_path / "phoneB.mp4")
     asset_b = await _add_camera(stack, strapi, session, "B", vfr)
     done = await eventually(
-        lambda: _settled(strapi, session.document_id),
+        lambda: _settled(strapi, session.document_id, 2),
         timeout=600,
         what="VFR session to settle",
         stack=stack,
