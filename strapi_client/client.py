@@ -96,29 +96,43 @@ class StrapiClient:
         return await self.sessions.get(document_id, populate=populate)
 
     async def find_asset(
-        self, session_id: str, camera: CameraLabel | str, *, populate: Populate | None = None
+        self,
+        session_id: str,
+        camera: CameraLabel | str,
+        *,
+        take: int = 1,
+        populate: Populate | None = None,
     ) -> MediaAsset | None:
-        """The session's asset for one camera, or None."""
+        """The session's asset for one camera's take, or None."""
         return await self.assets.first(
-            filters=self._asset_key(session_id, camera), populate=populate
+            filters=self._asset_key(session_id, camera, take), populate=populate
         )
 
     async def update_asset(self, document_id: str, data: MediaAssetInput) -> MediaAsset:
         return await self.assets.update(document_id, data)
 
     async def upsert_asset(
-        self, session_id: str, camera: CameraLabel | str, data: MediaAssetInput | None = None
+        self,
+        session_id: str,
+        camera: CameraLabel | str,
+        data: MediaAssetInput | None = None,
+        *,
+        take: int = 1,
     ) -> MediaAsset:
-        """The one asset for (session, camera), created if missing, updated with `data`."""
+        """The one asset for (session, camera, take), created if missing, updated with `data`."""
         data = data or MediaAssetInput()
         create = data.model_copy(
             update={
                 "camera_label": CameraLabel(camera),
+                "take": take,
                 "session": RelationChange.connecting(session_id),
             }
         )
         return await upsert(
-            self.assets, key_filters=self._asset_key(session_id, camera), create=create, update=data
+            self.assets,
+            key_filters=self._asset_key(session_id, camera, take),
+            create=create,
+            update=data,
         )
 
     async def upsert_derived_media(
@@ -175,8 +189,15 @@ class StrapiClient:
         return self.assets.iterate(filters=combined, populate=populate, page_size=page_size)
 
     @staticmethod
-    def _asset_key(session_id: str, camera: CameraLabel | str) -> dict[str, Any]:
-        return {"session": related(session_id), "cameraLabel": eq(CameraLabel(camera))}
+    def _asset_key(session_id: str, camera: CameraLabel | str, take: int) -> dict[str, Any]:
+        # Take 1 also matches entries written before takes existed (take null),
+        # as their natural key does.
+        takes: dict[str, Any] = (
+            {"$or": [{"take": eq(1)}, {"take": {"$null": True}}]}
+            if take == 1
+            else {"take": eq(take)}
+        )
+        return {"session": related(session_id), "cameraLabel": eq(CameraLabel(camera)), **takes}
 
     @staticmethod
     def _combine(*parts: Filters | None) -> Filters | None:

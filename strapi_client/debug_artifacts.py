@@ -15,8 +15,9 @@ Layout (camelCase on the wire)::
 
     {"inputsDigest": "...",        # what the result was computed from (jobs/sync.py)
      "engine": "multicam-xcorr-1",
-     "artifacts": {"B": "<url>"},  # per camera, its uploaded debug JSON
-     "errors": {"C": "..."},       # per camera, why it could not be placed
+     "masterClip": "A#1",          # the timeline's zero, when the master has several files
+     "artifacts": {"B": "<url>"},  # per clip, its uploaded debug JSON
+     "errors": {"C": "..."},       # per clip, why it could not be placed
      "history": [ {...}, ... ],    # earlier results' figures, oldest first
      "timeline": {"path": "/v2/sessions/<id>/timeline", "formats": [...]},
      "review": {"fingerprint": "...", "appliedAt": "...", "source": "api",
@@ -168,6 +169,7 @@ class HistoryEntry(JsonRecord):
     computed_at: dt.datetime | None = None
     inputs_digest: str | None = None
     engine: str | None = None
+    master_clip: str | None = None
     errors: dict[str, str] | None = None
     review: ReviewMark | None = None
 
@@ -184,8 +186,11 @@ class DebugArtifacts(JsonRecord):
 
     inputs_digest: str | None = None
     engine: str | None = None
-    artifacts: dict[str, str] | None = None  # camera label -> URL of its debug JSON
-    errors: dict[str, str] | None = None  # camera label -> why it could not be placed
+    # The clip at the timeline's zero when the master camera has several files (its
+    # label, masterCamera, names it otherwise): see worker/session_clips.py.
+    master_clip: str | None = None
+    artifacts: dict[str, str] | None = None  # clip id -> URL of its debug JSON
+    errors: dict[str, str] | None = None  # clip id -> why it could not be placed
     history: Annotated[list[HistoryEntry] | None, BeforeValidator(_objects_only)] = None
     timeline: TimelineLink | None = None
     review: ReviewMark | None = None

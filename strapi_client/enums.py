@@ -30,9 +30,18 @@ class VideoState(StrEnum):
 
 
 class CameraLabel(StrEnum):
+    """A camera the operator named, or REC: a sound recorder (audio only, no picture)."""
+
     A = "A"
     B = "B"
     C = "C"
+    D = "D"
+    E = "E"
+    REC = "REC"
+
+    @property
+    def is_recorder(self) -> bool:
+        return self is CameraLabel.REC
 
 
 class DerivedKind(StrEnum):

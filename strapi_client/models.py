@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from pydantic import BeforeValidator, Field
 
 from .base import BigInt, Entry, RelationInput, StoredText, WriteModel
 from .debug_artifacts import DebugArtifacts
@@ -16,6 +18,11 @@ from .enums import (
     SyncMethod,
     VideoState,
 )
+
+# A camera's takes count from 1; entries written before takes existed hold null (take 1).
+MAX_TAKE = 99
+TakeNumber = Annotated[int, Field(ge=1, le=MAX_TAKE)]
+Take = Annotated[TakeNumber, BeforeValidator(lambda v: 1 if v is None else v)]
 
 # Relations are present only when populated: `None` means "not asked for" (or, for a
 # to-one relation, "asked for and empty").
@@ -46,6 +53,7 @@ class MediaAsset(Entry):
     plural: ClassVar[str] = "media-assets"
 
     camera_label: CameraLabel
+    take: Take = 1
     original_filename: str | None = None
     original_url: str | None = None
     duration_ms: int | None = None
@@ -86,7 +94,7 @@ class DerivedMedia(Entry):
 
 
 class SyncResult(Entry):
-    """api::sync-result.sync-result (JSON fields are keyed by camera label)."""
+    """api::sync-result.sync-result (JSON fields are keyed by clip id, see worker/clips)."""
 
     uid: ClassVar[str] = "api::sync-result.sync-result"
     plural: ClassVar[str] = "sync-results"
@@ -124,6 +132,7 @@ class RecordingSessionInput(WriteModel):
 
 class MediaAssetInput(WriteModel):
     camera_label: CameraLabel | None = None
+    take: TakeNumber | None = None
     original_filename: str | None = None
     original_url: str | None = None
     duration_ms: int | None = None

@@ -11,6 +11,9 @@ with a short one between them (the first worker takes the faults and ``deploy``)
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 FAULTS_GROUP = "pipeline-faults"
@@ -48,3 +51,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         item.add_marker(pytest.mark.xdist_group(name=group_of(item.nodeid)))
     items.sort(key=_rank)  # stable: each group keeps its own order
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """Where generated corpus media is cached between runs (outside the checkout, by
+    content hash: see tests/corpus and worker/examples)."""
+    default = Path.home() / ".cache" / "multicam" / "corpus"
+    root = Path(os.environ.get("MULTICAM_CORPUS_CACHE", default))
+    root.mkdir(parents=True, exist_ok=True)
+    return root

@@ -2,7 +2,7 @@
 
 The key is text in Strapi; before the worker deletes the object or the API signs a
 link to it or reads it, it must be the file ``object_key`` gives the entry's session,
-camera and kind (``is_derived_key_of``), never an original or another session's object.
+camera, take and kind (``is_derived_key_of``), never an original or another session's object.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from worker.storage.keys import is_derived_key_of
 
 
 def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None) -> bool:
-    """True when the entry's key is its own file's: the asset's session, camera and kind."""
+    """True when the entry's key is its own file's: the asset's session, camera, take and kind."""
     return (
         derived.storage_key is not None
         and session is not None
@@ -22,5 +22,6 @@ def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession
             session.date,
             asset.camera_label.value,
             derived.kind.value,
+            asset.take,
         )
     )

@@ -29,6 +29,7 @@ from strapi_client.models import (
 )
 from tests.support.stack import API_TOKEN, Stack, running_stack
 from worker.jobs.sync import ENGINE_VERSION, inputs_digest
+from worker.session_clips import asset_clips
 
 TOKEN = API_TOKEN
 # More credentials: a named token for a script, and the Strapi admin plugin's.
@@ -227,7 +228,7 @@ async def reviewable_session(
             method=SyncMethod.XCORR,
             operator_status=OperatorStatus.PENDING,
             debug_artifacts={
-                "inputsDigest": inputs_digest(fake),
+                "inputsDigest": inputs_digest(asset_clips(fake)),
                 "engine": ENGINE_VERSION,
                 "artifacts": {},
                 "errors": {},

@@ -238,7 +238,7 @@ async def test_upload_errors(api: httpx.AsyncClient, strapi: StrapiClient, tmp_p
     path = random_file(tmp_path, "camA.mp4", 1000)
     r = await _init(api, "zzzzzzzzzzzzzzzzzzzzzzzz", "A", path)
     assert r.status_code == 404 and r.json()["error"]["code"] == "session_not_found"
-    r = await _init(api, sid, "D", path)
+    r = await _init(api, sid, "F", path)
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == "body.cameraLabel"
     for bad in ({"sizeBytes": 0}, {"sha256": "xyz"}, {"contentType": "a\nb"}, {"filename": ""}):
         r = await _init(api, sid, "A", path, **bad)
@@ -306,3 +306,25 @@ async def test_an_abandoned_reupload_of_a_ready_camera_loses_nothing(
     replaced = await strapi.assets.get(ready.document_id)
     assert replaced.original_url == done.json()["originalUrl"] != good
     assert replaced.original_filename == "camA-take2.mp4"
+
+
+async def test_each_take_of_a_camera_is_its_own_asset_and_file(
+    api: httpx.AsyncClient, storage_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    sid = await new_session(api)
+    tickets = {}
+    for label, take in [("B", 1), ("B", 2), ("REC", 1)]:
+        path = random_file(tmp_path, f"{label}{take}.wav", 50_000 + take)
+        r = await _init(api, sid, label, path, take=take)
+        assert r.status_code == 200, r.text
+        tickets[(label, take)] = r.json()
+    assert tickets[("B", 2)]["take"] == 2
+    assert len({t["assetId"] for t in tickets.values()}) == 3  # takes never share an entry
+    assert tickets[("B", 1)]["key"].endswith("/originals/angle-002_v001.wav")
+    assert tickets[("B", 2)]["key"].endswith("/originals/angle-002_t02_v001.wav")
+    assert tickets[("REC", 1)]["key"].endswith("/originals/angle-100_v001.wav")
+    session = (await api.get(f"/v2/sessions/{sid}")).json()
+    clips = {(a["cameraLabel"], a["take"]): a["clipId"] for a in session["assets"]}
+    assert clips == {("B", 1): "B#1", ("B", 2): "B#2", ("REC", 1): "REC"}
+    bad = await _init(api, sid, "B", tmp_path / "B1.wav", take=100)
+    assert bad.status_code == 422 and "take" in bad.text

@@ -29,6 +29,8 @@ from tests.support.strapi_server import REPO
 
 pytestmark = pytest.mark.strapi
 MIB = 1024 * 1024
+# What a file manager says each dropped file is.
+CONTENT_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".wav": "audio/wav"}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +79,7 @@ def drop(page: Page, target: str, paths: list[Path]) -> None:
     files = [
         {
             "name": p.name,
-            "type": "video/mp4" if p.suffix == ".mp4" else "text/plain",
+            "type": CONTENT_TYPES.get(p.suffix.lower(), "text/plain"),
             "data": base64.b64encode(p.read_bytes()).decode(),
         }
         for p in paths
@@ -102,6 +104,16 @@ def asset_states(stack: BrowserStack, session_id: str) -> dict[str, Any]:
     async def get(s: Any) -> dict[str, Any]:
         session = await s.get_session(session_id, populate={"assets": True})
         return {a.camera_label.value: a for a in session.assets or []}
+
+    return with_strapi(stack, get)
+
+
+def asset_states_by_clip(stack: BrowserStack, session_id: str) -> dict[str, Any]:
+    """The session's assets by ``label#take``."""
+
+    async def get(s: Any) -> dict[str, Any]:
+        session = await s.get_session(session_id, populate={"assets": True})
+        return {f"{a.camera_label.value}#{a.take}": a for a in session.assets or []}
 
     return with_strapi(stack, get)
 

@@ -3,7 +3,6 @@ exactly its range of the camera's one continuous render, so its truth is exact."
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +11,6 @@ import pytest
 from worker.examples import shoots
 from worker.examples.cases import camera_chain, case_scenes
 from worker.examples.containers import decode_audio
-
-
-@pytest.fixture(scope="module")
-def corpus_dir() -> Path:
-    """Where tests/sync's corpus fixture keeps generated media (built once for both)."""
-    default = Path.home() / ".cache" / "multicam" / "corpus"
-    root = Path(os.environ.get("MULTICAM_CORPUS_CACHE", default))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def test_clips_are_their_ranges_of_the_continuous_render(corpus_dir: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import opentimelineio as otio
 import pytest
 
 from tests.handoff.conftest import Session
+from worker.examples import shoots
 from worker.handoff.build import KEY
 
 MULTICAM = [sys.executable, "-m", "worker.cli", "sync", "--no-progress"]
@@ -61,3 +62,44 @@ def test_export_refuses_an_unknown_extension_before_syncing(
     assert done.returncode == 1
     assert "unknown timeline format .aaf" in done.stderr
     assert not (tmp_path / "session.aaf").exists()
+
+
+def test_export_puts_every_take_on_its_camera_track_and_the_recorder_first(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    shoot = shoots.build_three_cameras_two_takes(corpus_dir)
+    out = tmp_path / "shoot.otio"
+    done = _sync("--labels", ",".join(shoot.labels), "--json", "--export", out, *shoot.paths)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    timeline = otio.adapters.read_from_file(str(out))
+    meta = timeline.metadata[KEY]
+    assert meta["master"] == "REC"
+    rate = meta["rate"]
+    frame_ms = 1000.0 / rate
+    # One video and one audio track per camera, the recorder's audio only and first.
+    video = [t.name for t in timeline.video_tracks()]
+    audio = [t.name for t in timeline.audio_tracks()]
+    assert video == ["A-video", "B-video", "C-video"]
+    assert audio == ["REC-audio", "A-audio", "B-audio", "C-audio"]
+    assert timeline.audio_tracks()[0].metadata[KEY] == {"reference_audio": True}
+    offsets = {f"{c['label']}:{c['file']}": c["offset_ms"] for c in doc["clips"]}
+    clips = {(c.metadata[KEY]["clip"], c.name.split()[-1]): c for c in timeline.find_clips()}
+    assert len([k for k in clips if k[1] == "audio"]) == 7  # every file's sound
+    assert len([k for k in clips if k[1] == "video"]) == 6  # every camera file's picture
+    for track in timeline.tracks:
+        takes = [c.metadata[KEY]["take"] for c in track.find_clips()]
+        assert takes == sorted(takes)  # takes in order along the track, gaps between
+        if track.name != "REC-audio":
+            assert len(takes) == 2
+            assert any(isinstance(item, otio.schema.Gap) for item in track[1:])
+    for clip in shoot.clips:
+        cid = next(
+            c.metadata[KEY]["clip"]
+            for c in timeline.find_clips()
+            if c.media_reference.target_url.endswith("/" + clip.path.name)
+        )
+        placed = clips[(cid, "audio")].range_in_parent().start_time.value * frame_ms
+        placed += meta["master_ms_at_start"]
+        expected = offsets[f"{clip.label}:{clip.path}"]
+        assert placed == pytest.approx(expected, abs=frame_ms / 2 + 0.01), cid

@@ -5,11 +5,18 @@ from __future__ import annotations
 from strapi_client.models import DerivedMedia, MediaAsset
 from worker.handoff.media import MediaChoice, asset_media
 from worker.handoff.model import CameraMedia
+from worker.session_clips import AssetClip, asset_clips
 
 BUCKET = "https://bucket.example/p/2026-11-20"
 
 
-def asset(**kw: object) -> MediaAsset:
+def asset(**kw: object) -> AssetClip:
+    """The session's one clip: this asset."""
+    (clip,) = asset_clips([_asset(**kw)])
+    return clip
+
+
+def _asset(**kw: object) -> MediaAsset:
     derivatives = [
         DerivedMedia(id=i, document_id=f"d{i}", kind=kind, url=f"{BUCKET}/{name}")
         for i, (kind, name) in enumerate(
@@ -62,3 +69,32 @@ def test_a_camera_that_cannot_be_pointed_at_says_why() -> None:
     assert "no URL" in str(asset_media(asset(original_url=None), MediaChoice.ORIGINAL))
     assert "media facts" in str(asset_media(asset(audio_start_ms=None), MediaChoice.ORIGINAL))
     assert "no mezzanine" in str(asset_media(asset(derivatives=[]), MediaChoice.MEZZANINE))
+
+
+def test_takes_are_clips_of_their_camera_and_a_recorder_is_sound_only() -> None:
+    first, second = asset_clips([_asset(take=2, document_id="a2"), _asset()])
+    assert (first.id, second.id) == ("B#1", "B#2")
+    cam = placed(asset_media(second, MediaChoice.PROXY))
+    assert (cam.label, cam.camera, cam.take, cam.track_label) == ("B#2", "B", 2, "B")
+    wav = DerivedMedia(id=9, document_id="d9", kind="audio-wav", url=f"{BUCKET}/REC.wav")
+    (rec,) = asset_clips(
+        [
+            _asset(
+                camera_label="REC",
+                original_filename="ZOOM0001.WAV",
+                original_url=f"{BUCKET}/original-REC.wav",
+                fps=None,
+                audio_start_ms=0.0,
+                video_start_ms=None,
+                derivatives=[wav],
+            )
+        ]
+    )
+    for choice, url in [
+        (MediaChoice.ORIGINAL, f"{BUCKET}/original-REC.wav"),
+        (MediaChoice.MEZZANINE, f"{BUCKET}/REC.wav"),
+        (MediaChoice.PROXY, f"{BUCKET}/REC.wav"),
+    ]:
+        sound = placed(asset_media(rec, choice))
+        assert sound.recorder and sound.video is None and sound.audio is not None
+        assert (sound.audio.url, sound.audio.origin_ms) == (url, 0.0)

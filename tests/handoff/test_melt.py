@@ -1,4 +1,5 @@
-"""The exported MLT timeline rendered by Debian's ``melt``: the cameras line up within 1 ms.
+"""The exported MLT timeline rendered by Debian's ``melt``: the cameras line up within 1 ms,
+takes and a split camera's files against a sound recorder too.
 
 Each camera's audio track is rendered alone (the others taken out of the
 multitrack: MLT plays only the top track where tracks overlap, and has no
@@ -23,14 +24,19 @@ import numpy.typing as npt
 import pytest
 
 from tests.handoff.conftest import DRIFT_PPM, Session
+from worker.examples import shoots
 from worker.handoff.build import build_timeline
 from worker.handoff.formats import TimelineFormat, write_timeline
+from worker.handoff.local import local_timeline
+from worker.sync.clips import ClipInput
+from worker.sync.engine import sync_clips
 
 pytestmark = pytest.mark.timeout(300)
 RATE = 48_000
 WINDOW_S = 2.0
 MELT_TRIES = 8
 MELT_HANG_S = 10.0
+TRACKS = ("REC-audio", "A-audio", "B-audio")
 MAX_LAG_MS = 60.0  # more than half a frame (50 ms at 10 fps): the rounding of a clip
 
 Audio = npt.NDArray[np.float64]
@@ -132,3 +138,45 @@ def test_melt_renders_the_cameras_aligned_within_1ms(session: Session, tmp_path:
     # It is warped in the file (unwarped it would slip 6 ms a second), and its first and
     # last windows (both ends of the overlap) are among those within 1 ms above.
     assert "1.006:" in document.decode() and len(errors[drifting]) >= 3
+
+
+def test_melt_renders_a_split_camera_takes_and_the_recorder_aligned_within_1ms(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """A real shoot's timeline: camera A's recording split into two files (end to end
+    on its track), camera B's two takes with a gap (its clock 50 ppm fast), the
+    recorder first. Every take of each camera is heard against the recorder, in 2 s
+    windows over each take's own overlap, within 1 ms of its clip's declared rounding."""
+    shoot = shoots.build_shoot(shoots.split_takes_and_recorder(), corpus_dir)
+    report = sync_clips([ClipInput(c.label, c.path) for c in shoot.clips], master="auto")
+    assert report.master == "REC"
+    timeline = local_timeline(report, None)
+    document = write_timeline(timeline, TimelineFormat.MLT)
+    rate = timeline.metadata["multicam"]["rate"]
+    tracks = {t: render_track(document, t, tmp_path / f"{t}.wav") for t in TRACKS}
+    length = max(len(t) for t in tracks.values())
+    heard = {t: np.pad(x, (0, length - len(x))) for t, x in tracks.items()}
+    ref = heard["REC-audio"]
+    a_track = next(t for t in timeline.audio_tracks() if t.name == "A-audio")
+    a_clips = list(a_track.find_clips())
+    assert len(a_clips) == 2
+    # The split files end to end: the second starts on the frame the first ends on.
+    first, second = (c.range_in_parent() for c in a_clips)
+    assert first.end_time_exclusive() == second.start_time
+    errors: dict[str, list[float]] = {}
+    for name in ("A-audio", "B-audio"):
+        track = next(t for t in timeline.audio_tracks() if t.name == name)
+        for clip in track.find_clips():
+            span = clip.range_in_parent()
+            lo = int(span.start_time.value / rate * RATE) + RATE // 2
+            hi = int(span.end_time_exclusive().value / rate * RATE) - RATE // 2
+            step = int(WINDOW_S * RATE)
+            starts = [*range(lo, hi - step, step), hi - step]
+            assert len(starts) >= 3, f"{clip.name}: too short to check"
+            rounding = clip.metadata["multicam"]["placement_error_ms"]
+            cid = clip.metadata["multicam"]["clip"]
+            lags = [lag_ms(ref[s : s + step], heard[name][s : s + step]) for s in starts]
+            errors[cid] = [round(float(lag - rounding), 3) for lag in lags]
+    print("lag against the recorder minus declared rounding (ms), per 2 s window:", errors)
+    assert sorted(errors) == ["A#1", "A#2", "B#1", "B#2"]
+    assert all(abs(e) < 1.0 for es in errors.values() for e in es), errors

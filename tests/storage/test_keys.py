@@ -17,6 +17,7 @@ from worker.storage.keys import (
     check_key,
     check_prefix,
     extension_from_filename,
+    is_derived_key_of,
     object_key,
     parse_object_key,
     safe_project_id,
@@ -354,3 +355,25 @@ def test_parsed_parts_are_frozen() -> None:
 )
 def test_parse_refuses_foreign_keys(key: str) -> None:
     assert parse_object_key(key) is None
+
+
+def test_takes_and_the_recorder_have_keys_of_their_own() -> None:
+    day = dt.date(2025, 3, 14)
+    first = object_key("acme", day, "proxy", "B")
+    third = object_key("acme", day, "proxy", "B", take=3)
+    rec = object_key("acme", day, "original", "REC", ext="wav", take=2)
+    assert first.endswith("/proxies/angle-002_v001.mp4")  # take 1: the layout before takes
+    assert third.endswith("/proxies/angle-002_t03_v001.mp4")
+    assert rec.endswith("/originals/angle-100_t02_v001.wav")
+    parts = parse_object_key(third)
+    assert parts is not None and (parts.camera, parts.take, parts.version) == ("B", 3, 1)
+    rec_parts = parse_object_key(rec)
+    assert rec_parts is not None and (rec_parts.camera, rec_parts.take) == ("REC", 2)
+    # One key per file: "_t01" is never written, so it is not one of ours.
+    assert parse_object_key(first.replace("angle-002_", "angle-002_t01_")) is None
+    assert is_derived_key_of(third, "acme", day, "B", "proxy", take=3)
+    assert not is_derived_key_of(third, "acme", day, "B", "proxy")  # another take's file
+    assert not is_derived_key_of(first, "acme", day, "B", "proxy", take=3)
+    for bad in (0, 100, True):
+        with pytest.raises(InvalidKey, match="take"):
+            object_key("acme", day, "proxy", "B", take=bad)

@@ -66,6 +66,33 @@ async def test_concurrent_asset_upserts_make_one_entry(
     assert final is not None and final.codec in {"h264-0", "h264-1"}
 
 
+async def test_takes_of_one_camera_are_entries_of_their_own(
+    strapi: StrapiClient, strapi_server: StrapiServer, session_entry: RecordingSession
+) -> None:
+    sid = session_entry.document_id
+    one = await strapi.upsert_asset(sid, CameraLabel.B, MediaAssetInput(original_filename="b1"))
+    async with StrapiClient(strapi_server.base_url, strapi_server.api_token) as other:
+        twos = await asyncio.gather(
+            *(
+                client.upsert_asset(
+                    sid, CameraLabel.B, MediaAssetInput(original_filename="b2"), take=2
+                )
+                for client in [strapi, other] * (CONCURRENCY // 2)
+            )
+        )
+    assert len({t.document_id for t in twos}) == 1  # concurrent upserts of a take: one entry
+    two = twos[0]
+    assert one.take == 1 and two.take == 2 and two.document_id != one.document_id
+    assert one.natural_key == f"{sid}:B" and two.natural_key == f"{sid}:B:2"
+    found = await strapi.find_asset(sid, CameraLabel.B)
+    assert found is not None and found.document_id == one.document_id
+    again = await strapi.find_asset(sid, CameraLabel.B, take=2)
+    assert again is not None and again.document_id == two.document_id
+    rec = await strapi.upsert_asset(sid, CameraLabel.REC, MediaAssetInput(original_filename="r"))
+    assert rec.camera_label is CameraLabel.REC and rec.take == 1
+    assert await strapi.assets.count(filters={"session": related(sid)}) == 3
+
+
 async def test_concurrent_derived_media_upserts_make_one_entry(
     strapi: StrapiClient, session_entry: RecordingSession
 ) -> None:

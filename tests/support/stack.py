@@ -205,12 +205,25 @@ def media_cache() -> Path:
 
 
 async def upload_original(
-    stack: Stack, project: str, day: dt.date, label: str, path: Path, *, version: int = 1
+    stack: Stack,
+    project: str,
+    day: dt.date,
+    label: str,
+    path: Path,
+    *,
+    version: int = 1,
+    take: int = 1,
 ) -> str:
     """Put a camera original in the bucket (as the upload API would) and return its URL."""
     async with open_store(stack.s3.settings) as store:
         key = object_key(
-            project, day, "original", label, version=version, ext=path.suffix.lstrip(".")
+            project,
+            day,
+            "original",
+            label,
+            version=version,
+            ext=path.suffix.lstrip("."),
+            take=take,
         )
         stored = await store.put_file(key, path, "video/mp4")
         return stored.url

@@ -105,7 +105,6 @@ def test_unusable_input_exits_non_zero_with_a_clear_message(
         (("--labels", "A,2B"), "is not a label"),
         (("--labels", "B,B"), "at least two cameras"),
         (("--master", "C"), "--master C is not one of the labels"),
-        (("--labels", "A,A,B", "--export", "t.otio"), "--export takes one file per camera"),
     ],
 )
 def test_bad_arguments_exit_2_before_any_work(

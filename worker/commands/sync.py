@@ -7,21 +7,18 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from worker.errors import MediaError, NoVideoStream
-from worker.handoff.build import build_timeline
 from worker.handoff.formats import (
     NotWritable,
     UnknownFormat,
     format_of_path,
     write_timeline,
 )
-from worker.handoff.local import local_camera, local_sound_only, report_facts
-from worker.ingest.probe import probe
+from worker.handoff.local import local_timeline
 from worker.progress import ProgressBar
 from worker.sync.artifacts import write_artifacts
 from worker.sync.clips import LABEL_PATTERN, ClipInput, clip_ids
-from worker.sync.engine import CameraInput, SyncInputError, sync_clips
-from worker.sync.report import ClipSyncReport, SyncReport
+from worker.sync.engine import SyncInputError, sync_clips
+from worker.sync.report import ClipSyncReport
 
 DESCRIPTION = """\
 Find each camera's time offset against a master camera from their audio.
@@ -138,12 +135,6 @@ def _labels(args: argparse.Namespace) -> list[str]:
         raise ArgumentsError("need files of at least two cameras (labels) to sync")
     if args.master != "auto" and args.master not in labels:
         raise ArgumentsError(f"--master {args.master} is not one of the labels {labels}")
-    if args.export is not None and len(set(labels)) != len(labels):
-        repeated = sorted({lbl for lbl in labels if labels.count(lbl) > 1})
-        raise ArgumentsError(
-            f"--export takes one file per camera for now: {', '.join(repeated)} "
-            "has several; sync without --export and place the clips from the JSON"
-        )
     return labels
 
 
@@ -181,27 +172,10 @@ def render_table(report: ClipSyncReport, out: TextIO) -> None:
                 out.write(f"note {clip.id}: {note}\n")
 
 
-def export_timeline(
-    report: SyncReport, cameras: list[CameraInput], out: Path, media_root: str | None
-) -> Path:
-    """Write the synced timeline of local files to ``out`` (format from its extension)."""
+def export_timeline(report: ClipSyncReport, out: Path, media_root: str | None) -> Path:
+    """Write :func:`local_timeline` to ``out`` (format from its extension)."""
     fmt = format_of_path(out)
-    media = []
-    unreadable: dict[str, str] = {}
-    for cam in cameras:
-        try:
-            media.append(local_camera(cam.label, cam.path, probe(cam.path), media_root))
-        except NoVideoStream:
-            media.append(
-                local_sound_only(
-                    cam.label, cam.path, report.durations_s.get(cam.label, 0.0), media_root
-                )
-            )
-        except MediaError as exc:
-            unreadable[cam.label] = str(exc)
-    facts = report_facts(report, cameras[0].path.parent.resolve().name or "session")
-    facts = facts.model_copy(update={"errors": {**unreadable, **facts.errors}})
-    timeline = build_timeline(facts, media)
+    timeline = local_timeline(report, media_root)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(write_timeline(timeline, fmt))
     return out
@@ -234,9 +208,8 @@ def run(args: argparse.Namespace) -> int:
         for path in write_artifacts(per_clip, args.artifacts):
             print(f"artifact: {path}", file=sys.stderr)
     if args.export is not None:
-        cameras = [CameraInput(c.label, c.path) for c in clips]
         try:
-            written = export_timeline(per_clip, cameras, args.export, args.media_root)
+            written = export_timeline(report, args.export, args.media_root)
         except NotWritable as exc:
             print(f"multicam sync: error: {exc}", file=sys.stderr)
             return 1

@@ -569,6 +569,31 @@ def three_cameras_two_takes_and_recorder() -> ShootSpec:
     )
 
 
+def split_takes_and_recorder() -> ShootSpec:
+    """The editing handoff's render check (tests/handoff/test_melt.py): a camera split
+    into two files with no gap, a camera stopped between two takes (its clock fast),
+    and a recorder through it all."""
+    return make_shoot(
+        "melt-split-rec",
+        608,
+        ("speech", "music"),
+        [
+            shoot_camera(
+                "A", 1.30017, [(0.0, 19.307131), (19.307131, 38.5)], channel=_room(15, 0.4), **_MP4
+            ),
+            shoot_camera(
+                "B",
+                2.70113,
+                [(0.0, 15.2), (21.61111, 37.0)],
+                drift_ppm=50.0,
+                channel=_room(12, 0.5, "babble"),
+                **_MOV,
+            ),
+            recorder(0.0, [(0.0, 42.0)]),
+        ],
+    )
+
+
 def build_three_cameras_two_takes(cache_dir: str | Path) -> BuiltShoot:
     """The browser test's shoot on disk: A, A, B, B, C, C, REC (in that input order)."""
     return build_shoot(three_cameras_two_takes_and_recorder(), cache_dir)

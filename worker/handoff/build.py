@@ -1,9 +1,13 @@
 """The synced session as an OpenTimelineIO timeline (pure: facts in, Timeline out).
 
-One video and one audio track per camera, each clip placed where the sync puts
-it on the master's timeline, counted in frames of the session's rate. The
-timeline's time 0 is the earliest clip start (whole frames before the master's
-first sample: ``multicam.master_ms_at_start`` in the timeline's metadata).
+One video and one audio track per camera, each of its files (takes) a clip
+placed where the sync puts it on the master's timeline, gaps between them,
+counted in frames of the session's rate. A sound recorder has an audio track
+only, and it comes first among the audio tracks: it is the sound editing uses
+(``multicam.reference_audio`` on the track). Takes that would overlap (an
+operator's correction can do that) go on a second track of the camera rather
+than over each other. The timeline's time 0 is the earliest clip start (whole
+frames before the master's first sample: ``multicam.master_ms_at_start``).
 
 Frame-based formats cannot place a clip between frames, so each clip is placed
 at the nearest frame: ``multicam.placement_error_ms`` on the clip says by how much
@@ -41,10 +45,10 @@ def one_line_url(url: str) -> str:
 
 
 def session_rate(facts: SyncFacts, cameras: list[CameraMedia]) -> float:
-    """The timeline's frame rate: the master's, else the first camera's that has one."""
-    by_label = {c.label: c for c in cameras}
-    master = by_label.get(facts.master)
-    rates = [c.fps for c in ([master] if master else []) + cameras if c and c.fps]
+    """The timeline's frame rate: the master's, else the first camera's that has one (a
+    sound recorder has none)."""
+    master = [c for c in cameras if c.track_label == facts.master]
+    rates = [c.fps for c in master + cameras if c.fps]
     rate = rates[0] if rates else DEFAULT_FPS
     # A probed 29.97 is 30000/1001 to the editors: an exact NTSC rate keeps timecode right.
     return next((n for n in _NTSC if abs(rate - n) < 0.01), rate)
@@ -106,6 +110,7 @@ def _marker(name: str, at: int, rate: float, color: str, **meta: Any) -> otio.sc
 
 def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.schema.Clip:
     label = p.camera.label
+    master_clip = facts.master_clip or facts.master
     ppm = facts.drift_ppm.get(label, 0.0)
     available = math.floor(p.media.duration_ms / frame_ms)
     ref = otio.schema.ExternalReference(
@@ -118,8 +123,11 @@ def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.sc
         source_range=otio.opentime.TimeRange(_rt(p.source_frame, rate), _rt(p.frames, rate)),
         metadata={
             KEY: {
-                "camera": label,
-                "is_master": label == facts.master,
+                "camera": p.camera.track_label,
+                "clip": label,
+                "take": p.camera.take,
+                "recorder": p.camera.recorder,
+                "is_master": label == master_clip,
                 "offset_ms": facts.offsets_ms[label],
                 "drift_ppm": ppm,
                 "offset_source": "operator" if label in facts.corrected else "sync",
@@ -143,13 +151,39 @@ def _clip(p: _Placed, facts: SyncFacts, rate: float, frame_ms: float) -> otio.sc
     return clip
 
 
+def _lanes(placed: list[_Placed], master: str) -> list[tuple[str, int, list[_Placed]]]:
+    """Each camera's clips of one kind on as few tracks as keep them apart, in order:
+    the recorder first, then the master, then the cameras by label."""
+    by_camera: dict[str, list[_Placed]] = {}
+    for p in sorted(placed, key=lambda p: (p.record_frame, p.camera.take)):
+        by_camera.setdefault(p.camera.track_label, []).append(p)
+    out: list[tuple[str, int, list[_Placed]]] = []
+    for camera in sorted(
+        by_camera,
+        key=lambda c: (not by_camera[c][0].camera.recorder, c != master, c),
+    ):
+        lanes: list[list[_Placed]] = []
+        for p in by_camera[camera]:
+            lane = next(
+                (ln for ln in lanes if ln[-1].record_frame + ln[-1].frames <= p.record_frame),
+                None,
+            )
+            if lane is None:
+                lanes.append([p])
+            else:
+                lane.append(p)
+        out.extend((camera, i, lane) for i, lane in enumerate(lanes))
+    return out
+
+
 def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.Timeline:
     """The session's synced timeline: a video and an audio track per placed camera."""
     rate = session_rate(facts, cameras)
     frame_ms = 1000.0 / rate
     placed: list[_Placed] = []
     left_out: dict[str, str] = {}
-    for cam in sorted(cameras, key=lambda c: (c.label != facts.master, c.label)):
+    master = facts.master
+    for cam in sorted(cameras, key=lambda c: (c.track_label != master, c.track_label, c.take)):
         offset = facts.offsets_ms.get(cam.label)
         if offset is None or not math.isfinite(offset):
             left_out[cam.label] = facts.errors.get(cam.label, "the sync could not place it")
@@ -180,6 +214,7 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
         "status": facts.status,
         "draft": facts.draft,
         "master": facts.master,
+        "master_clip": facts.master_clip or facts.master,
         "offsets_ms": dict(facts.offsets_ms),
         "drift_ppm": dict(facts.drift_ppm),
         "left_out": left_out,
@@ -187,22 +222,27 @@ def build_timeline(facts: SyncFacts, cameras: list[CameraMedia]) -> otio.schema.
         "master_ms_at_start": start * frame_ms,
     }
     for kind in ("video", "audio"):
-        for p in (p for p in placed if p.kind == kind):
+        for camera, lane, clips in _lanes([p for p in placed if p.kind == kind], master):
             track = otio.schema.Track(
-                name=one_line(f"{p.camera.label}-{kind}"),
+                name=one_line(f"{camera}-{kind}" + (f"-{lane + 1}" if lane else "")),
                 kind=otio.schema.TrackKind.Video
                 if kind == "video"
                 else otio.schema.TrackKind.Audio,
             )
-            if p.record_frame > start:
-                track.append(
-                    otio.schema.Gap(
-                        source_range=otio.opentime.TimeRange(
-                            _rt(0, rate), _rt(p.record_frame - start, rate)
+            if kind == "audio" and clips[0].camera.recorder:
+                track.metadata[KEY] = {"reference_audio": True}
+            at = start
+            for p in clips:
+                if p.record_frame > at:
+                    track.append(
+                        otio.schema.Gap(
+                            source_range=otio.opentime.TimeRange(
+                                _rt(0, rate), _rt(p.record_frame - at, rate)
+                            )
                         )
                     )
-                )
-            track.append(_clip(p, facts, rate, frame_ms))
+                track.append(_clip(p, facts, rate, frame_ms))
+                at = p.record_frame + p.frames
             timeline.tracks.append(track)
     if facts.draft:
         timeline.tracks.markers.append(

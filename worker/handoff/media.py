@@ -7,13 +7,14 @@ in it (``worker.timeline`` holds how each derived file is timed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from strapi_client.enums import DerivedKind
-from strapi_client.models import MediaAsset
 from worker.handoff.model import CameraMedia, MediaFile
+from worker.session_clips import AssetClip
 from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
 
 
@@ -49,20 +50,24 @@ def container_origin_ms(video_start_ms: float | None, audio_start_ms: float) -> 
 
 
 def asset_media(
-    asset: MediaAsset, choice: MediaChoice, media_root: str | None = None
+    clip: AssetClip, choice: MediaChoice, media_root: str | None = None
 ) -> CameraMedia | str:
-    """A stored camera's files for the timeline, or why it cannot be placed."""
+    """A stored clip's files for the timeline, or why it cannot be placed."""
+    asset = clip.asset
     audio, video = asset.audio_start_ms, asset.video_start_ms
-    if audio is None or video is None or not asset.duration_ms:
+    if audio is None or (video is None and not clip.recorder) or not asset.duration_ms:
         return "its media facts (start times, duration) are not known: ingest it again"
     urls = {d.kind: d.url for d in asset.derivatives or [] if d.url}
     end_ms = container_origin_ms(video, audio) + asset.duration_ms  # the source's end
-    label = asset.camera_label.value
 
     def file(url: str, name: str | None, origin_ms: float) -> MediaFile:
         return MediaFile(
             url=located(url, name, media_root), origin_ms=origin_ms, duration_ms=end_ms - origin_ms
         )
+
+    if clip.recorder:
+        return _recorder_media(clip, choice, media_root, urls, file)
+    label = clip.id
 
     if choice is MediaChoice.ORIGINAL:
         # With a media root, the file's name is enough: the editor has the shoot on disk.
@@ -72,6 +77,8 @@ def asset_media(
         both = file(original, asset.original_filename, container_origin_ms(video, audio))
         return CameraMedia(
             label=label,
+            camera=clip.label,
+            take=clip.take,
             fps=asset.fps,
             audio_start_ms=audio,
             video_start_ms=video,
@@ -82,9 +89,12 @@ def asset_media(
         url = urls.get(DerivedKind.MEZZANINE)
         if url is None:
             return "it has no mezzanine (yet)"
+        assert video is not None
         both = file(url, None, mezzanine_origin_ms(video, audio))
         return CameraMedia(
             label=label,
+            camera=clip.label,
+            take=clip.take,
             fps=asset.fps,
             audio_start_ms=audio,
             video_start_ms=video,
@@ -94,11 +104,46 @@ def asset_media(
     proxy, wav = urls.get(DerivedKind.PROXY), urls.get(DerivedKind.AUDIO_WAV)
     if proxy is None or wav is None:
         return "it has no proxy or audio WAV (yet)"
+    assert video is not None
     return CameraMedia(
         label=label,
+        camera=clip.label,
+        take=clip.take,
         fps=asset.fps,
         audio_start_ms=audio,
         video_start_ms=video,
         video=file(proxy, None, proxy_origin_ms(video, audio)),
         audio=file(wav, None, audio),
+    )
+
+
+def _recorder_media(
+    clip: AssetClip,
+    choice: MediaChoice,
+    media_root: str | None,
+    urls: dict[DerivedKind, str],
+    file: Callable[[str, str | None, float], MediaFile],
+) -> CameraMedia | str:
+    """A sound recorder's file: sound only, the original WAV (or its audio WAV, which is
+    what the mezzanine and proxy choices stand in with for every camera's sound)."""
+    asset = clip.asset
+    audio = asset.audio_start_ms
+    assert audio is not None
+    if choice is MediaChoice.ORIGINAL:
+        original = asset.original_url or (asset.original_filename if media_root else None)
+        if not original:
+            return "its original file has no URL (give a media root to point at its name)"
+        sound = file(original, asset.original_filename, audio)
+    else:
+        wav = urls.get(DerivedKind.AUDIO_WAV)
+        if wav is None:
+            return "it has no audio WAV (yet)"
+        sound = file(wav, None, audio)
+    return CameraMedia(
+        label=clip.id,
+        camera=clip.label,
+        take=clip.take,
+        recorder=True,
+        audio_start_ms=audio,
+        audio=sound,
     )

@@ -16,16 +16,25 @@ class MediaFile(BaseModel):
 
 
 class CameraMedia(BaseModel):
-    """One camera: when its sound and picture start in its source, and its files."""
+    """One clip (a camera's file): when its sound and picture start in its source, and
+    its files. A camera with several files has one of these per file."""
 
     model_config = ConfigDict(frozen=True)
 
-    label: str
+    label: str = Field(description="The clip id: the key of its offset in SyncFacts.")
+    camera: str | None = Field(None, description="The camera's label (default: ``label``).")
+    take: int = Field(1, ge=1)
+    recorder: bool = Field(False, description="A sound recorder's file: sound only.")
     fps: float | None = Field(None, gt=0)
     audio_start_ms: float = Field(description="Source time of the first audio sample.")
     video_start_ms: float | None = Field(None, description="Source time of the first frame.")
     video: MediaFile | None = None
     audio: MediaFile | None = None
+
+    @property
+    def track_label(self) -> str:
+        """The camera whose tracks the clip goes on."""
+        return self.camera or self.label
 
 
 class SyncFacts(BaseModel):
@@ -34,7 +43,10 @@ class SyncFacts(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     title: str
-    master: str
+    master: str = Field(description="The master camera's label.")
+    master_clip: str | None = Field(
+        None, description="The clip at the timeline's zero when it is not ``master``."
+    )
     offsets_ms: dict[str, float] = Field(
         description="Where each camera's first audio sample lies on the master's timeline."
     )

@@ -6,6 +6,7 @@ from strapi_client.enums import OperatorStatus
 from strapi_client.models import RecordingSession
 from worker.handoff.model import SyncFacts
 from worker.review.view import ResultView
+from worker.session_clips import master_clip_id
 
 
 def stored_facts(session: RecordingSession, view: ResultView) -> SyncFacts | None:
@@ -24,6 +25,7 @@ def stored_facts(session: RecordingSession, view: ResultView) -> SyncFacts | Non
     return SyncFacts(
         title=session.title,
         master=r.master_camera.value,
+        master_clip=master_clip_id(r),
         offsets_ms=view.final_offsets,
         drift_ppm=dict(r.drift_ppm or {}),
         corrected=corrected,

@@ -284,11 +284,12 @@ class _Pass:
 
     def _setup(
         self, container: av.container.InputContainer
-    ) -> tuple[av.VideoStream, av.AudioStream]:
+    ) -> tuple[av.VideoStream | None, av.AudioStream]:
         name, probe, config, kinds = self.name, self.probe, self.config, self.kinds
-        video = main_video_stream(container)
+        # A sound recorder's file: its audio is all there is to make (or it has none).
+        video = main_video_stream(container) if probe.has_picture else None
         audio = main_audio_stream(container)
-        if video is None:
+        if video is None and (probe.has_picture or not kinds <= set(AUDIO_KINDS)):
             raise NoVideoStream(
                 f"{name}: the file has no video stream (audio only); "
                 f"upload the camera's video file."
@@ -301,7 +302,7 @@ class _Pass:
         for stream in container.streams:
             if stream is not video and stream is not audio:
                 stream.discard = av.stream.Discard.all
-        for stream in (video, audio):
+        for stream in (s for s in (video, audio) if s is not None):
             stream.codec_context.thread_type = "AUTO"
             stream.codec_context.thread_count = config.decoder_threads
         channels = output_channels(probe.audio_channels or audio.codec_context.channels)
@@ -313,6 +314,14 @@ class _Pass:
             self.wav = WavWriter(self.staging.path("audio-wav"), channels)
         if "waveform" in kinds:
             self.peaks = PeakAccumulator(config.waveform_samples_per_pixel)
+        if video is not None:
+            self._setup_picture(container, video, channels)
+        return video, audio
+
+    def _setup_picture(
+        self, container: av.container.InputContainer, video: av.VideoStream, channels: int
+    ) -> None:
+        probe, config, kinds = self.probe, self.config, self.kinds
         if "thumbnail" in kinds:
             d = probe.duration_s
             target = config.thumbnail_position * d
@@ -332,16 +341,20 @@ class _Pass:
             enc.start()
             if kind == "mezzanine":
                 self.mezzanine = enc
-        return video, audio
 
     def _run(self, container: av.container.InputContainer) -> None:
         video, audio = self._setup(container)
-        streams = [s for s in (video, audio) if s.discard != av.stream.Discard.all]
-        shifts = {enc.name: _video_shift(enc.name, self.probe, video) for enc in self.encoders}
+        present = [s for s in (video, audio) if s is not None]
+        streams = [s for s in present if s.discard != av.stream.Discard.all]
+        shifts = (
+            {enc.name: _video_shift(enc.name, self.probe, video) for enc in self.encoders}
+            if video is not None
+            else {}
+        )
         for packet in _packets(container, streams, self.name):
             if self.cancel is not None and self.cancel.is_set():
                 raise DeriveCancelled(f"{self.name}: stopped on request")
-            if packet.stream is video:
+            if video is not None and packet.stream is video:
                 if video.discard != av.stream.Discard.all and self._video_packet(
                     video, packet, shifts
                 ):
@@ -354,7 +367,8 @@ class _Pass:
             if self.wav is not None:
                 self.wav.close()
                 self.wav = None
-        self._check_ends(_declared_s(video, container), _declared_s(audio, container))
+        declared_video = _declared_s(video, container) if video is not None else None
+        self._check_ends(declared_video, _declared_s(audio, container))
         self._finish_files(video)
 
     def _video_packet(
@@ -406,14 +420,14 @@ class _Pass:
                 raise NoAudioStream(f"{name}: the audio stream holds no decodable sound.")
             _check_complete("audio", self.converter.duration_s, declared_audio, config, name)
 
-    def _finish_files(self, video: av.VideoStream) -> None:
+    def _finish_files(self, video: av.VideoStream | None) -> None:
         config = self.config
         self.progress.report(self.progress.share, "finishing files", force=True)
         for enc in self.encoders:
             enc.finish()
         if self.picker is not None:
             self.picker.finish()
-            if self.picker.frame is None:
+            if self.picker.frame is None or video is None:
                 raise UnreadableMedia(f"{self.name}: no video frame could be decoded.")
             write_jpeg(
                 self.picker.frame,

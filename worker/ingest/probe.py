@@ -41,7 +41,8 @@ class ProbeResult(BaseModel):
     container_format: str = Field(description="FFmpeg demuxer, e.g. 'mov,mp4,m4a,3gp,3g2,mj2'.")
     bit_rate: int | None = Field(None, description="Overall bit rate (bit/s) if known.")
     size_bytes: int = Field(description="File size.")
-    # Picture
+    # Picture (a sound recorder's file has none: has_picture False, sizes and rates 0)
+    has_picture: bool = True
     width: int
     height: int
     resolution: str = Field(description="'1920x1080' (coded size, before any rotation).")
@@ -229,12 +230,18 @@ def check_limits(
 
 
 def probe(
-    path: str | Path, *, strict: bool = True, limits: IngestSettings | None = None
+    path: str | Path,
+    *,
+    strict: bool = True,
+    limits: IngestSettings | None = None,
+    audio_only: bool = False,
 ) -> ProbeResult:
     """Probe ``path`` without decoding.
 
     :param strict: raise NoVideoStream / NoAudioStream when a stream is missing
         (False: report audio fields as None; a file without video always raises).
+    :param audio_only: a sound recorder's file: its audio is all that is used, any
+        picture is ignored (``has_picture`` False); it must have audio.
     :param limits: what is accepted (max_frame_side, max_frame_pixels, max_duration_s,
         max_audio_channels, max_streams); default: IngestSettings from the environment.
     :raises UnreadableMedia: missing, empty or not media.
@@ -252,6 +259,12 @@ def probe(
         check_stream_count(path, len(container.streams), limits)
         video = main_video_stream(container)
         audio = main_audio_stream(container)
+        if audio_only:
+            if audio is None:
+                raise NoAudioStream(
+                    f"{path.name}: a sound recorder's file must hold audio; this one has none."
+                )
+            return _probe_audio_only(path, container, audio, limits)
         if video is None:
             if audio is None:
                 raise UnreadableMedia(f"{path.name}: the file holds neither video nor audio.")
@@ -327,4 +340,46 @@ def probe(
         audio_stream_count=audio_count,
         audio_bit_rate=audio_bit_rate,
         audio_start_ms=1000.0 * audio_start,
+    )
+
+
+def _probe_audio_only(
+    path: Path,
+    container: av.container.InputContainer,
+    audio: av.AudioStream,
+    limits: IngestSettings,
+) -> ProbeResult:
+    """A sound recorder's file: the audio facts, no picture (the caller closes)."""
+    if container.duration is not None:
+        duration_s = container.duration / 1_000_000
+    else:
+        duration_s = _seconds(audio.duration, audio.time_base) or 0.0
+    check_limits(
+        path,
+        width=1,
+        height=1,
+        duration_s=duration_s,
+        audio_channels=[int(s.codec_context.channels or 0) for s in container.streams.audio],
+        limits=limits,
+    )
+    acc = audio.codec_context
+    return ProbeResult(
+        duration_ms=round(duration_s * 1000),
+        container_format=container.format.name,
+        bit_rate=container.bit_rate or None,
+        size_bytes=path.stat().st_size,
+        has_picture=False,
+        width=0,
+        height=0,
+        resolution="",
+        fps=0.0,
+        frame_rate="0/1",
+        vfr=False,
+        video_codec="",
+        audio_codec=acc.name,
+        audio_sample_rate=int(acc.sample_rate or 0) or None,
+        audio_channels=int(acc.channels or 0) or None,
+        audio_stream_count=len(container.streams.audio),
+        audio_bit_rate=audio.bit_rate or None,
+        audio_start_ms=1000.0 * (_seconds(audio.start_time, audio.time_base) or 0.0),
     )

@@ -137,6 +137,7 @@ async def store(
             asset.camera_label.value,
             version=version_of(original_key),
             ext=out.extension,
+            take=asset.take,
         )
         obj = await deps.store.put_file(key, out.path, out.content_type, sha256=out.sha256)
         uploaded.append(key)

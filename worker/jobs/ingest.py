@@ -11,6 +11,9 @@ keys and derived-media entries are upserted per (asset, kind), so a retried or
 re-run job overwrites instead of duplicating; a failed ingest removes what it
 made, so a failed asset has no derived objects or entries. A job overtaken by a
 re-upload records nothing and removes only its own files.
+
+A sound recorder's file (label REC) is audio only: its audio WAV and waveform are
+all it gets (no proxy, no video job), its ``videoState`` is null.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ async def ingest_asset(ctx: dict[str, Any], asset_id: str) -> str:
 async def _ingest(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     log = get_logger()
     asset = await deps.strapi.assets.get(asset_id, populate={"session": True, "derivatives": True})
-    structlog.contextvars.bind_contextvars(camera=asset.camera_label.value)
+    structlog.contextvars.bind_contextvars(camera=asset.camera_label.value, take=asset.take)
     if asset.state not in ASSET_NEEDS_INGEST or not asset.original_url:
         log.info("ingest_skipped", state=asset.state.value)
         return f"skipped: asset is {asset.state.value}"
@@ -127,7 +130,8 @@ async def _run_ingest(
     log = get_logger()
     asset_id = asset.document_id
     assert asset.original_url is not None
-    single_pass = deps.settings.ingest_order == "single-pass"
+    recorder = asset.camera_label.is_recorder
+    single_pass = deps.settings.ingest_order == "single-pass" and not recorder
     log.info("ingest_started", key=key, size=size, order=deps.settings.ingest_order)
     await deps.strapi.update_asset(
         asset_id,
@@ -136,7 +140,7 @@ async def _run_ingest(
             error_message=None,
             progress_pct=1,
             progress_message="downloading the original",
-            video_state=VideoState.PENDING,
+            video_state=None if recorder else VideoState.PENDING,
             video_progress_pct=None,
         ),
     )
@@ -148,7 +152,7 @@ async def _run_ingest(
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
         source = folder / workdir.local_name(asset.original_filename, ext)
         await deps.store.get_file(key, source)
-        facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
+        facts = await asyncio.to_thread(probe, source, limits=deps.ingest, audio_only=recorder)
         await deps.strapi.update_asset(asset_id, _probe_fields(facts))
         kinds = planned_kinds(facts, deps.ingest) if single_pass else list(AUDIO_KINDS)
 
@@ -176,12 +180,12 @@ async def _run_ingest(
                 state=AssetState.READY,
                 error_message=None,
                 progress_pct=100,
-                progress_message=_ready_message(made, single_pass),
-                video_state=VideoState.READY if single_pass else VideoState.PENDING,
-                video_progress_pct=100 if single_pass else 0,
+                progress_message=_ready_message(made, single_pass, recorder),
+                video_state=_video_state(single_pass, recorder),
+                video_progress_pct=None if recorder else 100 if single_pass else 0,
             ),
         )
-        if not single_pass:
+        if not single_pass and not recorder:
             kept = deps.settings.keep_originals_s > 0 and workdir.keep_original(
                 deps.settings.work_dir,
                 asset_id,
@@ -204,30 +208,39 @@ async def _run_ingest(
         heartbeat.cancel()
         shutil.rmtree(folder, ignore_errors=True)
     log.info("ingest_done", outputs=[o.kind for o in outputs], original_kept=kept)
-    if not single_pass:
+    if not single_pass and not recorder:
         await _enqueue_video(ctx, deps, asset_id)
     await _advance(ctx, deps, session.document_id)
     return "ready"
 
 
-def _ready_message(made: Collection[str], single_pass: bool) -> str:
+def _video_state(single_pass: bool, recorder: bool) -> VideoState | None:
+    if recorder:
+        return None  # a sound recorder has no picture to encode
+    return VideoState.READY if single_pass else VideoState.PENDING
+
+
+def _ready_message(made: Collection[str], single_pass: bool, recorder: bool) -> str:
+    if recorder:
+        return "audio ready (sound recorder: no video)"
     if single_pass:
         return f"ready: {', '.join(sorted(made))}"
     return "audio ready; video queued"
 
 
 def _probe_fields(facts: ProbeResult) -> MediaAssetInput:
+    picture = facts.has_picture
     return MediaAssetInput(
         duration_ms=facts.duration_ms,
-        fps=round(facts.fps, 3),
-        resolution=facts.resolution,
-        codec=facts.video_codec,
+        fps=round(facts.fps, 3) if picture else None,
+        resolution=facts.resolution if picture else None,
+        codec=facts.video_codec if picture else None,
         audio_codec=facts.audio_codec,
         sample_rate=facts.audio_sample_rate,
         audio_channels=facts.audio_channels,
-        is_vfr=facts.vfr,
+        is_vfr=facts.vfr if picture else None,
         audio_start_ms=round(facts.audio_start_ms, 3),
-        video_start_ms=round(facts.video_start_ms, 3),
+        video_start_ms=round(facts.video_start_ms, 3) if picture else None,
         progress_pct=5,
         progress_message="probed; extracting audio",
     )

@@ -1,9 +1,10 @@
-"""``sync_session``: move a session through its states and sync it when its cameras are in.
+"""``sync_session``: move a session through its states and sync it when its clips are in.
 
-draft -> ingesting (a camera is being ingested) -> syncing -> needs-review.
+draft -> ingesting (a file is being ingested) -> syncing -> needs-review.
 The job is idempotent: it recomputes only when the session's inputs (each ready
-camera's audio WAV checksum) differ from those of the stored result, and it
-always updates the session's one sync-result.
+clip's audio WAV checksum) differ from those of the stored result, and it
+always updates the session's one sync-result, keyed by clip id
+(``worker.session_clips``). A sound recorder (REC) is the master when it has one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import Any
 from arq import ArqRedis
 
 from strapi_client.debug_artifacts import DebugArtifacts, HistoryEntry
-from strapi_client.enums import AssetState, DerivedKind, OperatorStatus, SessionState, SyncMethod
+from strapi_client.enums import (
+    AssetState,
+    CameraLabel,
+    DerivedKind,
+    OperatorStatus,
+    SessionState,
+    SyncMethod,
+)
 from strapi_client.models import (
     MediaAsset,
     RecordingSession,
@@ -31,12 +39,14 @@ from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
 from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
+from worker.session_clips import AssetClip, artifact_name, asset_clips
 from worker.session_lock import session_lock
 from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
-from worker.sync.engine import CameraInput, SyncInputError, sync_files
-from worker.sync.report import SyncReport
+from worker.sync.clips import ClipInput
+from worker.sync.engine import SyncInputError, sync_clips
+from worker.sync.report import ClipSyncReport
 from worker.transient import TRANSIENT
 
 ENGINE_VERSION = "multicam-xcorr-1"
@@ -49,11 +59,9 @@ async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False
     )
 
 
-def inputs_digest(assets: list[MediaAsset]) -> str:
-    """What a sync result was computed from: each camera's label and audio checksum."""
-    parts = sorted(
-        f"{a.camera_label.value}={getattr(_wav(a), 'checksum', None) or ''}" for a in assets
-    )
+def inputs_digest(clips: list[AssetClip]) -> str:
+    """What a sync result was computed from: each clip's id and audio checksum."""
+    parts = sorted(f"{c.id}={getattr(_wav(c.asset), 'checksum', None) or ''}" for c in clips)
     return hashlib.sha256("|".join([ENGINE_VERSION, *parts]).encode()).hexdigest()[:24]
 
 
@@ -79,7 +87,7 @@ async def _set_session(
 async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | None) -> str:
     log = get_logger()
     session = await deps.strapi.get_session(session_id)
-    assets = sorted(session.assets or [], key=lambda a: a.camera_label.value)
+    assets = asset_clips(session.assets or [])
     if session.state is SessionState.READY and not force:
         if not _inputs_changed(session, assets):
             return "approved: left as it is"
@@ -89,20 +97,21 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         log.warning("approved_inputs_changed", session=session_id)
     if not assets:
         return "no cameras yet"
-    pending = [a for a in assets if a.state in (AssetState.UPLOADING, AssetState.INGESTING)]
-    failed = [a for a in assets if a.state is AssetState.FAILED]
-    ready = [a for a in assets if a.state is AssetState.READY]
+    pending = [c for c in assets if c.asset.state in (AssetState.UPLOADING, AssetState.INGESTING)]
+    failed = [c for c in assets if c.asset.state is AssetState.FAILED]
+    ready = [c for c in assets if c.asset.state is AssetState.READY]
     if pending:
-        ingesting = any(a.state is AssetState.INGESTING for a in pending)
+        ingesting = any(c.asset.state is AssetState.INGESTING for c in pending)
         state = SessionState.INGESTING if ingesting else None
-        status = ", ".join(f"{a.camera_label.value} {_asset_status(a)}" for a in assets)
+        status = ", ".join(f"{c.id} {_asset_status(c.asset)}" for c in assets)
         await _set_session(
             deps, session, state, f"ingesting: {status}", int(100 * len(ready) / len(assets))
         )
         return "waiting for cameras"
-    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}" for a in failed)
-    if len(ready) < 2:
-        message = f"cannot sync: {len(ready)} camera(s) ready, 2 needed" + (
+    failures = _failures(failed)
+    cameras_ready = len({c.label for c in ready})
+    if cameras_ready < 2:
+        message = f"cannot sync: {cameras_ready} camera(s) ready, 2 needed" + (
             f"; {failures}" if failures else ""
         )
         await _set_session(deps, session, SessionState.NEEDS_REVIEW, message)
@@ -131,12 +140,16 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
         return await _sync(deps, session, ready, failed, digest, redis)
 
 
-def _inputs_changed(session: RecordingSession, assets: list[MediaAsset]) -> bool:
+def _inputs_changed(session: RecordingSession, assets: list[AssetClip]) -> bool:
     """True once a new camera file is in (ingested, or ingesting) since the result."""
-    if any(a.state is AssetState.INGESTING for a in assets):
+    if any(c.asset.state is AssetState.INGESTING for c in assets):
         return True
-    ready = [a for a in assets if a.state is AssetState.READY]
+    ready = [c for c in assets if c.asset.state is AssetState.READY]
     return _recorded_digest(session.sync_result) != inputs_digest(ready)
+
+
+def _failures(failed: list[AssetClip]) -> str:
+    return "; ".join(f"camera {c.id} failed: {c.asset.error_message}" for c in failed)
 
 
 def _recorded_digest(result: SyncResult | None) -> str | None:
@@ -161,23 +174,23 @@ async def _sync_failed(deps: Deps, session_id: str, reason: str) -> None:
 async def _sync(
     deps: Deps,
     session: RecordingSession,
-    ready: list[MediaAsset],
-    failed: list[MediaAsset],
+    ready: list[AssetClip],
+    failed: list[AssetClip],
     digest: str,
     redis: ArqRedis | None,
 ) -> str:
     """One attempt at computing and storing the session's sync result."""
     log = get_logger()
     session_id = session.document_id
-    failures = "; ".join(f"camera {a.camera_label.value} failed: {a.error_message}" for a in failed)
+    failures = _failures(failed)
     await _set_session(
         deps,
         session,
         SessionState.SYNCING,
-        f"syncing cameras {', '.join(a.camera_label.value for a in ready)}",
+        f"syncing cameras {', '.join(c.id for c in ready)}",
         0,
     )
-    log.info("sync_started", cameras=[a.camera_label.value for a in ready])
+    log.info("sync_started", cameras=[c.id for c in ready])
     try:
         report, artifacts = await _compute(deps, session, ready)
     except (SyncInputError, StorageError) as exc:
@@ -220,26 +233,28 @@ def _asset_status(asset: MediaAsset) -> str:
 
 
 async def _compute(
-    deps: Deps, session: RecordingSession, ready: list[MediaAsset]
-) -> tuple[SyncReport, dict[str, str]]:
+    deps: Deps, session: RecordingSession, ready: list[AssetClip]
+) -> tuple[ClipSyncReport, dict[str, str]]:
     workdir = job_dir(deps.settings.work_dir, f"sync-{session.document_id}")
     try:
-        cams = []
-        for asset in ready:
-            wav = _wav(asset)
+        clips = []
+        for clip in ready:
+            wav = _wav(clip.asset)
             if wav is None or not wav.storage_key:
-                raise SyncInputError(f"camera {asset.camera_label.value} has no audio WAV")
-            dest = workdir / f"{asset.camera_label.value}.wav"
+                raise SyncInputError(f"camera {clip.id} has no audio WAV")
+            dest = workdir / f"{artifact_name(clip.id)}.wav"
             expected = (wav.checksum or "").removeprefix("sha256:") or None
             await deps.store.get_file(wav.storage_key, dest, expected_sha256=expected)
-            cams.append(CameraInput(asset.camera_label.value, dest))
-        report = await asyncio.to_thread(sync_files, cams, master="auto")
+            # Every input is a WAV: which one is the sound recorder is the label's to say.
+            clips.append(ClipInput(clip.label, dest, id=clip.id, recorder=clip.recorder))
+        report = await asyncio.to_thread(sync_clips, clips, master="auto")
+        by_clip = report.by_clip()
         urls: dict[str, str] = {}
-        for label in report.labels:
-            body = json.dumps(camera_artifact(report, label), separators=(",", ":")).encode()
-            key = sync_artifact_key(session.project_id, session.date, f"sync-{label}")
+        for cid in by_clip.labels:
+            body = json.dumps(camera_artifact(by_clip, cid), separators=(",", ":")).encode()
+            key = sync_artifact_key(session.project_id, session.date, artifact_name(cid))
             stored = await deps.store.put_bytes(key, body, "application/json")
-            urls[label] = stored.url
+            urls[cid] = stored.url
         return report, urls
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -276,22 +291,30 @@ def _history(
 
 
 def _result_input(
-    report: SyncReport,
-    failed: list[MediaAsset],
+    report: ClipSyncReport,
+    failed: list[AssetClip],
     digest: str,
     artifacts: dict[str, str],
     *,
     previous: SyncResult | None = None,
 ) -> SyncResultInput:
-    doc = report.to_dict()
+    doc = report.by_clip().to_dict()
     classification = dict(doc["classification"])
     errors = dict(doc["errors"])
-    for asset in failed:
-        label = asset.camera_label.value
-        classification[label] = "needs-manual-nudge"
-        errors[label] = f"ingest failed: {asset.error_message}"
+    for clip in failed:
+        classification[clip.id] = "needs-manual-nudge"
+        errors[clip.id] = f"ingest failed: {clip.asset.error_message}"
+    debug = DebugArtifacts(
+        inputs_digest=digest,
+        engine=ENGINE_VERSION,
+        artifacts=artifacts,
+        errors=errors,
+        history=_history(previous, digest, doc["offsets_ms"]),
+    )
+    if report.master_clip != report.master:
+        debug.master_clip = report.master_clip  # set only when it says more than the label
     return SyncResultInput(
-        master_camera=report.master,
+        master_camera=CameraLabel(report.master),
         offsets_ms=doc["offsets_ms"],
         confidence=doc["confidence"],
         confidence_pct=doc["confidence_pct"],
@@ -300,13 +323,7 @@ def _result_input(
         method=SyncMethod.XCORR,
         operator_status=OperatorStatus.PENDING,
         operator_offsets_ms=None,
-        debug_artifacts=DebugArtifacts(
-            inputs_digest=digest,
-            engine=ENGINE_VERSION,
-            artifacts=artifacts,
-            errors=errors,
-            history=_history(previous, digest, doc["offsets_ms"]),
-        ),
+        debug_artifacts=debug,
         computed_at=dt.datetime.now(dt.UTC),
         approved_at=None,
         approved_by=None,

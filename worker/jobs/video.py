@@ -44,9 +44,10 @@ async def encode_video(ctx: dict[str, Any], asset_id: str) -> str:
 async def _encode(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     log = get_logger()
     asset = await deps.strapi.assets.get(asset_id, populate={"session": True})
-    structlog.contextvars.bind_contextvars(camera=asset.camera_label.value)
+    structlog.contextvars.bind_contextvars(camera=asset.camera_label.value, take=asset.take)
     if (
         asset.state is not AssetState.READY
+        or asset.camera_label.is_recorder
         or asset.video_state not in VIDEO_UNSETTLED
         or not asset.original_url
         or asset.session is None

@@ -32,6 +32,7 @@ from worker.review.validate import (
     check_reviewer,
 )
 from worker.review.view import ResultView
+from worker.session_clips import asset_clips, master_clip_id
 
 REVIEWABLE = (SessionState.NEEDS_REVIEW, SessionState.READY)
 BOUNCE_PREFIX = "[multicam] "
@@ -52,15 +53,16 @@ class Review:
 
 
 def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
+    """The session's clips by clip id (a camera's label when it has one file)."""
     return {
-        a.camera_label.value: CameraFacts(
-            label=a.camera_label.value,
-            usable=a.state is AssetState.READY,
-            duration_ms=float(a.duration_ms) if a.duration_ms else None,
-            state=a.state.value,
-            error=a.error_message,
+        c.id: CameraFacts(
+            label=c.id,
+            usable=c.asset.state is AssetState.READY,
+            duration_ms=float(c.asset.duration_ms) if c.asset.duration_ms else None,
+            state=c.asset.state.value,
+            error=c.asset.error_message,
         )
-        for a in session.assets or []
+        for c in asset_clips(session.assets or [])
     }
 
 
@@ -85,7 +87,7 @@ def judge(
             f"the session is {session.state.value}: only a session in "
             "needs-review (or ready) can be reviewed; wait for the sync"
         )
-    master = view.result.master_camera
+    master = master_clip_id(view.result)
     if master is None:
         raise ReviewConflict("the sync result has no master camera: recompute it")
     problems = check_reviewer(reviewer)
@@ -98,7 +100,7 @@ def judge(
     elif status is OperatorStatus.CORRECTED:
         try:
             merged = check_correction(
-                offsets, master=master.value, computed=view.computed_offsets, cameras=cameras
+                offsets, master=master, computed=view.computed_offsets, cameras=cameras
             )
         except ReviewRejected as exc:
             raise ReviewRejected(problems + exc.problems) from None

@@ -2,8 +2,11 @@
 
 Layout (the plan's scheme, see docs/storage.md)::
 
-    projects/{project}/{YYYYMMDD}/{kind plural}/angle-{NNN}_v{VVV}.{ext}
+    projects/{project}/{YYYYMMDD}/{kind plural}/angle-{NNN}[_t{TT}]_v{VVV}.{ext}
     projects/{project}/{YYYYMMDD}/sync/{name}.json
+
+A camera's first take has no ``_t`` part (the layout before takes existed); take
+2 onwards is ``_t02``…``_t99``. The sound recorder is angle 100.
 
 ``object_key`` builds the first form and ``parse_object_key`` reads it back.
 Kinds that expire get a retention prefix in front of that same key
@@ -32,6 +35,10 @@ MAX_SEGMENT_BYTES = 255  # a file name on every local filesystem we care about
 PROJECT_SLUG_MAX = 48
 MAX_VERSION = 999
 MAX_ANGLE = 999
+MAX_TAKE = 99
+# The sound recorder's label and angle number (cameras are letters: A=1 … Z=26).
+RECORDER_LABEL = "REC"
+RECORDER_ANGLE = 100
 
 
 class ObjectKind(StrEnum):
@@ -83,7 +90,8 @@ _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _OBJECT_KEY = re.compile(
     r"(?P<retention>expiring/[a-z0-9_-]+/)?projects/(?P<project>[a-z0-9_-]{1,57})/"
     r"(?P<day>[0-9]{8})/(?P<folder>[a-z0-9_-]+)/"
-    r"angle-(?P<angle>[0-9]{3})_v(?P<version>[0-9]{3})\.(?P<ext>[a-z0-9]{1,10})"
+    r"angle-(?P<angle>[0-9]{3})(?:_t(?P<take>[0-9]{2}))?_v(?P<version>[0-9]{3})"
+    r"\.(?P<ext>[a-z0-9]{1,10})"
 )
 
 
@@ -140,7 +148,8 @@ def safe_project_id(project_id: str) -> str:
 
 
 def angle_number(camera: str | int) -> int:
-    """Camera label to angle number: A=1, B=2, … Z=26 (case-insensitive); ints pass through."""
+    """Camera label to angle number: A=1, B=2, … Z=26 (case-insensitive), REC=100;
+    ints pass through."""
     if isinstance(camera, bool):
         raise InvalidKey(f"camera {camera!r} is not a label")
     if isinstance(camera, int):
@@ -148,6 +157,8 @@ def angle_number(camera: str | int) -> int:
             raise InvalidKey(f"angle {camera} is outside 1..{MAX_ANGLE}")
         return camera
     label = str(camera)
+    if label.upper() == RECORDER_LABEL:
+        return RECORDER_ANGLE
     # isascii first: "ı".upper() is "I" and "ß".upper() is "SS".
     if len(label) != 1 or not (label.isascii() and label.isalpha()):
         raise InvalidKey(f"camera label {camera!r} is not a single letter A-Z")
@@ -205,13 +216,16 @@ def object_key(
     *,
     version: int = 1,
     ext: str | None = None,
+    take: int = 1,
 ) -> str:
-    """Key of one camera's original or derived file.
+    """Key of one camera's (take's) original or derived file.
 
     >>> object_key("acme", dt.date(2025, 3, 14), "proxy", "B")
     'projects/acme/20250314/proxies/angle-002_v001.mp4'
     >>> object_key("acme", dt.date(2025, 3, 14), "audio-wav", "A")
     'expiring/audio/projects/acme/20250314/audio/angle-001_v001.wav'
+    >>> object_key("acme", dt.date(2025, 3, 14), "proxy", "B", take=3)
+    'projects/acme/20250314/proxies/angle-002_t03_v001.mp4'
     """
     try:
         kind = ObjectKind(kind)
@@ -225,7 +239,10 @@ def object_key(
         if kind not in DEFAULT_EXTENSIONS:
             raise InvalidKey(f"{kind} needs an explicit extension (see extension_from_filename)")
         ext = DEFAULT_EXTENSIONS[kind]
-    name = f"angle-{angle_number(camera):03d}_v{version:03d}.{normalise_extension(ext)}"
+    if isinstance(take, bool) or not isinstance(take, int) or not 1 <= take <= MAX_TAKE:
+        raise InvalidKey(f"take {take!r} is outside 1..{MAX_TAKE}")
+    take_part = f"_t{take:02d}" if take > 1 else ""
+    name = f"angle-{angle_number(camera):03d}{take_part}_v{version:03d}.{normalise_extension(ext)}"
     key = f"{retention_prefix(kind)}{session_prefix(project_id, day)}{FOLDERS[kind]}/{name}"
     return check_key(key)
 
@@ -259,7 +276,8 @@ class ObjectKeyParts:
 
     ``project`` is the project's key segment (``safe_project_id`` of the id, which
     is the id itself for ids that are already safe), ``angle`` the camera's angle
-    number (1 is camera A, see ``angle_number``).
+    number (1 is camera A, see ``angle_number``), ``take`` the camera's take (1 when
+    the key has no ``_t`` part).
     """
 
     project: str
@@ -268,10 +286,13 @@ class ObjectKeyParts:
     angle: int
     version: int
     ext: str
+    take: int = 1
 
     @property
     def camera(self) -> str | None:
-        """The camera label ('A' for angle 1), or None beyond Z."""
+        """The camera label ('A' for angle 1, 'REC' for 100), or None for other angles."""
+        if self.angle == RECORDER_ANGLE:
+            return RECORDER_LABEL
         return chr(ord("A") + self.angle - 1) if self.angle <= 26 else None
 
 
@@ -297,7 +318,10 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
     if kind is None or (match["retention"] or "") != retention_prefix(kind):
         return None
     angle, version, day = int(match["angle"]), int(match["version"]), match["day"]
-    if not (1 <= angle <= MAX_ANGLE and 1 <= version <= MAX_VERSION):
+    take = int(match["take"]) if match["take"] is not None else 1
+    # "_t01" is never written (take 1 has no take part): one key per file.
+    take_ok = match["take"] is None or 2 <= take <= MAX_TAKE
+    if not (1 <= angle <= MAX_ANGLE and 1 <= version <= MAX_VERSION and take_ok):
         return None
     try:
         date = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
@@ -310,14 +334,20 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
         angle=angle,
         version=version,
         ext=match["ext"],
+        take=take,
     )
 
 
 def is_derived_key_of(
-    key: str, project_id: str, day: dt.date, camera: str | int, kind: ObjectKind | str
+    key: str,
+    project_id: str,
+    day: dt.date,
+    camera: str | int,
+    kind: ObjectKind | str,
+    take: int = 1,
 ) -> bool:
-    """True when ``key`` is where ``object_key`` puts this camera's ``kind`` file of this
-    session (any version and extension), and ``kind`` is a derived kind.
+    """True when ``key`` is where ``object_key`` puts this camera's (take's) ``kind`` file
+    of this session (any version and extension), and ``kind`` is a derived kind.
 
     A derived-media entry's key is text in Strapi: before the worker deletes the object
     or signs a link to it, the key must name the entry's own file, never an original
@@ -335,6 +365,7 @@ def is_derived_key_of(
         and parts.project == safe_project_id(project_id)
         and parts.day == day
         and parts.angle == angle
+        and parts.take == take
     )
 
 

@@ -21,10 +21,16 @@ TAKE_MARK = "#"
 
 @dataclass(frozen=True)
 class ClipInput:
-    """One file of the session and the operator's label for its camera."""
+    """One file of the session and the operator's label for its camera.
+
+    :param id: the clip's id in the report (default: from the labels, ``clip_ids``).
+    :param recorder: the file is a sound recorder's (default: it has no picture).
+    """
 
     label: str
     path: Path
+    id: str | None = None
+    recorder: bool | None = None
 
 
 @dataclass(frozen=True)

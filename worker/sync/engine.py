@@ -141,11 +141,11 @@ def sync_clip_tracks(
 
 
 def recorder_label(clips: Sequence[SessionClip], durations: Mapping[str, float]) -> str | None:
-    """The sound recorder's label: of the audio-only clips' labels, the longest in total
-    (ties: the first given); None when every clip has a picture."""
+    """The sound recorder's label: of the usable (in ``durations``) audio-only clips'
+    labels, the longest in total (ties: the first given); None when there is none."""
     totals: dict[str, float] = {}
     for c in clips:
-        if c.audio_only:
+        if c.audio_only and c.id in durations:
             totals[c.label] = totals.get(c.label, 0.0) + durations.get(c.id, 0.0)
     if not totals:
         return None
@@ -291,14 +291,16 @@ def sync_clips(
     labels = [c.label for c in clips]
     if len(set(labels)) < 2:
         raise SyncInputError("need clips of at least two cameras to sync")
-    ids = clip_ids(labels)
+    ids = [c.id or default for c, default in zip(clips, clip_ids(labels), strict=True)]
     if len(set(ids)) != len(ids):
         raise SyncInputError(f"clip ids must be unique, got {ids}")
     cameras = [CameraInput(cid, c.path) for cid, c in zip(ids, clips, strict=True)]
     _check_files(cameras)
     probes = {cam.label: probe_audio(cam.path) for cam in cameras}
     session = [
-        SessionClip(cid, c.label, str(c.path), not probes[cid].picture)
+        SessionClip(
+            cid, c.label, str(c.path), not probes[cid].picture if c.recorder is None else c.recorder
+        )
         for cid, c in zip(ids, clips, strict=True)
     ]
     guess = master if master != "auto" else None

@@ -94,13 +94,13 @@ def _hold() -> None:
     if kind == "sync":
         from worker.jobs import sync
 
-        engine = sync.sync_files
+        engine = sync.sync_clips
 
         def held_engine(*args: Any, **kwargs: Any) -> Any:
             _wait_at_gate()  # the engine runs in a thread: block it there
             return engine(*args, **kwargs)
 
-        sync.sync_files = held_engine
+        sync.sync_clips = held_engine
     elif kind == "review":
         from worker.jobs import review
 
@@ -128,4 +128,5 @@ elif POISON == "video":
 elif POISON == "sync":
     from worker.jobs import sync
 
-    sync.sync_files = _out_of_memory
+    assert hasattr(sync, "sync_clips"), "the sync job no longer calls sync_clips"
+    sync.sync_clips = _out_of_memory

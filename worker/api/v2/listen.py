@@ -35,6 +35,7 @@ from worker.review.listen import (
     source_positions,
     stereo_wav,
 )
+from worker.session_clips import CLIP_ID_PATTERN, asset_clips, file_stem, master_clip_id
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
 
@@ -108,8 +109,9 @@ async def listen(
     camera: Annotated[
         str,
         Query(
-            pattern=r"^[A-Z]$",
-            description="The camera to hear against the master (right channel).",
+            pattern=CLIP_ID_PATTERN,
+            description="The camera (clip id: C, or B#2 for one of several files) to hear "
+            "against the master (right channel).",
             examples=["C"],
         ),
     ],
@@ -144,10 +146,10 @@ async def listen(
 ) -> Response:
     session = await ctx.session(session_id, derivatives=True)
     view = await result_or_404(ctx, session)
-    master = view.result.master_camera.value if view.result.master_camera else None
+    master = master_clip_id(view.result)
     if master is None:
         raise ApiError(409, "not_reviewable", "the sync result has no master camera: recompute it")
-    assets = {a.camera_label.value: a for a in session.assets or []}
+    assets = {c.id: c.asset for c in asset_clips(session.assets or [])}
     if camera not in assets:
         raise _invalid(
             "query.camera",
@@ -194,7 +196,7 @@ async def listen(
             sides.append(await read_side(ctx.store, key, window, off, ppm))
         except NoAudio as exc:
             raise ApiError(409, "audio_unavailable", f"camera {label}: {exc}") from None
-    name = f"listen-{master}{camera}-{math.floor(at_ms)}ms.wav"
+    name = f"listen-{file_stem(master)}-{file_stem(camera)}-{math.floor(at_ms)}ms.wav"
     left, right = sides
     return Response(
         stereo_wav(left, right),

@@ -92,7 +92,12 @@ class SessionCreate(RequestModel):
 
 class AssetSummary(ApiModel):
     asset_id: str
-    camera_label: str
+    camera_label: str = Field(description="A camera (A-E) or REC, the sound recorder.")
+    take: int = Field(1, description="Which of the camera's files, from 1.")
+    clip_id: str = Field(
+        description="What the sync result's maps call this file: the label when the camera "
+        "has one file, else label#take."
+    )
     state: str = Field(
         description="The audio track: uploading, ingesting, ready (the camera "
         "can be synced) or failed."

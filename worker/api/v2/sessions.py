@@ -12,6 +12,7 @@ from worker.api.deps import Api, api
 from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.models import DOC_ID_PATTERN, AssetSummary, SessionCreate, SessionOut
 from worker.api.v2.problems import responses
+from worker.session_clips import asset_clips
 
 router = APIRouter(
     prefix="/v2", tags=["sessions"], route_class=BearerRoute, dependencies=[Depends(bearer_scheme)]
@@ -27,7 +28,7 @@ SessionId = Annotated[
 
 
 def session_out(session: RecordingSession) -> SessionOut:
-    assets = sorted(session.assets or [], key=lambda a: a.camera_label.value)
+    clips = asset_clips(session.assets or [])
     return SessionOut(
         session_id=session.document_id,
         title=session.title,
@@ -42,6 +43,8 @@ def session_out(session: RecordingSession) -> SessionOut:
             AssetSummary(
                 asset_id=a.document_id,
                 camera_label=a.camera_label.value,
+                take=a.take,
+                clip_id=c.id,
                 state=a.state.value,
                 video_state=a.video_state.value if a.video_state else None,
                 video_progress_pct=a.video_progress_pct,
@@ -51,7 +54,8 @@ def session_out(session: RecordingSession) -> SessionOut:
                 progress_message=a.progress_message,
                 error_message=a.error_message,
             )
-            for a in assets
+            for c in clips
+            for a in [c.asset]
         ],
     )
 

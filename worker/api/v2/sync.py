@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 
 from strapi_client.enums import AssetState, OperatorStatus
-from strapi_client.models import MediaAsset, RecordingSession
+from strapi_client.models import RecordingSession
 from worker.api.deps import Api, api
 from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
 from worker.api.v2.links import link_for_key, link_for_url
@@ -33,6 +33,7 @@ from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
 from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
+from worker.session_clips import AssetClip, asset_clips, clips_by_id, master_clip_id
 from worker.session_lock import session_lock
 from worker.storage.keys import is_sync_artifact_key_of
 from worker.timeline import proxy_origin_ms
@@ -77,8 +78,9 @@ async def _camera_links(
     expiry = ctx.settings.link_expiry_s
     signer = media_signer(ctx.settings)
     links: dict[str, dict[str, Link]] = {}
-    for asset in session.assets or []:
-        own = links.setdefault(asset.camera_label.value, {})
+    for clip in asset_clips(session.assets or []):
+        asset = clip.asset
+        own = links.setdefault(clip.id, {})
         for derived in asset.derivatives or []:
             # Only the entry's own file: a key typed elsewhere gets no signed link.
             if derived.storage_key and owns_key(derived, asset, session):
@@ -110,13 +112,17 @@ def _reviewer_mark(view: ResultView) -> dict[str, Any] | None:
     return mark.reviewer.model_dump(mode="json", exclude_unset=True)
 
 
-def _timing(asset: MediaAsset | None) -> dict[str, Any]:
-    """A camera's asset, state and where its picture and sound start."""
-    if asset is None:
+def _timing(clip: AssetClip | None) -> dict[str, Any]:
+    """A clip's asset, state and where its picture and sound start."""
+    if clip is None:
         return {}
+    asset = clip.asset
     audio, video = asset.audio_start_ms, asset.video_start_ms
     origin = proxy_origin_ms(video, audio) if audio is not None and video is not None else None
     return {
+        "camera": clip.label,
+        "take": clip.take,
+        "is_recorder": clip.recorder,
         "asset_id": asset.document_id,
         "state": asset.state.value,
         "video_state": asset.video_state.value if asset.video_state else None,
@@ -132,19 +138,24 @@ def _timing(asset: MediaAsset | None) -> dict[str, Any]:
 async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> SyncView:
     r = view.result
     master = r.master_camera.value if r.master_camera else None
+    master_clip = master_clip_id(r)
     final = view.final_offsets
     classification = dict(r.classification or {})
     pct = dict(r.confidence_pct or {})
     debug = view.debug_artifacts
     errors = debug.errors or {}
-    assets = {a.camera_label.value: a for a in session.assets or []}
+    clips = clips_by_id(session.assets or [])
     links = await _camera_links(ctx, session, view)
-    labels = sorted(set(assets) | set(r.offsets_ms or {}) | set(classification))
+    # The session's clips in camera and take order, then keys only the result has.
+    labels = list(clips) + sorted((set(r.offsets_ms or {}) | set(classification)) - set(clips))
+    by_camera: dict[str, list[str]] = {}
+    for clip in clips.values():
+        by_camera.setdefault(clip.label, []).append(clip.id)
     cameras = [
         CameraReview(
             label=lbl,
-            is_master=lbl == master,
-            **_timing(assets.get(lbl)),
+            is_master=lbl == master_clip,
+            **_timing(clips.get(lbl)),
             offset_ms=(r.offsets_ms or {}).get(lbl),
             final_offset_ms=final.get(lbl),
             confidence=(r.confidence or {}).get(lbl),
@@ -156,12 +167,14 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
         )
         for lbl in labels
     ]
-    others = [lbl for lbl in classification if lbl != master]
+    others = [lbl for lbl in classification if lbl != master_clip]
     return SyncView(
         session_id=session.document_id,
         session_state=session.state.value,
         sync_result_id=r.document_id,
         master_camera=master,
+        master_clip=master_clip,
+        clips_by_camera=by_camera,
         offsets_ms=dict(r.offsets_ms or {}),
         confidence=dict(r.confidence or {}),
         confidence_pct=pct,
@@ -313,9 +326,9 @@ async def recompute(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) ->
     session = await ctx.session(session_id, assets=True)
     assets = session.assets or []
     pending = [
-        a.camera_label.value
-        for a in assets
-        if a.state in (AssetState.UPLOADING, AssetState.INGESTING)
+        c.id
+        for c in asset_clips(assets)
+        if c.asset.state in (AssetState.UPLOADING, AssetState.INGESTING)
     ]
     if pending:
         raise ApiError(
@@ -324,7 +337,7 @@ async def recompute(session_id: SessionId, ctx: Annotated[Api, Depends(api)]) ->
             f"camera(s) {', '.join(sorted(pending))} are "
             "still uploading or ingesting; the sync runs by itself once they are in",
         )
-    if sum(a.state is AssetState.READY for a in assets) < 2:
+    if len({a.camera_label for a in assets if a.state is AssetState.READY}) < 2:
         raise ApiError(
             409, "not_enough_cameras", "fewer than two cameras are ready: nothing to sync"
         )

@@ -16,8 +16,16 @@ CameraKey = Annotated[Line, Field(min_length=1, max_length=8)]
 
 
 class CameraReview(ApiModel):
-    label: str
-    is_master: bool
+    """One clip of the session: a camera's file (or the sound recorder's)."""
+
+    label: str = Field(
+        description="The clip id the offsets are keyed by: the camera's label when it has "
+        "one file in the session, else label#take (B#2)."
+    )
+    camera: str | None = Field(None, description="The camera's label (REC: the sound recorder).")
+    take: int | None = Field(None, description="Which of the camera's files, from 1.")
+    is_recorder: bool = False
+    is_master: bool = Field(description="This clip is the timeline's zero.")
     asset_id: str | None = None
     state: str | None = Field(
         None, description="The camera's asset state (ready: its audio is in and it can be synced)."
@@ -73,6 +81,12 @@ class SyncView(ApiModel):
     session_state: str
     sync_result_id: str
     master_camera: str | None = None
+    master_clip: str | None = Field(
+        None, description="The clip at the timeline's zero (the master camera's label or B#1)."
+    )
+    clips_by_camera: dict[str, list[str]] = Field(
+        default_factory=dict, description="Each camera's clip ids, in take order."
+    )
     offsets_ms: dict[str, float] = Field(
         default_factory=dict,
         description="The computed offsets (kept as computed, whatever the review).",

@@ -24,6 +24,7 @@ from worker.handoff.link import TIMELINE_PATH
 from worker.handoff.media import MediaChoice, asset_media
 from worker.handoff.model import CameraMedia
 from worker.handoff.stored import stored_facts
+from worker.session_clips import asset_clips
 
 router = APIRouter(
     prefix="/v2",
@@ -98,10 +99,10 @@ async def timeline(
         raise ApiError(409, "not_reviewable", "the sync result has no master camera: recompute it")
     cameras: list[CameraMedia] = []
     reasons: dict[str, str] = {}
-    for asset in session.assets or []:
-        found = asset_media(asset, media, media_root)
+    for clip in asset_clips(session.assets or []):
+        found = asset_media(clip, media, media_root)
         if isinstance(found, str):
-            reasons[asset.camera_label.value] = found
+            reasons[clip.id] = found
         else:
             cameras.append(found)
     facts = facts.model_copy(update={"errors": {**reasons, **facts.errors}})

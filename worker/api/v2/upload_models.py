@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from strapi_client.enums import CameraLabel
+from strapi_client.models import MAX_TAKE
 from worker.api.v2.models import ApiModel, Line, PresignedUrl, RequestModel
 from worker.storage.parts import MAX_OBJECT_SIZE, MAX_PARTS
 
@@ -23,7 +24,16 @@ Token = Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,1024}$")]
 
 
 class InitUpload(RequestModel):
-    camera_label: CameraLabel
+    camera_label: CameraLabel = Field(
+        description="A camera (A-E), or REC for a sound recorder's audio-only file."
+    )
+    take: int = Field(
+        1,
+        ge=1,
+        le=MAX_TAKE,
+        description="Which of this camera's files (takes, or a recording split into "
+        "files), counted from 1 in the order they were recorded.",
+    )
     filename: Annotated[
         Line,
         Field(min_length=1, max_length=255, description="The file's name (its extension is kept)."),
@@ -73,6 +83,7 @@ class UploadTicket(ApiModel):
 
     asset_id: str
     camera_label: str
+    take: int = 1
     upload_id: str = Field(description="Pass it to complete (and part-urls).")
     mode: Literal["single", "multipart"]
     key: str = Field(description="Object key the file is stored under.")
@@ -165,6 +176,7 @@ class CompleteUpload(RequestModel):
 class UploadDone(ApiModel):
     asset_id: str
     camera_label: str
+    take: int = 1
     state: str = Field(description="The asset's state: ingesting once complete.")
     original_url: str
     key: str

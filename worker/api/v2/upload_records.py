@@ -31,6 +31,7 @@ class UploadRecord(BaseModel):
     asset_id: str
     session_id: str
     camera: str
+    take: int = 1
     key: str
     upload_id: str
     mode: Literal["single", "multipart"]
@@ -78,14 +79,14 @@ class UploadRecords:
             await self._redis.delete(name)
 
 
-async def used_versions(store: ObjectStore, prefix: str, angle: int) -> set[int]:
-    """Versions of one camera angle that objects or unfinished uploads already use."""
+async def used_versions(store: ObjectStore, prefix: str, angle: int, take: int = 1) -> set[int]:
+    """Versions of one camera angle's take that objects or unfinished uploads already use."""
     keys = [info.key async for info in store.list_objects(prefix)]
     keys += [u.key for u in await store.list_multipart_uploads(prefix)]
     used = set()
     for key in keys:
         parts = parse_object_key(key)
-        if parts is not None and parts.angle == angle:
+        if parts is not None and parts.angle == angle and parts.take == take:
             used.add(parts.version)
     return used
 
@@ -97,16 +98,26 @@ async def allocate_key(
     camera: str,
     ext: str,
     asset_id: str,
+    take: int = 1,
 ) -> str | None:
-    """A fresh original key for this camera, reserved for ``asset_id``; None if all are used."""
-    first = object_key(session.project_id, session.date, "original", camera, version=1, ext=ext)
+    """A fresh original key for this camera's take, reserved for ``asset_id``; None if all
+    are used."""
+    first = object_key(
+        session.project_id, session.date, "original", camera, version=1, ext=ext, take=take
+    )
     prefix = first.rsplit("/", 1)[0] + "/"
-    used = await used_versions(store, prefix, angle_number(camera))
+    used = await used_versions(store, prefix, angle_number(camera), take)
     for version in range(1, MAX_VERSION + 1):
         if version in used:
             continue
         key = object_key(
-            session.project_id, session.date, "original", camera, version=version, ext=ext
+            session.project_id,
+            session.date,
+            "original",
+            camera,
+            version=version,
+            ext=ext,
+            take=take,
         )
         if await records.reserve(key, asset_id):
             return key

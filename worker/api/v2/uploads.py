@@ -91,6 +91,7 @@ async def _ticket(
     ticket = UploadTicket(
         asset_id=record.asset_id,
         camera_label=record.camera,
+        take=record.take,
         upload_id=record.upload_id,
         mode=record.mode,
         key=record.key,
@@ -179,14 +180,14 @@ async def init_upload(
     if browser_origin is not None:  # a browser will PUT: no ticket it could not use
         await require_browser_upload(ctx.store, ctx.cors, browser_origin)
     session = await ctx.session(session_id)
-    camera = body.camera_label.value
-    existing = await ctx.strapi.find_asset(session_id, camera)
+    camera, take = body.camera_label.value, body.take
+    existing = await ctx.strapi.find_asset(session_id, camera, take=take)
     previous = await ctx.records.get(existing.document_id) if existing else None
     if body.resume and previous is not None and _same_file(previous, body):
         resumed = await _resume(ctx, previous)
         if resumed is not None:
             return resumed
-    # One asset per session and camera: a re-init replaces the pending upload in place.
+    # One asset per session, camera and take: a re-init replaces the pending upload in place.
     if existing is not None and existing.state is AssetState.READY and existing.original_url:
         # A good file is replaced: it stays the camera's file until the new one is
         # complete, so an abandoned re-upload loses nothing.
@@ -209,16 +210,17 @@ async def init_upload(
                 progress_pct=None,
                 progress_message="upload started",
             ),
+            take=take,
         )
     if previous is not None and previous.completed_at is None:
         await _drop_pending(ctx, previous, asset)
     ext = extension_from_filename(body.filename, default="bin")
-    key = await allocate_key(ctx.store, ctx.records, session, camera, ext, asset.document_id)
+    key = await allocate_key(ctx.store, ctx.records, session, camera, ext, asset.document_id, take)
     if key is None:
         raise ApiError(
             409,
             "no_free_version",
-            f"camera {camera} of project "
+            f"camera {camera} take {take} of project "
             f"{session.project_id!r} on {session.date} has used every version",
         )
     if previous is not None and previous.key.rsplit(".", 1)[0] != key.rsplit(".", 1)[0]:
@@ -241,6 +243,7 @@ async def init_upload(
         asset_id=asset.document_id,
         session_id=session_id,
         camera=camera,
+        take=take,
         key=key,
         upload_id=upload_id,
         mode=mode,
@@ -385,6 +388,7 @@ async def complete(
         return UploadDone(
             asset_id=asset_id,
             camera_label=record.camera,
+            take=record.take,
             state=asset.state.value,
             original_url=url,
             key=record.key,
@@ -412,6 +416,7 @@ async def complete(
     return UploadDone(
         asset_id=asset_id,
         camera_label=record.camera,
+        take=record.take,
         state=updated.state.value,
         original_url=url,
         key=record.key,

@@ -1,6 +1,6 @@
 'use strict';
 
-// A natural key per entry ("<sessionDocumentId>:<cameraLabel>", ...) kept in a column
+// A natural key per entry ("<sessionDocumentId>:<cameraLabel>[:<take>]", ...) kept in a column
 // with a real database unique index. Strapi's own `unique` check is a SELECT before the
 // INSERT, so two concurrent creates both pass it; the index is what makes upserts safe.
 // The key is computed here, never trusted from the request, and refreshed whenever
@@ -10,7 +10,12 @@ const { SESSION, ASSET, DERIVED, SYNC_RESULT } = require('./uids');
 const KEYED = {
   [ASSET]: {
     relation: 'session',
-    compute: (e) => (e.session && e.cameraLabel ? `${e.session.documentId}:${e.cameraLabel}` : null),
+    // Take 1 keeps the key it had before takes existed, so older entries stay unique.
+    compute: (e) => {
+      if (!e.session || !e.cameraLabel) return null;
+      const take = Number.isInteger(e.take) && e.take > 1 ? `:${e.take}` : '';
+      return `${e.session.documentId}:${e.cameraLabel}${take}`;
+    },
   },
   [DERIVED]: {
     relation: 'asset',

@@ -7,6 +7,8 @@ import { PLUGIN_ID } from '../pluginId.js';
 import { ms, percent } from '../lib/format.mjs';
 import { cardSummary, problemText } from '../lib/summary.mjs';
 import { trackText, videoPending } from '../lib/tracks.mjs';
+import { cameraName, CAMERA_LABELS } from '../lib/upload-plan.mjs';
+import { clipTestId } from '../lib/lanes.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
 import { UploadZones } from './UploadZones.jsx';
 
@@ -36,28 +38,44 @@ function Progress({ status }) {
   );
 }
 
-/** Each camera's audio and video track; the sync needs only the audio. */
+/** Each file's audio and video track; the sync needs only the audio. */
 function CameraTracks({ assets }) {
-  return assets.map((a) => (
-    <Typography
-      key={a.cameraLabel}
-      variant="pi"
-      textColor={a.state === 'failed' || a.videoState === 'failed' ? 'danger600' : 'neutral600'}
-      data-testid={`mc-tracks-${a.cameraLabel}`}
-    >
-      Cam {a.cameraLabel}: {trackText(a)}
-      {a.errorMessage ? ` — ${a.errorMessage}` : ''}
-    </Typography>
-  ));
+  const several = (label) => assets.filter((a) => a.cameraLabel === label).length > 1;
+  return assets.map((a) => {
+    const take = a.take || 1;
+    return (
+      <Typography
+        key={`${a.cameraLabel}#${take}`}
+        variant="pi"
+        textColor={a.state === 'failed' || a.videoState === 'failed' ? 'danger600' : 'neutral600'}
+        data-testid={`mc-tracks-${a.cameraLabel}${take > 1 ? `-${take}` : ''}`}
+      >
+        {cameraName(a.cameraLabel)}
+        {several(a.cameraLabel) ? ` take ${take}` : ''}: {trackText(a)}
+        {a.errorMessage ? ` — ${a.errorMessage}` : ''}
+      </Typography>
+    );
+  });
 }
 
 function Cameras({ summary }) {
   return (
     <Flex direction="column" alignItems="stretch" gap={1} data-testid="mc-cameras">
+      {summary.groups.map((g) => (
+        <Typography
+          key={`takes-${g.camera}`}
+          variant="omega"
+          fontWeight="bold"
+          textColor={g.allPlaced ? 'neutral800' : 'danger600'}
+          data-testid={`mc-takes-${g.camera}`}
+        >
+          {g.text}
+        </Typography>
+      ))}
       {summary.cameras.map((c) => (
-        <Flex key={c.label} justifyContent="space-between" gap={2} data-testid={`mc-camera-${c.label}`}>
+        <Flex key={c.label} justifyContent="space-between" gap={2} data-testid={`mc-camera-${clipTestId(c.label)}`}>
           <Typography variant="omega">
-            Cam {c.label} <strong>{c.offset}</strong>
+            {c.name} <strong>{c.offset}</strong>
             {c.drift ? ` · drift ${c.drift}` : ''}
           </Typography>
           {c.classification && <Badge variant={BADGE[c.classification] || 'neutral'}>{c.classification}</Badge>}
@@ -67,7 +85,7 @@ function Cameras({ summary }) {
         .filter((c) => c.error)
         .map((c) => (
           <Typography key={`${c.label}-error`} variant="pi" textColor="danger600">
-            Cam {c.label}: {c.error}
+            {c.name}: {c.error}
           </Typography>
         ))}
     </Flex>
@@ -177,7 +195,8 @@ export function SyncCard({ model, documentId }) {
 
   const summary = view ? cardSummary(view) : null;
   // The drop zones are the first step of a new session, and stay until every camera is in.
-  const uploading = ['draft', 'ingesting'].includes(status.state) || status.assets.length < 3;
+  const cameraCount = new Set(status.assets.map((a) => a.cameraLabel).filter((l) => CAMERA_LABELS.includes(l))).size;
+  const uploading = ['draft', 'ingesting'].includes(status.state) || cameraCount < CAMERA_LABELS.length;
   // Actions only on a result that is final for now: not while a (re-)sync runs.
   const actionable = SETTLED_STATES.includes(status.state) && !replacing;
   const reviewPath = `/plugins/${PLUGIN_ID}/sessions/${sessionId}`;
@@ -281,7 +300,7 @@ export function SyncCard({ model, documentId }) {
           <UploadZones sessionId={sessionId} assets={status.assets} onChanged={load} />
         ) : (
           <Button variant="ghost" size="S" onClick={() => setShowZones(true)} data-testid="mc-show-zones">
-            Replace a camera's file
+            Add or replace files
           </Button>
         )}
       </Flex>

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { clipTestId } from '../lib/lanes.mjs';
 import { columns } from '../lib/peaks.mjs';
 
 const HEIGHT = 64;
@@ -35,8 +36,8 @@ export function WaveCanvas({ label, wave, camera, offsetMs, startMs, endMs, widt
       width={width}
       height={HEIGHT}
       style={{ width: '100%', height: HEIGHT, display: 'block' }}
-      data-testid={`mc-wave-${label}`}
-      aria-label={`Waveform of camera ${label}`}
+      data-testid={`mc-wave-${clipTestId(label)}`}
+      aria-label={`Waveform of ${label}`}
     />
   );
 }

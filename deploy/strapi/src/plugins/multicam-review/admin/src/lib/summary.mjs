@@ -4,10 +4,38 @@ import { ms, signed } from './format.mjs';
 
 const DRIFT_SHOWN_PPM = 0.05;
 
+/** "Cam B: 3 takes, all placed" for each camera with several files (pure). */
+export function takeGroups(cameras) {
+  const groups = new Map();
+  for (const c of cameras) {
+    const camera = c.camera || c.label;
+    if (!groups.has(camera)) groups.set(camera, []);
+    groups.get(camera).push(c);
+  }
+  const out = [];
+  for (const [camera, clips] of groups) {
+    if (clips.length < 2) continue;
+    const unplaced = clips.filter((c) => c.offset === 'not placed' && !c.isMaster);
+    const name = camera === 'REC' ? 'Sound recorder' : `Cam ${camera}`;
+    const placed =
+      unplaced.length === 0
+        ? 'all placed'
+        : `${clips.length - unplaced.length} placed, ${unplaced.map((c) => `take ${c.take}`).join(' and ')} not`;
+    out.push({
+      camera,
+      takes: clips.length,
+      allPlaced: unplaced.length === 0,
+      text: `${name}: ${clips.length} takes, ${placed}`,
+    });
+  }
+  return out;
+}
+
 /**
  * @param {object} view GET /v2/sessions/{id}/sync as JSON (camelCase)
  * @returns {{pct: number|null, action: 'looks-good'|'review'|null, reviewed: boolean,
- *   cameras: Array<{label: string, isMaster: boolean, offset: string, classification: string|null,
+ *   groups: Array<{camera: string, takes: number, allPlaced: boolean, text: string}>,
+ *   cameras: Array<{label: string, camera: string, take: number, name: string, isMaster: boolean, offset: string, classification: string|null,
  *   drift: string|null, error: string|null}>}}
  */
 export function cardSummary(view) {
@@ -18,6 +46,9 @@ export function cardSummary(view) {
     const drift = cam.driftPpm;
     return {
       label: cam.label,
+      camera: cam.camera || cam.label,
+      take: cam.take ?? 1,
+      name: clipName(cam),
       isMaster: Boolean(cam.isMaster),
       offset: offset === undefined || offset === null ? 'not placed' : ms(offset),
       classification: cam.isMaster ? 'master' : (cam.classification ?? null),
@@ -31,7 +62,14 @@ export function cardSummary(view) {
     const nudge = cameras.some((c) => c.classification === NEEDS_NUDGE || (!c.isMaster && c.offset === 'not placed'));
     action = pct !== null && pct >= LOOKS_GOOD_PCT && !nudge ? 'looks-good' : 'review';
   }
-  return { pct, action, reviewed, cameras };
+  return { pct, action, reviewed, cameras, groups: takeGroups(cameras) };
+}
+
+/** "Cam B take 2", "Sound recorder", "Cam A" for a sync view clip. */
+export function clipName(cam) {
+  const camera = cam.camera || cam.label;
+  const name = camera === 'REC' ? 'Sound recorder' : `Cam ${camera}`;
+  return cam.label === camera ? name : `${name} take ${cam.take}`;
 }
 
 /** The error an admin call failed with, in the operator's words. */

@@ -15,6 +15,8 @@ export function trackText(asset) {
     const done = pct(asset.progressPct);
     return done ? `audio ${done}` : 'audio queued';
   }
+  // A sound recorder has no video track: its audio is all there is.
+  if (asset.cameraLabel === 'REC' || asset.isRecorder) return 'ready';
   switch (asset.videoState) {
     case 'ready':
       return 'ready';

@@ -1,7 +1,13 @@
 // Browser uploads, the parts that can be pure: which camera a dropped file is for,
 // which parts are still to send, and progress in an operator's words.
 
+// The zones every session shows; D and E appear once a session has a file of theirs.
 export const CAMERA_LABELS = ['A', 'B', 'C'];
+// REC: a sound recorder's audio-only file (the session's reference sound).
+export const RECORDER = 'REC';
+// Every label a file can be given (strapi-schemas/media-asset's cameraLabel).
+export const ALL_LABELS = ['A', 'B', 'C', 'D', 'E', RECORDER];
+export const MAX_TAKE = 99;
 
 // Media a camera file can be (the service reads any FFmpeg container; this only
 // catches the obvious mistake of dropping a document or a picture).
@@ -29,6 +35,9 @@ const MEDIA_EXTENSIONS = [
   'aiff',
 ];
 
+// What a sound recorder writes: a file of one of these is proposed as REC.
+const AUDIO_ONLY_EXTENSIONS = ['wav', 'bwf', 'mp3', 'm4a', 'aac', 'flac', 'ogg', 'opus', 'aif', 'aiff'];
+
 export function extension(name) {
   const dot = name.lastIndexOf('.');
   return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
@@ -55,40 +64,90 @@ export function contentType(file) {
 /**
  * The camera a file name points to, or null: "camA.mp4", "CAM_B_0001.MOV", "C-wide.mxf",
  * "interview_cam-c.mp4", "A001_C003.mov" (a label followed by digits is not enough).
+ * An audio-only file, or a name that says recorder ("ZOOM0001.WAV", "mixer.wav"), is REC.
  */
-export function labelFromName(name, labels = CAMERA_LABELS) {
+export function labelFromName(name, labels = ALL_LABELS) {
   const stem = name.replace(/\.[^.]*$/, '');
   const cam = /(?:^|[^a-z])(?:cam(?:era)?|angle)[\s_-]*([a-z])(?![a-z])/i.exec(stem);
   if (cam && labels.includes(cam[1].toUpperCase())) return cam[1].toUpperCase();
+  if (labels.includes(RECORDER)) {
+    const says = /(?:^|[^a-z])(?:rec(?:order)?|zoom|mixer|sound|audio|tascam)(?![a-z])/i.test(stem);
+    if (says || AUDIO_ONLY_EXTENSIONS.includes(extension(name))) return RECORDER;
+  }
   const lone = /(?:^|[\s_-])([a-z])(?=$|[\s_-])/i.exec(stem);
   if (lone && labels.includes(lone[1].toUpperCase())) return lone[1].toUpperCase();
   return null;
 }
 
-/**
- * A proposed camera for each dropped file: from its name where that is unambiguous,
- * the free labels in drop order for the rest. The operator confirms it.
- * @returns {Array<{file: File, label: string|null, fromName: boolean}>}
- */
-export function proposeAssignment(files, labels = CAMERA_LABELS) {
-  const named = files.map((f) => labelFromName(f.name, labels));
-  const counts = {};
-  for (const l of named) if (l) counts[l] = (counts[l] || 0) + 1;
-  const taken = new Set(named.filter((l) => l && counts[l] === 1));
-  const free = labels.filter((l) => !taken.has(l));
-  return files.map((file, i) => {
-    const label = named[i];
-    if (label && counts[label] === 1) return { file, label, fromName: true };
-    return { file, label: free.shift() ?? null, fromName: false };
-  });
+/** Natural order of file names: "C0002.MP4" before "C0010.MP4", as a camera numbers them. */
+export function byName(a, b) {
+  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
 }
 
-/** An assignment is ready when every file has a different label. */
+/**
+ * A proposed camera and take for each dropped file. The camera comes from the name
+ * where it says one, else the cameras no dropped name claims, in drop order (none once
+ * they run out); `label` puts every file on that camera (a drop on its zone). A camera's
+ * files become its takes in name order: a name the camera already has keeps that take
+ * (dropped again, it resumes or replaces that file), the others follow its last take.
+ * The operator confirms it.
+ * @param {File[]} files
+ * @param {{label?: string, assets?: Array<{cameraLabel: string, take?: number,
+ *   originalFilename?: string}>, labels?: string[]}} [options]
+ * @returns {Array<{file: File, label: string|null, take: number|null, fromName: boolean}>}
+ */
+export function proposeAssignment(files, { label = null, assets = [], labels = CAMERA_LABELS } = {}) {
+  const named = files.map((f) => (label ? label : labelFromName(f.name)));
+  const free = labels.filter((l) => !named.includes(l) && !assets.some((a) => a.cameraLabel === l));
+  const rows = files.map((file, i) => ({
+    file,
+    label: named[i] ?? free.shift() ?? null,
+    take: null,
+    fromName: Boolean(named[i]) && !label,
+  }));
+  const order = rows.map((r, i) => i).sort((i, j) => byName(rows[i].file.name, rows[j].file.name));
+  const last = {};
+  for (const a of assets) last[a.cameraLabel] = Math.max(last[a.cameraLabel] || 0, a.take || 1);
+  for (const i of order) {
+    const row = rows[i];
+    if (!row.label) continue;
+    const same = assets.find((a) => a.cameraLabel === row.label && a.originalFilename === row.file.name);
+    if (same) row.take = same.take || 1;
+  }
+  for (const i of order) {
+    const row = rows[i];
+    if (!row.label || row.take) continue;
+    last[row.label] = (last[row.label] || 0) + 1;
+    row.take = last[row.label];
+  }
+  return rows;
+}
+
+/** Null when every file has a camera and a take of its own, else what is wrong. */
 export function assignmentProblem(assignment) {
-  const labels = assignment.map((a) => a.label);
-  if (labels.some((l) => !l)) return 'give every file a camera';
-  if (new Set(labels).size !== labels.length) return 'two files are given the same camera';
+  if (assignment.some((a) => !a.label)) return 'give every file a camera';
+  if (assignment.some((a) => !Number.isInteger(a.take) || a.take < 1 || a.take > MAX_TAKE)) {
+    return `give every file a take from 1 to ${MAX_TAKE}`;
+  }
+  const keys = assignment.map((a) => `${a.label}#${a.take}`);
+  if (new Set(keys).size !== keys.length) return 'two files are given the same take of one camera';
   return null;
+}
+
+/** "Cam B", or "Sound recorder" for REC. */
+export function cameraName(label) {
+  return label === RECORDER ? 'Sound recorder' : `Cam ${label}`;
+}
+
+/** The zones to show: A, B, C, any other camera the session has files of, the recorder. */
+export function zoneLabels(assets = []) {
+  const have = new Set(assets.map((a) => a.cameraLabel));
+  return ALL_LABELS.filter((l) => CAMERA_LABELS.includes(l) || l === RECORDER || have.has(l));
+}
+
+/** A camera's files, in take order. */
+export function takesOf(assets = [], label) {
+  return assets.filter((a) => a.cameraLabel === label).sort((a, b) => (a.take || 1) - (b.take || 1));
 }
 
 /** Part numbers still to send, given the parts storage holds (a resumed upload). */

@@ -58,15 +58,16 @@ async function withRetries(fn) {
 }
 
 /**
- * Upload `file` as camera `label` of the session.
+ * Upload `file` as take `take` of camera `label` of the session.
  * @param {object} api useReviewApi()'s upload calls
  * @param {(p: {phase: string, done: number, total: number, parts?: number[]}) => void} onProgress
  * @returns the complete call's answer (the asset, now ingesting)
  */
-export async function uploadFile({ api, sessionId, label, file, onProgress }) {
+export async function uploadFile({ api, sessionId, label, take = 1, file, onProgress }) {
   const sha256 = await hashFile(file, (done) => onProgress({ phase: 'checksum', done, total: file.size }));
   const ticket = await api.initUpload(sessionId, {
     cameraLabel: label,
+    take,
     filename: file.name,
     contentType: contentType(file),
     sizeBytes: file.size,

@@ -8,11 +8,13 @@ import { SESSION_UID } from '../lib/constants.mjs';
 import { clock, ms, percent } from '../lib/format.mjs';
 import { STEPS, corrections, describeShift, nudged } from '../lib/nudge.mjs';
 import { nextLoud } from '../lib/peaks.mjs';
-import { problemText } from '../lib/summary.mjs';
+import { clipName, problemText } from '../lib/summary.mjs';
+import { clipAt, clipTestId, lanes } from '../lib/lanes.mjs';
 import { trackText } from '../lib/tracks.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
 import { waveFromJson } from '../lib/waveform.js';
 import { UploadZones } from '../components/UploadZones.jsx';
+import { TakeLanes } from '../components/TakeLanes.jsx';
 import { WaveCanvas } from '../components/WaveCanvas.jsx';
 
 // A follower more than this far from where the clock says is re-seeked while playing.
@@ -29,7 +31,8 @@ function initialOffsets(view) {
   return out;
 }
 
-/** The three proxies on one transport, with waveforms, nudges and the listen check. */
+/** The cameras' proxies on one transport (each camera's takes on its lane), with
+ * waveforms, nudges per take and the listen check against the master (the recorder). */
 export function ReviewPage() {
   const { sessionId } = useParams();
   const api = useReviewApi();
@@ -90,7 +93,9 @@ export function ReviewPage() {
   // Memoised so that, before the result is loaded, the empty list is the same one every
   // render (a fresh [] would remake span, follow and seek, and rerun their effects).
   const cameras = useMemo(() => view?.cameras || [], [view]);
-  const master = view?.masterCamera;
+  // The clip at the timeline's zero (REC, or B#1 when the master camera has several files).
+  const master = view?.masterClip ?? view?.masterCamera;
+  const cameraLanes = useMemo(() => lanes(cameras, offsets), [cameras, offsets]);
   const span = useMemo(() => timelineSpan(cameras, offsets), [cameras, offsets]);
 
   /** Put every video where master time `at` falls for it; `hard`: seek even if close. */
@@ -232,13 +237,15 @@ export function ReviewPage() {
   const changed = corrections(offsets, view.offsetsMs || {}, master);
   const unplaced = cameras.filter((c) => !c.isMaster && (offsets[c.label] === null || offsets[c.label] === undefined));
   const sessionPath = `/content-manager/collection-types/${SESSION_UID}/${sessionId}`;
+  const masterCam = cameras.find((c) => c.label === master);
+  const masterName = masterCam ? clipName(masterCam) : master;
 
   return (
     <Page.Main>
       <Page.Title>Review sync</Page.Title>
       <Layouts.Header
         title="Review sync"
-        subtitle={`Sync confidence: ${percent(view.overallConfidencePct)} · master camera ${master}`}
+        subtitle={`Sync confidence: ${percent(view.overallConfidencePct)} · master ${masterName}`}
         navigationAction={
           <Button variant="ghost" startIcon={<ArrowLeft />} onClick={() => navigate(sessionPath)}>
             Session
@@ -281,44 +288,89 @@ export function ReviewPage() {
           </Box>
         )}
         <Grid.Root gap={4}>
-          {cameras.map((cam) => (
-            <Grid.Item key={cam.label} col={4} s={12} direction="column" alignItems="stretch">
-              <Box background="neutral1000" hasRadius style={{ position: 'relative', aspectRatio: '16 / 9' }}>
-                {cam.links?.proxy ? (
-                  <video
-                    ref={(el) => {
-                      videos.current[cam.label] = el;
-                    }}
-                    src={cam.links.proxy.url}
-                    preload="auto"
-                    muted
-                    playsInline
-                    onLoadedMetadata={() => follow(clockRef.current.t, true)}
-                    style={{ width: '100%', height: '100%', objectFit: 'contain' }}
-                    data-testid={`mc-video-${cam.label}`}
-                  />
-                ) : (
-                  <Typography textColor="neutral0" data-testid={`mc-no-proxy-${cam.label}`}>
-                    {cam.videoState === 'pending' || cam.videoState === 'encoding'
-                      ? `Camera ${cam.label}'s proxy is being made (${trackText(cam)}): reload when it is ready`
-                      : `No proxy for camera ${cam.label}`}
-                  </Typography>
-                )}
-              </Box>
-              <Flex justifyContent="space-between" paddingTop={1}>
-                <Typography fontWeight="bold">
-                  Cam {cam.label}
-                  {cam.isMaster ? ' (master)' : ''}
-                </Typography>
-                {!cam.isMaster && cam.classification && (
-                  <Badge>
-                    {cam.classification} · {percent(cam.confidencePct)}
-                  </Badge>
-                )}
-              </Flex>
-            </Grid.Item>
-          ))}
+          {cameraLanes
+            .filter((lane) => !lane.isRecorder)
+            .map((lane) => {
+              const showing = clipAt(lane, t);
+              const multi = lane.clips.length > 1;
+              return (
+                <Grid.Item key={lane.camera} col={4} s={12} direction="column" alignItems="stretch">
+                  <Box
+                    background="neutral1000"
+                    hasRadius
+                    style={{ position: 'relative', aspectRatio: '16 / 9' }}
+                    data-testid={`mc-tile-${lane.camera}`}
+                    data-showing={showing?.label || ''}
+                  >
+                    {lane.clips.map((clip) => {
+                      const cam = cameras.find((c) => c.label === clip.label);
+                      // Every take's video stays mounted (seeks stay instant); the one
+                      // recording now is shown, the first when none is.
+                      const shown = showing ? showing.label === clip.label : clip === lane.clips[0];
+                      return cam.links?.proxy ? (
+                        <video
+                          key={clip.label}
+                          ref={(el) => {
+                            videos.current[cam.label] = el;
+                          }}
+                          src={cam.links.proxy.url}
+                          preload="auto"
+                          muted
+                          playsInline
+                          onLoadedMetadata={() => follow(clockRef.current.t, true)}
+                          style={{
+                            width: '100%',
+                            height: '100%',
+                            objectFit: 'contain',
+                            position: 'absolute',
+                            inset: 0,
+                            visibility: shown ? 'visible' : 'hidden',
+                          }}
+                          data-testid={`mc-video-${clipTestId(cam.label)}`}
+                        />
+                      ) : (
+                        shown && (
+                          <Typography
+                            key={clip.label}
+                            textColor="neutral0"
+                            data-testid={`mc-no-proxy-${clipTestId(cam.label)}`}
+                          >
+                            {cam.videoState === 'pending' || cam.videoState === 'encoding'
+                              ? `${clipName(cam)}: the proxy is being made (${trackText(cam)}): reload when it is ready`
+                              : `No proxy for ${clipName(cam)}`}
+                          </Typography>
+                        )
+                      );
+                    })}
+                    {multi && !showing && (
+                      <Typography
+                        textColor="neutral0"
+                        style={{ position: 'absolute', bottom: 4, left: 8, background: 'rgba(0,0,0,.6)' }}
+                      >
+                        not recording here (between takes)
+                      </Typography>
+                    )}
+                  </Box>
+                  <Flex justifyContent="space-between" paddingTop={1}>
+                    <Typography fontWeight="bold">
+                      Cam {lane.camera}
+                      {showing && multi ? ` · take ${showing.take}` : ''}
+                      {lane.clips.some((c) => c.label === master) ? ' (master)' : ''}
+                    </Typography>
+                    {lane.clips
+                      .map((c) => cameras.find((x) => x.label === c.label))
+                      .filter((cam) => !cam.isMaster && cam.classification && (!multi || cam.label === showing?.label))
+                      .map((cam) => (
+                        <Badge key={cam.label}>
+                          {cam.classification} · {percent(cam.confidencePct)}
+                        </Badge>
+                      ))}
+                  </Flex>
+                </Grid.Item>
+              );
+            })}
         </Grid.Root>
+        <TakeLanes lanes={cameraLanes} span={span} t={t} onSeek={seek} />
 
         <Box paddingTop={4} paddingBottom={2}>
           <Flex gap={2} alignItems="center">
@@ -361,12 +413,16 @@ export function ReviewPage() {
 
         <Flex direction="column" alignItems="stretch" gap={3}>
           {cameras.map((cam) => (
-            <Box key={cam.label} data-testid={`mc-row-${cam.label}`}>
+            <Box key={cam.label} data-testid={`mc-row-${clipTestId(cam.label)}`}>
               <Flex gap={2} alignItems="center" wrap="wrap" paddingBottom={1}>
                 <Typography fontWeight="bold" style={{ minWidth: '4rem' }}>
-                  Cam {cam.label}
+                  {clipName(cam)}
+                  {cam.isMaster ? ' (master)' : ''}
                 </Typography>
-                <Typography data-testid={`mc-offset-${cam.label}`} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                <Typography
+                  data-testid={`mc-offset-${clipTestId(cam.label)}`}
+                  style={{ fontVariantNumeric: 'tabular-nums' }}
+                >
                   {offsets[cam.label] === null || offsets[cam.label] === undefined
                     ? 'not placed'
                     : ms(offsets[cam.label], 3)}
@@ -386,7 +442,7 @@ export function ReviewPage() {
                       size="S"
                       variant="tertiary"
                       onClick={() => setOffsets((o) => ({ ...o, [cam.label]: nudged(o[cam.label], step, cam.fps) }))}
-                      data-testid={`mc-nudge-${cam.label}-${step.id}`}
+                      data-testid={`mc-nudge-${clipTestId(cam.label)}-${step.id}`}
                     >
                       {step.label}
                     </Button>
@@ -397,9 +453,9 @@ export function ReviewPage() {
                     variant="secondary"
                     startIcon={<Headphones />}
                     onClick={() => listen(cam.label)}
-                    data-testid={`mc-listen-${cam.label}`}
+                    data-testid={`mc-listen-${clipTestId(cam.label)}`}
                   >
-                    Listen ({master} left, {cam.label} right)
+                    Listen ({masterName} left, {clipName(cam)} right)
                   </Button>
                 )}
               </Flex>
@@ -412,7 +468,7 @@ export function ReviewPage() {
                 <Flex gap={2} alignItems="flex-end" paddingBottom={1}>
                   <Box width="14rem">
                     <NumberInput
-                      aria-label={`Offset of camera ${cam.label} in ms`}
+                      aria-label={`Offset of ${clipName(cam)} in ms`}
                       placeholder="offset in ms"
                       value={manual[cam.label]}
                       onValueChange={(v) => setManual((m) => ({ ...m, [cam.label]: v }))}
@@ -424,7 +480,7 @@ export function ReviewPage() {
                     variant="secondary"
                     disabled={manual[cam.label] === undefined || manual[cam.label] === null}
                     onClick={() => setOffsets((o) => ({ ...o, [cam.label]: Number(manual[cam.label]) }))}
-                    data-testid={`mc-place-${cam.label}`}
+                    data-testid={`mc-place-${clipTestId(cam.label)}`}
                   >
                     Place by hand
                   </Button>
@@ -442,7 +498,7 @@ export function ReviewPage() {
                 />
               ) : (
                 <Typography variant="pi" textColor="neutral600">
-                  No waveform for camera {cam.label}.
+                  No waveform for {clipName(cam)}.
                 </Typography>
               )}
             </Box>

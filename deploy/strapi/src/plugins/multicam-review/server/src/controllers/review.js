@@ -5,7 +5,11 @@ const { PLUGIN_ID, SESSION_UID, SYNC_RESULT_UID } = require('../constants');
 const { fail, handled, idParam } = require('./http');
 
 const LIST_STATES = ['draft', 'ingesting', 'syncing', 'needs-review', 'ready'];
-const CAMERA = /^[A-Za-z0-9]{1,8}$/;
+// A clip id of the sync view: a camera's label, or label#take when it has several files.
+const CAMERA = /^[A-Z][A-Z0-9]{0,7}(#[1-9][0-9]?)?$/;
+// Cameras in the order the sync view lists them (the recorder last).
+const LABEL_ORDER = ['A', 'B', 'C', 'D', 'E', 'REC'];
+const labelRank = (label) => (LABEL_ORDER.includes(label) ? LABEL_ORDER.indexOf(label) : LABEL_ORDER.length);
 
 /** Pass a file the service made through to the admin, streamed. */
 function relay(ctx, response) {
@@ -78,7 +82,7 @@ module.exports = ({ strapi }) => {
       ctx.body = { sessionId: result.session.documentId };
     },
 
-    /** The session's state and its cameras' progress on both tracks, straight from Strapi. */
+    /** The session's state and its files' progress on both tracks, straight from Strapi. */
     async status(ctx) {
       const id = idParam(ctx);
       if (!id) return;
@@ -89,6 +93,8 @@ module.exports = ({ strapi }) => {
           assets: {
             fields: [
               'cameraLabel',
+              'take',
+              'originalFilename',
               'state',
               'progressPct',
               'progressMessage',
@@ -109,6 +115,8 @@ module.exports = ({ strapi }) => {
         assets: (session.assets || [])
           .map((a) => ({
             cameraLabel: a.cameraLabel,
+            take: a.take ?? 1,
+            originalFilename: a.originalFilename,
             state: a.state,
             progressPct: a.progressPct,
             progressMessage: a.progressMessage,
@@ -116,7 +124,7 @@ module.exports = ({ strapi }) => {
             videoState: a.videoState,
             videoProgressPct: a.videoProgressPct,
           }))
-          .sort((a, b) => String(a.cameraLabel).localeCompare(String(b.cameraLabel))),
+          .sort((a, b) => labelRank(a.cameraLabel) - labelRank(b.cameraLabel) || a.take - b.take),
       };
     },
 

@@ -36,7 +36,15 @@ module.exports = ({ strapi }) => {
     init: handled(async (ctx) => {
       const id = idParam(ctx);
       if (!id) return;
-      const body = pick(ctx.request.body, ['cameraLabel', 'filename', 'contentType', 'sizeBytes', 'sha256', 'resume']);
+      const body = pick(ctx.request.body, [
+        'cameraLabel',
+        'take',
+        'filename',
+        'contentType',
+        'sizeBytes',
+        'sha256',
+        'resume',
+      ]);
       ctx.body = await service().json(ctx.state.user, 'POST', `${assets(id)}/init-upload`, {
         body,
         headers: browser(ctx),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { cardSummary, problemText } from '../summary.mjs';
+import { cardSummary, clipName, problemText } from '../summary.mjs';
+import { trackText } from '../tracks.mjs';
 import { clock, ms, percent } from '../format.mjs';
 
 function view(pct, classes, extra = {}) {
@@ -67,4 +68,36 @@ test('a changed result and a missing permission are told in words', () => {
   assert.match(problemText({ response: { data: { error: { code: 'sync_changed', message: 'x' } } } }), /recomputed/);
   assert.match(problemText({ status: 403 }), /permission/);
   assert.equal(problemText({ response: { data: { error: { code: 'x', message: 'the reason' } } } }), 'the reason');
+});
+
+test('a camera with several takes is summarised, and a take the sync could not place is named', () => {
+  const clip = (label, camera, take, extra = {}) => ({ label, camera, take, isMaster: false, offsetMs: 5, ...extra });
+  const v = {
+    masterCamera: 'REC',
+    operatorStatus: 'pending',
+    overallConfidencePct: 95,
+    cameras: [
+      clip('A', 'A', 1, { classification: 'looks-good' }),
+      clip('B#1', 'B', 1, { classification: 'looks-good' }),
+      clip('B#2', 'B', 2, { classification: 'looks-good' }),
+      clip('C#1', 'C', 1, { classification: 'looks-good' }),
+      clip('C#2', 'C', 2, { offsetMs: null, error: 'its audio overlaps no other clip' }),
+      clip('C#3', 'C', 3, { classification: 'looks-good' }),
+      clip('REC', 'REC', 1, { isMaster: true, isRecorder: true, offsetMs: 0 }),
+    ],
+  };
+  const s = cardSummary(v);
+  assert.deepEqual(
+    s.groups.map((g) => g.text),
+    ['Cam B: 2 takes, all placed', 'Cam C: 3 takes, 2 placed, take 2 not']
+  );
+  assert.equal(s.action, 'review');
+  assert.equal(s.cameras[2].name, 'Cam B take 2');
+  assert.equal(clipName(v.cameras[6]), 'Sound recorder');
+  assert.equal(clipName(v.cameras[0]), 'Cam A');
+});
+
+test("a recorder's track is ready once its audio is in: it has no video", () => {
+  assert.equal(trackText({ cameraLabel: 'REC', state: 'ready', videoState: null }), 'ready');
+  assert.equal(trackText({ cameraLabel: 'B', state: 'ready', videoState: 'pending' }), 'audio ready · video queued');
 });
