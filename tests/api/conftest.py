@@ -191,6 +191,12 @@ async def http_upload(
     return body
 
 
+def _camera_and_take(clip: str) -> tuple[str, int]:
+    """("B", 2) of clip id "B#2", ("B", 1) of "B"."""
+    camera, _, take = clip.partition("#")
+    return camera, int(take) if take else 1
+
+
 async def reviewable_session(
     strapi: StrapiClient,
     *,
@@ -202,24 +208,29 @@ async def reviewable_session(
 ) -> tuple[RecordingSession, SyncResult]:
     """A session in needs-review with a sync result, written as the worker would.
 
-    No media: for the review rules, which only read the result and the cameras'
-    durations (``starts``: a camera's audio and video start times, as ingest probes
-    them). The assets and the result are written first, belonging to no session (their
-    webhooks start nothing), and the session is created in needs-review with all of
-    them at once, its result's inputs digest matching its cameras: no state in between
-    is one the pipeline acts on. (Adding the cameras one by one to a ready session let
-    a sync job that ran between two of them, as it did on a busy machine, see changed
-    inputs and sync the session under the test.)
+    Keys are clip ids: ``B`` for a camera with one file, ``B#1``, ``B#2`` for its takes
+    (``master`` too: ``REC#1``). No media: for the review rules, which only read the
+    result and the cameras' durations (``starts``: a camera's audio and video start
+    times, as ingest probes them). The assets and the result are written first,
+    belonging to no session (their webhooks start nothing), and the session is created
+    in needs-review with all of them at once, its result's inputs digest matching its
+    cameras: no state in between is one the pipeline acts on. (Adding the cameras one
+    by one to a ready session let a sync job that ran between two of them, as it did on
+    a busy machine, see changed inputs and sync the session under the test.)
     """
     offsets = {"A": 0.0, "B": 6432.1, "C": -4123.4} if offsets is None else offsets
     durations = durations or {"A": 40_000, "B": 36_000, "C": 38_000}
     labels = sorted(durations)
     classification = classification or {lbl: "looks-good" for lbl in labels if lbl != master}
-    fake = [MediaAsset(id=0, document_id="-", camera_label=lbl, derivatives=[]) for lbl in labels]
+    fake = [
+        MediaAsset(id=0, document_id="-", camera_label=cam, take=take, derivatives=[])
+        for cam, take in map(_camera_and_take, labels)
+    ]
     others = [lbl for lbl in labels if lbl != master and lbl in offsets]
+    master_camera, _ = _camera_and_take(master)
     result = await strapi.sync_results.create(
         SyncResultInput(
-            master_camera=master,
+            master_camera=master_camera,
             offsets_ms=offsets,
             confidence={lbl: 40.0 for lbl in others},
             confidence_pct={lbl: 97.5 for lbl in others},
@@ -232,6 +243,7 @@ async def reviewable_session(
                 "engine": ENGINE_VERSION,
                 "artifacts": {},
                 "errors": {},
+                **({"masterClip": master} if master != master_camera else {}),
             },
             computed_at=dt.datetime.now(dt.UTC),
         )
@@ -239,10 +251,12 @@ async def reviewable_session(
     asset_ids = []
     for lbl in labels:
         audio, video = (starts or {}).get(lbl, (None, None))
+        cam, take = _camera_and_take(lbl)
         asset = await strapi.assets.create(
             MediaAssetInput(
-                camera_label=lbl,
-                original_filename=f"cam{lbl}.mp4",
+                camera_label=cam,
+                take=take,
+                original_filename=f"cam{cam}_{take}.mp4" if "#" in lbl else f"cam{lbl}.mp4",
                 state=AssetState.READY,
                 duration_ms=durations[lbl],
                 fps=29.97 if starts else None,

@@ -13,6 +13,7 @@ from strapi_client.client import StrapiClient
 from strapi_client.models import DerivedMediaInput, RecordingSession
 from tests.api.conftest import DAY, ApiStack, new_session, reviewable_session
 from tests.api.test_listen_clip import clicks, wav_bytes
+from worker.session_clips import asset_clips
 from worker.storage.factory import open_store
 from worker.storage.keys import ObjectKind, object_key
 
@@ -31,20 +32,31 @@ async def _with_wavs(api_stack: ApiStack, strapi: StrapiClient) -> RecordingSess
         offsets={"A": 0.0, "B": 6432.1, "C": 1500.0},
         durations={"A": 10_000, "B": 36_000, "C": 8_000},
     )
+    await _store_wavs(
+        api_stack,
+        strapi,
+        session,
+        {
+            "A": wav_bytes(clicks(10.0, [2.0, 5.0])),
+            "C": wav_bytes(clicks(8.0, [0.5, 3.5], channels=2, seed=1)),
+        },
+    )
+    return session
+
+
+async def _store_wavs(
+    api_stack: ApiStack, strapi: StrapiClient, session: RecordingSession, wavs: dict[str, bytes]
+) -> None:
+    """Each clip's (``A``, ``REC#2``) audio-wav in storage and on its asset."""
     full = await strapi.get_session(session.document_id, populate={"assets": True})
-    wavs = {
-        "A": wav_bytes(clicks(10.0, [2.0, 5.0])),
-        "C": wav_bytes(clicks(8.0, [0.5, 3.5], channels=2, seed=1)),
-    }
     async with open_store(api_stack.s3.settings) as store:
-        for asset in full.assets or []:
-            label = asset.camera_label.value
-            if label not in wavs:
+        for clip in asset_clips(full.assets or []):
+            if clip.id not in wavs:
                 continue
-            key = object_key(full.project_id, DAY, ObjectKind.AUDIO_WAV, label)
-            stored = await store.put_bytes(key, wavs[label], "audio/wav")
+            key = object_key(full.project_id, DAY, ObjectKind.AUDIO_WAV, clip.label, take=clip.take)
+            stored = await store.put_bytes(key, wavs[clip.id], "audio/wav")
             await strapi.upsert_derived_media(
-                asset.document_id,
+                clip.asset.document_id,
                 "audio-wav",
                 DerivedMediaInput(
                     url=stored.url,
@@ -54,7 +66,6 @@ async def _with_wavs(api_stack: ApiStack, strapi: StrapiClient) -> RecordingSess
                     checksum=f"sha256:{stored.sha256}",
                 ),
             )
-    return session
 
 
 def _channels(r: httpx.Response) -> tuple[np.ndarray, np.ndarray]:
@@ -132,3 +143,37 @@ async def test_listen_refusals(
     draft = await new_session(api)
     r = await api.get(f"/v2/sessions/{draft}/sync/listen", params={"camera": "C", "atMs": 0})
     assert r.status_code == 404 and r.json()["error"]["code"] == "sync_not_ready"
+
+
+async def test_listen_hears_the_master_cameras_file_recording_at_that_moment(
+    api: httpx.AsyncClient, api_stack: ApiStack, strapi: StrapiClient
+) -> None:
+    """A recorder stopped between takes: its second file is the left channel there."""
+    session, _ = await reviewable_session(
+        strapi,
+        offsets={"REC#1": 0.0, "REC#2": 20_000.0, "C": 21_000.0},
+        durations={"REC#1": 10_000, "REC#2": 10_000, "C": 8_000},
+        master="REC#1",
+    )
+    await _store_wavs(
+        api_stack,
+        strapi,
+        session,
+        {
+            "REC#1": wav_bytes(clicks(10.0, [2.0])),
+            "REC#2": wav_bytes(clicks(10.0, [4.0], seed=2)),  # at 24 s
+            "C": wav_bytes(clicks(8.0, [3.0], seed=3)),  # at 24 s
+        },
+    )
+    url = f"/v2/sessions/{session.document_id}/sync/listen"
+    r = await api.get(url, params={"camera": "C", "atMs": 24_000, "seconds": 2})
+    left, right = _channels(r)
+    assert _loudest(left) == _loudest(right) == RATE
+    assert "listen-REC_t2-C-24000ms.wav" in r.headers["content-disposition"]
+    # Between the recorder's files nothing is there to hear against.
+    r = await api.get(url, params={"camera": "C", "atMs": 15_000})
+    assert r.status_code == 422, r.text
+    assert "REC#1 0 to 10000 ms, REC#2 20000 to 30000 ms" in r.json()["error"]["message"]
+    # A take of the master's own camera is not heard against it.
+    r = await api.get(url, params={"camera": "REC#2", "atMs": 24_000})
+    assert r.status_code == 422 and "master" in r.json()["error"]["message"]

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from strapi_client.enums import OperatorStatus
-from strapi_client.models import SyncResult
+from strapi_client.enums import AssetState, OperatorStatus, SessionState
+from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import parse_webhook
 from worker.handoff.formats import TimelineFormat
 from worker.jobs.sync import _history
 from worker.pipeline.rules import decide
 from worker.queue import APPLY_REVIEW
-from worker.review.apply import Review, review_input, without_bounces
+from worker.review.apply import Review, judge, review_input, without_bounces
 from worker.review.marks import fingerprint, review_job_id
 from worker.review.reviewer import Reviewer
 from worker.review.validate import (
@@ -41,6 +41,40 @@ def _locs(
     with pytest.raises(ReviewRejected) as info:
         check_correction(raw, master="A", computed=computed, cameras=cameras)
     return [p.loc for p in info.value.problems]
+
+
+TAKES = {
+    "REC": CameraFacts("REC", True, 60_000.0),
+    "B#1": CameraFacts("B#1", True, 20_000.0, camera="B"),
+    "B#2": CameraFacts("B#2", True, 20_000.0, camera="B"),
+}
+
+
+def test_a_take_must_overlap_another_camera_and_not_its_own_takes() -> None:
+    computed = {"REC": 0.0, "B#1": 1000.0, "B#2": 30_000.0}
+
+    def correct(raw: dict[str, float]) -> dict[str, float]:
+        return check_correction(raw, master="REC", computed=computed, cameras=TAKES)
+
+    # Nudged: fine, and a split recording's next file may start where the first ends.
+    assert correct({"B#2": 30_040.0})["B#2"] == 30_040.0
+    assert correct({"B#2": 21_000.0})["B#2"] == 21_000.0
+    # Over its own first take: refused, naming it.
+    with pytest.raises(ReviewRejected) as info:
+        correct({"B#2": 10_000.0})
+    (problem,) = info.value.problems
+    assert problem.loc == ("B#2",)
+    assert "over B#1 by 11000.0 ms: camera B records one take at a time" in problem.msg
+    # Beside its own take only (past the recorder's end), it overlaps no other camera.
+    with pytest.raises(ReviewRejected) as info:
+        check_correction(
+            {"B#2": 75_000.0},
+            master="REC",
+            computed={**computed, "B#1": 70_000.0},
+            cameras=TAKES,
+        )
+    assert [p.loc for p in info.value.problems] == [("B#2",)]
+    assert "to overlap another camera" in info.value.problems[0].msg
 
 
 def test_correction_merges_with_computed_offsets() -> None:
@@ -252,3 +286,40 @@ def test_a_review_writes_the_same_debug_artifacts_as_ever() -> None:
         )
         is None
     )
+
+
+def test_a_result_whose_clip_ids_the_session_no_longer_has_is_not_reviewed() -> None:
+    """A second file of camera B arrived after the sync: B is now B#1 and B#2."""
+    result = SyncResult(
+        id=1,
+        document_id="r" * 24,
+        master_camera="A",
+        offsets_ms={"A": 0.0, "B": 6432.1},
+        operator_status=OperatorStatus.PENDING,
+    )
+    assets = [
+        MediaAsset(id=i, document_id=f"{i}" * 24, camera_label=cam, take=take, state=state)
+        for i, (cam, take, state) in enumerate(
+            [("A", 1, AssetState.READY), ("B", 1, AssetState.READY), ("B", 2, AssetState.READY)],
+            start=1,
+        )
+    ]
+    session = RecordingSession(
+        id=9,
+        document_id="s" * 24,
+        title="t",
+        date=dt.date(2026, 11, 20),
+        project_id="p",
+        state=SessionState.NEEDS_REVIEW,
+        assets=assets,
+    )
+    with pytest.raises(ReviewConflict, match=r"offsets are for A, B, the session now has A, B#1"):
+        judge(
+            session,
+            ResultView(result, None, session.document_id),
+            status=OperatorStatus.APPROVED,
+            reviewer="op",
+            offsets=None,
+            notes=None,
+            source="api",
+        )

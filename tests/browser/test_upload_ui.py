@@ -151,7 +151,10 @@ def create_session_in_the_admin(page: Page, stack: BrowserStack, title: str) -> 
 def test_without_bucket_cors_the_zones_say_what_to_run(
     seeded: Seeded, browser_stack: BrowserStack, page: Page
 ) -> None:
-    # Runs before the `cors` fixture of the tests below has been used.
+    # A bucket nobody has run apply-cors on (another module's tests may have: the
+    # tests below apply it again through their own `cors` fixture).
+    s3 = browser_stack.s3.client()
+    s3.delete_bucket_cors(Bucket=browser_stack.s3.bucket)
     session_id = new_session(browser_stack, "Before CORS")
     page.goto(session_edit_url(browser_stack, session_id))
     expect(page.locator("[data-testid=mc-upload-blocked]")).to_contain_text(

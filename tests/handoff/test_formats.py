@@ -21,6 +21,7 @@ from worker.handoff.formats import (
     read_timelines,
     write_timeline,
 )
+from worker.handoff.model import CameraMedia, MediaFile
 
 # What each format carries back besides the clips (see docs/editing-handoff.md).
 CARRIES_WARP = {TimelineFormat.OTIO, TimelineFormat.EDL}
@@ -161,3 +162,58 @@ def test_fcpxml_writes_exact_ntsc_frames() -> None:
         for o in offsets
         if o < 3600
     )
+
+
+def _shoot_in_takes() -> otio.schema.Timeline:
+    """A's two takes with a gap, B's recording split into two files end to end, and a
+    recorder (the master) through both, at 25 fps."""
+
+    def take(label: str, n: int, camera_label: str, duration_ms: float) -> CameraMedia:
+        media = MediaFile(url=f"/shoot/{label}.mp4", origin_ms=0.0, duration_ms=duration_ms)
+        return CameraMedia(
+            label=label,
+            camera=camera_label,
+            take=n,
+            fps=FPS,
+            audio_start_ms=0.0,
+            video_start_ms=0.0,
+            video=media,
+            audio=media,
+        )
+
+    rec = MediaFile(url="/shoot/rec.wav", origin_ms=0.0, duration_ms=60_000.0)
+    cameras = [
+        take("A#1", 1, "A", 20_000.0),
+        take("A#2", 2, "A", 20_000.0),
+        take("B#1", 1, "B", 15_000.0),
+        take("B#2", 2, "B", 30_000.0),
+        CameraMedia(label="REC", camera="REC", recorder=True, audio_start_ms=0.0, audio=rec),
+    ]
+    f = facts(
+        master="REC",
+        offsets_ms={"REC": 0.0, "A#1": 2000.0, "A#2": 31_000.0, "B#1": 4000.0, "B#2": 19_000.0},
+    )
+    return build_timeline(f, cameras)
+
+
+@pytest.mark.parametrize("fmt", [TimelineFormat.OTIO, TimelineFormat.FCPXML, TimelineFormat.XML])
+def test_takes_and_the_recorder_round_trip(fmt: TimelineFormat) -> None:
+    timeline = _shoot_in_takes()
+    (back,) = read_timelines(write_timeline(timeline, fmt), fmt, FPS).values()
+    assert placements(back) == placements(timeline)
+    per_track = sorted(len(list(t.find_clips())) for t in back.tracks)
+    assert per_track == [1, 2, 2, 2, 2]  # the recorder's sound; two takes per camera track
+    # Gaps as gaps: A's second take starts 29 s after its first, B's files end to end.
+    at = {c.name: c.range_in_parent() for c in back.find_clips()}
+    assert at["A#2 video"].start_time.value - at["A#1 video"].start_time.value == 29 * FPS
+    assert at["B#1 audio"].end_time_exclusive() == at["B#2 audio"].start_time
+
+
+def test_edl_of_takes_lists_each_take_and_leaves_the_recorder_to_the_other_formats() -> None:
+    data = write_timeline(_shoot_in_takes(), TimelineFormat.EDL)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        texts = {n: archive.read(n).decode() for n in archive.namelist()}
+    assert sorted(texts) == ["camera-A.edl", "camera-B.edl"]
+    for label in "AB":
+        names = re.findall(r"^\* FROM CLIP NAME:\s*(.+)$", texts[f"camera-{label}.edl"], re.M)
+        assert names == [f"{label}#1 video", f"{label}#2 video"]

@@ -98,20 +98,27 @@ def _quietly(adapter: str, timeline: otio.schema.Timeline, **options: str) -> st
 
 
 def camera_timelines(timeline: otio.schema.Timeline) -> dict[str, otio.schema.Timeline]:
-    """One timeline per camera (its video and audio tracks), for the one-track formats."""
-    out: dict[str, otio.schema.Timeline] = {}
+    """One timeline per camera (its video and audio tracks) for the one-video-track
+    formats, keyed ``B`` (``B-2`` for an extra lane of overlapping takes). Tracks with no
+    picture beside them (a sound recorder's) get none: CMX 3600 lists picture events."""
+    groups: dict[str, list[otio.schema.Track]] = {}
     for track in timeline.tracks:
-        label = track.name.split("-", 1)[0]
-        own = out.get(label)
-        if own is None:
-            own = out[label] = otio.schema.Timeline(
-                name=f"{timeline.name} {label}",
-                global_start_time=timeline.global_start_time,
-                metadata=copy.deepcopy(dict(timeline.metadata)),
-            )
-            for marker in timeline.tracks.markers:
-                own.tracks.markers.append(copy.deepcopy(marker))
-        own.tracks.append(copy.deepcopy(track))
+        label, _, rest = track.name.partition("-")
+        lane = rest.partition("-")[2]
+        groups.setdefault(f"{label}-{lane}" if lane else label, []).append(track)
+    out: dict[str, otio.schema.Timeline] = {}
+    for key, tracks in groups.items():
+        if not any(t.kind == otio.schema.TrackKind.Video for t in tracks):
+            continue
+        own = out[key] = otio.schema.Timeline(
+            name=f"{timeline.name} {key}",
+            global_start_time=timeline.global_start_time,
+            metadata=copy.deepcopy(dict(timeline.metadata)),
+        )
+        for marker in timeline.tracks.markers:
+            own.tracks.markers.append(copy.deepcopy(marker))
+        for track in tracks:
+            own.tracks.append(copy.deepcopy(track))
     return out
 
 

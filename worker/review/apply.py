@@ -61,6 +61,7 @@ def cameras_of(session: RecordingSession) -> dict[str, CameraFacts]:
             duration_ms=float(c.asset.duration_ms) if c.asset.duration_ms else None,
             state=c.asset.state.value,
             error=c.asset.error_message,
+            camera=c.label,
         )
         for c in asset_clips(session.assets or [])
     }
@@ -92,6 +93,17 @@ def judge(
         raise ReviewConflict("the sync result has no master camera: recompute it")
     problems = check_reviewer(reviewer)
     cameras = cameras_of(session)
+    gone = sorted(set(view.computed_offsets) - set(cameras))
+    if gone:
+        # A file was added to (or taken from) one of its cameras since the sync: a camera
+        # with a second file has its first renamed B -> B#1, and the offsets are the
+        # old files'. The sync runs again by itself once the files are in.
+        raise ReviewConflict(
+            f"the session's files changed since this sync: its offsets are for "
+            f"{', '.join(sorted(view.computed_offsets))}, the session now has "
+            f"{', '.join(sorted(cameras))}; it syncs again once every file is in: "
+            "review the new result"
+        )
     if status is OperatorStatus.APPROVED:
         if problems:
             raise ReviewRejected(problems)

@@ -3,8 +3,10 @@
 A correction names offsets (ms on the master's timeline) for some cameras; the
 others keep their computed offsets. It is refused, with the camera at fault,
 when it names a camera the session does not have (or one whose file failed),
-moves the master off 0, is not a finite number, or puts a camera where it
-overlaps no other camera's recording (beyond the files' durations).
+moves the master off 0, is not a finite number, puts a camera where it
+overlaps no other camera's recording (beyond the files' durations), or puts one take
+of a camera over another of its takes (a camera records one take at a time). The
+"cameras" of a session with takes are its clips, keyed by clip id (``B#2``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ class CameraFacts:
     duration_ms: float | None
     state: str = "ready"
     error: str | None = None
+    camera: str | None = None  # the camera a take belongs to (default: ``label``)
+
+    @property
+    def camera_label(self) -> str:
+        return self.camera or self.label
+
+
+# Two takes of one camera may touch (a split recording's files end to end) but not
+# overlap by more than this: more than a frame at any rate a camera records.
+TAKE_OVERLAP_MS = 50.0
 
 
 @dataclass(frozen=True)
@@ -124,9 +136,10 @@ def _overlaps_another(
         return None  # duration unknown (not probed): nothing to check against
     start = offsets[label]
     lows, highs = [], []
+    camera = cameras[label].camera_label
     for other, at in offsets.items():
         dur = cameras[other].duration_ms if other in cameras else None
-        if other == label or dur is None:
+        if other == label or dur is None or cameras[other].camera_label == camera:
             continue
         if start < at + dur and at < start + own:
             return None
@@ -141,6 +154,31 @@ def _overlaps_another(
         f"other recordings: it must lie between {_ms(min(lows))} and "
         f"{_ms(max(highs))} to overlap another camera",
     )
+
+
+def _over_own_take(
+    label: str, offsets: Mapping[str, float], cameras: Mapping[str, CameraFacts]
+) -> Problem | None:
+    """A problem if take ``label`` overlaps another take of its camera."""
+    own = cameras[label].duration_ms
+    if own is None:
+        return None
+    start, camera = offsets[label], cameras[label].camera_label
+    for other, at in sorted(offsets.items()):
+        facts = cameras.get(other)
+        if other == label or facts is None or facts.camera_label != camera:
+            continue
+        if facts.duration_ms is None:
+            continue
+        overlap = min(start + own, at + facts.duration_ms) - max(start, at)
+        if overlap > TAKE_OVERLAP_MS:
+            return Problem(
+                "offsets",
+                (label,),
+                f"{_ms(start)} puts {label} over {other} by {_ms(overlap)}: "
+                f"camera {camera} records one take at a time",
+            )
+    return None
 
 
 def check_correction(
@@ -174,7 +212,9 @@ def check_correction(
             )
     for label in sorted(typed):
         if label != master:
-            problem = _overlaps_another(label, merged, cameras)
+            problem = _overlaps_another(label, merged, cameras) or _over_own_take(
+                label, merged, cameras
+            )
             if problem is not None:
                 problems.append(problem)
     if problems:

@@ -149,17 +149,19 @@ async def listen(
     master = master_clip_id(view.result)
     if master is None:
         raise ApiError(409, "not_reviewable", "the sync result has no master camera: recompute it")
-    assets = {c.id: c.asset for c in asset_clips(session.assets or [])}
+    clips = asset_clips(session.assets or [])
+    assets = {c.id: c.asset for c in clips}
     if camera not in assets:
         raise _invalid(
             "query.camera",
             f"camera {camera!r} is not a camera of this session "
             f"(its cameras: {', '.join(sorted(assets))})",
         )
-    if camera == master:
+    master_label = assets[master].camera_label if master in assets else None
+    if camera == master or assets[camera].camera_label == master_label:
         raise _invalid(
             "query.camera",
-            f"camera {camera} is the master (the left channel): "
+            f"camera {camera} is the master's (the left channel): "
             "choose another camera to hear against it",
         )
     offset = offset_ms if offset_ms is not None else view.final_offsets.get(camera)
@@ -168,15 +170,37 @@ async def listen(
             "query.offsetMs",
             f"camera {camera} has no offset (the sync could not place it): give offsetMs",
         )
-    duration = assets[master].duration_ms if master in assets else None
-    if at_ms < 0 or (duration is not None and at_ms > duration):
+    drifts = view.result.drift_ppm or {}
+    # The left channel: the master camera's file recording at atMs (a recorder stopped
+    # between takes has several), placed as the sync put it.
+    spans = [
+        (c.id, 0.0 if c.id == master else view.final_offsets.get(c.id), c.asset.duration_ms)
+        for c in clips
+        if c.id == master or (master_label is not None and c.asset.camera_label == master_label)
+    ]
+    reference = next(
+        (
+            (cid, off)
+            for cid, off, dur in spans
+            if off is not None
+            and at_ms >= off
+            and (dur is None or at_ms <= off + dur / (1 + (drifts.get(cid) or 0.0) * 1e-6))
+        ),
+        None,
+    )
+    if reference is None:
+        covered = ", ".join(
+            f"{cid} {off:.0f} to {off + dur:.0f} ms"
+            for cid, off, dur in spans
+            if off is not None and dur is not None
+        )
         raise _invalid(
             "query.atMs",
-            f"{at_ms:.1f} ms is outside the master's recording "
-            f"(0 to {duration if duration is not None else '?'} ms)",
+            f"{at_ms:.1f} ms is outside the master's recording ({covered or 'unknown'})",
         )
-    drift = (view.result.drift_ppm or {}).get(camera) or 0.0
-    keys = {label: _wav_key(session, assets.get(label)) for label in (master, camera)}
+    left_clip, left_offset = reference
+    drift = drifts.get(camera) or 0.0
+    keys = {label: _wav_key(session, assets.get(label)) for label in (left_clip, camera)}
     for label, key in keys.items():
         if key is None:
             state = assets[label].state.value if label in assets else "missing"
@@ -188,7 +212,7 @@ async def listen(
     window = Window.around(at_ms, seconds)
     sides: list[Positions] = []
     for label, key, off, ppm in (
-        (master, keys[master], 0.0, 0.0),
+        (left_clip, keys[left_clip], left_offset, drifts.get(left_clip) or 0.0),
         (camera, keys[camera], offset, drift),
     ):
         assert key is not None
@@ -196,7 +220,7 @@ async def listen(
             sides.append(await read_side(ctx.store, key, window, off, ppm))
         except NoAudio as exc:
             raise ApiError(409, "audio_unavailable", f"camera {label}: {exc}") from None
-    name = f"listen-{file_stem(master)}-{file_stem(camera)}-{math.floor(at_ms)}ms.wav"
+    name = f"listen-{file_stem(left_clip)}-{file_stem(camera)}-{math.floor(at_ms)}ms.wav"
     left, right = sides
     return Response(
         stereo_wav(left, right),

@@ -215,7 +215,7 @@ export function SyncCard({ model, documentId }) {
               Sync confidence: {percent(summary.pct)}
             </Typography>
             <Cameras summary={summary} />
-            {status.assets.some((a) => a.state === 'ready' && a.videoState !== 'ready') && (
+            {status.assets.some((a) => a.state === 'ready' && a.cameraLabel !== 'REC' && a.videoState !== 'ready') && (
               <Flex direction="column" alignItems="stretch" gap={1} data-testid="mc-video-tracks">
                 <Typography variant="pi" textColor="neutral600">
                   The sync needed only the audio; previews follow:

@@ -183,7 +183,7 @@ function Zone({ label, assets, jobs, disabled, onDrop, onReplace, onAdd }) {
               label={takes.length ? 'Replace…' : 'Choose file…'}
               testid={`mc-file-${label}`}
               disabled={disabled || busy}
-              onFiles={(files) => (takes.length ? onReplace(1, files[0]) : onDrop(files))}
+              onFiles={(files) => (takes.length ? onReplace(takes[0].take || 1, files[0]) : onDrop(files))}
             />
           )}
           <FilePick
@@ -294,6 +294,17 @@ export function UploadZones({ sessionId, assets, onChanged }) {
     [api, sessionId, onChanged, queue]
   );
 
+  // What the session has, and the files on their way to it (a queued file has no asset
+  // until its upload starts): new takes are numbered after both.
+  const claimed = [
+    ...present,
+    ...Object.values(jobs)
+      .filter((j) => BUSY.includes(j.phase))
+      .filter((j) => !present.some((a) => a.cameraLabel === j.label && (a.take || 1) === j.take))
+      .map((j) => ({ cameraLabel: j.label, take: j.take, originalFilename: j.file.name })),
+  ];
+  const uploading = (label, take) => BUSY.includes(jobs[jobKey(label, take)]?.phase);
+
   const hasTake = (label, take) => present.some((a) => a.cameraLabel === label && (a.take || 1) === take && hasFile(a));
 
   /** A file for one take: replacing a file that is in is confirmed first (an unfinished
@@ -307,13 +318,18 @@ export function UploadZones({ sessionId, assets, onChanged }) {
     if (!files.length) return;
     const empty = label && !takesOf(present, label).length;
     if (files.length === 1 && empty) offer(label, 1, files[0]);
-    else setAssignment(proposeAssignment(files, { label, assets: present }));
+    else setAssignment(proposeAssignment(files, { label, assets: claimed }));
   };
 
   /** "Add takes…": after the camera's last take, in name order (nothing is replaced). */
   const added = (label, files) => {
-    const rows = proposeAssignment(files, { label, assets: present.map((a) => ({ ...a, originalFilename: null })) });
-    for (const row of rows) start(row.label, row.take, row.file, true);
+    const rows = proposeAssignment(files, { label, assets: claimed.map((a) => ({ ...a, originalFilename: null })) });
+    for (const row of rows) {
+      if (row.take > MAX_TAKE) {
+        const message = `${row.file.name}: camera ${label} has ${MAX_TAKE} takes already`;
+        setJobs((all) => ({ ...all, [jobKey(label, row.take)]: { ...row, phase: 'rejected', message } }));
+      } else start(row.label, row.take, row.file, true);
+    }
   };
 
   if (blocked === null) return null;
@@ -324,7 +340,15 @@ export function UploadZones({ sessionId, assets, onChanged }) {
       </Typography>
     );
   }
-  const problem = assignment && assignmentProblem(assignment);
+  const busyRow = assignment?.find((r) => r.label && uploading(r.label, r.take));
+  const problem =
+    assignment &&
+    (assignmentProblem(assignment) ||
+      (busyRow ? `wait for camera ${busyRow.label} take ${busyRow.take}, which is still uploading` : null));
+  const takeChoices = Math.min(
+    MAX_TAKE,
+    Math.max(9, ...claimed.map((a) => (a.take || 1) + (assignment || []).length + 1))
+  );
   const setRow = (i, patch) => setAssignment((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <Flex
@@ -360,16 +384,17 @@ export function UploadZones({ sessionId, assets, onChanged }) {
               {(assignment || []).map((row, i) => (
                 <Flex
                   key={`${row.file.name}-${i}`}
-                  gap={2}
-                  justifyContent="space-between"
+                  direction="column"
+                  alignItems="stretch"
+                  gap={1}
                   data-testid={`mc-assign-row-${i}`}
                 >
-                  <Typography ellipsis>
+                  <Typography ellipsis fontWeight="bold">
                     {row.file.name}
                     {row.label && hasTake(row.label, row.take) ? ' (replaces its file)' : ''}
                   </Typography>
-                  <Flex gap={1}>
-                    <Box width="11rem">
+                  <Flex gap={2}>
+                    <Box width="20rem">
                       <SingleSelect
                         aria-label={`Camera of ${row.file.name}`}
                         value={row.label || ''}
@@ -383,21 +408,18 @@ export function UploadZones({ sessionId, assets, onChanged }) {
                         ))}
                       </SingleSelect>
                     </Box>
-                    <Box width="6rem">
+                    <Box width="12rem">
                       <SingleSelect
                         aria-label={`Take of ${row.file.name}`}
                         value={row.take ? String(row.take) : ''}
                         placeholder="Take"
                         onChange={(value) => setRow(i, { take: Number(value) })}
                       >
-                        {Array.from(
-                          { length: Math.min(MAX_TAKE, Math.max(9, (assignment || []).length + 4)) },
-                          (_, n) => (
-                            <SingleSelectOption key={n + 1} value={String(n + 1)}>
-                              {`Take ${n + 1}`}
-                            </SingleSelectOption>
-                          )
-                        )}
+                        {Array.from({ length: takeChoices }, (_, n) => (
+                          <SingleSelectOption key={n + 1} value={String(n + 1)}>
+                            {`Take ${n + 1}`}
+                          </SingleSelectOption>
+                        ))}
                       </SingleSelect>
                     </Box>
                   </Flex>

@@ -2,6 +2,26 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { useMemo } from 'react';
 import { API } from '../pluginId.js';
 
+// Strapi's fetch client puts params in the URL as they are (qs with encode: false), so
+// a clip id's '#' (B#2) would start the URL's fragment: values are encoded here.
+const encoded = (params) =>
+  Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, v === undefined || v === null ? v : encodeURIComponent(String(v))])
+  );
+
+/** A blob request's error body is JSON too: read it, so the page can say the reason. */
+async function readBlobError(err) {
+  const data = err?.response?.data;
+  if (typeof Blob !== 'undefined' && data instanceof Blob) {
+    try {
+      err.response.data = JSON.parse(await data.text());
+    } catch {
+      // not JSON: keep the error as it is
+    }
+  }
+  throw err;
+}
+
 /** The plugin's admin routes (admin JWT attached by Strapi's fetch client). */
 export function useReviewApi() {
   const { get, post } = useFetchClient();
@@ -25,7 +45,11 @@ export function useReviewApi() {
       correct: (id, computedAt, offsets) => post(`${session(id)}/correct`, { computedAt, offsets }).then((r) => r.data),
       resync: (id) => post(`${session(id)}/resync`, {}).then((r) => r.data),
       waveform: (id, camera) => get(`${session(id)}/waveform/${encodeURIComponent(camera)}`).then((r) => r.data),
-      listen: (id, params) => get(`${session(id)}/listen`, { params, responseType: 'blob' }).then((r) => r.data),
+      listen: (id, params) =>
+        get(`${session(id)}/listen`, { params: encoded(params), responseType: 'blob' }).then(
+          (r) => r.data,
+          readBlobError
+        ),
       timeline: (id, format) =>
         get(`${session(id)}/timeline`, { params: { format }, responseType: 'blob' }).then((r) => ({
           blob: r.data,

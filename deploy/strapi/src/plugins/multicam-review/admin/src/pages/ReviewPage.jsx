@@ -305,8 +305,9 @@ export function ReviewPage() {
                     {lane.clips.map((clip) => {
                       const cam = cameras.find((c) => c.label === clip.label);
                       // Every take's video stays mounted (seeks stay instant); the one
-                      // recording now is shown, the first when none is.
-                      const shown = showing ? showing.label === clip.label : clip === lane.clips[0];
+                      // recording now is shown. A camera with one file shows it paused
+                      // where it is not recording, one with takes shows none there.
+                      const shown = showing ? showing.label === clip.label : !multi;
                       return cam.links?.proxy ? (
                         <video
                           key={clip.label}
@@ -347,7 +348,11 @@ export function ReviewPage() {
                         textColor="neutral0"
                         style={{ position: 'absolute', bottom: 4, left: 8, background: 'rgba(0,0,0,.6)' }}
                       >
-                        not recording here (between takes)
+                        not recording here
+                        {lane.clips.some((c) => c.placed && c.endMs < t) &&
+                        lane.clips.some((c) => c.placed && c.startMs > t)
+                          ? ' (between takes)'
+                          : ''}
                       </Typography>
                     )}
                   </Box>
