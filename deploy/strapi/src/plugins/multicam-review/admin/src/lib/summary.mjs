@@ -1,6 +1,7 @@
 // What the sync card shows, from the service's sync view (pure).
 import { LOOKS_GOOD_PCT, NEEDS_NUDGE } from './constants.mjs';
 import { ms, signed } from './format.mjs';
+import { cameraName } from './upload-plan.mjs';
 
 const DRIFT_SHOWN_PPM = 0.05;
 
@@ -16,7 +17,7 @@ export function takeGroups(cameras) {
   for (const [camera, clips] of groups) {
     if (clips.length < 2) continue;
     const unplaced = clips.filter((c) => c.offset === 'not placed' && !c.isMaster);
-    const name = camera === 'REC' ? 'Sound recorder' : `Cam ${camera}`;
+    const name = cameraName(camera);
     const placed =
       unplaced.length === 0
         ? 'all placed'
@@ -68,7 +69,7 @@ export function cardSummary(view) {
 /** "Cam B take 2", "Sound recorder", "Cam A" for a sync view clip. */
 export function clipName(cam) {
   const camera = cam.camera || cam.label;
-  const name = camera === 'REC' ? 'Sound recorder' : `Cam ${camera}`;
+  const name = cameraName(camera);
   return cam.label === camera ? name : `${name} take ${cam.take}`;
 }
 
