@@ -38,6 +38,7 @@ from worker.review.listen import (
 from worker.session_clips import CLIP_ID_PATTERN, asset_clips, file_stem, master_clip_id
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
+from worker.timeline import master_time_ms
 
 router = APIRouter(
     prefix="/v2",
@@ -173,26 +174,22 @@ async def listen(
     drifts = view.result.drift_ppm or {}
     # The left channel: the master camera's file recording at atMs (a recorder stopped
     # between takes has several), placed as the sync put it.
-    spans = [
-        (c.id, 0.0 if c.id == master else view.final_offsets.get(c.id), c.asset.duration_ms)
-        for c in clips
-        if c.id == master or (master_label is not None and c.asset.camera_label == master_label)
-    ]
+    spans = []  # (clip, offset, end on the master's timeline or None if unknown)
+    for c in clips:
+        if c.id != master and (master_label is None or c.asset.camera_label != master_label):
+            continue
+        off = 0.0 if c.id == master else view.final_offsets.get(c.id)
+        if off is not None:
+            dur = c.asset.duration_ms
+            end = None if dur is None else master_time_ms(dur, off, drifts.get(c.id) or 0.0)
+            spans.append((c.id, off, end))
     reference = next(
-        (
-            (cid, off)
-            for cid, off, dur in spans
-            if off is not None
-            and at_ms >= off
-            and (dur is None or at_ms <= off + dur / (1 + (drifts.get(cid) or 0.0) * 1e-6))
-        ),
+        ((cid, off) for cid, off, end in spans if at_ms >= off and (end is None or at_ms <= end)),
         None,
     )
     if reference is None:
         covered = ", ".join(
-            f"{cid} {off:.0f} to {off + dur:.0f} ms"
-            for cid, off, dur in spans
-            if off is not None and dur is not None
+            f"{cid} {off:.0f} to {end:.0f} ms" for cid, off, end in spans if end is not None
         )
         raise _invalid(
             "query.atMs",
