@@ -12,6 +12,7 @@ import pytest
 from tests.sync import shoot_checks as checks
 from worker.examples import shoots
 from worker.sync.engine import ClipInput, sync_clips
+from worker.sync.pairwise import SyncParams
 
 _RESULTS: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -119,3 +120,19 @@ def test_same_shoot_gives_the_same_json(corpus_dir: Path) -> None:
     shoot = _built(shoots.five_cameras(), corpus_dir)
     clips = [ClipInput(c.label, c.path) for c in shoot.clips]
     assert sync_clips(clips).to_json() == sync_clips(clips).to_json()
+
+
+def test_loop_checks_take_half_the_fine_windows(corpus_dir: Path) -> None:
+    """Pairs of clips the recorder already places looks-good only check loops: they are
+    aligned with ``SyncParams.for_checks`` (half the windows); the result stays right."""
+    shoot = _built(shoots.three_cameras_two_takes_and_recorder(), corpus_dir)
+    params = SyncParams(fine_windows_max=8, fine_window_spacing_s=1.0)
+    clips = [ClipInput(c.label, c.path) for c in shoot.clips]
+    report = sync_clips(clips, params=params)
+    checks.check_all(shoot, report.to_dict())
+    counts = {(r.a, r.b): len(r.alignment.windows) for r in report.pairs if r.alignment}
+    with_master = [n for ab, n in counts.items() if "REC" in ab]
+    loops = [n for ab, n in counts.items() if "REC" not in ab]
+    assert with_master and loops, counts
+    assert max(with_master) == params.fine_windows_max, counts
+    assert max(loops) <= params.for_checks().fine_windows_max == 4, counts

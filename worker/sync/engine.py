@@ -87,21 +87,15 @@ def sync_clip_tracks(
         reason = next((unusable[c.id] for c in clips if c.label == chosen), "no usable audio")
         raise SyncInputError(f"master camera {chosen} cannot be used: {reason}")
     pairs = [(a.id, b.id) for a, b in combinations(usable, 2) if a.label != b.label]
+    full = params or SyncParams()
     cache = dict(aligned or {})
     done: dict[Pair, PairAlignment | None] = {}
 
-    def align(todo: list[Pair]) -> None:
+    def align(todo: list[Pair], light: frozenset[Pair] = frozenset()) -> None:
         todo = [ab for ab in todo if ab not in done]
-        for ab in todo:
-            if ab in cache:
-                done[ab] = cache[ab]
+        done.update({ab: cache[ab] for ab in todo if ab in cache})
         todo = [ab for ab in todo if ab not in done]
-        # Pairs are independent and their FFTs and array maths release the GIL, so
-        # threads share the cores without copying hour-long tracks between processes.
-        threads = max(1, min(len(todo), os.cpu_count() or 1))
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            found = pool.map(lambda ab: align_pair(tracks[ab[0]], tracks[ab[1]], params), todo)
-            done.update(zip(todo, found, strict=True))
+        done.update(_align_pairs(tracks, todo, full, light))
 
     def edges() -> list[Edge]:
         out = []
@@ -122,7 +116,11 @@ def sync_clip_tracks(
         ab for ab in pairs if ab not in done and _may_overlap(ab, ref, placed, durations, params)
     ]
     if rest:
-        align(rest)
+        # Both clips of a pair already placed looks-good (or one is the master's): the
+        # pair closes a loop or offers a second path, so agreement is what it must
+        # show and half the windows do (it carries its own, smaller, evidence); a
+        # pair that may be what places a clip gets the full search.
+        align(rest, _loop_checks(rest, ref, placed))
         placed = place_clips(ref, solver, edges(), unusable)
     records = []
     for a, b in pairs:
@@ -138,6 +136,22 @@ def sync_clip_tracks(
         durations_s=durations,
         pairs=tuple(records),
     )
+
+
+def _align_pairs(
+    tracks: Mapping[str, Track], todo: list[Pair], params: SyncParams, light: frozenset[Pair]
+) -> dict[Pair, PairAlignment | None]:
+    """Align ``todo``: the pairs in ``light`` with ``params.for_checks()``."""
+    checks = params.for_checks()
+
+    def one(ab: Pair) -> PairAlignment | None:
+        return align_pair(tracks[ab[0]], tracks[ab[1]], checks if ab in light else params)
+
+    # Pairs are independent and their FFTs and array maths release the GIL, so
+    # threads share the cores without copying hour-long tracks between processes.
+    threads = max(1, min(len(todo), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return dict(zip(todo, pool.map(one, todo), strict=True))
 
 
 def recorder_label(clips: Sequence[SessionClip], durations: Mapping[str, float]) -> str | None:
@@ -176,6 +190,17 @@ def _auto_master(
     return choose_master(usable, totals, by_label)
 
 
+def _loop_checks(pairs: list[Pair], ref: str, placed: Mapping[str, Placement]) -> frozenset[Pair]:
+    return frozenset(ab for ab in pairs if all(_placed_well(c, ref, placed) for c in ab))
+
+
+def _placed_well(cid: str, ref: str, placed: Mapping[str, Placement]) -> bool:
+    p = placed.get(cid)
+    return cid == ref or (
+        p is not None and p.relation is not None and p.classification is Classification.LOOKS_GOOD
+    )
+
+
 def _may_overlap(
     pair: Pair,
     ref: str,
@@ -185,15 +210,12 @@ def _may_overlap(
 ) -> bool:
     """Whether a pair is worth aligning after the first placement: unless both clips
     are placed looks-good and overlap too little for ``align_pair`` to match them."""
+    if not all(_placed_well(cid, ref, placed) for cid in pair):
+        return True
     spans = []
     for cid in pair:
-        if cid == ref:
-            spans.append((0.0, durations[cid]))
-            continue
-        p = placed.get(cid)
-        if p is None or p.relation is None or p.classification is not Classification.LOOKS_GOOD:
-            return True
-        spans.append((p.relation(0.0), p.relation(durations[cid])))
+        rel = None if cid == ref else placed[cid].relation
+        spans.append((0.0, durations[cid]) if rel is None else (rel(0.0), rel(durations[cid])))
     p_ = params or SyncParams()
     need = max(p_.min_overlap_s, p_.min_overlap_fraction * min(durations[c] for c in pair))
     overlap = min(s[1] for s in spans) - max(s[0] for s in spans)

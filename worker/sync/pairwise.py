@@ -6,7 +6,7 @@ d(a_time - b_time)/d(b_time), so a_time = offset_s + b_time * (1 + slope).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,18 @@ class SyncParams:
     # two samples at 8 kHz and its peak stands clear of its rivals.
     direct_tol_s: float = 0.00025
     direct_max_ratio: float = 0.8
+    # A loop check (a pair of clips the first placement already puts looks-good) needs
+    # agreement, not the placement's full evidence: this share of the fine windows
+    # and of the direct-path budget (engine.sync_clip_tracks).
+    check_share: float = 0.5
+
+    def for_checks(self) -> SyncParams:
+        """These params with ``check_share`` of the fine and direct-path work."""
+        return replace(
+            self,
+            fine_windows_max=max(3, round(self.fine_windows_max * self.check_share)),
+            direct_budget_s=self.direct_budget_s * self.check_share,
+        )
 
 
 @dataclass(frozen=True)
