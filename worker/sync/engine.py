@@ -112,9 +112,7 @@ def sync_clip_tracks(
     ref = next(c.id for c in usable if c.label == chosen)
     solver = [Clip(c.id, c.label, durations.get(c.id, 0.0)) for c in clips]
     placed = place_clips(ref, solver, edges(), unusable)
-    rest = [
-        ab for ab in pairs if ab not in done and _may_overlap(ab, ref, placed, durations, params)
-    ]
+    rest = [ab for ab in pairs if ab not in done and _may_overlap(ab, ref, placed, durations, full)]
     if rest:
         # Both clips of a pair already placed looks-good (or one is the master's): the
         # pair closes a loop or offers a second path, so agreement is what it must
@@ -206,7 +204,7 @@ def _may_overlap(
     ref: str,
     placed: Mapping[str, Placement],
     durations: Mapping[str, float],
-    params: SyncParams | None,
+    params: SyncParams,
 ) -> bool:
     """Whether a pair is worth aligning after the first placement: unless both clips
     are placed looks-good and overlap too little for ``align_pair`` to match them."""
@@ -216,8 +214,8 @@ def _may_overlap(
     for cid in pair:
         rel = None if cid == ref else placed[cid].relation
         spans.append((0.0, durations[cid]) if rel is None else (rel(0.0), rel(durations[cid])))
-    p_ = params or SyncParams()
-    need = max(p_.min_overlap_s, p_.min_overlap_fraction * min(durations[c] for c in pair))
+    shorter = min(durations[c] for c in pair)
+    need = max(params.min_overlap_s, params.min_overlap_fraction * shorter)
     overlap = min(s[1] for s in spans) - max(s[0] for s in spans)
     return overlap >= need - FRAME_S
 
