@@ -176,3 +176,58 @@ def test_envelope_pickles_without_its_spectrum_cache(corpus_dir: Path) -> None:
     # The copy computes its own spectrum, and the same one.
     np.testing.assert_array_equal(back.spectrum(4 * envelope.frames), spectrum)
     assert back.spectrum(4 * envelope.frames) is back.spectrum(4 * envelope.frames)
+
+
+def test_the_parent_takes_queued_cameras_once_its_own_is_done(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One queue feeds the parent and the pool: with one pool worker, the parent
+    decodes a second camera after its own rather than waiting for the worker.
+
+    The decodes are held back on conditions, not times: the parent's own decode
+    waits until the worker has finished the pool's first camera, and the worker's
+    next decode waits (at most 20 s) until the parent has started a queued one, so
+    the parent finds a camera left in the queue. A schedule where only the pool
+    takes queued cameras waits out the 20 s and fails the assertion.
+    """
+    built = corpus.build_case(corpus.FAMILIES["mixed_rates"][1], corpus_dir)
+    cameras = _cameras(built)
+    assert len(cameras) == 4
+    costs = {c.label: float(len(cameras) - i) for i, c in enumerate(cameras)}
+    own, first_in_pool = cameras[0], cameras[1]
+    parent = os.getpid()
+    real_analyse = parallel.analyse
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    in_parent: list[str] = []
+
+    def until(cond: Callable[[], bool], limit_s: float) -> None:
+        end = time.monotonic() + limit_s
+        while not cond() and time.monotonic() < end:
+            time.sleep(0.01)
+
+    def held(path: Any, rate: int = 8000, progress: Callable[[float], None] | None = None) -> Any:
+        label = next(c.label for c in cameras if c.path == Path(path))
+        if os.getpid() == parent:
+            in_parent.append(label)
+            if label == own.label:
+                until(lambda: (marks / "worker-done").exists(), 60.0)
+            else:
+                (marks / "parent-took").touch()
+            return real_analyse(path, rate, progress)
+        if label != first_in_pool.label:
+            until(lambda: (marks / "parent-took").exists(), 20.0)
+        track = real_analyse(path, rate, progress)
+        if label == first_in_pool.label:
+            (marks / "worker-done").touch()
+        return track
+
+    monkeypatch.setattr(parallel, "analyse", held)
+    run = decode_and_align(cameras, rate=8000, jobs=2, costs=costs)
+
+    assert in_parent[0] == own.label
+    assert len(in_parent) >= 2, in_parent
+    assert sorted(run.tracks) == sorted(c.label for c in cameras)
+    tracks, _ = load_tracks(cameras)
+    for lbl, track in tracks.items():
+        np.testing.assert_array_equal(run.tracks[lbl].samples, track.samples)

@@ -6,6 +6,9 @@ core busy with it and hides what would otherwise sit on the critical path:
 * the parent process decodes the costliest camera itself while a process
   pool decodes the others, so there are as many decoders as cores and the
   pool's start-up (half a second for a forkserver) overlaps useful work;
+* the cameras wait in one queue, costliest first, that the parent and the
+  pool's workers take from as each finishes a file: a session of many takes
+  keeps both cores decoding to its last file (longest-first list scheduling);
 * workers hand tracks back as memory-mapped ``.npy`` files, not pickles;
 * a pair is aligned in a thread as soon as both of its tracks are in, on the
   core its finished decoder left idle.
@@ -82,41 +85,67 @@ class SessionTracks:
 class _Run:
     """State of one parallel run.
 
-    The main thread decodes the parent's own camera; a watcher thread collects
-    the workers' tracks meanwhile and starts each pair's alignment as soon as
-    both of its tracks are in. A failure seen by the watcher stops the parent's
-    decode at its next progress report.
+    The cameras not yet started wait in one queue, costliest first. The main thread
+    decodes the costliest camera, then takes the next from the queue until it is
+    empty; a watcher thread keeps every pool worker fed from the same queue, collects
+    their tracks, and starts each pair's alignment as soon as both of its tracks are
+    in. A failure seen by the watcher stops the parent's decode at its next progress
+    report.
     """
 
     def __init__(
         self,
         cameras: Sequence[CameraInput],
-        own: CameraInput,
-        workers: dict[str, Future[TrackFiles]],
+        queue: list[CameraInput],
+        pool: ProcessPoolExecutor,
+        pool_size: int,
         shared: Any,
         abort: Any,
-        slots: dict[str, int],
         aligner: ThreadPoolExecutor,
         params: SyncParams | None,
         progress: ProgressFn | None,
         wanted: Callable[[str, str], bool],
+        tmp: str,
+        rate: int,
     ) -> None:
+        self.rate = rate
         self.order = [c.label for c in cameras]
         self.wanted = wanted
-        self.own = own
-        self.workers = workers
+        self.queue = list(queue)
+        self.pool = pool
+        self.pool_size = pool_size
+        self.workers: dict[str, Future[TrackFiles]] = {}
+        self.slots: dict[str, int] = {}
         self.shared = shared
         self.abort = abort
-        self.slots = slots
         self.aligner = aligner
         self.params = params
         self.progress = progress
+        self.tmp = tmp
         self.result = SessionTracks()
         self.alignments: dict[Pair, Future[PairAlignment | None]] = {}
         self.collected: set[str] = set()
         self.lock = threading.Lock()
         self.stopped = threading.Event()
+        # Set by a worker's finished future: the watcher tops the pool up at once.
+        self.wake = threading.Event()
         self.failure: BaseException | None = None
+
+    def feed(self) -> None:
+        """Give idle pool workers the costliest queued cameras (call under ``lock``,
+        or before any thread exists)."""
+        busy = sum(1 for f in self.workers.values() if not f.done())
+        while busy < self.pool_size and self.queue:
+            cam = self.queue.pop(0)
+            slot = self.slots[cam.label] = len(self.slots)
+            fut = self.pool.submit(_decode_worker, str(cam.path), self.rate, slot, self.tmp)
+            fut.add_done_callback(lambda _f: self.wake.set())
+            self.workers[cam.label] = fut
+            busy += 1
+
+    def _take(self) -> CameraInput | None:
+        with self.lock:
+            return self.queue.pop(0) if self.queue else None
 
     def _settle(self, label: str, track: Track | None, reason: str | None) -> None:
         self.collected.add(label)
@@ -136,7 +165,8 @@ class _Run:
                 self.alignments[(la, lb)] = self.aligner.submit(align_pair, a, b, self.params)
 
     def _collect(self) -> None:
-        """Take in finished workers' tracks; raise on input that is not media."""
+        """Take in finished workers' tracks and feed the pool; raise on input that is
+        not media."""
         for label, fut in self.workers.items():
             if label in self.collected or not fut.done():
                 continue
@@ -149,14 +179,18 @@ class _Run:
                 raise SyncInputError(f"camera {label}: {exc}") from exc
             else:
                 raise exc
+        self.feed()
         if self.progress is not None:
             for label, fut in self.workers.items():
                 frac = 1.0 if fut.done() else float(self.shared[self.slots[label]])
                 self.progress(label, frac)
 
     def watch(self) -> None:
-        """Watcher thread body: collect every ``_POLL_S`` until stopped or failed."""
-        while not self.stopped.wait(_POLL_S):
+        """Watcher thread body: collect when a worker finishes, or every ``_POLL_S``
+        (progress), until stopped or failed."""
+        while not self.stopped.is_set():
+            self.wake.wait(_POLL_S)
+            self.wake.clear()
             try:
                 with self.lock:
                     self._collect()
@@ -165,33 +199,45 @@ class _Run:
                 self.abort.value = 1
                 return
 
-    def _own_progress(self, frac: float) -> None:
-        if self.failure is not None:
-            raise self.failure
-        if self.progress is not None:
-            self.progress(self.own.label, frac)
+    def decode_here(self, cam: CameraInput) -> None:
+        """Decode ``cam`` in this (the main) thread."""
 
-    def decode_own(self, rate: int) -> None:
+        def report(frac: float) -> None:
+            if self.failure is not None:
+                raise self.failure
+            if self.progress is not None:
+                self.progress(cam.label, frac)
+
         try:
-            track = analyse(self.own.path, rate, self._own_progress)
+            track = analyse(cam.path, self.rate, report)
         except NoAudioError as exc:
             with self.lock:
-                self._settle(self.own.label, None, str(exc))
+                self._settle(cam.label, None, str(exc))
             if self.progress is not None:
-                self.progress(self.own.label, 1.0)  # done with it, as the workers report
+                self.progress(cam.label, 1.0)  # done with it, as the workers report
         except MediaError as exc:
-            raise SyncInputError(f"camera {self.own.label}: {exc}") from exc
+            raise SyncInputError(f"camera {cam.label}: {exc}") from exc
         else:
             with self.lock:
-                self._settle(self.own.label, track, None)
+                self._settle(cam.label, track, None)
+
+    def decode_queue(self, own: CameraInput) -> None:
+        """The main thread's share: ``own``, then queued cameras until none is left."""
+        cam: CameraInput | None = own
+        while cam is not None:
+            self.decode_here(cam)
+            cam = self._take()
 
     def finish(self, watcher: threading.Thread) -> SessionTracks:
         """Wait for the workers, stop the watcher, then for every alignment."""
-        pending = [f for f in self.workers.values() if not f.done()]
-        while pending and self.failure is None:
-            _, still = wait(pending, timeout=_POLL_S)
-            pending = list(still)
+        while self.failure is None:
+            with self.lock:
+                pending = [f for f in self.workers.values() if not f.done()]
+                if not pending and not self.queue:
+                    break
+            wait(pending, timeout=_POLL_S)
         self.stopped.set()
+        self.wake.set()
         watcher.join()
         if self.failure is not None:
             raise self.failure
@@ -242,44 +288,45 @@ def decode_and_align(
     by_cost = sorted(cameras, key=lambda c: -costs[c.label])  # stable: ties keep label order
     own, rest = by_cost[0], by_cost[1:]
     decoders = jobs if jobs is not None else (os.cpu_count() or 1)
+    pool_size = max(1, min(len(rest), decoders - 1))
     ctx = _mp_context()
     shared = ctx.Array("d", max(1, len(rest)), lock=False)
     abort = ctx.Value("b", 0, lock=False)
-    slots = {cam.label: i for i, cam in enumerate(rest)}
     with tempfile.TemporaryDirectory(prefix="multicam-sync-") as tmp:
         pool = ProcessPoolExecutor(
-            max_workers=max(1, min(len(rest), decoders - 1)),
+            max_workers=pool_size,
             mp_context=ctx,
             initializer=_init_worker,
             initargs=(shared, abort),
         )
-        # Threads only after the workers exist (they may be forked).
-        workers = {
-            cam.label: pool.submit(_decode_worker, str(cam.path), rate, slots[cam.label], tmp)
-            for cam in rest
-        }
         aligner = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         run = _Run(
             cameras,
-            own,
-            workers,
+            rest,
+            pool,
+            pool_size,
             shared,
             abort,
-            slots,
             aligner,
             params,
             progress,
             wanted or (lambda a, b: True),
+            tmp,
+            rate,
         )
+        # Threads only after the workers exist (they may be forked): the first
+        # submission starts them.
+        run.feed()
         watcher = threading.Thread(target=run.watch, name="multicam-sync-watch", daemon=True)
         watcher.start()
         try:
-            run.decode_own(rate)
+            run.decode_queue(own)
             result = run.finish(watcher)
         except BaseException:
             # Stop the workers' decoding now rather than at their files' ends.
             abort.value = 1
             run.stopped.set()
+            run.wake.set()
             watcher.join()
             pool.shutdown(wait=True, cancel_futures=True)
             aligner.shutdown(wait=True, cancel_futures=True)
