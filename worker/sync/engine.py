@@ -112,8 +112,20 @@ def sync_clip_tracks(
     ref = next(c.id for c in usable if c.label == chosen)
     solver = [Clip(c.id, c.label, durations.get(c.id, 0.0)) for c in clips]
     placed = place_clips(ref, solver, edges(), unusable)
-    rest = [ab for ab in pairs if ab not in done and _may_overlap(ab, ref, placed, durations, full)]
-    if rest:
+    # Two more rounds, each followed by a new placement. The first aligns the pairs
+    # that may overlap where the clips now sit, a clip placed but not looks-good
+    # taken at its tentative place; the second, every pair left with a clip still
+    # not placed looks-good (it may be anywhere), and the pairs the new places bring
+    # into overlap. A tentative place the first round confirms spares the pairs far
+    # from it; one it does not confirm gets every pair, as an unplaced clip does.
+    for tentative in (True, False):
+        rest = [
+            ab
+            for ab in pairs
+            if ab not in done and _may_overlap(ab, ref, placed, durations, full, tentative)
+        ]
+        if not rest:
+            continue
         # Both clips of a pair already placed looks-good (or one is the master's): the
         # pair closes a loop or offers a second path, so agreement is what it must
         # show and half the windows do (it carries its own, smaller, evidence); a
@@ -205,10 +217,15 @@ def _may_overlap(
     placed: Mapping[str, Placement],
     durations: Mapping[str, float],
     params: SyncParams,
+    tentative: bool = False,
 ) -> bool:
-    """Whether a pair is worth aligning after the first placement: unless both clips
-    are placed looks-good and overlap too little for ``align_pair`` to match them."""
-    if not all(_placed_well(cid, ref, placed) for cid in pair):
+    """Whether a pair is worth aligning after a placement: unless both clips are
+    placed looks-good (``tentative``: placed at all) and overlap too little for
+    ``align_pair`` to match them."""
+    if tentative:
+        if not all(cid == ref or _placed_at(cid, placed) for cid in pair):
+            return True
+    elif not all(_placed_well(cid, ref, placed) for cid in pair):
         return True
     spans = []
     for cid in pair:
@@ -218,6 +235,11 @@ def _may_overlap(
     need = max(params.min_overlap_s, params.min_overlap_fraction * shorter)
     overlap = min(s[1] for s in spans) - max(s[0] for s in spans)
     return overlap >= need - FRAME_S
+
+
+def _placed_at(cid: str, placed: Mapping[str, Placement]) -> bool:
+    p = placed.get(cid)
+    return p is not None and p.relation is not None
 
 
 def sync_tracks(
