@@ -145,13 +145,17 @@ def run_multicam(
     paths: list[Path], engine: Path | None = None, labels: list[str] | None = None
 ) -> tuple[Run, JsonDict]:
     """``multicam sync`` of this checkout, or of the ``worker`` package under ``engine``."""
-    # What the multicam console script runs, so PYTHONPATH can put another engine first.
-    cmd = [sys.executable, "-c", "import sys; from worker.cli import main; sys.exit(main())"]
-    env = None
-    if engine is not None:
-        env = {**os.environ, "PYTHONPATH": str(engine.resolve())}
+    # What the multicam console script runs, with the engine's folder first on the
+    # path. Not PYTHONPATH: ``python -c`` puts the working directory before it, so
+    # from a checkout's root the checkout's own ``worker`` would shadow the other.
+    root = str((engine or ROOT).resolve())
+    code = (
+        f"import sys; sys.path.insert(0, {root!r}); from worker.cli import main; sys.exit(main())"
+    )
     named = ["--labels", ",".join(labels)] if labels else []
-    run = measure([*cmd, "sync", *named, "--json", "--no-progress", *map(str, paths)], env=env)
+    run = measure(
+        [sys.executable, "-c", code, "sync", *named, "--json", "--no-progress", *map(str, paths)]
+    )
     return run, json.loads(run.stdout)
 
 
@@ -170,6 +174,7 @@ class Runs:
     old_result: JsonDict
     takes: list[Run]
     takes_result: JsonDict
+    old_takes: list[Run]
 
 
 def interleaved_runs(
@@ -187,6 +192,7 @@ def interleaved_runs(
     mc_runs: list[Run] = []
     old_runs: list[Run] = []
     takes_runs: list[Run] = []
+    old_takes_runs: list[Run] = []
     aof_runs: dict[str, tuple[Run, float, float]] = {}
     result: JsonDict = {}
     old_result: JsonDict = {}
@@ -203,6 +209,12 @@ def interleaved_runs(
             run, old_result = run_multicam(paths, against)
             old_runs.append(run)
             print(f"multicam ({against}) run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr)
+            if shoot is not None:
+                run, _ = run_multicam(shoot.paths, against, labels=shoot.labels)
+                old_takes_runs.append(run)
+                print(
+                    f"multicam ({against}) takes run {i + 1}: {run.wall_s:.1f} s", file=sys.stderr
+                )
         if exe is not None and i < len(others):
             lbl = others[i]
             aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
@@ -213,7 +225,9 @@ def interleaved_runs(
         for lbl in others:
             if lbl not in aof_runs:
                 aof_runs[lbl] = run_aof(exe, built.paths["A"], built.paths[lbl])
-    return Runs(mc_runs, old_runs, aof_runs, result, old_result, takes_runs, takes_result)
+    return Runs(
+        mc_runs, old_runs, aof_runs, result, old_result, takes_runs, takes_result, old_takes_runs
+    )
 
 
 def takes_row(shoot: shoots.BuiltShoot, runs: list[Run]) -> None:
@@ -233,6 +247,19 @@ def takes_row(shoot: shoots.BuiltShoot, runs: list[Run]) -> None:
         f"  {hours:.2f} h of audio in {len(shoot.clips)} clips; targets <= 15 s: "
         f"{'met' if wall <= 15 else 'MISSED'} (slowest {walls[-1]:.1f} s), <= 1.5 GB "
         f"(all processes): {'met' if tree <= 1536 else 'MISSED'}"
+    )
+
+
+def old_takes_row(runs: Runs, name: str) -> None:
+    """The shoot in takes under the other engine, against this one's (medians)."""
+    if not (runs.old_takes and runs.takes):
+        return
+    old_t = statistics.median(r.wall_s for r in runs.old_takes)
+    new_t = statistics.median(r.wall_s for r in runs.takes)
+    walls = ", ".join(f"{w:.1f}" for w in sorted(r.wall_s for r in runs.old_takes))
+    print(
+        f"  shoot in takes, {name}: {old_t:.1f} s (median of {walls} s); "
+        f"this engine / {name}: {new_t / old_t:.3f} (medians)"
     )
 
 
@@ -341,6 +368,7 @@ def main() -> None:
             + " s)"
         )
         print(f"  this engine / {args.against.name}: {mc_wall / old_wall:.3f} (medians)")
+        old_takes_row(runs, args.against.name)
     errors = {
         lbl: result["offsets_ms"][lbl] - truth_m.offsets_ms[lbl]
         for lbl in labels
