@@ -57,8 +57,9 @@ def sync_clip_tracks(
 
     Clips of one label are takes of one camera: never aligned with each other. When
     the master is known first (given, or the recorder), every clip is aligned with
-    the master's clips, then only the pairs that may overlap on that first timeline
-    (or involve a clip it does not place well): the loop checks and the chains.
+    the master's clips, then in two rounds only the pairs that may overlap where the
+    clips sit (a review-suggested clip at its tentative place, then anywhere if that
+    place is not confirmed): the loop checks and the chains.
 
     :param tracks: usable tracks by clip id.
     :param clips: every clip, in input order (including unusable ones).
