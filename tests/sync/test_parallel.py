@@ -8,6 +8,7 @@ called directly rather than through sync_files' 10-minute threshold.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import pickle
 import tempfile
@@ -223,6 +224,9 @@ def test_the_parent_takes_queued_cameras_once_its_own_is_done(
         return track
 
     monkeypatch.setattr(parallel, "analyse", held)
+    # The workers must run ``held`` too: forked ones inherit it, a forkserver's (what
+    # a process with other threads gets, as under xdist) would import the real one.
+    monkeypatch.setattr(parallel, "_mp_context", lambda: mp.get_context("fork"))
     run = decode_and_align(cameras, rate=8000, jobs=2, costs=costs)
 
     assert in_parent[0] == own.label
