@@ -186,9 +186,9 @@ def interleaved_runs(
     against: Path | None,
     shoot: shoots.BuiltShoot | None = None,
 ) -> Runs:
-    """multicam, [the shoot in takes,] [the other engine,] aof B, multicam, ...: every
-    tool sees the same stretches of machine speed. Returns the runs and the last JSON
-    of each engine."""
+    """multicam, [the shoot in takes,] [the other engine, [its shoot in takes,]] aof B,
+    multicam, ...: every tool sees the same stretches of machine speed. Returns the
+    runs and the last JSON of each engine."""
     mc_runs: list[Run] = []
     old_runs: list[Run] = []
     takes_runs: list[Run] = []

@@ -206,9 +206,8 @@ def _loop_checks(pairs: list[Pair], ref: str, placed: Mapping[str, Placement]) -
 
 
 def _placed_well(cid: str, ref: str, placed: Mapping[str, Placement]) -> bool:
-    p = placed.get(cid)
     return cid == ref or (
-        p is not None and p.relation is not None and p.classification is Classification.LOOKS_GOOD
+        _placed_at(cid, placed) and placed[cid].classification is Classification.LOOKS_GOOD
     )
 
 

@@ -229,13 +229,14 @@ class _Run:
             cam = self._take()
 
     def finish(self, watcher: threading.Thread) -> SessionTracks:
-        """Wait for the workers, stop the watcher, then for every alignment."""
-        while self.failure is None:
-            with self.lock:
-                pending = [f for f in self.workers.values() if not f.done()]
-                if not pending and not self.queue:
-                    break
-            wait(pending, timeout=_POLL_S)
+        """Wait for the workers, stop the watcher, then for every alignment.
+
+        Called once ``decode_queue`` found the queue empty: no worker is added any more.
+        """
+        pending = [f for f in self.workers.values() if not f.done()]
+        while pending and self.failure is None:
+            _, still = wait(pending, timeout=_POLL_S)
+            pending = list(still)
         self.stopped.set()
         self.wake.set()
         watcher.join()
