@@ -1,16 +1,21 @@
-"""The hard-room family (#14) against the engine: one row per non-master camera.
+"""A room family against the engine: one row per non-master camera.
 
-    python -m benchmarks.hard_rooms                  # the table in docs/sync.md
+    python -m benchmarks.hard_rooms                  # hard_room (#14), as in docs/sync.md
+    python -m benchmarks.hard_rooms --family simulated_room   # pyroomacoustics (#23)
     python -m benchmarks.hard_rooms --artifacts DIR  # also the engine's debug JSON per case
 
-Builds (or reuses, cached by spec hash) the ``hard_room`` cases of worker/examples and
-syncs each with master A. Besides the product's answer, each row says where the fine
-windows of the A-camera pair landed against the truth: how many are within 0.25 ms of
-the direct-to-direct lag, and the median error of the windows the line fit kept. A
-wrong offset whose inliers agree with each other is a consistent wrong peak (a
-reflection's lag); scattered inliers are a smeared cluster. The last column is how far
-the direct-path check (worker/sync/direct.py) moved that pair's line off the fine
-windows' fit (0 when it agreed with them).
+Builds (or reuses, cached by spec hash) the family's cases of worker/examples and
+syncs each with master A. Errors are against the direct-path truth (for simulated
+rooms the clock offset minus the microphones' distance difference over the speed of
+sound; elsewhere the two are the same), and the clock error is shown beside it.
+
+Besides the product's answer, each row says where the fine windows of the A-camera
+pair landed against the truth: how many are within 0.25 ms of the direct-to-direct
+lag, and the median error of the windows the line fit kept. A wrong offset whose
+inliers agree with each other is a consistent wrong peak (a reflection's lag);
+scattered inliers are a smeared cluster. The last column is how far the direct-path
+check (worker/sync/direct.py) moved that pair's line off the fine windows' fit (0 when
+it agreed with them).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from worker.examples import cases as corpus
+from worker.examples.simulated_room import SimulatedRoomChannel
 from worker.sync.artifacts import write_artifacts
 from worker.sync.engine import CameraInput, sync_files
 from worker.sync.report import SyncReport
@@ -39,6 +45,8 @@ class Row:
     case: str
     camera: str
     error_ms: float | None
+    clock_error_ms: float | None  # against the recording clocks alone
+    distance_m: float | None  # the microphone's from the source (simulated rooms)
     z: float | None
     pct: float | None
     klass: str
@@ -69,9 +77,9 @@ def _path(report: SyncReport, label: str) -> str:
     return "—" if placement is None else "→".join(placement.path)
 
 
-def measure(cache: Path, artifacts: Path | None = None) -> list[Row]:
+def measure(cache: Path, artifacts: Path | None = None, family: str = FAMILY) -> list[Row]:
     rows = []
-    for spec in corpus.FAMILIES[FAMILY]:
+    for spec in corpus.FAMILIES[family]:
         built = corpus.build_case(spec, cache)
         labels = [c.label for c in spec.cameras]
         report = sync_files([CameraInput(lbl, built.paths[lbl]) for lbl in labels], master="A")
@@ -80,13 +88,17 @@ def measure(cache: Path, artifacts: Path | None = None) -> list[Row]:
         result = report.to_dict()
         for lbl in labels[1:]:
             truth = built.truth.offsets_ms[lbl]
+            clock = built.truth.clock_offsets_ms[lbl]
             off = result["offsets_ms"].get(lbl)
             n, near, med, move = _pair_windows(report, lbl, truth)
+            channel = spec.camera(lbl).channel
             rows.append(
                 Row(
                     spec.name,
                     lbl,
                     None if off is None else off - truth,
+                    None if off is None else off - clock,
+                    channel.distance_m if isinstance(channel, SimulatedRoomChannel) else None,
                     result["confidence"].get(lbl),
                     result["confidence_pct"].get(lbl),
                     result["classification"][lbl],
@@ -106,14 +118,15 @@ def _f(v: float | None, fmt: str) -> str:
 
 def table(rows: list[Row]) -> str:
     out = [
-        "| case | camera | error (ms) | z | confidence % | class | path "
-        "| A-pair windows near truth | A-pair inliers' median error (ms) "
+        "| case | camera | mic distance (m) | error (ms) | clock error (ms) | z | confidence % "
+        "| class | path | A-pair windows near truth | A-pair inliers' median error (ms) "
         "| A-pair direct-path move (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         out.append(
-            f"| {r.case} | {r.camera} | {_f(r.error_ms, '+.3f')} | {_f(r.z, '.1f')} | "
+            f"| {r.case} | {r.camera} | {_f(r.distance_m, '.2f')} | {_f(r.error_ms, '+.3f')} "
+            f"| {_f(r.clock_error_ms, '+.3f')} | {_f(r.z, '.1f')} | "
             f"{_f(r.pct, '.1f')} | {r.klass} | {r.path} | {r.near}/{r.windows} | "
             f"{_f(r.inlier_median_ms, '+.3f')} | {_f(r.direct_move_ms, '+.3f')} |"
         )
@@ -136,8 +149,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--artifacts", type=Path, default=None)
+    ap.add_argument("--family", default=FAMILY, choices=sorted(corpus.FAMILIES))
     args = ap.parse_args()
-    print(table(measure(args.cache, args.artifacts)))
+    print(table(measure(args.cache, args.artifacts, args.family)))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from scipy.signal import resample
 
 from tests.corpus import (
     FAMILIES,
@@ -32,6 +33,11 @@ from tests.corpus.channel import CameraChain, channel_filters, eq_fir, eq_magnit
 from tests.corpus.containers import CONTAINER_CODECS, VIDEO_CODEC
 from tests.corpus.render import render
 from tests.corpus.room import RoomChannel, explicit_room_impulse
+from tests.corpus.simulated_room import (
+    DIRECTIVITIES,
+    SPEED_OF_SOUND_M_S,
+    SimulatedRoomChannel,
+)
 from tests.corpus.sources import SCENE_RATE, active_power, loop_length
 
 REQUIRED_FAMILIES = {
@@ -55,6 +61,7 @@ REQUIRED_FAMILIES = {
     "silence",
     "no_audio",
     "hard_room",
+    "simulated_room",
 }
 
 
@@ -395,6 +402,57 @@ def test_hard_rooms_are_as_hard_as_issue_14_says() -> None:
             )
     assert len(rooms) >= 3
     assert {m.presence_db for s in specs for m in (c.channel for c in s.cameras)} >= {9.0, -9.0}
+
+
+def test_simulated_rooms_span_what_issue_23_asks() -> None:
+    """Shoeboxes from a dry office to halls of RT60 2 s, microphones 0.5-12 m from the
+    source with the package's directivities, speech, music and claps."""
+    specs = FAMILIES["simulated_room"]
+    models = [c.channel for s in specs for c in s.cameras]
+    assert all(isinstance(m, SimulatedRoomChannel) for m in models)
+    rooms = [m for m in models if isinstance(m, SimulatedRoomChannel)]
+    rt60s = {m.rt60_s for m in rooms if m.rt60_s is not None}
+    assert min(rt60s) <= 0.3 and max(rt60s) >= 2.0 and len(rt60s) >= 6
+    distances = [m.distance_m for m in rooms]
+    assert min(distances) < 1.0 and max(distances) > 11.0 and max(distances) <= 12.0
+    assert {m.directivity for m in rooms} == set(DIRECTIVITIES)
+    kinds = {seg.kind for s in specs for seg in s.scene.segments}
+    assert kinds >= {"speech", "music", "sparse"}
+    assert all(not s.long for s in specs)
+
+
+def test_simulated_room_truth_is_the_clock_less_the_distance() -> None:
+    spec = FAMILIES["simulated_room"][0]
+    truth = truth_relative_to(spec, "A")
+    a = spec.camera("A")
+    for c in spec.cameras:
+        assert isinstance(c.channel, SimulatedRoomChannel)
+        assert isinstance(a.channel, SimulatedRoomChannel)
+        clock_ms = (c.start_s - a.start_s) * 1000
+        heard_ms = (c.channel.distance_m - a.channel.distance_m) / SPEED_OF_SOUND_M_S * 1000
+        assert truth.clock_offsets_ms[c.label] == pytest.approx(clock_ms, abs=1e-9)
+        assert truth.offsets_ms[c.label] == pytest.approx(clock_ms - heard_ms, abs=1e-9)
+
+
+@pytest.mark.parametrize("rate", [48_000, 44_100])
+def test_simulated_impulse_has_its_direct_path_at_the_distance(rate: int) -> None:
+    """Nothing before the direct sound but filter ripple (the package's octave bands
+    are linear-phase: the response's low band rings ahead of it about 50 dB down),
+    and the direct sound's peak where distance / c puts it (to a tenth of a sample)."""
+    spec = FAMILIES["simulated_room"][1]
+    for c in spec.cameras:
+        model = c.channel
+        assert isinstance(model, SimulatedRoomChannel)
+        h = model.impulse(np.random.default_rng(0), rate)
+        at = model.propagation_s() * rate
+        k0 = int(np.floor(at))
+        lead = np.abs(h[: max(0, k0 - 40)])
+        assert lead.max(initial=0.0) < 1e-2 * np.abs(h).max()
+        # Band-limited interpolation (32x) of the sinc around the predicted tap.
+        up = resample(h[k0 - 40 : k0 + 41], 81 * 32)
+        peak = k0 - 40 + int(np.argmax(np.abs(up[31 * 32 : 50 * 32])) + 31 * 32) / 32
+        assert peak == pytest.approx(at, abs=0.1), c.label
+        assert np.array_equal(h, model.impulse(np.random.default_rng(0), rate))
 
 
 def test_random_cases_are_valid_and_deterministic() -> None:

@@ -38,7 +38,8 @@ from .containers import (
     write_video_only,
 )
 from .render import SUPPORTED_RATES
-from .room import draw_room
+from .room import MIC_COLOURS, draw_room
+from .simulated_room import DIRECTIVITIES, SimulatedRoomChannel
 from .sources import SceneSpec, Segment, synthesize_scene
 
 GENERATOR_VERSION = 2  # bump whenever generated content changes (cache key)
@@ -103,6 +104,9 @@ class Truth:
     drift_ppm: dict[str, float]
     master: str = "A"
     unmatched: tuple[str, ...] = ()
+    # The recording clocks' offsets alone, without the microphones' distances from
+    # the source (they differ from ``offsets_ms`` only in simulated rooms).
+    clock_offsets_ms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,10 @@ def effective_start(cam: CameraSpec) -> float:
 def _effective_start(cam: CameraSpec) -> float:
     # A codec shift delta (camera seconds, + = decoded audio starts later) moves the
     # decoded first sample to camera time delta, i.e. scene time s + delta / (1 + p).
+    # A microphone d metres from the source hears the scene d / c late: its first
+    # sample holds the scene of d / c earlier (simulated_room.py).
     shift = CODEC_DECODED_SHIFT_S.get(cam.audio_codec, 0.0)
-    return cam.start_s + shift / (1.0 + cam.drift_ppm * 1e-6)
+    return cam.start_s + shift / (1.0 + cam.drift_ppm * 1e-6) - cam.channel.propagation_s()
 
 
 def truth_relative_to(case: CaseSpec | BuiltCase, master_label: str) -> Truth:
@@ -138,15 +144,17 @@ def truth_relative_to(case: CaseSpec | BuiltCase, master_label: str) -> Truth:
         raise ValueError(f"camera {master_label} has no scene audio to be a master")
     pm = m.drift_ppm * 1e-6
     sm = _effective_start(m)
-    offsets, drifts, unmatched = {}, {}, []
+    offsets, clocks, drifts, unmatched = {}, {}, {}, []
     for c in spec.cameras:
         if c.source != "scene":
             unmatched.append(c.label)
             continue
         pc = c.drift_ppm * 1e-6
         offsets[c.label] = 0.0 if c is m else (_effective_start(c) - sm) * (1 + pm) * 1000.0
+        heard = c.channel.propagation_s() - m.channel.propagation_s()
+        clocks[c.label] = 0.0 if c is m else offsets[c.label] + heard * (1 + pm) * 1000.0
         drifts[c.label] = 0.0 if c is m else ((1 + pc) / (1 + pm) - 1) * 1e6
-    return Truth(offsets, drifts, master_label, tuple(unmatched))
+    return Truth(offsets, drifts, master_label, tuple(unmatched), clocks)
 
 
 def overlap_s(spec: CaseSpec, a: str, b: str) -> float:
@@ -304,6 +312,7 @@ def _write_truth(path: Path, spec: CaseSpec, truth: Truth) -> None:
         "drift_ppm[X]: x = (m - offset) * (1 + drift*1e-6)",
         "master": truth.master,
         "offsets_ms": truth.offsets_ms,
+        "clock_offsets_ms": truth.clock_offsets_ms,
         "drift_ppm": truth.drift_ppm,
         "unmatched": list(truth.unmatched),
         "cameras": {
@@ -546,6 +555,7 @@ def _families() -> dict[str, list[CaseSpec]]:
             )
         )
     f["hard_room"] = _hard_rooms()
+    f["simulated_room"] = _simulated_rooms()
     f["polarity"] = [
         make_case(
             "polarity",
@@ -785,6 +795,100 @@ def _hard_rooms() -> list[CaseSpec]:
                 for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True))
             ]
             out.append(make_case(f"hard_room-{room}-{kinds[0]}", "hard_room", seed, kinds, cams))
+    return out
+
+
+# Rooms of #23, from pyroomacoustics (simulated_room.py): (name, size in m, RT60 s,
+# content), from a dry office to halls of 2 s. Four cameras per room, one near the
+# source (0.5-2 m), one at 2-5 m, two as far as the room allows (up to 12 m).
+_SIMULATED_ROOMS: tuple[tuple[str, tuple[float, float, float], float, tuple[str, ...]], ...] = (
+    ("office", (5.0, 4.0, 2.8), 0.3, ("speech",)),
+    ("classroom", (9.0, 7.0, 3.2), 0.6, ("speech",)),
+    ("live_room", (8.0, 6.5, 3.5), 0.5, ("music",)),
+    ("conference", (14.0, 9.0, 3.2), 0.9, ("sparse",)),
+    ("restaurant", (16.0, 11.0, 3.5), 1.1, ("speech", "music")),
+    ("gym", (30.0, 18.0, 8.0), 1.6, ("speech",)),
+    ("hall", (36.0, 22.0, 12.0), 2.0, ("music",)),
+    ("church", (40.0, 16.0, 14.0), 2.0, ("sparse",)),
+)
+_SIMULATED_DISTANCES = ((0.5, 2.0), (2.0, 5.0), (5.0, 12.0), (3.0, 12.0))
+
+
+def _place(
+    rng: np.random.Generator,
+    room: tuple[float, float, float],
+    near: tuple[float, float, float],
+    distance: tuple[float, float],
+    *,
+    farthest: bool = False,
+) -> tuple[float, float, float]:
+    """A microphone 0.4 m or more from every wall at a distance in ``distance`` from the
+    source ``near`` (with ``farthest``, the farthest of many such draws), rounded to cm."""
+    walls = np.array(room) - 0.4
+    corners = np.array(np.meshgrid(*[(0.4, w) for w in walls])).reshape(3, -1).T
+    reach = float(np.max(np.linalg.norm(corners - np.array(near), axis=1)))
+    lo, hi = min(distance[0], 0.6 * reach), min(distance[1], reach)
+    found: list[tuple[float, np.ndarray]] = []
+    for _ in range(400):
+        d = float(rng.uniform(lo, hi))
+        az = float(rng.uniform(0, 2 * np.pi))
+        z = float(rng.uniform(1.0, min(2.0, room[2] - 0.4)))
+        flat = np.sqrt(max(d * d - (z - near[2]) ** 2, 0.0))
+        p = np.array([near[0] + flat * np.cos(az), near[1] + flat * np.sin(az), z])
+        if np.all(p >= 0.4) and np.all(p <= walls):
+            found.append((d, p))
+            if not farthest:
+                break
+    if not found:
+        raise ValueError(f"no place {lo}-{hi} m from {near} in a room of {room}")
+    p = max(found, key=lambda f: f[0])[1]
+    return (float(round(p[0], 2)), float(round(p[1], 2)), float(round(p[2], 2)))
+
+
+def _simulated_rooms() -> list[CaseSpec]:
+    out = []
+    for r, (room, size, rt60, kinds) in enumerate(_SIMULATED_ROOMS):
+        seed = 400 + r
+        rng = np.random.default_rng([seed, 23])
+        source = (
+            float(round(rng.uniform(0.25, 0.45) * size[0], 2)),
+            float(round(rng.uniform(0.3, 0.7) * size[1], 2)),
+            float(round(rng.uniform(1.2, 1.7), 2)),
+        )
+        length = 90.0 if "sparse" in kinds else 45.0
+        starts = (0.0, *_HARD_ROOM_STARTS[r % 2])
+        order = rng.permutation(len(_SIMULATED_DISTANCES))  # which camera is near
+        cams = []
+        for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True)):
+            hp, lp, presence, presence_hz = MIC_COLOURS[(r + i) % len(MIC_COLOURS)]
+            channel = SimulatedRoomChannel(
+                snr_db=30.0,
+                noise="pink",
+                rt60_s=rt60,
+                hp_hz=hp,
+                lp_hz=lp,
+                presence_db=presence,
+                presence_hz=presence_hz,
+                room_m=size,
+                source_m=source,
+                mic_m=_place(
+                    rng, size, source, _SIMULATED_DISTANCES[order[i]], farthest=order[i] == 2
+                ),
+                directivity=DIRECTIVITIES[(r + i) % len(DIRECTIVITIES)],
+                aim_deg=round(float(rng.uniform(-50, 50)), 1),
+            )
+            cams.append(
+                cam(
+                    lbl,
+                    start,
+                    length + (5.0 if i == 0 else 0.0),
+                    sample_rate=44_100 if i == 2 else 48_000,
+                    channel=channel,
+                )
+            )
+        out.append(
+            make_case(f"simulated_room-{room}", "simulated_room", seed, kinds, cams, lead_in_s=3.0)
+        )
     return out
 
 

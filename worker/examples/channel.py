@@ -68,6 +68,10 @@ class ChannelModel:
         """Extra magnitude response of the microphone beyond ``eq`` (None: none)."""
         return None
 
+    def propagation_s(self) -> float:
+        """Delay of the direct path in ``impulse`` (0: the response starts with it)."""
+        return 0.0
+
 
 # --------------------------------------------------------------------------- filters
 
