@@ -52,6 +52,11 @@ class DirectPath:
     # intercept (whole samples), so a lag that only the sum of all chunks shows can
     # be told from one that every stretch of the overlap shows.
     group_offsets_s: tuple[float, ...] = ()
+    # The line searched around (intercept_s, slope) and |correlation| / its maximum
+    # at every lag within the reach (index ``(len - 1) // 2`` is the line): where
+    # else the onsets line up, for the joint choice of ``worker.sync.arrival``.
+    line: tuple[float, float] = (0.0, 0.0)
+    curve: tuple[float, ...] = ()
 
 
 def onset_weights(x: FloatArray, rate: int) -> FloatArray:
@@ -143,6 +148,8 @@ def direct_path_lag(
         ratio=float(rival.max() / search[k]) if search[k] > 0 else 1.0,
         chunks=len(spectra),
         group_offsets_s=tuple(groups),
+        line=line,
+        curve=tuple((search / search[k]).tolist()) if search[k] > 0 else (),
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from itertools import combinations
 
 from worker.sync.analysis import CameraInput, SyncInputError, analyse
+from worker.sync.arrival import refine_placements
 from worker.sync.clips import ClipInput, SessionClip, clip_ids
 from worker.sync.confidence import Classification, probability
 from worker.sync.decode import ANALYSIS_RATE, AudioProbe, MediaError, NoAudioError, probe_audio
@@ -133,6 +134,7 @@ def sync_clip_tracks(
         # pair that may be what places a clip gets the full search.
         align(rest, _loop_checks(rest, ref, placed))
         placed = place_clips(ref, solver, edges(), unusable)
+    placed = refine_placements(ref, placed, done, {cid: t.rate for cid, t in tracks.items()})
     records = []
     for a, b in pairs:
         if (a, b) in done:
