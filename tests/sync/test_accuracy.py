@@ -32,8 +32,13 @@ EXACT = {
 HARD = {"partial_overlap", "chain_overlap", "large_offset", "sparse", "crowd", "drift"}
 NEGATIVE = {"unrelated", "silence", "no_audio"}
 # Reverberant rooms louder than the source, strong early reflections and differently
-# coloured microphones (#14): checked per family below against the issue's targets.
-HARD_ROOM = "hard_room"
+# coloured microphones: the project's own (#14) and pyroomacoustics' (#23), checked
+# per family below against the issues' targets (share within 1 ms).
+ROOMS = {"hard_room": 0.9, "simulated_room": 0.95}
+# Periodic loops: a right offset there is a lucky pick among equal peaks, which must
+# never be looks-good (test_periodic_music_is_never_confident), so those cameras do
+# not count among the correct offsets that should be.
+COIN_FLIPS = {"music_steady"}
 _RESULTS: dict[str, tuple[dict, corpus.Truth]] = {}  # the family tests reuse the case runs
 
 
@@ -106,10 +111,11 @@ def test_same_input_gives_byte_identical_json(corpus_dir: Path) -> None:
     assert sync_files(cams).to_json() == sync_files(cams).to_json()
 
 
-def _hard_room_cameras(corpus_dir: Path) -> list[tuple[str, float | None, str]]:
-    """(case/camera, offset error in ms or None, class) of every non-master camera."""
+def _room_cameras(family: str, corpus_dir: Path) -> list[tuple[str, float | None, str]]:
+    """(case/camera, offset error in ms or None, class) of every non-master camera; the
+    error is against the direct-path truth (the clock less the distance over c)."""
     out = []
-    for spec in corpus.FAMILIES[HARD_ROOM]:
+    for spec in corpus.FAMILIES[family]:
         result, truth = _run(spec, corpus_dir)
         for lbl in truth.offsets_ms:
             if lbl != "A":
@@ -119,23 +125,27 @@ def _hard_room_cameras(corpus_dir: Path) -> list[tuple[str, float | None, str]]:
     return out
 
 
-def test_hard_room_target_none_looks_good_beyond_a_frame(corpus_dir: Path) -> None:
+@pytest.mark.parametrize("family", sorted(ROOMS))
+def test_room_target_none_looks_good_beyond_a_frame(family: str, corpus_dir: Path) -> None:
     bad = [
         (n, e, k)
-        for n, e, k in _hard_room_cameras(corpus_dir)
+        for n, e, k in _room_cameras(family, corpus_dir)
         if k == "looks-good" and (e is None or abs(e) > FRAME_MS)
     ]
     assert not bad
 
 
-def test_hard_room_target_90_percent_within_1ms(corpus_dir: Path) -> None:
-    cams = _hard_room_cameras(corpus_dir)
+@pytest.mark.parametrize("family", sorted(ROOMS))
+def test_room_target_share_within_1ms(family: str, corpus_dir: Path) -> None:
+    cams = _room_cameras(family, corpus_dir)
     near = [n for n, e, _ in cams if e is not None and abs(e) <= 1.0]
-    assert len(near) >= 0.9 * len(cams), f"{len(near)} of {len(cams)} within 1 ms"
+    far = sorted({n for n, _, _ in cams} - set(near))
+    assert len(near) >= ROOMS[family] * len(cams), f"{len(near)} of {len(cams)}; not: {far}"
 
 
-def test_hard_room_target_all_within_5ms(corpus_dir: Path) -> None:
-    cams = _hard_room_cameras(corpus_dir)
+@pytest.mark.parametrize("family", sorted(ROOMS))
+def test_room_target_all_within_5ms(family: str, corpus_dir: Path) -> None:
+    cams = _room_cameras(family, corpus_dir)
     assert len(cams) >= 18
     far = [(n, e) for n, e, _ in cams if e is None or abs(e) > 5.0]
     assert not far
@@ -149,11 +159,13 @@ def test_hard_room_target_all_within_5ms(corpus_dir: Path) -> None:
     ],
 )
 def test_correct_offsets_are_looks_good(long: bool | None, corpus_dir: Path) -> None:
-    """#14: at least 97 % of the offsets within one frame are rated looks-good, so
+    """#23: at least 98 % of the offsets within one frame are rated looks-good, so
     operators are not sent to review what is right (no negative control is looks-good:
-    ``_check`` asserts that per case)."""
+    ``_check`` asserts that per case; periodic loops are ``COIN_FLIPS``)."""
     correct, rated = [], []
     for spec in corpus.all_cases(long=long):
+        if spec.family in COIN_FLIPS:
+            continue
         result, truth = _run(spec, corpus_dir)
         for lbl, klass in result["classification"].items():
             off = result["offsets_ms"].get(lbl)
@@ -164,4 +176,4 @@ def test_correct_offsets_are_looks_good(long: bool | None, corpus_dir: Path) -> 
                 if klass == "looks-good":
                     rated.append(correct[-1])
     missed = sorted(set(correct) - set(rated))
-    assert len(rated) >= 0.97 * len(correct), f"not looks-good: {missed}"
+    assert len(rated) >= 0.98 * len(correct), f"not looks-good: {missed}"
