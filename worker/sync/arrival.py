@@ -14,7 +14,11 @@ comes after the direct sound. So, on the placement the pairs made:
 * the clip moves to the consistent shift that makes its sound arrive earliest in its
   own file (the largest shift of its place on the timeline).
 
-A clip with a single pair stays: nothing tells its reflections from its partner's.
+A clip moves only on three pairs or more. With one pair nothing tells its
+reflections from its partner's; with two, the partners' own reflections coinciding
+at one delay is too likely (on 60 random three-camera sessions, both moves such a
+rule made were for the worse): such a clip stays, with a note that another arrival
+fits its pairs as well, so its offset is frame- not sample-accurate.
 Pure: arrays in, shifts out; the engine applies them (``engine.sync_clip_tracks``).
 """
 
@@ -40,6 +44,18 @@ _READ_SAMPLES = 1
 # Shifts closer than this are the same arrival.
 _SAME_S = 0.0002
 _PASSES = 3
+# Pairs a clip needs to move (see the module doc).
+MIN_PAIRS = 3
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """What the pairs say: clips to move (s; + is later on the timeline) and clips
+    left where they are although another arrival fits their pairs (the move it
+    would take)."""
+
+    moves: dict[str, float]
+    doubts: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -95,14 +111,16 @@ def earliest_arrivals(
     curves: Sequence[ArrivalCurve],
     *,
     threshold: float = CLEAR_PEAK,
-) -> dict[str, float]:
+    min_pairs: int = MIN_PAIRS,
+) -> Arrivals:
     """How far each clip's own pairs say to move it on the timeline (s; + is later).
-    Only clips that move are in the result; the master may be one of them (then
+    Only clips that move are in ``moves``; the master may be one of them (then
     every other clip moves the other way relative to it: ``relative_to``).
 
     :param places: each clip's time to the master's (the master's own: identity).
     :param curves: the pairs' curves, between clips in ``places``.
     :param threshold: a clear peak's share of its curve's maximum.
+    :param min_pairs: pairs a clip needs to move; with fewer (but two), a doubt.
     """
     by_clip: dict[str, list[ArrivalCurve]] = {}
     for c in curves:
@@ -113,7 +131,7 @@ def earliest_arrivals(
         changed = False
         for clip in sorted(by_clip):
             mine = by_clip[clip]
-            if len(mine) < 2:
+            if len(mine) < min_pairs:
                 continue
             best = _earliest(clip, mine, places, moves, threshold)
             if best is not None and abs(best - moves.get(clip, 0.0)) > _SAME_S:
@@ -121,7 +139,13 @@ def earliest_arrivals(
                 changed = True
         if not changed:
             break
-    return {clip: m for clip, m in moves.items() if abs(m) > _SAME_S}
+    doubts = {}
+    for clip, mine in by_clip.items():
+        if 2 <= len(mine) < min_pairs:
+            best = _earliest(clip, mine, places, moves, threshold)
+            if best is not None and abs(best) > _SAME_S:
+                doubts[clip] = best
+    return Arrivals({clip: m for clip, m in moves.items() if abs(m) > _SAME_S}, doubts)
 
 
 def relative_to(master: str, moves: Mapping[str, float], clips: Sequence[str]) -> dict[str, float]:
@@ -186,20 +210,29 @@ def refine_placements(
         # A pair that does not hold the placement within its reach measures elsewhere.
         if abs(curve.shift_of(places, {})) * curve.rate <= curve.reach - 2 * _READ_SAMPLES:
             curves.append(curve)
-    moves = earliest_arrivals(places, curves)
-    if not moves:
-        return dict(placed)
+    found = earliest_arrivals(places, curves)
+    moves = found.moves
     zero = moves.get(master, 0.0)
     shifts = relative_to(master, moves, [cid for cid, p in placed.items() if p.relation])
     out = dict(placed)
+    for cid, doubt in found.doubts.items():
+        whose = "its" if cid != master else "the master's"
+        note = (
+            f"reverberant: another arrival {doubt * 1000:+.2f} ms from here fits both of "
+            f"{whose} pairs (too few pairs to tell the direct sound): frame-accurate, "
+            "not sample-accurate"
+        )
+        for other in [cid] if cid != master else list(places):
+            if other in out and other not in shifts:
+                out[other] = replace(out[other], notes=(*out[other].notes, note))
     for cid, shift in shifts.items():
-        p = placed[cid]
+        p = out[cid]
         assert p.relation is not None
         notes = []
         if cid in moves:
             notes.append(
                 f"direct sound: moved {moves[cid] * 1000:+.2f} ms to the earliest arrival "
-                "every pair of this clip shares (its strongest peak was a reflection)"
+                "all pairs of this clip share (their strongest peaks were reflections)"
             )
         if zero:
             notes.append(
