@@ -72,6 +72,17 @@ def test_loop_disagreement_lowers_confidence() -> None:
         assert any("disagrees" in n for n in bad[lbl].notes)
 
 
+def test_a_loop_within_a_frame_says_precision_and_keeps_the_percentage() -> None:
+    """#23: B-C 5 ms off the A-B and A-C routes (a third camera's pair on an echo)
+    cannot make B or C a frame wrong: both stay looks-good, with a note."""
+    edges = [_edge("A", "B", 5.0), _edge("A", "C", 12.0), _edge("B", "C", 7.005)]
+    out = place_cameras("A", ["A", "B", "C"], edges, {})
+    for lbl in ("B", "C"):
+        assert out[lbl].classification is Classification.LOOKS_GOOD
+        assert out[lbl].probability is not None and out[lbl].probability >= 0.99
+        assert any("frame-accurate, not sample-accurate" in n for n in out[lbl].notes)
+
+
 def test_unusable_and_unmatched_cameras_get_errors_and_no_offset() -> None:
     out = place_cameras(
         "A", ["A", "B", "C"], [_edge("A", "B", 1.0)], {"C": "no audio stream in the file"}

@@ -12,7 +12,10 @@ so M's file time m is at X's file time x = (m - offset) * (1 + drift). "First sa
 is the first *decoded* sample as FFmpeg/PyAV deliver it (sample 0 of the decoded
 stream, not its pts: MP3's first frame has pts 23.02 ms at 48 kHz yet decoded sample
 0 is encoded sample 0); ``containers.CODEC_DECODED_SHIFT_S`` holds measured residual
-codec shifts (all zero with PyAV 18.1 / FFmpeg 8.1).
+codec shifts (all zero with PyAV 18.1 / FFmpeg 8.1). In simulated rooms
+(``simulated_room.py``) a microphone d metres from the source hears the scene d / c
+late, so s_X there is the start less that delay (``Truth.clock_offsets_ms`` keeps
+the clocks alone).
 """
 
 from __future__ import annotations

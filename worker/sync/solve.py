@@ -21,6 +21,10 @@ LOOP_TOLERANCE_S = 0.002
 # Only routes at least this likely are allowed to contradict each other.
 LOOP_MIN_PROBABILITY = 0.8
 FRAME_S = 1.0 / 30.0
+# A loop residual up to this cannot put either route beyond a frame of the truth
+# when the other is within half a frame of it: a matter of precision, not of the
+# percentage.
+SUBFRAME_RESIDUAL_S = FRAME_S / 4
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,16 @@ def _check_loops(
                 notes[lbl].append(
                     f"confirmed by the {e.src}-{e.dst} pair "
                     f"(loop residual {residual * 1000:.2f} ms)"
+                )
+        elif abs(residual) <= SUBFRAME_RESIDUAL_S:
+            # Both routes are within a frame of each other: the percentage (within one
+            # frame) stands for either, only the precision is in question. Capping it
+            # here sent clean, exact cameras to review when a reverberant third camera
+            # had a pair on an echo.
+            for lbl in involved:
+                notes[lbl].append(
+                    f"the {e.src}-{e.dst} pair disagrees by {residual * 1000:.1f} ms: "
+                    "frame-accurate, not sample-accurate"
                 )
         elif e.probability >= LOOP_MIN_PROBABILITY and not (rough and abs(residual) <= FRAME_S):
             for lbl in involved:
