@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from worker.errors import SessionBusy
+from worker.redis_keys import session_lock_key
 
-KEY = "multicam:session-lock:{session_id}"
 # Longer than any read-then-write takes; a holder that dies frees it after this.
 HOLD_S = 60.0
 WAIT_S = 30.0
@@ -31,7 +31,7 @@ async def session_lock(
     if redis is None:
         yield
         return
-    lock = redis.lock(KEY.format(session_id=session_id), timeout=HOLD_S, blocking_timeout=wait_s)
+    lock = redis.lock(session_lock_key(session_id), timeout=HOLD_S, blocking_timeout=wait_s)
     if not await lock.acquire():
         raise SessionBusy(f"session {session_id} is being reviewed or synced right now")
     try:

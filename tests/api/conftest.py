@@ -28,8 +28,9 @@ from strapi_client.models import (
     SyncResultInput,
 )
 from tests.support.stack import API_TOKEN, Stack, running_stack
-from worker.jobs.sync import ENGINE_VERSION, inputs_digest
+from worker.jobs.sync import inputs_digest
 from worker.session_clips import asset_clips
+from worker.sync.version import ENGINE_VERSION
 
 TOKEN = API_TOKEN
 # More credentials: a named token for a script, and the Strapi admin plugin's.

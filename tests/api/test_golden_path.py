@@ -99,6 +99,7 @@ async def test_golden_path_approve_then_recompute(
         assert view["offsetsMs"][label] == pytest.approx(truth.offsets_ms[label], abs=5.0)
     assert all(v == "looks-good" for v in view["classification"].values())
     assert view["overallConfidencePct"] >= 90 and view["operatorStatus"] == "pending"
+    assert view["verdict"] == "looks-good"
     for cam in view["cameras"]:
         # Links the review UI plays and draws: presigned, expiring.
         assert {"proxy", "waveform", "thumbnail", "debug"} <= set(cam["links"]), cam
@@ -169,7 +170,7 @@ async def test_low_confidence_camera_corrected_by_hand(
     )
     view = await _synced(api_stack, api, sid)
     assert view["classification"]["C"] == "needs-manual-nudge"
-    assert view["overallConfidencePct"] < 50
+    assert view["overallConfidencePct"] < 50 and view["verdict"] == "review"
     master = view["masterCamera"]
     assert master != "C"
     truth = corpus.truth_relative_to(built, master)

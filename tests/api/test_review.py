@@ -85,6 +85,7 @@ async def test_get_sync_shows_offsets_confidence_and_final_offsets(
     assert view["masterCamera"] == "A" and view["method"] == "xcorr"
     assert view["finalOffsetsMs"] == view["offsetsMs"] == {"A": 0.0, "B": 6432.1, "C": -4123.4}
     assert view["overallConfidencePct"] == 97.5
+    assert view["verdict"] == "looks-good"
     cams = {c["label"]: c for c in view["cameras"]}
     assert cams["A"]["isMaster"] and cams["A"]["classification"] is None
     assert cams["C"]["classification"] == "looks-good" and cams["C"]["durationMs"] == 38_000
@@ -284,7 +285,8 @@ async def test_review_conflicts(api: httpx.AsyncClient, strapi: StrapiClient) ->
     when = await computed_at(api, sid)
     r = await api.post(f"/v2/sessions/{sid}/sync/approve", json={"computedAt": when})
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_reviewable"
-    assert (await api.get(f"/v2/sessions/{sid}/sync")).json()["overallConfidencePct"] == 0.0
+    view = (await api.get(f"/v2/sessions/{sid}/sync")).json()
+    assert view["overallConfidencePct"] == 0.0 and view["verdict"] == "review"
     r = await api.post(
         f"/v2/sessions/{sid}/sync/correct", json={"offsets": {"B": 6400}, "computedAt": when}
     )

@@ -45,6 +45,7 @@ from tests.support.stack import (
 )
 from worker.jobs.attempts import NEVER_FINISHED
 from worker.queue import ingest_job_id
+from worker.redis_keys import attempts_key
 
 DAY = dt.date(2026, 11, 20)
 POISON = Path(__file__).with_name("poison")
@@ -406,7 +407,7 @@ async def killed_every_attempt(run: Run) -> Outcome:
     async with _redis(run.stack) as r:
         asset_id = await add_camera(run, session, "B", case.paths["B"])
         asset = await run.strapi.assets.get(asset_id)
-        counter = "multicam:attempts:" + ingest_job_id(asset_id, asset.original_url or "")
+        counter = attempts_key(ingest_job_id(asset_id, asset.original_url or ""))
         for attempt in (1, 2, 3):
 
             async def started(n: int = attempt) -> bool:

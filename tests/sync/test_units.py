@@ -7,7 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from worker.sync.confidence import Classification, Evidence, classify, probability
+from worker.sync.confidence import (
+    Classification,
+    Evidence,
+    Verdict,
+    classify,
+    probability,
+    session_verdict,
+)
 from worker.sync.linefit import robust_line
 from worker.sync.report import SyncReport
 from worker.sync.solve import Affine, Edge, place_cameras
@@ -70,6 +77,14 @@ def test_loop_disagreement_lowers_confidence() -> None:
         assert bad[lbl].probability is not None and bad[lbl].probability <= 0.5
         assert bad[lbl].classification is not Classification.LOOKS_GOOD
         assert any("disagrees" in n for n in bad[lbl].notes)
+
+
+def test_the_session_verdict_is_every_camera_looks_good() -> None:
+    good, review = Classification.LOOKS_GOOD, Classification.REVIEW_SUGGESTED
+    assert session_verdict([good, good]) is Verdict.LOOKS_GOOD
+    assert session_verdict([good, review]) is Verdict.REVIEW
+    assert session_verdict([good, None]) is Verdict.REVIEW  # a camera not placed
+    assert session_verdict([]) is None
 
 
 def test_a_loop_within_a_frame_says_precision_and_keeps_the_percentage() -> None:

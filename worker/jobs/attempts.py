@@ -18,9 +18,9 @@ from contextlib import asynccontextmanager
 
 from arq import ArqRedis
 
+from worker.redis_keys import attempts_error_key, attempts_key
 from worker.transient import TRANSIENT
 
-_PREFIX = "multicam:attempts:"
 # Forget a count nobody touched for this long (the work was settled some other way).
 _TTL_S = 7 * 24 * 3600
 NEVER_FINISHED = "the attempt never finished (worker killed, out of memory, or timed out)"
@@ -39,8 +39,8 @@ class Attempts:
 
     def __init__(self, redis: ArqRedis | None, key: str, limit: int) -> None:
         self._redis = redis
-        self._key = _PREFIX + key
-        self._error_key = self._key + ":error"
+        self._key = attempts_key(key)
+        self._error_key = attempts_error_key(key)
         self._limit = limit
 
     async def exhausted(self) -> str | None:

@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator
 
 from redis.asyncio import Redis
 
+from worker.redis_keys import alive_key
 from worker.transient import TRANSIENT
 
-KEY = "multicam:alive:{job_id}"
 BEAT_S = 10.0
 TTL_S = 3 * BEAT_S
 
@@ -35,7 +35,7 @@ async def alive(redis: Redis | None, job_id: str | None) -> AsyncIterator[None]:
     if redis is None or job_id is None:
         yield
         return
-    key = KEY.format(job_id=job_id)
+    key = alive_key(job_id)
     task = asyncio.create_task(_beat(redis, key))
     try:
         yield
@@ -49,4 +49,4 @@ async def alive(redis: Redis | None, job_id: str | None) -> AsyncIterator[None]:
 
 async def is_alive(redis: Redis, job_id: str) -> bool:
     """True while a worker is running ``job_id`` (its key was refreshed lately)."""
-    return bool(await redis.exists(KEY.format(job_id=job_id)))
+    return bool(await redis.exists(alive_key(job_id)))

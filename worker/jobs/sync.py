@@ -45,11 +45,11 @@ from worker.storage.errors import StorageError
 from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
 from worker.sync.clips import ClipInput
+from worker.sync.confidence import Classification
 from worker.sync.engine import SyncInputError, sync_clips
 from worker.sync.report import ClipSyncReport
+from worker.sync.version import ENGINE_VERSION
 from worker.transient import TRANSIENT
-
-ENGINE_VERSION = "multicam-xcorr-1"
 
 
 async def sync_session(ctx: dict[str, Any], session_id: str, force: bool = False) -> str:
@@ -302,7 +302,7 @@ def _result_input(
     classification = dict(doc["classification"])
     errors = dict(doc["errors"])
     for clip in failed:
-        classification[clip.id] = "needs-manual-nudge"
+        classification[clip.id] = Classification.NEEDS_MANUAL_NUDGE.value
         errors[clip.id] = f"ingest failed: {clip.asset.error_message}"
     debug = DebugArtifacts(
         inputs_digest=digest,

@@ -14,6 +14,7 @@ rails below hold whatever the fit says.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +23,13 @@ class Classification(StrEnum):
     LOOKS_GOOD = "looks-good"
     REVIEW_SUGGESTED = "review-suggested"
     NEEDS_MANUAL_NUDGE = "needs-manual-nudge"
+
+
+class Verdict(StrEnum):
+    """What a whole session's sync asks of the operator (the admin card's one button)."""
+
+    LOOKS_GOOD = "looks-good"
+    REVIEW = "review"
 
 
 Z_LOOKS_GOOD = 10.0
@@ -84,6 +92,21 @@ def probability(evidence: Evidence) -> float:
     if evidence.coarse_fine_gap_frames > 3.0:
         p = min(p, 0.6)
     return p
+
+
+def session_verdict(classes: Iterable[str | None]) -> Verdict | None:
+    """Looks good when every camera but the master is looks-good (``classify``'s rule,
+    the one threshold), else review; None when there is no camera to judge.
+
+    :param classes: each non-master camera's (or clip's) classification; None for
+        one that could not be placed.
+    """
+    seen = list(classes)
+    if not seen:
+        return None
+    if all(c == Classification.LOOKS_GOOD for c in seen):
+        return Verdict.LOOKS_GOOD
+    return Verdict.REVIEW
 
 
 def classify(z: float, pct: float) -> Classification:

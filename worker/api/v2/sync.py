@@ -36,6 +36,7 @@ from worker.review.view import ResultView
 from worker.session_clips import AssetClip, asset_clips, clips_by_id, master_clip_id
 from worker.session_lock import session_lock
 from worker.storage.keys import is_sync_artifact_key_of
+from worker.sync.confidence import session_verdict
 from worker.timeline import proxy_origin_ms
 
 # A session job an event queued just before (the approval's own webhook) is gone within
@@ -180,6 +181,8 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
         confidence_pct=pct,
         overall_confidence_pct=min(pct.get(lbl, 0.0) for lbl in others) if others else None,
         classification=classification,
+        # Every clip the session or the result knows, so one left out is "review".
+        verdict=session_verdict(classification.get(lbl) for lbl in labels if lbl != master_clip),
         drift_ppm=dict(r.drift_ppm or {}),
         method=r.method.value if r.method else None,
         operator_status=r.operator_status.value,

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from worker.api.v2.models import ApiModel, Line, Link, RequestModel, Text
+from worker.sync.confidence import Verdict
 
 Notes = Annotated[Text, Field(max_length=10_000)]
 CameraKey = Annotated[Line, Field(min_length=1, max_length=8)]
@@ -99,6 +100,12 @@ class SyncView(ApiModel):
         "could not be placed): the session's 'Sync confidence'.",
     )
     classification: dict[str, str] = Field(default_factory=dict)
+    verdict: Verdict | None = Field(
+        None,
+        description="looks-good when every camera but the master is looks-good (z ≥ 10 "
+        "and confidencePct ≥ 90: the engine's one rule), else review; the admin's sync "
+        "card offers 'Looks good' only then. Null when no camera was judged.",
+    )
     drift_ppm: dict[str, float] = Field(default_factory=dict)
     method: str | None = Field(None, description="xcorr (computed) or manual (corrected).")
     operator_status: str = Field(description="pending, approved or corrected.")
@@ -138,6 +145,7 @@ class SyncView(ApiModel):
                     "confidencePct": {"B": 99.2, "C": 92.4},
                     "overallConfidencePct": 92.4,
                     "classification": {"B": "looks-good", "C": "looks-good"},
+                    "verdict": "looks-good",
                     "driftPpm": {"B": 0.0, "C": 0.0},
                     "method": "xcorr",
                     "operatorStatus": "pending",

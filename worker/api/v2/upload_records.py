@@ -17,12 +17,11 @@ from arq import ArqRedis
 from pydantic import BaseModel
 
 from strapi_client.models import RecordingSession
+from worker.redis_keys import upload_record_key, upload_version_key
 from worker.storage.base import ObjectStore
 from worker.storage.keys import MAX_VERSION, angle_number, object_key, parse_object_key
 
 RECORD_TTL_S = 7 * 24 * 3600  # a pending upload can be resumed (or completed again) this long
-_RECORD = "multicam:upload:{}"
-_RESERVATION = "multicam:upload-version:{}"
 
 
 class UploadRecord(BaseModel):
@@ -56,24 +55,24 @@ class UploadRecords:
         self._redis = redis
 
     async def get(self, asset_id: str) -> UploadRecord | None:
-        raw = await self._redis.get(_RECORD.format(asset_id))
+        raw = await self._redis.get(upload_record_key(asset_id))
         return UploadRecord.model_validate_json(raw) if raw else None
 
     async def put(self, record: UploadRecord) -> None:
         await self._redis.set(
-            _RECORD.format(record.asset_id), record.model_dump_json(), ex=RECORD_TTL_S
+            upload_record_key(record.asset_id), record.model_dump_json(), ex=RECORD_TTL_S
         )
 
     async def reserve(self, key: str, asset_id: str) -> bool:
         """Hold ``key``'s version slot for ``asset_id`` (True if it is, or already was, ours)."""
-        name = _RESERVATION.format(_slot(key))
+        name = upload_version_key(_slot(key))
         if await self._redis.set(name, asset_id, nx=True, ex=RECORD_TTL_S):
             return True
         holder = await self._redis.get(name)
         return (holder.decode() if isinstance(holder, bytes) else holder) == asset_id
 
     async def release(self, key: str, asset_id: str) -> None:
-        name = _RESERVATION.format(_slot(key))
+        name = upload_version_key(_slot(key))
         holder = await self._redis.get(name)
         if (holder.decode() if isinstance(holder, bytes) else holder) == asset_id:
             await self._redis.delete(name)

@@ -4,8 +4,5 @@
 export const SESSION_UID = 'api::recording-session.recording-session';
 export const SYNC_RESULT_UID = 'api::sync-result.sync-result';
 
-// "Looks good" is offered at or above this confidence, when no camera needs a nudge.
-export const LOOKS_GOOD_PCT = 85;
-export const NEEDS_NUDGE = 'needs-manual-nudge';
 // Session states in which the sync card stops polling for progress.
 export const SETTLED_STATES = ['needs-review', 'ready'];

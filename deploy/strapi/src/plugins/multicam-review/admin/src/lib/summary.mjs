@@ -1,5 +1,4 @@
 // What the sync card shows, from the service's sync view (pure).
-import { LOOKS_GOOD_PCT, NEEDS_NUDGE } from './constants.mjs';
 import { ms, signed } from './format.mjs';
 import { cameraName } from './upload-plan.mjs';
 
@@ -58,11 +57,10 @@ export function cardSummary(view) {
       error: cam.error ?? null,
     };
   });
+  // The service judges (worker/sync/confidence.py holds the one rule): the card
+  // only offers what the verdict says.
   let action = null;
-  if (!reviewed) {
-    const nudge = cameras.some((c) => c.classification === NEEDS_NUDGE || (!c.isMaster && c.offset === 'not placed'));
-    action = pct !== null && pct >= LOOKS_GOOD_PCT && !nudge ? 'looks-good' : 'review';
-  }
+  if (!reviewed) action = view.verdict === 'looks-good' ? 'looks-good' : 'review';
   return { pct, action, reviewed, cameras, groups: takeGroups(cameras) };
 }
 

@@ -8,30 +8,36 @@ function view(pct, classes, extra = {}) {
   const cameras = [{ label: 'A', isMaster: true, offsetMs: 0 }].concat(
     Object.entries(classes).map(([label, classification]) => ({ label, isMaster: false, classification, offsetMs: 10 }))
   );
+  // As the service judges it (worker/sync/confidence.py session_verdict).
+  const all = Object.values(classes);
   return {
     masterCamera: 'A',
     operatorStatus: 'pending',
     overallConfidencePct: pct,
+    verdict: all.length ? (all.every((c) => c === 'looks-good') ? 'looks-good' : 'review') : null,
     finalOffsetsMs: { A: 0, B: -134, C: 87 },
     cameras,
     ...extra,
   };
 }
 
-test('at 85 % or more with no camera to nudge, the action is Looks good', () => {
+test("the service's verdict decides the action, whatever the percentage shown", () => {
   assert.equal(cardSummary(view(92.4, { B: 'looks-good', C: 'looks-good' })).action, 'looks-good');
-  assert.equal(cardSummary(view(85, { B: 'looks-good', C: 'review-suggested' })).action, 'looks-good');
+  // Before #26 the card had its own 85 % rule: this one said "Looks good".
+  assert.equal(cardSummary(view(88, { B: 'looks-good', C: 'review-suggested' })).action, 'review');
+  assert.equal(cardSummary(view(97, { B: 'looks-good', C: 'needs-manual-nudge' })).action, 'review');
+  assert.equal(cardSummary({ ...view(99, { B: 'looks-good' }), verdict: 'review' }).action, 'review');
 });
 
-test('below 85 %, or with a camera that needs a nudge, the action is Review sync', () => {
-  assert.equal(cardSummary(view(84.9, { B: 'looks-good', C: 'review-suggested' })).action, 'review');
-  assert.equal(cardSummary(view(97, { B: 'looks-good', C: 'needs-manual-nudge' })).action, 'review');
-  assert.equal(cardSummary(view(null, { B: 'looks-good' })).action, 'review');
+test('a view without a verdict (an older service) asks for a review', () => {
+  const v = view(99, { B: 'looks-good' });
+  delete v.verdict;
+  assert.equal(cardSummary(v).action, 'review');
 });
 
 test('a camera the sync could not place forces a review', () => {
-  const v = view(99, { B: 'looks-good' });
-  v.cameras.push({ label: 'C', isMaster: false, classification: null, error: 'no audio stream' });
+  const v = view(99, { B: 'looks-good', C: null });
+  v.cameras[2] = { label: 'C', isMaster: false, classification: null, error: 'no audio stream' };
   v.finalOffsetsMs = { A: 0, B: -134 };
   const s = cardSummary(v);
   assert.equal(s.action, 'review');
