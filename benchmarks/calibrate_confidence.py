@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
+from worker.errors import NoAudioStream
 from worker.examples import cases as corpus
 from worker.sync.confidence import (
     COEFFICIENTS,
@@ -33,7 +34,6 @@ from worker.sync.confidence import (
     Evidence,
     probability,
 )
-from worker.sync.decode import NoAudioError
 from worker.sync.engine import analyse
 from worker.sync.pairwise import align_pair
 from worker.sync.solve import FRAME_S, evidence_of
@@ -57,7 +57,7 @@ def collect(n_cases: int, start_seed: int, out: Path) -> None:
             for cam in spec.cameras:
                 try:
                     tracks[cam.label] = analyse(built.paths[cam.label])
-                except NoAudioError:
+                except NoAudioStream:
                     continue
             labels = [c.label for c in spec.cameras]
             for i, la in enumerate(labels):

@@ -12,6 +12,8 @@ length the file declares.
 
 from __future__ import annotations
 
+from worker.errors import ImplausibleTimestamps
+
 # Undecodable packets a stream may hold before it is called damaged (the default of
 # MULTICAM_INGEST_MAX_BAD_PACKETS; the sync decoder's limit).
 MAX_BAD_PACKETS = 50
@@ -30,10 +32,6 @@ MIN_GAP_ALLOWANCE_S = 10.0
 # plus this slack; beyond, the file lies about its length.
 MAX_LENGTH_RATIO = 1.5
 LENGTH_SLACK_S = 10.0
-
-
-class ImplausibleTimestamps(ValueError):
-    """The audio's timestamps or length cannot be trusted; ``str()`` says why."""
 
 
 def gap_allowance_s(declared_s: float | None) -> float:

@@ -17,8 +17,9 @@ from strapi_client.models import DerivedMediaInput
 from tests.api.conftest import DAY, TOKEN, ApiStack, reviewable_session
 from tests.support.ports import free_port
 from tests.support.services import MulticamProcesses
-from worker.api.v2.byte_ranges import ByteRange, Unsatisfiable, parse_range
+from worker.api.v2.byte_ranges import ByteRange, parse_range
 from worker.api.v2.media_links import MediaSigner, Verdict, media_key, media_signer
+from worker.errors import Unsatisfiable
 from worker.settings import Settings
 from worker.storage.keys import ObjectKind, object_key
 from worker.storage.local import LocalObjectStore

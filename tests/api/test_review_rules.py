@@ -11,6 +11,7 @@ import pytest
 from strapi_client.enums import AssetState, OperatorStatus, SessionState
 from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import parse_webhook
+from worker.errors import ReviewConflict, ReviewRejected
 from worker.handoff.formats import TimelineFormat
 from worker.jobs.sync import _history
 from worker.pipeline.rules import decide
@@ -18,13 +19,7 @@ from worker.queue import APPLY_REVIEW
 from worker.review.apply import Review, judge, review_input, without_bounces
 from worker.review.marks import fingerprint, review_job_id
 from worker.review.reviewer import Reviewer
-from worker.review.validate import (
-    CameraFacts,
-    ReviewConflict,
-    ReviewRejected,
-    check_approval,
-    check_correction,
-)
+from worker.review.validate import CameraFacts, check_approval, check_correction
 from worker.review.view import ResultView
 
 CAMS = {

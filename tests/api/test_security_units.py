@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from strapi_client.webhook import parse_webhook
-from worker.api.v2.byte_ranges import ByteRange, Unsatisfiable, parse_range
+from worker.api.v2.byte_ranges import ByteRange, parse_range
+from worker.errors import Unsatisfiable
 from worker.pipeline.rules import decide
 
 HOSTILE_IDS = ["../../x", "a" * 65, "r1\n", "r 1", "%2e%2e"]

@@ -12,15 +12,9 @@ import opentimelineio as otio
 import pytest
 
 from tests.handoff.test_build import CAMERAS, FPS, camera, facts
+from worker.errors import NotWritable, UnknownFormat
 from worker.handoff.build import build_timeline
-from worker.handoff.formats import (
-    NotWritable,
-    TimelineFormat,
-    UnknownFormat,
-    format_of_path,
-    read_timelines,
-    write_timeline,
-)
+from worker.handoff.formats import TimelineFormat, format_of_path, read_timelines, write_timeline
 from worker.handoff.model import CameraMedia, MediaFile
 
 # What each format carries back besides the clips (see docs/editing-handoff.md).

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from worker.errors import DeriveCancelled
 from worker.ingest import IngestSettings, derive_all, probe
-from worker.ingest.derive import DeriveCancelled
 from worker.jobs import derived
 
 

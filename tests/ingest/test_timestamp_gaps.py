@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.jumpy_audio import write_jumpy_audio
-from worker.errors import ImplausibleAudio
+from worker.errors import ImplausibleAudio, ImplausibleTimestamps
 from worker.ingest import IngestSettings, derive_all, probe
-from worker.timestamp_gaps import (
-    MAX_TOTAL_GAP_S,
-    MIN_GAP_ALLOWANCE_S,
-    GapFiller,
-    ImplausibleTimestamps,
-    gap_allowance_s,
-)
+from worker.timestamp_gaps import MAX_TOTAL_GAP_S, MIN_GAP_ALLOWANCE_S, GapFiller, gap_allowance_s
 
 
 def test_allowance_is_relative_with_a_floor_and_an_absolute_cap() -> None:

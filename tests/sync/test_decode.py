@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from tests.support.jumpy_audio import write_jumpy_audio
-from worker.sync.decode import MediaError, NoAudioError, decode_audio
+from worker.errors import MediaError, NoAudioStream
+from worker.sync.decode import decode_audio
 
 RATE = 48_000
 
@@ -65,7 +66,7 @@ def test_a_stream_that_is_all_damage_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ruined.aac"
     _write_adts(path, 20.0)
     _damage(path, [0.02 + 0.0049 * k for k in range(200)], size=60)
-    with pytest.raises(NoAudioError):
+    with pytest.raises(NoAudioStream):
         decode_audio(path)
 
 

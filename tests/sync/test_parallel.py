@@ -23,8 +23,9 @@ import numpy as np
 import pytest
 
 from tests.corpus import cases as corpus
+from worker.errors import SyncInputError
 from worker.sync import parallel
-from worker.sync.analysis import CameraInput, SyncInputError, analyse, load_track, save_track
+from worker.sync.analysis import CameraInput, analyse, load_track, save_track
 from worker.sync.decode import probe_audio
 from worker.sync.engine import load_tracks, sync_tracks
 from worker.sync.parallel import _mp_context, decode_and_align

@@ -7,17 +7,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from worker.handoff.formats import (
-    NotWritable,
-    UnknownFormat,
-    format_of_path,
-    write_timeline,
-)
+from worker.errors import ArgumentsError, NotWritable, SyncInputError, UnknownFormat
+from worker.handoff.formats import format_of_path, write_timeline
 from worker.handoff.local import local_timeline
 from worker.progress import ProgressBar
 from worker.sync.artifacts import write_artifacts
 from worker.sync.clips import LABEL_PATTERN, ClipInput, clip_ids
-from worker.sync.engine import SyncInputError, sync_clips
+from worker.sync.engine import sync_clips
 from worker.sync.report import ClipSyncReport
 
 DESCRIPTION = """\
@@ -110,10 +106,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
     p.set_defaults(func=run)
-
-
-class ArgumentsError(Exception):
-    """Bad arguments, found before any work (exit status 2)."""
 
 
 def _labels(args: argparse.Namespace) -> list[str]:

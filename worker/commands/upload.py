@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from strapi_client.enums import CameraLabel
+from worker.errors import UploadFailed
 from worker.progress import ProgressBar
 from worker.settings import Settings
 from worker.storage.hashing import CHUNK, file_sha256, multipart_etag, normalise_etag
@@ -42,10 +43,6 @@ MULTICAM_API_URL / MULTICAM_API_TOKEN environment variables.
 """
 URL_BATCH = 100  # part URLs asked for at once (they expire, so not all up front)
 PART_ATTEMPTS = 4
-
-
-class UploadFailed(Exception):
-    """The upload cannot go on; the message is for the operator."""
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
+from worker.errors import NotWritable, UnknownFormat
+
 
 class TimelineFormat(StrEnum):
     OTIO = "otio"
@@ -42,14 +44,6 @@ FORMATS: dict[TimelineFormat, FormatInfo] = {
     TimelineFormat.EDL: FormatInfo("cmx_3600", ".zip", "application/zip"),
     TimelineFormat.MLT: FormatInfo("mlt_xml", ".mlt", "application/xml"),
 }
-
-
-class UnknownFormat(ValueError):
-    """A file name whose extension is none of the timeline formats."""
-
-
-class NotWritable(ValueError):
-    """The format's adapter cannot write this timeline (mostly: not at its frame rate)."""
 
 
 # The FCPXML adapter looks a rate up in a table keyed by 23.98, 29.97, 59.94 (and whole

@@ -23,7 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.errors import (
+    DeriveCancelled,
     ImplausibleAudio,
+    ImplausibleTimestamps,
     MediaError,
     NoAudioStream,
     NoVideoStream,
@@ -45,13 +47,8 @@ from worker.ingest.thumbnail import ThumbnailPicker, write_jpeg
 from worker.ingest.video_out import EncoderThread, VideoSpec, scaled_size
 from worker.ingest.waveform import PeakAccumulator, waveform_document
 from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
-from worker.timestamp_gaps import ImplausibleTimestamps
 
 ProgressFn = Callable[[float, str], None]
-
-
-class DeriveCancelled(Exception):
-    """The caller asked the pass to stop (its job timed out or was cancelled)."""
 
 
 DEFAULT_KINDS: tuple[Kind, ...] = ("audio-wav", "proxy", "waveform", "thumbnail")

@@ -34,6 +34,7 @@ from strapi_client.models import (
     SyncResult,
     SyncResultInput,
 )
+from worker.errors import SyncInputError
 from worker.jobs.attempts import Attempts
 from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
@@ -46,7 +47,7 @@ from worker.storage.keys import sync_artifact_key
 from worker.sync.artifacts import camera_artifact
 from worker.sync.clips import ClipInput
 from worker.sync.confidence import Classification
-from worker.sync.engine import SyncInputError, sync_clips
+from worker.sync.engine import sync_clips
 from worker.sync.report import ClipSyncReport
 from worker.sync.version import ENGINE_VERSION
 from worker.transient import TRANSIENT

@@ -19,18 +19,12 @@ from strapi_client.client import StrapiClient
 from strapi_client.debug_artifacts import ReviewMark, TimelineLink
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, SyncMethod
 from strapi_client.models import RecordingSession, RecordingSessionInput, SyncResultInput
+from worker.errors import ReviewConflict, ReviewRejected
 from worker.handoff.link import timeline_link
 from worker.review.marks import fingerprint
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_by_id
-from worker.review.validate import (
-    CameraFacts,
-    ReviewConflict,
-    ReviewRejected,
-    check_approval,
-    check_correction,
-    check_reviewer,
-)
+from worker.review.validate import CameraFacts, check_approval, check_correction, check_reviewer
 from worker.review.view import ResultView
 from worker.session_clips import asset_clips, master_clip_id
 

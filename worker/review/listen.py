@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from worker.errors import WavError
 from worker.timeline import camera_time_ms
 
 OUTPUT_RATE = 48_000
@@ -33,10 +34,6 @@ _PCM, _EXTENSIBLE = 1, 0xFFFE
 _UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streamed or over-4-GiB WAVs: trust the file's length
 
 Positions = npt.NDArray[np.float64]
-
-
-class WavError(ValueError):
-    """Not a WAV this reads: 16-bit PCM, with its data chunk in the first HEADER_BYTES."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ of a camera over another of its takes (a camera records one take at a time). The
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from worker.errors import ReviewConflict, ReviewRejected
 
 
 @dataclass(frozen=True)
@@ -44,22 +46,6 @@ class Problem:
     field: str  # "offsets" or "reviewer"
     loc: tuple[str, ...]
     msg: str
-
-
-class ReviewRejected(Exception):
-    """The review's content is invalid (HTTP 422; bounced back to pending in the admin)."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("; ".join(p.msg for p in problems))
-        self.problems = list(problems)
-
-    def describe(self, names: Mapping[str, str]) -> list[tuple[str, str]]:
-        """(dotted field path, message) pairs, fields named as the caller knows them."""
-        return [(".".join([names.get(p.field, p.field), *p.loc]), p.msg) for p in self.problems]
-
-
-class ReviewConflict(Exception):
-    """The session or its result cannot be reviewed now (HTTP 409; bounced in the admin)."""
 
 
 def _ms(value: float) -> str:

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from worker.sync.decode import ANALYSIS_RATE, NoAudioError, decode_audio
+from worker.errors import NoAudioStream
+from worker.sync.decode import ANALYSIS_RATE, decode_audio
 from worker.sync.features import Envelope, level_dbfs, onset_envelope
 from worker.sync.pairwise import Track
 
@@ -25,23 +26,19 @@ class CameraInput:
     path: Path
 
 
-class SyncInputError(Exception):
-    """The inputs cannot be synced at all (bad arguments, unreadable files)."""
-
-
 def analyse(
     path: str | Path, rate: int = ANALYSIS_RATE, progress: Callable[[float], None] | None = None
 ) -> Track:
     """Decode one file and compute its envelope.
 
     :raises MediaError: unreadable / not media.
-    :raises NoAudioError: no usable audio.
+    :raises NoAudioStream: no usable audio.
     """
     decoded = decode_audio(path, rate=rate, progress=progress)
     envelope = onset_envelope(decoded.samples, rate, decoded.scale)
     if not envelope.usable:
         level = level_dbfs(decoded.samples, decoded.scale)
-        raise NoAudioError(f"audio is silent (level {level:.0f} dBFS): nothing to sync on")
+        raise NoAudioStream(f"audio is silent (level {level:.0f} dBFS): nothing to sync on")
     return Track(decoded.samples, decoded.scale, rate, envelope, decoded.info.duration_s)
 
 

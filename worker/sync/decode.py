@@ -17,9 +17,9 @@ import av.filter
 import numpy as np
 import numpy.typing as npt
 
-from worker.errors import ImplausibleAudio, NoAudioStream, UnreadableMedia
+from worker.errors import ImplausibleAudio, ImplausibleTimestamps, NoAudioStream, UnreadableMedia
 from worker.errors import MediaError as MediaError
-from worker.timestamp_gaps import MAX_BAD_PACKETS, GapFiller, ImplausibleTimestamps
+from worker.timestamp_gaps import MAX_BAD_PACKETS, GapFiller
 
 ANALYSIS_RATE = 8000
 # Frames are re-blocked to this many samples so Python handles few, large arrays.
@@ -29,8 +29,7 @@ ProgressFn = Callable[[float], None]
 
 
 # The media errors are worker.errors' (one vocabulary with ingest). The engine catches
-# NoAudioError first (the camera is left out) and then MediaError (the sync stops).
-NoAudioError = NoAudioStream
+# NoAudioStream first (the camera is left out) and then MediaError (the sync stops).
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ def decode_audio(
         (the same default as ingest's ``MULTICAM_INGEST_MAX_BAD_PACKETS``).
     :raises MediaError: file missing or not media (``UnreadableMedia``), or timestamps
         that cannot be trusted (``ImplausibleAudio``).
-    :raises NoAudioError: media without a decodable audio stream (``NoAudioStream``).
+    :raises NoAudioStream: media without a decodable audio stream.
     """
     path = Path(path)
     container = _open(path)

@@ -14,11 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from itertools import combinations
 
-from worker.sync.analysis import CameraInput, SyncInputError, analyse
+from worker.errors import MediaError, NoAudioStream, SyncInputError
+from worker.sync.analysis import CameraInput, analyse
 from worker.sync.arrival import refine_placements
 from worker.sync.clips import ClipInput, SessionClip, clip_ids
 from worker.sync.confidence import Classification, probability
-from worker.sync.decode import ANALYSIS_RATE, AudioProbe, MediaError, NoAudioError, probe_audio
+from worker.sync.decode import ANALYSIS_RATE, AudioProbe, probe_audio
 from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
 from worker.sync.parallel import decode_and_align
 from worker.sync.report import ClipSyncReport, PairRecord, SyncReport
@@ -308,7 +309,7 @@ def load_tracks(
 
         try:
             tracks[cam.label] = analyse(cam.path, rate, report)
-        except NoAudioError as exc:
+        except NoAudioStream as exc:
             unusable[cam.label] = str(exc)
             report(1.0)  # done with it: the reason goes into the report
         except MediaError as exc:

@@ -30,15 +30,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from worker.sync.analysis import (
-    CameraInput,
-    SyncInputError,
-    TrackFiles,
-    analyse,
-    load_track,
-    save_track,
-)
-from worker.sync.decode import MediaError, NoAudioError, probe_audio
+from worker.errors import MediaError, NoAudioStream, SyncInputError
+from worker.sync.analysis import CameraInput, TrackFiles, analyse, load_track, save_track
+from worker.sync.decode import probe_audio
 from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
 
 ProgressFn = Callable[[str, float], None]
@@ -173,7 +167,7 @@ class _Run:
             exc = fut.exception()
             if exc is None:
                 self._settle(label, load_track(fut.result()), None)
-            elif isinstance(exc, NoAudioError):
+            elif isinstance(exc, NoAudioStream):
                 self._settle(label, None, str(exc))
             elif isinstance(exc, MediaError):
                 raise SyncInputError(f"camera {label}: {exc}") from exc
@@ -210,7 +204,7 @@ class _Run:
 
         try:
             track = analyse(cam.path, self.rate, report)
-        except NoAudioError as exc:
+        except NoAudioStream as exc:
             with self.lock:
                 self._settle(cam.label, None, str(exc))
             if self.progress is not None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from worker.errors import Unsatisfiable
+
 # At most 19 digits a side, past any object's size: Python refuses int() of more than
 # 4300 digits, and a header of thousands of them is no range anyone means.
 _RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})")
@@ -27,10 +29,6 @@ class ByteRange:
 
     def content_range(self, size: int) -> str:
         return f"bytes {self.start}-{self.end}/{size}"
-
-
-class Unsatisfiable(Exception):
-    """No byte of the object is in the range asked for."""
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:

@@ -20,6 +20,7 @@ from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
+from worker.errors import NoAudio, WavError
 from worker.owned_keys import owns_key
 from worker.review.listen import (
     DEFAULT_SECONDS,
@@ -27,7 +28,6 @@ from worker.review.listen import (
     MAX_SECONDS,
     MIN_SECONDS,
     Positions,
-    WavError,
     Window,
     frames_needed,
     parse_wav_header,
@@ -48,10 +48,6 @@ router = APIRouter(
 )
 
 MAX_MS = 7 * 24 * 3600 * 1000.0  # a week: beyond any recording, and finite
-
-
-class NoAudio(Exception):
-    """A camera's audio-wav cannot be read (missing, expired, not a WAV we read)."""
 
 
 async def read_side(

@@ -17,9 +17,10 @@ from fastapi.responses import Response, StreamingResponse
 
 from worker.api.deps import Api, api
 from worker.api.errors import ErrorBody
-from worker.api.v2.byte_ranges import ByteRange, Unsatisfiable, parse_range
+from worker.api.v2.byte_ranges import ByteRange, parse_range
 from worker.api.v2.media_links import Verdict, media_signer
 from worker.api.v2.problems import ApiError
+from worker.errors import Unsatisfiable
 from worker.storage.base import ObjectInfo, ObjectStore
 from worker.storage.errors import InvalidKey
 from worker.storage.keys import check_key

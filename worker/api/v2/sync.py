@@ -24,14 +24,13 @@ from worker.api.v2.sync_models import (
     RecomputeAccepted,
     SyncView,
 )
-from worker.errors import SessionBusy
+from worker.errors import ReviewConflict, ReviewRejected, SessionBusy
 from worker.owned_keys import owns_key
 from worker.pipeline.rules import advance_request
 from worker.queue import enqueue_when_free
 from worker.review.apply import Review, judge, record_review
 from worker.review.reviewer import Reviewer
 from worker.review.store import result_of_session
-from worker.review.validate import ReviewConflict, ReviewRejected
 from worker.review.view import ResultView
 from worker.session_clips import AssetClip, asset_clips, clips_by_id, master_clip_id
 from worker.session_lock import session_lock

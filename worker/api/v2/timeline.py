@@ -18,8 +18,9 @@ from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
+from worker.errors import NotWritable
 from worker.handoff.build import build_timeline
-from worker.handoff.formats import FORMATS, NotWritable, TimelineFormat, write_timeline
+from worker.handoff.formats import FORMATS, TimelineFormat, write_timeline
 from worker.handoff.link import TIMELINE_PATH
 from worker.handoff.media import MediaChoice, asset_media
 from worker.handoff.model import CameraMedia
