@@ -138,7 +138,7 @@ def augment(n_pairs: int, seed: int, out: Path) -> None:
             a_noisy = _noisy(a_sig, snr, rng)
             x_noisy = _noisy(crop, snr, rng)
             from worker.sync.features import onset_envelope
-            from worker.sync.pairwise import Track
+            from worker.sync.track import Track
 
             pa = Track.from_float(a_noisy, rate, onset_envelope(a_noisy, rate))
             px = Track.from_float(x_noisy, rate, onset_envelope(x_noisy, rate))

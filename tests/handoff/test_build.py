@@ -5,9 +5,9 @@ from __future__ import annotations
 import opentimelineio as otio
 import pytest
 
+from worker.camera_clock import master_time_ms
 from worker.handoff.build import KEY, build_timeline
 from worker.handoff.model import CameraMedia, MediaFile, SyncFacts
-from worker.timeline import master_time_ms
 
 FPS = 25.0
 FRAME_MS = 1000.0 / FPS

@@ -1,5 +1,5 @@
 """Where picture and sound start: probed, kept by the proxy's timing, and the maths a player
-uses to line a camera's proxy up with the master (worker/timeline.py)."""
+uses to line a camera's proxy up with the master (worker/camera_clock.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from tests.support.flash_clap import RATE, FlashClap, make_flash_clap_clip
+from worker.camera_clock import camera_time_ms, mezzanine_origin_ms, proxy_origin_ms
 from worker.ingest import IngestSettings, derive_all, probe
-from worker.timeline import camera_time_ms, mezzanine_origin_ms, proxy_origin_ms
 
 
 @pytest.fixture(scope="module")

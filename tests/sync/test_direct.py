@@ -10,8 +10,9 @@ from worker.examples.room import explicit_room_impulse
 from worker.sync.confidence import Classification
 from worker.sync.direct import BACKGROUND_MS, onset_weights
 from worker.sync.features import onset_envelope
-from worker.sync.pairwise import Track, align_pair
+from worker.sync.pairwise import align_pair
 from worker.sync.solve import Affine, Edge, place_cameras
+from worker.sync.track import Track
 
 RATE = 8000
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import opentimelineio as otio
 
+from worker.camera_clock import master_time_ms
 from worker.handoff.model import CameraMedia, MediaFile, SyncFacts
-from worker.timeline import master_time_ms
 
 DEFAULT_FPS = 25.0
 KEY = "multicam"  # the namespace of everything this product puts in OTIO metadata

@@ -2,7 +2,7 @@
 
 Every file is described by where its time 0 lies in the camera's source, the
 one fact the builder needs to find the first audio sample and the first frame
-in it (``worker.timeline`` holds how each derived file is timed).
+in it (``worker.camera_clock`` holds how each derived file is timed).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from strapi_client.enums import DerivedKind
+from worker.camera_clock import mezzanine_origin_ms, proxy_origin_ms
 from worker.handoff.model import CameraMedia, MediaFile
 from worker.session_clips import AssetClip
-from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
 
 
 class MediaChoice(StrEnum):

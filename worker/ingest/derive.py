@@ -22,6 +22,7 @@ import av.stream
 import numpy as np
 import numpy.typing as npt
 
+from worker.camera_clock import mezzanine_origin_ms, proxy_origin_ms
 from worker.errors import (
     DeriveCancelled,
     ImplausibleAudio,
@@ -46,7 +47,6 @@ from worker.ingest.probe import (
 from worker.ingest.thumbnail import ThumbnailPicker, write_jpeg
 from worker.ingest.video_out import EncoderThread, VideoSpec, scaled_size
 from worker.ingest.waveform import PeakAccumulator, waveform_document
-from worker.timeline import mezzanine_origin_ms, proxy_origin_ms
 
 ProgressFn = Callable[[float, str], None]
 

@@ -1,7 +1,7 @@
 """The listen check, pure part: a stereo clip with the master on the left, a camera on the right.
 
 Both sides cover the same window of the master's timeline; the camera's sound is
-placed with an offset and its drift (``worker.timeline.camera_time_ms``). When the
+placed with an offset and its drift (``worker.camera_clock.camera_time_ms``). When the
 placement is right the two ears hear one sound in the middle; one video frame off
 (33 ms at 30 fps) is heard as an echo between them.
 
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from worker.camera_clock import camera_time_ms
 from worker.errors import WavError
-from worker.timeline import camera_time_ms
 
 OUTPUT_RATE = 48_000
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 0.5, 10.0, 4.0

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from worker.errors import NoAudioStream
 from worker.sync.decode import ANALYSIS_RATE, decode_audio
 from worker.sync.features import Envelope, level_dbfs, onset_envelope
-from worker.sync.pairwise import Track
+from worker.sync.track import Track
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,13 @@ correlation (a single 4 s window holds too few of them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy.fft import irfft, next_fast_len, rfft
 
+from worker.sync.track import Track
 from worker.sync.xcorr import FloatArray, parabolic_peak, phasor, refine_peak, robust_z
-
-if TYPE_CHECKING:
-    from worker.sync.pairwise import Track
 
 # Onset weighting (ms): energy over the next SHORT against the stretch BACKGROUND
 # before it; the gap keeps the onset's own rise out of its background.

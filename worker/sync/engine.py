@@ -20,11 +20,12 @@ from worker.sync.arrival import refine_placements
 from worker.sync.clips import ClipInput, SessionClip, clip_ids
 from worker.sync.confidence import Classification, probability
 from worker.sync.decode import ANALYSIS_RATE, AudioProbe, probe_audio
-from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
+from worker.sync.pairwise import PairAlignment, SyncParams, align_pair
 from worker.sync.parallel import decode_and_align
 from worker.sync.report import ClipSyncReport, PairRecord, SyncReport
 from worker.sync.solve import FRAME_S, Edge, Placement, choose_master, evidence_of, make_edge
 from worker.sync.timeline import Clip, place_clips
+from worker.sync.track import Track
 
 __all__ = [
     "CameraInput",

@@ -33,7 +33,8 @@ from typing import Any
 from worker.errors import MediaError, NoAudioStream, SyncInputError
 from worker.sync.analysis import CameraInput, TrackFiles, analyse, load_track, save_track
 from worker.sync.decode import probe_audio
-from worker.sync.pairwise import PairAlignment, SyncParams, Track, align_pair
+from worker.sync.pairwise import PairAlignment, SyncParams, align_pair
+from worker.sync.track import Track
 
 ProgressFn = Callable[[str, float], None]
 Pair = tuple[str, str]

@@ -20,6 +20,7 @@ from worker.api.v2.auth import BearerRoute, bearer_scheme
 from worker.api.v2.problems import ApiError, responses
 from worker.api.v2.sessions import SessionId
 from worker.api.v2.sync import result_or_404
+from worker.camera_clock import master_time_ms
 from worker.errors import NoAudio, WavError
 from worker.owned_keys import owns_key
 from worker.review.listen import (
@@ -38,7 +39,6 @@ from worker.review.listen import (
 from worker.session_clips import CLIP_ID_PATTERN, asset_clips, file_stem, master_clip_id
 from worker.storage.base import ObjectStore
 from worker.storage.errors import ObjectNotFound
-from worker.timeline import master_time_ms
 
 router = APIRouter(
     prefix="/v2",

@@ -24,6 +24,7 @@ from worker.api.v2.sync_models import (
     RecomputeAccepted,
     SyncView,
 )
+from worker.camera_clock import proxy_origin_ms
 from worker.errors import ReviewConflict, ReviewRejected, SessionBusy
 from worker.owned_keys import owns_key
 from worker.pipeline.rules import advance_request
@@ -36,7 +37,6 @@ from worker.session_clips import AssetClip, asset_clips, clips_by_id, master_cli
 from worker.session_lock import session_lock
 from worker.storage.keys import is_sync_artifact_key_of
 from worker.sync.confidence import session_verdict
-from worker.timeline import proxy_origin_ms
 
 # A session job an event queued just before (the approval's own webhook) is gone within
 # a second or so; a recompute waits that long for it instead of answering 409.
