@@ -26,7 +26,7 @@ module.exports = async ({ strapi }) => {
   const { serviceUrl, serviceToken } = strapi.config.get(`plugin::${PLUGIN_ID}`);
   if (!serviceUrl || !serviceToken) {
     strapi.log.warn(
-      '[multicam-review] MULTICAM_SERVICE_URL or MULTICAM_ADMIN_PANEL_TOKEN is not set: the sync card ' +
+      `[${PLUGIN_ID}] MULTICAM_SERVICE_URL or MULTICAM_ADMIN_PANEL_TOKEN is not set: the sync card ` +
         'cannot reach the multicam service'
     );
   }

@@ -1,5 +1,7 @@
 'use strict';
 
+const { PLUGIN_ID } = require('./constants');
+
 // Plugin settings, set in config/plugins.js from the environment.
 module.exports = {
   default: {
@@ -9,7 +11,7 @@ module.exports = {
   },
   validator(config) {
     if (config.serviceUrl && !/^https?:\/\//.test(config.serviceUrl)) {
-      throw new Error(`multicam-review: serviceUrl must be an http(s) URL, not "${config.serviceUrl}"`);
+      throw new Error(`${PLUGIN_ID}: serviceUrl must be an http(s) URL, not "${config.serviceUrl}"`);
     }
   },
 };

@@ -60,7 +60,7 @@ module.exports = ({ strapi }) => {
         signal: AbortSignal.timeout(requestTimeoutMs),
       });
     } catch (err) {
-      strapi.log.warn(`[multicam-review] ${method} ${url.pathname}: ${err.message}`);
+      strapi.log.warn(`[${PLUGIN_ID}] ${method} ${url.pathname}: ${err.message}`);
       throw problem(
         502,
         'service_unreachable',
