@@ -41,7 +41,7 @@ from .containers import (
     write_video_only,
 )
 from .render import SUPPORTED_RATES
-from .room import MIC_COLOURS, draw_room
+from .room import draw_room, mic_colour
 from .simulated_room import DIRECTIVITIES, SimulatedRoomChannel
 from .sources import SceneSpec, Segment, synthesize_scene
 
@@ -863,15 +863,11 @@ def _simulated_rooms() -> list[CaseSpec]:
         order = rng.permutation(len(_SIMULATED_DISTANCES))  # which camera is near
         cams = []
         for i, (lbl, start) in enumerate(zip("ABCD", starts, strict=True)):
-            hp, lp, presence, presence_hz = MIC_COLOURS[(r + i) % len(MIC_COLOURS)]
             channel = SimulatedRoomChannel(
                 snr_db=30.0,
                 noise="pink",
                 rt60_s=rt60,
-                hp_hz=hp,
-                lp_hz=lp,
-                presence_db=presence,
-                presence_hz=presence_hz,
+                **mic_colour(r + i),
                 room_m=size,
                 source_m=source,
                 mic_m=_place(

@@ -21,6 +21,7 @@ each microphone from the source is not modelled as a delay. A camera whose stron
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -36,23 +37,45 @@ MIC_COLOURS: tuple[tuple[float, float, float, float], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class RoomChannel(ChannelModel):
-    """A ChannelModel whose room and microphone are spelled out (see module doc)."""
+class MicColour(TypedDict):
+    """The fields of a ``ColouredMic`` that one of ``MIC_COLOURS`` sets."""
 
-    reflections: tuple[tuple[float, float], ...] = ()
+    hp_hz: float
+    lp_hz: float
+    presence_db: float
+    presence_hz: float
+
+
+def mic_colour(index: int) -> MicColour:
+    """``MIC_COLOURS[index]`` (cycled) as a ``ColouredMic``'s fields."""
+    hp, lp, presence, presence_hz = MIC_COLOURS[index % len(MIC_COLOURS)]
+    return MicColour(hp_hz=hp, lp_hz=lp, presence_db=presence, presence_hz=presence_hz)
+
+
+@dataclass(frozen=True)
+class ColouredMic(ChannelModel):
+    """A ChannelModel whose microphone has a presence bell on top of ``hp_hz`` /
+    ``lp_hz`` (zero-phase, as ``eq``)."""
+
     presence_db: float = 0.0
     presence_hz: float = 3500.0
-
-    def impulse(self, rng: np.random.Generator, rate: int) -> np.ndarray:
-        if not self.rt60_s:
-            raise ValueError("a RoomChannel needs rt60_s")
-        return explicit_room_impulse(rng, rate, self.rt60_s, self.drr_db, self.reflections)
 
     def colour(self, f: np.ndarray) -> np.ndarray | None:
         if self.presence_db == 0.0:
             return None
         return bell_gain(np.maximum(f, 1e-3), self.presence_hz, self.presence_db, 1.0)
+
+
+@dataclass(frozen=True)
+class RoomChannel(ColouredMic):
+    """A ChannelModel whose room and microphone are spelled out (see module doc)."""
+
+    reflections: tuple[tuple[float, float], ...] = ()
+
+    def impulse(self, rng: np.random.Generator, rate: int) -> np.ndarray:
+        if not self.rt60_s:
+            raise ValueError("a RoomChannel needs rt60_s")
+        return explicit_room_impulse(rng, rate, self.rt60_s, self.drr_db, self.reflections)
 
 
 def explicit_room_impulse(
@@ -97,17 +120,13 @@ def draw_room(
     gains = rng.uniform(0.15, 0.45, k + 1) * rng.choice([1, 1, 1, -1], k + 1)
     strong = int(rng.integers(k + 1))
     gains[strong] = rng.uniform(0.45, max_gain)  # the reflection that competes
-    hp, lp, presence, presence_hz = MIC_COLOURS[colour % len(MIC_COLOURS)]
     return RoomChannel(
         snr_db=snr_db,
         noise="pink",
         rt60_s=rt60_s,
         drr_db=round(float(rng.uniform(*drr_db)), 2),
-        hp_hz=hp,
-        lp_hz=lp,
         variant=variant,
-        presence_db=presence,
-        presence_hz=presence_hz,
+        **mic_colour(colour),
         reflections=tuple(
             (round(float(d), 5), round(float(g), 3)) for d, g in zip(delays, gains, strict=True)
         ),

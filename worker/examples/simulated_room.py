@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .channel import ChannelModel, bell_gain
+from .room import ColouredMic
 
 SPEED_OF_SOUND_M_S = 343.0  # pyroomacoustics' default (constants "c"); checked on build
 DIRECTIVITIES = ("omni", "cardioid", "hypercardioid", "subcardioid", "figure_eight")
@@ -41,7 +41,7 @@ _FRAC_DELAY_TAPS = 81
 
 
 @dataclass(frozen=True)
-class SimulatedRoomChannel(ChannelModel):
+class SimulatedRoomChannel(ColouredMic):
     """A camera's microphone in a pyroomacoustics shoebox (``rt60_s`` is the target
     RT60 the wall absorption is derived from).
 
@@ -50,7 +50,6 @@ class SimulatedRoomChannel(ChannelModel):
     :param mic_m: where this camera's microphone is.
     :param directivity: one of ``DIRECTIVITIES``.
     :param aim_deg: the microphone's azimuth off the line to the source (0: on axis).
-    :param presence_db: the capsule's bell at ``presence_hz`` (zero-phase, as ``eq``).
     """
 
     room_m: tuple[float, float, float] = (6.0, 5.0, 3.0)
@@ -58,8 +57,6 @@ class SimulatedRoomChannel(ChannelModel):
     mic_m: tuple[float, float, float] = (4.0, 3.0, 1.5)
     directivity: str = "omni"
     aim_deg: float = 0.0
-    presence_db: float = 0.0
-    presence_hz: float = 3500.0
 
     @property
     def distance_m(self) -> float:
@@ -72,11 +69,6 @@ class SimulatedRoomChannel(ChannelModel):
         if not self.rt60_s:
             raise ValueError("a SimulatedRoomChannel needs rt60_s")
         return simulate_impulse(self, rate, seed=int(rng.integers(2**31)))
-
-    def colour(self, f: np.ndarray) -> np.ndarray | None:
-        if self.presence_db == 0.0:
-            return None
-        return bell_gain(np.maximum(f, 1e-3), self.presence_hz, self.presence_db, 1.0)
 
 
 def simulate_impulse(spec: SimulatedRoomChannel, rate: int, *, seed: int) -> np.ndarray:
