@@ -3,6 +3,10 @@
     .venv/bin/python -m benchmarks.pipeline_bench                # 3 x 10-minute cameras
     .venv/bin/python -m benchmarks.pipeline_bench --minutes 2    # quicker
     .venv/bin/python -m benchmarks.pipeline_bench --workers 2    # two worker processes
+    .venv/bin/python -m benchmarks.pipeline_bench --minutes 30 --orders audio-first \
+        --until clips                                           # review clips of 3 x 30 min
+    .venv/bin/python -m benchmarks.pipeline_bench --minutes 2 --orders audio-first \
+        --against ef2cb7c                                       # today against an older tree
 
 Real parts: a Strapi 5 on a fresh PostgreSQL database, a private Redis, moto's S3
 server on loopback, ``multicam serve`` and N ``multicam worker`` processes. Three
@@ -12,8 +16,12 @@ one after the other with ``multicam upload`` (as an operator would), once with
 after all of them) and once with the default ``audio-first`` (the sync as soon as
 every camera's audio is in; the video derivatives follow as separate jobs), in the
 same run. It prints, for each order: the time from the last upload's completion to
-the sync result and to every proxy ready, the workers' CPU seconds over the whole
-ingest, and each offset's error against the truth.
+the sync result, to every camera's review clips and to every proxy ready, the workers'
+CPU seconds over the whole ingest, and each offset's error against the truth.
+``--against REV`` first runs every order on the code of commit REV (a git worktree of
+this repository, put first on the processes' PYTHONPATH: its ``multicam serve``,
+``worker`` and ``upload``, against the same Strapi, Redis and bucket), then on the
+code as it is, and prints today's figures over the older tree's.
 
 The cameras share one generated picture (``benchmarks.ingest_bench``'s textured,
 moving 1080p scene at ~20 Mb/s, cached in benchmarks/.cache/); their sound is one
@@ -47,7 +55,7 @@ import numpy.typing as npt
 
 from benchmarks.ingest_bench import CACHE, RATE, audio_minute, make_source
 from strapi_client.client import StrapiClient
-from strapi_client.enums import AssetState, SessionState, VideoState
+from strapi_client.enums import AssetState, DerivedKind, SessionState, VideoState
 from strapi_client.models import RecordingSession, RecordingSessionInput
 from tests.support.ports import free_port
 from tests.support.s3_server import S3Server, running_s3
@@ -84,8 +92,9 @@ def _scene(start_s: float, n: int) -> npt.NDArray[np.float32]:
     return out
 
 
-def make_camera(video_source: Path, label: str, dest: Path) -> None:
-    """The shared picture with this camera's own recording of the scene's sound."""
+def make_camera(video_source: Path, label: str, dest: Path, repeats: int = 1) -> None:
+    """The shared picture (``repeats`` times over) with this camera's own recording of
+    the scene's sound, which never repeats."""
     import av
 
     rng = np.random.default_rng(ord(label))
@@ -100,11 +109,18 @@ def make_camera(video_source: Path, label: str, dest: Path) -> None:
         vout = out.add_stream_from_template(vin)
         aout = out.add_stream("aac", rate=RATE, layout="stereo")
         aout.bit_rate = 192_000
-        for packet in src.demux(vin):
-            if packet.dts is None:
-                continue
-            packet.stream = vout
-            out.mux(packet)
+        assert vin.time_base is not None
+        shift = round(duration_s / vin.time_base)
+        for copy in range(repeats):
+            src.seek(0, stream=vin)
+            for packet in src.demux(vin):
+                if packet.dts is None or packet.pts is None:
+                    continue
+                packet.pts += copy * shift
+                packet.dts += copy * shift
+                packet.stream = vout
+                out.mux(packet)
+        duration_s *= repeats
         total = int(duration_s * RATE)
         step = 1024 * 64
         start = LEAD_S + OFFSETS_S[label]
@@ -121,19 +137,28 @@ def make_camera(video_source: Path, label: str, dest: Path) -> None:
     tmp.rename(dest)
 
 
+LOOPED_MINUTES = 10.0
+"""Cameras longer than this, in whole multiples of it, repeat its picture (encoding a
+fresh 30 minutes of 1080p would take longer than the benchmark); the sound is new."""
+
+
 def cameras(minutes: float) -> dict[str, Path]:
     """The three camera files (generated once, then cached)."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    source = CACHE / f"camera-{minutes:g}min-1080p30.mp4"
+    repeats = 1
+    if minutes > LOOPED_MINUTES and (minutes / LOOPED_MINUTES).is_integer():
+        repeats = int(minutes / LOOPED_MINUTES)
+    picture = minutes / repeats
+    source = CACHE / f"camera-{picture:g}min-1080p30.mp4"
     if not source.exists():
         print(f"generating {source.name} (cached for later runs)", file=sys.stderr)
-        make_source(source, minutes)
+        make_source(source, picture)
     out = {}
     for label in OFFSETS_S:
         dest = CACHE / f"pipeline-{minutes:g}min-cam{label}.mp4"
         if not dest.exists():
             print(f"making camera {label} ({dest.name})", file=sys.stderr)
-            make_camera(source, label, dest)
+            make_camera(source, label, dest, repeats)
         out[label] = dest
     return out
 
@@ -143,9 +168,11 @@ def cameras(minutes: float) -> dict[str, Path]:
 
 @dataclass
 class OrderRun:
+    code: str  # "today", or the commit of --against
     order: str
     to_sync_s: float
-    to_proxies_s: float
+    to_proxies_s: float | None  # None: not waited for (--until clips)
+    to_review_clips_s: float | None  # every camera's review clips (None: never cut)
     cpu_s: float
     errors_ms: dict[str, float]
     classification: dict[str, str]
@@ -181,10 +208,18 @@ def _upload(env: dict[str, str], api_url: str, session_id: str, label: str, path
     )
 
 
+def _has_review_clips(session: RecordingSession) -> bool:
+    return all(
+        any(d.kind is DerivedKind.REVIEW_CLIPS for d in a.derivatives or [])
+        for a in session.assets or []
+    )
+
+
 async def _wait(
-    strapi: StrapiClient, session_id: str, t_last: float, timeout: float
-) -> tuple[RecordingSession, float, float]:
+    strapi: StrapiClient, session_id: str, t_last: float, timeout: float, until: str
+) -> tuple[RecordingSession, float, float | None, float | None]:
     synced_at: float | None = None
+    clips_at: float | None = None
     synced: RecordingSession | None = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -196,6 +231,10 @@ async def _wait(
             and s.state in (SessionState.NEEDS_REVIEW, SessionState.READY)
         ):
             synced_at, synced = now, s
+        if clips_at is None and s.assets and _has_review_clips(s):
+            clips_at = now
+        if until == "clips" and synced is not None and clips_at is not None:
+            return synced, synced_at - t_last, None, clips_at - t_last  # type: ignore[operator]
         assets = s.assets or []
         if (
             synced is not None
@@ -204,7 +243,8 @@ async def _wait(
                 a.state is AssetState.READY and a.video_state is VideoState.READY for a in assets
             )
         ):
-            return synced, synced_at - t_last, now - t_last  # type: ignore[operator]
+            to_clips = clips_at - t_last if clips_at is not None else None
+            return synced, synced_at - t_last, now - t_last, to_clips  # type: ignore[operator]
         failed = [
             a for a in assets if a.state is AssetState.FAILED or a.video_state is VideoState.FAILED
         ]
@@ -226,12 +266,19 @@ def run_order(
     strapi_url: str,
     strapi_token: str,
     timeout: float,
+    until: str = "proxies",
+    code: str = "today",
+    tree: Path | None = None,
 ) -> OrderRun:
+    """One order's run; ``tree``: run the processes on that source tree's code."""
     env = {**base_env, "MULTICAM_INGEST_ORDER": order}
-    (workdir / order).mkdir(parents=True, exist_ok=True)
-    with multicam_processes(env, port, workdir / order) as procs:
+    if tree is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), *filter(None, [env.get("PYTHONPATH")])])
+    logs_dir = workdir / f"{code}-{order}"
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    with multicam_processes(env, port, logs_dir) as procs:
         extra = [
-            Proc(f"worker-{i}", [str(MULTICAM), "worker"], env, workdir / order / f"worker-{i}.log")
+            Proc(f"worker-{i}", [str(MULTICAM), "worker"], env, logs_dir / f"worker-{i}.log")
             for i in range(1, workers)
         ]
         for p in extra:
@@ -244,7 +291,7 @@ def run_order(
                 async with StrapiClient(strapi_url, strapi_token) as strapi:
                     session = await strapi.sessions.create(
                         RecordingSessionInput(
-                            title=f"pipeline bench {order}",
+                            title=f"pipeline bench {code} {order}",
                             date=dt.date.today(),
                             project_id=f"bench-{order}-{secrets.token_hex(3)}",
                             state=SessionState.DRAFT,
@@ -255,8 +302,8 @@ def run_order(
                             _upload, env, procs.service_url, session.document_id, label, path
                         )
                     t_last = time.monotonic()
-                    done, to_sync, to_proxies = await _wait(
-                        strapi, session.document_id, t_last, timeout
+                    done, to_sync, to_proxies, to_clips = await _wait(
+                        strapi, session.document_id, t_last, timeout, until
                     )
                 cpu = sum(_cpu_s(pid) for pid in pids) - cpu_before
                 result = done.sync_result
@@ -267,12 +314,14 @@ def run_order(
                     for lbl in OFFSETS_S
                     if lbl != master
                 }
-                logs = "".join(p.read_text() for p in (workdir / order).glob("worker*.log"))
+                logs = "".join(p.read_text() for p in logs_dir.glob("worker*.log"))
                 reused = logs.count('"original_reused": true')
                 return OrderRun(
+                    code,
                     order,
                     to_sync,
                     to_proxies,
+                    to_clips,
                     cpu,
                     errors,
                     dict(result.classification or {}),
@@ -297,7 +346,16 @@ def stack(workdir: Path) -> Iterator[tuple[dict[str, str], int, str, str, S3Serv
         ) as strapi,
     ):
         env = service_env(
-            strapi=strapi, s3=s3, redis=redis, secret=secret, workdir=workdir, api_token=API_TOKEN
+            strapi=strapi,
+            s3=s3,
+            redis=redis,
+            secret=secret,
+            workdir=workdir,
+            api_token=API_TOKEN,
+            # moto assembles a completed multipart upload inside the one request: for a
+            # 4.5 GB original that outlasts the default 120 s read (S3 and R2 answer at
+            # once and keep the connection alive while they work).
+            extra={"MULTICAM_S3_READ_TIMEOUT_S": "900"},
         )
         yield env, port, strapi.base_url, strapi.api_token, s3
 
@@ -339,6 +397,19 @@ def main() -> None:
         help="orders to run, in this order (default both)",
     )
     parser.add_argument(
+        "--until",
+        choices=["proxies", "clips"],
+        default="proxies",
+        help="stop each order when every proxy is ready (default) or as soon as every "
+        "camera's review clips are (the 60 s target; long cameras' proxies take hours)",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="first run every order on the code of this commit (e.g. the tree before a "
+        "change), then on today's, and print today's over it",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=4 * 3600,
@@ -354,8 +425,16 @@ def main() -> None:
         flush=True,
     )
     runs: list[OrderRun] = []
-    with tempfile.TemporaryDirectory(prefix="multicam-pipeline-bench-") as tmp:
+    orders = [o.strip() for o in args.orders.split(",") if o.strip()]
+    with (
+        tempfile.TemporaryDirectory(prefix="multicam-pipeline-bench-") as tmp,
+        contextlib.ExitStack() as trees,
+    ):
         workdir = Path(tmp)
+        codes: list[tuple[str, Path | None]] = [("today", None)]
+        if args.against:
+            rev, old_tree = trees.enter_context(worktree(args.against, workdir / "against"))
+            codes.insert(0, (rev, old_tree))
         with stack(workdir) as (env, port, strapi_url, strapi_token, s3):
             download_s = _download_s(s3, files["A"], workdir)
             print(
@@ -363,40 +442,102 @@ def main() -> None:
                 f"({files['A'].stat().st_size / 1e6:.0f} MB)",
                 flush=True,
             )
-            for order in [o.strip() for o in args.orders.split(",") if o.strip()]:
-                print(f"running {order} ...", file=sys.stderr, flush=True)
-                run = run_order(
-                    order,
-                    env,
-                    port,
-                    workdir,
-                    args.workers,
-                    files,
-                    strapi_url,
-                    strapi_token,
-                    args.timeout,
-                )
-                runs.append(run)
-                print(json.dumps(run.__dict__), file=sys.stderr, flush=True)
+            for code, tree in codes:
+                for order in orders:
+                    print(f"running {order} on {code} ...", file=sys.stderr, flush=True)
+                    run = run_order(
+                        order,
+                        env,
+                        port,
+                        workdir,
+                        args.workers,
+                        files,
+                        strapi_url,
+                        strapi_token,
+                        args.timeout,
+                        args.until,
+                        code,
+                        tree,
+                    )
+                    runs.append(run)
+                    print(json.dumps(run.__dict__), file=sys.stderr, flush=True)
+    _print_table(runs)
+    if args.against:
+        _print_against(runs, args.minutes)
+    by = {r.order: r for r in runs if r.code == "today"}
+    if {"single-pass", "audio-first"} <= set(by) and args.until == "proxies":
+        old, new = by["single-pass"], by["audio-first"]
+        assert old.to_proxies_s is not None and new.to_proxies_s is not None
+        print(
+            f"audio-first / single-pass: time to sync {new.to_sync_s / old.to_sync_s:.3f}x "
+            f"(target <= 0.1), to every proxy {new.to_proxies_s / old.to_proxies_s:.2f}x, "
+            f"CPU {new.cpu_s / old.cpu_s:.2f}x (target <= 1.1)"
+        )
+
+
+def _pictures_s(run: OrderRun) -> float | None:
+    """When every camera first had picture to review: its review clips, else its proxy."""
+    return run.to_review_clips_s if run.to_review_clips_s is not None else run.to_proxies_s
+
+
+def _print_table(runs: list[OrderRun]) -> None:
     print(
-        f"{'order':<12} {'to sync s':>10} {'to proxies s':>13} {'CPU s':>8} {'reused':>7}  "
-        f"offset errors (ms) and classes"
+        f"{'code':<9} {'order':<12} {'to sync s':>10} {'to clips s':>11} {'to proxies s':>13} "
+        f"{'CPU s':>8} {'reused':>7}  offset errors (ms) and classes"
     )
     for r in runs:
         errs = ", ".join(
             f"{k} {v:.3f} ({r.classification.get(k, '?')})" for k, v in sorted(r.errors_ms.items())
         )
+        clips = f"{r.to_review_clips_s:.1f}" if r.to_review_clips_s is not None else "-"
+        proxies = f"{r.to_proxies_s:.1f}" if r.to_proxies_s is not None else "-"
         print(
-            f"{r.order:<12} {r.to_sync_s:>10.1f} {r.to_proxies_s:>13.1f} {r.cpu_s:>8.1f} "
-            f"{r.originals_reused:>7}  {errs}"
+            f"{r.code:<9} {r.order:<12} {r.to_sync_s:>10.1f} {clips:>11} {proxies:>13} "
+            f"{r.cpu_s:>8.1f} {r.originals_reused:>7}  {errs}"
         )
-    by = {r.order: r for r in runs}
-    if {"single-pass", "audio-first"} <= set(by):
-        old, new = by["single-pass"], by["audio-first"]
-        print(
-            f"audio-first / single-pass: time to sync {new.to_sync_s / old.to_sync_s:.3f}x "
-            f"(target <= 0.1), to every proxy {new.to_proxies_s / old.to_proxies_s:.2f}x, "
-            f"CPU {new.cpu_s / old.cpu_s:.2f}x (target <= 1.1)"
+
+
+def _print_against(runs: list[OrderRun], minutes: float) -> None:
+    """Today's figures over the older tree's, order by order."""
+    old = {r.order: r for r in runs if r.code != "today"}
+    for new in (r for r in runs if r.code == "today"):
+        base = old.get(new.order)
+        if base is None:
+            continue
+        parts = [f"sync {new.to_sync_s / base.to_sync_s:.2f}x"]
+        new_pics, old_pics = _pictures_s(new), _pictures_s(base)
+        if new_pics is not None and old_pics is not None:
+            parts.append(f"first pictures {new_pics:.1f} s vs {old_pics:.1f} s")
+        if new.to_proxies_s is not None and base.to_proxies_s is not None:
+            per_new = new.to_proxies_s / (3 * minutes)
+            per_old = base.to_proxies_s / (3 * minutes)
+            parts.append(
+                f"every proxy {per_new:.1f} vs {per_old:.1f} s per camera-minute "
+                f"({per_old / per_new:.2f}x as fast; target >= 3)"
+            )
+        parts.append(f"CPU {new.cpu_s / base.cpu_s:.2f}x")
+        print(f"{new.order}, today / {base.code}: " + ", ".join(parts))
+
+
+@contextlib.contextmanager
+def worktree(rev: str, path: Path) -> Iterator[tuple[str, Path]]:
+    """A checkout of commit ``rev`` of this repository at ``path`` (removed after)."""
+    root = Path(__file__).resolve().parents[1]
+    short = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", f"{rev}^{{commit}}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    subprocess.run(
+        ["git", "-C", str(root), "worktree", "add", "--detach", "--quiet", str(path), short],
+        check=True,
+    )
+    try:
+        yield short, path
+    finally:
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "remove", "--force", str(path)], check=False
         )
 
 

@@ -13,7 +13,7 @@ there stay out, so a worker write produces the same JSON as the dicts it replace
 
 Layout (camelCase on the wire)::
 
-    {"inputsDigest": "...",        # what the result was computed from (jobs/sync.py)
+    {"inputsDigest": "...",        # what the result was computed from (jobs/session_sync.py)
      "engine": "multicam-xcorr-1",
      "masterClip": "A#1",          # the timeline's zero, when the master has several files
      "artifacts": {"B": "<url>"},  # per clip, its uploaded debug JSON
@@ -148,7 +148,7 @@ class TimelineLink(JsonRecord):
 
 
 class HistoryEntry(JsonRecord):
-    """An earlier result's figures, kept when a re-sync replaced it (``jobs/sync.py``).
+    """An earlier result's figures, kept when a re-sync replaced it (``jobs/session_sync.py``).
 
     The fields shared with ``SyncResult`` and with ``DebugArtifacts`` are the ones
     copied into the entry from the result being replaced.

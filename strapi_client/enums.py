@@ -50,6 +50,7 @@ class DerivedKind(StrEnum):
     AUDIO_WAV = "audio-wav"
     WAVEFORM = "waveform"
     THUMBNAIL = "thumbnail"
+    REVIEW_CLIPS = "review-clips"  # short clips before the proxy; the entry's clips list them
 
 
 class SyncMethod(StrEnum):

@@ -18,6 +18,7 @@ from .enums import (
     SyncMethod,
     VideoState,
 )
+from .review_clips import ReviewClipSet, ReviewClipsField
 
 # A camera's takes count from 1; entries written before takes existed hold null (take 1).
 MAX_TAKE = 99
@@ -89,6 +90,7 @@ class DerivedMedia(Entry):
     checksum: str | None = None
     storage_key: str | None = None
     content_type: str | None = None
+    clips: ReviewClipsField = None
     natural_key: str | None = None
     asset: MediaAsset | None = None
 
@@ -162,6 +164,7 @@ class DerivedMediaInput(WriteModel):
     checksum: str | None = None
     storage_key: str | None = None
     content_type: str | None = None
+    clips: ReviewClipSet | None = None
     asset: RelationInput = None
 
 

@@ -158,7 +158,10 @@ class Transport:
             reraise=True,
         )
         try:
-            response: httpx.Response = await retrying(self._send_once, method, path, params, body)
+            with deadline.spending():
+                response: httpx.Response = await retrying(
+                    self._send_once, method, path, params, body
+                )
         except _Transient as exhausted:
             raise error_from_response(exhausted.response) from None
         except httpx.TransportError as error:

@@ -3,7 +3,7 @@
 Storage's branch lives beside the storage backends (worker/storage/errors.py, still
 under MulticamError); private control flow that never leaves its module
 (``parallel._Aborted``) is no error of the service; the API's error response is not
-an exception of the work (worker/api/v2/problems.py); the Strapi client has its own
+an exception of the work (worker/api/errors.py); the Strapi client has its own
 small tree.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import worker.errors as errors
 
 ROOT = Path(__file__).resolve().parents[1] / "worker"
-ELSEWHERE = {"worker/storage/errors.py", "worker/api/v2/problems.py"}
+ELSEWHERE = {"worker/storage/errors.py", "worker/api/errors.py"}
 
 
 def _exception_classes(path: Path) -> list[str]:

@@ -57,3 +57,33 @@ def camera_time_ms(master_ms: Time, offset_ms: float, drift_ppm: float = 0.0) ->
 def master_time_ms(camera_ms: Time, offset_ms: float, drift_ppm: float = 0.0) -> Time:
     """The master time (ms) at the camera's file time ``camera_ms``: ``camera_time_ms`` inverted."""
     return offset_ms + camera_ms / (1.0 + drift_ppm * 1e-6)
+
+
+def proxy_time_ms(
+    master_ms: Time,
+    offset_ms: float,
+    drift_ppm: float,
+    audio_start_ms: float,
+    video_start_ms: float,
+) -> Time:
+    """Where master time ``master_ms`` falls on the camera's proxy timeline (ms).
+
+    The formula of the module docstring; the review page's ``proxyTime`` is its twin.
+    """
+    origin = proxy_origin_ms(video_start_ms, audio_start_ms)
+    return camera_time_ms(master_ms, offset_ms, drift_ppm) + audio_start_ms - origin
+
+
+def master_time_from_proxy_ms(
+    proxy_ms: Time,
+    offset_ms: float,
+    drift_ppm: float,
+    audio_start_ms: float,
+    video_start_ms: float,
+) -> Time:
+    """The master time shown at proxy time ``proxy_ms``: :func:`proxy_time_ms` inverted.
+
+    The review page's ``masterTime`` is its twin.
+    """
+    origin = proxy_origin_ms(video_start_ms, audio_start_ms)
+    return master_time_ms(proxy_ms - audio_start_ms + origin, offset_ms, drift_ppm)

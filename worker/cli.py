@@ -11,7 +11,7 @@ from collections.abc import Sequence
 # storage and config commands pull in the S3 SDK, which would add over a second
 # to every ``multicam sync`` start (and to each of its decoder processes).
 COMMANDS: dict[str, str] = {
-    "sync": "worker.commands.sync",
+    "sync": "worker.commands.local_sync",
     "storage": "worker.commands.storage",
     "serve": "worker.commands.serve",
     "worker": "worker.commands.serve",

@@ -33,7 +33,7 @@ Other libraries' exceptions cannot join the tree; which of them count as transie
 
 This module imports nothing (but a type for a signature): the sync engine's decoder
 raises the media errors, and it stays free of the service's network clients. The API's
-error body (``worker.api.v2.problems.ApiError``) is a response, not part of the tree.
+error body (``worker.api.errors.ApiError``) is a response, not part of the tree.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Whether a derived-media entry's stored key names that entry's own file.
+"""Whether a derived-media entry's stored keys name that entry's own files.
 
 The key is text in Strapi; before the worker deletes the object or the API signs a
 link to it or reads it, it must be the file ``object_key`` gives the entry's session,
@@ -11,13 +11,14 @@ from strapi_client.models import DerivedMedia, MediaAsset, RecordingSession
 from worker.storage.keys import is_derived_key_of
 
 
-def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None) -> bool:
-    """True when the entry's key is its own file's: the asset's session, camera, take and kind."""
+def _is_own(
+    key: str | None, derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None
+) -> bool:
     return (
-        derived.storage_key is not None
+        key is not None
         and session is not None
         and is_derived_key_of(
-            derived.storage_key,
+            key,
             session.project_id,
             session.date,
             asset.camera_label.value,
@@ -25,3 +26,16 @@ def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession
             asset.take,
         )
     )
+
+
+def owns_key(derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None) -> bool:
+    """True when the entry's key is its own file's: the asset's session, camera, take and kind."""
+    return _is_own(derived.storage_key, derived, asset, session)
+
+
+def owned_clip_keys(
+    derived: DerivedMedia, asset: MediaAsset, session: RecordingSession | None
+) -> set[str]:
+    """The keys of a review-clips entry's clips that are this asset's review clips."""
+    clips = derived.clips.clips if derived.clips is not None else []
+    return {c.key for c in clips if _is_own(c.key, derived, asset, session)}

@@ -6,7 +6,7 @@ worker registers its functions under the names defined here. Nothing in this
 module imports the rest of the worker, so every layer may import it.
 
 Two queues: the *main* queue holds the short work an operator waits for (audio
-ingest, sync, reviews, reconcile); the *video* queue holds the long encodes
+ingest, sync, review clips, reviews, reconcile); the *video* queue holds the long encodes
 (proxy, thumbnail, mezzanine), so a busy encoder never delays a sync result.
 
 A job id is derived from what the job will work on, so a webhook delivered three
@@ -35,6 +35,8 @@ INGEST_ASSET = "ingest_asset"
 """Probe an original and make what sync needs (audio WAV, waveform)."""
 ENCODE_VIDEO = "encode_video"
 """Make an asset's video derivatives (proxy, thumbnail, mezzanine) once its audio is in."""
+CUT_REVIEW_CLIPS = "cut_review_clips"
+"""Cut an asset's short review clips around the moments its sync result relies on."""
 SYNC_SESSION = "sync_session"
 """Move a session through its states; sync it when every camera's audio is in."""
 APPLY_REVIEW = "apply_review"
@@ -81,6 +83,16 @@ def ingest_job_id(asset_id: str, original_url: str) -> str:
 def video_job_id(asset_id: str, original_url: str) -> str:
     """One video encode per asset and original."""
     return f"video:{asset_id}:{_digest([original_url])}"
+
+
+def review_clips_job_prefix(asset_id: str) -> str:
+    """What every review-clips job id of one asset starts with."""
+    return f"review-clips:{asset_id}:"
+
+
+def review_clips_job_id(asset_id: str, original_url: str, computed_at: str) -> str:
+    """One cut per asset, original and sync result (a recompute cuts again)."""
+    return review_clips_job_prefix(asset_id) + _digest([original_url, computed_at])
 
 
 def session_job_id(session_id: str) -> str:

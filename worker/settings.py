@@ -155,6 +155,14 @@ class Settings(BaseSettings):
         "review jobs (x264 uses every core: one is right for most machines; 0: "
         "this worker encodes no video).",
     )
+    video_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="Scheduling niceness of the video encodes' threads (0: as the worker). "
+        "An encode takes every core for minutes; at 10 the audio ingests, syncs and review "
+        "clips an operator waits for run first, and the encode takes whatever is left.",
+    )
     ingest_order: Literal["audio-first", "single-pass"] = Field(
         "audio-first",
         description="audio-first: an ingest makes what sync needs (audio WAV, waveform), the "

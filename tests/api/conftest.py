@@ -28,7 +28,7 @@ from strapi_client.models import (
     SyncResultInput,
 )
 from tests.support.stack import API_TOKEN, Stack, running_stack
-from worker.jobs.sync import inputs_digest
+from worker.jobs.session_sync import inputs_digest
 from worker.session_clips import asset_clips
 from worker.sync.version import ENGINE_VERSION
 

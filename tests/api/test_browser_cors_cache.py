@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.support.s3_server import S3Server, running_s3
-from worker.api.v2.browser_uploads import require_browser_upload
+from worker.api.errors import ApiError
+from worker.api.v2.browser_upload_check import require_browser_upload
 from worker.api.v2.cors_cache import CACHE_SECONDS, CorsRulesCache
-from worker.api.v2.problems import ApiError
 from worker.storage.base import ObjectStore
 from worker.storage.cors import apply_cors
 from worker.storage.factory import open_store

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from worker.api.v2.listen import read_side
+from worker.api.v2.routes.listen import read_side
 from worker.errors import NoAudio, WavError
 from worker.review.listen import (
     OUTPUT_RATE,

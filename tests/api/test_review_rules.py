@@ -13,7 +13,7 @@ from strapi_client.models import MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import parse_webhook
 from worker.errors import ReviewConflict, ReviewRejected
 from worker.handoff.formats import TimelineFormat
-from worker.jobs.sync import _history
+from worker.jobs.session_sync import _history
 from worker.pipeline.rules import decide
 from worker.queue import APPLY_REVIEW
 from worker.review.apply import Review, judge, review_input, without_bounces

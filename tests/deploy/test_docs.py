@@ -11,7 +11,7 @@ from strapi_client.transport import RetryPolicy
 from tests.deploy import files
 from tests.deploy.files import ROOT
 from worker.ingest.config import IngestSettings
-from worker.jobs.worker import build_workers
+from worker.jobs.arq_workers import build_workers
 from worker.settings import Settings
 from worker.storage.settings import StorageSettings
 

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from tests.support.flash_clap import RATE, FlashClap, make_flash_clap_clip
-from worker.camera_clock import camera_time_ms, mezzanine_origin_ms, proxy_origin_ms
+from worker.camera_clock import (
+    camera_time_ms,
+    master_time_from_proxy_ms,
+    mezzanine_origin_ms,
+    proxy_origin_ms,
+    proxy_time_ms,
+)
 from worker.ingest import IngestSettings, derive_all, probe
 
 
@@ -84,3 +90,12 @@ def test_master_time_to_camera_time() -> None:
     assert camera_time_ms(1_000_000.0, 0.0, 100.0) == pytest.approx(1_000_100.0)
     assert mezzanine_origin_ms(200.0, -21.3) == -21.3
     assert proxy_origin_ms(3_600_000.0, 3_599_990.0) == 3_600_000.0
+
+
+def test_proxy_time_and_its_inverse() -> None:
+    # Camera placed at +1.5 s whose picture starts 200 ms after its sound: master 10 s
+    # is its file's 8.5 s, which is 8.3 s into its proxy (time 0 is the first frame).
+    assert proxy_time_ms(10_000.0, 1_500.0, 0.0, 0.0, 200.0) == pytest.approx(8_300.0)
+    for proxy_ms in (0.0, 8_300.0, 3_600_000.0):
+        master = master_time_from_proxy_ms(proxy_ms, 1_500.0, 80.0, 21.3, 200.0)
+        assert proxy_time_ms(master, 1_500.0, 80.0, 21.3, 200.0) == pytest.approx(proxy_ms)

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 from arq import create_pool
 
-from strapi_client.enums import AssetState, CameraLabel, VideoState
-from strapi_client.models import MediaAsset
+from strapi_client.enums import AssetState, CameraLabel, DerivedKind, VideoState
+from strapi_client.models import DerivedMedia, MediaAsset, SyncResult
+from strapi_client.review_clips import ReviewClipSet
 from tests.support.services import private_redis
-from worker.pipeline.rules import advance_request, ingest_request, video_request
+from worker.pipeline.rules import (
+    advance_request,
+    ingest_request,
+    review_clips_missing,
+    review_clips_request,
+    video_request,
+)
 from worker.queue import (
+    CUT_REVIEW_CLIPS,
     ENCODE_VIDEO,
     Queue,
     enqueue,
     ingest_job_id,
     queue_name,
     redis_settings,
+    review_clips_job_prefix,
     video_job_id,
 )
 
@@ -80,7 +90,7 @@ async def test_a_job_refused_for_used_up_tries_blocks_its_id_briefly(tmp_path: P
     from arq.constants import result_key_prefix, retry_key_prefix
 
     from worker.ingest.config import IngestSettings
-    from worker.jobs.worker import build_worker
+    from worker.jobs.arq_workers import build_worker
     from worker.settings import Settings
     from worker.storage.settings import StorageSettings
 
@@ -140,3 +150,33 @@ async def test_a_person_s_request_waits_briefly_for_a_job_holding_its_id(tmp_pat
             assert info is not None and info.args == forced.args
         finally:
             await pool.aclose()
+
+
+def test_review_clips_are_due_while_the_proxy_is_to_come_and_none_are_held() -> None:
+    computed = dt.datetime(2026, 12, 7, 13, 40, 2, tzinfo=dt.UTC)
+    result = SyncResult(id=1, document_id="result1", computed_at=computed)
+    ready = _asset(AssetState.READY, VideoState.PENDING)
+    wanted = review_clips_request(ready, result)
+    assert wanted is not None and wanted.function == CUT_REVIEW_CLIPS
+    assert wanted.queue is Queue.MAIN  # never behind an encode
+    assert wanted.job_id.startswith(review_clips_job_prefix("asset1"))
+    later = SyncResult(id=1, document_id="result1", computed_at=computed + dt.timedelta(seconds=1))
+    again = review_clips_request(ready, later)
+    assert again is not None and again.job_id != wanted.job_id  # a recompute cuts again
+    assert review_clips_request(ready, None) is None
+    assert review_clips_request(_asset(AssetState.READY, VideoState.READY), result) is None
+    assert review_clips_request(_asset(AssetState.INGESTING, VideoState.PENDING), result) is None
+
+    def holding(cut_for: dt.datetime) -> MediaAsset:
+        entry = DerivedMedia(
+            id=2,
+            document_id="derived1",
+            kind=DerivedKind.REVIEW_CLIPS,
+            url="s3://bucket/projects/p/review-clips/angle-001_v001_p001.mp4",
+            clips=ReviewClipSet(sync_computed_at=cut_for),
+        )
+        return ready.model_copy(update={"derivatives": [entry]})
+
+    assert review_clips_missing(ready, result) == wanted
+    assert review_clips_missing(holding(computed), result) is None
+    assert review_clips_missing(holding(computed), later) is not None  # cut for another result

@@ -40,7 +40,7 @@ def test_the_sweep_removes_dead_processes_folders_only(tmp_path: Path) -> None:
     assert not dead.exists() and mine.is_dir()  # a live process's folder stays
 
 
-def test_a_kept_original_is_taken_once_and_swept_when_old(tmp_path: Path) -> None:
+def test_a_kept_original_is_linked_to_the_video_job_and_swept_when_old(tmp_path: Path) -> None:
     url = "s3://bucket/projects/p/20261130/originals/angle-001_v001.mp4"
     src = workdir.job_dir(str(tmp_path), "ingest-a1") / "camA.mp4"
     src.write_bytes(b"y" * 2048)
@@ -52,7 +52,14 @@ def test_a_kept_original_is_taken_once_and_swept_when_old(tmp_path: Path) -> Non
     assert workdir.keep_original(str(tmp_path), "a1", url, src, reserve_mb=0)
     assert workdir.take_original(str(tmp_path), "a1", url, 2048, into)
     assert into.read_bytes() == b"y" * 2048
-    assert not workdir.take_original(str(tmp_path), "a1", url, 2048, into)  # taken once
+    # The kept name stays (a link, no copy) for the review clips while the encode runs.
+    kept_a1 = workdir.kept_original(str(tmp_path), "a1", url, 2048)
+    assert kept_a1 is not None and kept_a1.stat().st_ino == into.stat().st_ino
+    assert workdir.kept_original(str(tmp_path), "a1", url, 999) is None  # not that file
+    workdir.drop_original(str(tmp_path), "a1", url)  # the video job ends
+    assert workdir.kept_original(str(tmp_path), "a1", url, 2048) is None
+    assert into.read_bytes() == b"y" * 2048
+    assert not workdir.take_original(str(tmp_path), "a1", url, 2048, into)
     # One nobody took is removed by the sweep once older than keep_s.
     src.write_bytes(b"z")
     assert workdir.keep_original(str(tmp_path), "a2", url, src, reserve_mb=0)

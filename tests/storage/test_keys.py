@@ -10,6 +10,7 @@ import pytest
 from worker.storage.errors import InvalidKey
 from worker.storage.keys import (
     FOLDERS,
+    NUMBERED_KINDS,
     RETENTION_PREFIXES,
     ObjectKeyParts,
     ObjectKind,
@@ -207,7 +208,14 @@ def test_session_prefixes_cover_every_kind() -> None:
         key = (
             sync_artifact_key("acme", DAY, "x")
             if kind is ObjectKind.SYNC
-            else object_key("acme", DAY, kind, "A", ext="bin")
+            else object_key(
+                "acme",
+                DAY,
+                kind,
+                "A",
+                ext="bin",
+                part=1 if kind in NUMBERED_KINDS else None,
+            )
         )
         assert sum(key.startswith(p) for p in prefixes) == 1, key
         # Only kinds that expire sit under a retention prefix.
@@ -276,7 +284,8 @@ def test_parse_reads_back_what_the_builder_wrote(
     version: int,
     ext: str,
 ) -> None:
-    key = object_key(project, DAY, kind, camera, version=version, ext=ext)
+    part = 3 if kind in NUMBERED_KINDS else None
+    key = object_key(project, DAY, kind, camera, version=version, ext=ext, part=part)
     parts = parse_object_key(key)
     assert parts == ObjectKeyParts(
         project=safe_project_id(project),
@@ -285,11 +294,18 @@ def test_parse_reads_back_what_the_builder_wrote(
         angle=angle_number(camera),
         version=version,
         ext=ext.removeprefix(".").lower(),
+        part=part,
     )
     # The project segment is a project id the builder keeps as it is: the round trip.
     assert (
         object_key(
-            parts.project, parts.day, parts.kind, parts.angle, version=parts.version, ext=parts.ext
+            parts.project,
+            parts.day,
+            parts.kind,
+            parts.angle,
+            version=parts.version,
+            ext=parts.ext,
+            part=parts.part,
         )
         == key
     )
@@ -377,3 +393,24 @@ def test_takes_and_the_recorder_have_keys_of_their_own() -> None:
     for bad in (0, 100, True):
         with pytest.raises(InvalidKey, match="take"):
             object_key("acme", day, "proxy", "B", take=bad)
+
+
+def test_review_clips_are_numbered_and_parse_back() -> None:
+    key = object_key("acme", DAY, ObjectKind.REVIEW_CLIPS, "B", take=2, part=7)
+    assert key == "projects/acme/20250314/review-clips/angle-002_t02_v001_p007.mp4"
+    parts = parse_object_key(key)
+    assert parts is not None and (parts.kind, parts.take, parts.part) == (
+        ObjectKind.REVIEW_CLIPS,
+        2,
+        7,
+    )
+    assert is_derived_key_of(key, "acme", DAY, "B", "review-clips", take=2)
+    assert not is_derived_key_of(key, "acme", DAY, "B", "review-clips", take=1)
+    # Only review clips are numbered, and they always are.
+    with pytest.raises(InvalidKey):
+        object_key("acme", DAY, ObjectKind.PROXY, "B", part=1)
+    with pytest.raises(InvalidKey):
+        object_key("acme", DAY, ObjectKind.REVIEW_CLIPS, "B")
+    assert parse_object_key("projects/acme/20250314/proxies/angle-002_v001_p001.mp4") is None
+    assert parse_object_key("projects/acme/20250314/review-clips/angle-002_v001.mp4") is None
+    assert parse_object_key("projects/acme/20250314/review-clips/angle-002_v001_p000.mp4") is None

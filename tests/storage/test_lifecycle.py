@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from worker.storage.base import ObjectStore
-from worker.storage.keys import RETENTION_PREFIXES, ObjectKind, object_key
+from worker.storage.keys import NUMBERED_KINDS, RETENTION_PREFIXES, ObjectKind, object_key
 from worker.storage.lifecycle import (
     DEFAULT_POLICY,
     LifecyclePolicy,
@@ -42,6 +42,7 @@ def test_the_policy_of_the_plan() -> None:
         ObjectKind.PROXY: None,
         ObjectKind.WAVEFORM: None,
         ObjectKind.THUMBNAIL: None,
+        ObjectKind.REVIEW_CLIPS: None,
         ObjectKind.SYNC: None,
         ObjectKind.MEZZANINE: 90,
         ObjectKind.AUDIO_WAV: 30,
@@ -58,7 +59,8 @@ def test_each_rule_matches_exactly_the_keys_of_its_kind() -> None:
     for kind in ObjectKind:
         if kind is ObjectKind.SYNC:
             continue
-        key = object_key("Any Project", DAY, kind, "B", ext="bin")
+        part = 1 if kind in NUMBERED_KINDS else None
+        key = object_key("Any Project", DAY, kind, "B", ext="bin", part=part)
         matched = [d for prefix, d in expiring.items() if key.startswith(prefix)]
         assert matched == ([days(DEFAULT_POLICY)[kind]] if kind in RETENTION_PREFIXES else [])
     abort = rules["multicam-abort-incomplete-uploads"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -35,3 +36,19 @@ def test_secrets_have_no_working_defaults() -> None:
     config = "\n".join(p.read_text() for p in APP.glob("config/*.js"))
     for name in ("APP_KEYS", "API_TOKEN_SALT", "ADMIN_JWT_SECRET", "JWT_SECRET"):
         assert re.search(rf"env(?:\.\w+)?\('{name}'\)", config), f"{name} must have no default"
+
+
+def test_the_review_plugin_id_is_its_strapi_name_and_the_config_key() -> None:
+    """The id lives in the plugin's package.json strapi.name (both halves read it there);
+    config/plugins.js must declare the plugin under it, and nothing else spells it."""
+    plugin = APP / "src" / "plugins" / "multicam-review"
+    package = json.loads((plugin / "package.json").read_text())
+    plugin_id = package["strapi"]["name"]
+    assert package["name"] != plugin_id, "the npm name is not a second copy of the id"
+    config = (APP / "config" / "plugins.js").read_text()
+    assert re.search(rf"^\s*'{plugin_id}': \{{", config, re.M), config
+    sources = [*plugin.glob("admin/src/**/*.js*"), *plugin.glob("server/src/**/*.js")]
+    spelled = [
+        p for p in sources if f"'{plugin_id}'" in p.read_text() or f'"{plugin_id}"' in p.read_text()
+    ]
+    assert not spelled, f"read the id from package.json instead: {spelled}"

@@ -192,6 +192,22 @@ async def test_a_deadline_bounds_every_call_inside_it(
         assert (await client.sessions.get("fast")).title == "t"  # no budget outside
 
 
+async def test_only_time_in_strapi_calls_is_charged(silent_server: tuple[str, list[str]]) -> None:
+    url, _ = silent_server
+    async with StrapiClient(url, "key", retry=QUICK, timeout=20.0) as client:
+        with deadline.within(0.5):
+            assert (await client.sessions.get("fast")).title == "t"
+            # The route's own slow work (completing a big multipart upload) is not Strapi's.
+            await asyncio.sleep(0.8)
+            assert (await client.sessions.get("fast")).title == "t"
+            left = deadline.remaining()
+            assert left is not None and 0 < left < 0.5
+            with pytest.raises(StrapiUnavailable, match="time budget"):
+                await client.sessions.get("slow")  # a slow Strapi still spends it
+            with pytest.raises(StrapiUnavailable, match="time budget is spent"):
+                await client.sessions.get("fast")
+
+
 def test_nested_deadlines_keep_the_earlier_one() -> None:
     with deadline.within(5.0):
         with deadline.within(60.0):

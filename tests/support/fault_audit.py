@@ -81,10 +81,12 @@ def _check_asset(asset: MediaAsset, objects: set[str], bucket: str, audit: Audit
         f"camera {label}: {n} {kind} entries" for kind, n in kinds.items() if n > 1
     ]
     for d in asset.derivatives or []:
-        key = d.storage_key or ""
-        used.add(key)
-        if key not in objects:
-            audit.lost.append(f"camera {label}: {d.kind.value} entry without object {key}")
+        # A review-clips entry's file is its first clip; its clips JSON lists them all.
+        keys = [d.storage_key or "", *(c.key for c in (d.clips.clips if d.clips else []))]
+        for key in dict.fromkeys(keys):
+            used.add(key)
+            if key not in objects:
+                audit.lost.append(f"camera {label}: {d.kind.value} entry without object {key}")
     want: set[str] = set()
     if asset.state is AssetState.READY:
         want |= AUDIO_KINDS
@@ -100,7 +102,7 @@ def _check_objects(objects: set[str], used: set[str], audit: Audit) -> None:
         parts = parse_object_key(key)
         if parts is None or parts.kind is ObjectKind.ORIGINAL:
             continue  # originals are kept by design; sync artifacts are checked by url
-        stored[(parts.angle, parts.version, parts.kind)].append(key)
+        stored[(parts.angle, parts.take, parts.version, parts.kind, parts.part)].append(key)
         if key not in used:
             audit.orphaned.append(key)
     audit.duplicated += [

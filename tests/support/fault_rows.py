@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
+from arq.constants import in_progress_key_prefix
 
 from strapi_client.client import StrapiClient
 from strapi_client.enums import AssetState, OperatorStatus, SessionState, VideoState
@@ -44,7 +45,7 @@ from tests.support.stack import (
     upload_original,
 )
 from worker.jobs.attempts import NEVER_FINISHED
-from worker.queue import ingest_job_id
+from worker.queue import ingest_job_id, review_clips_job_prefix
 from worker.redis_keys import attempts_key
 
 DAY = dt.date(2026, 11, 20)
@@ -116,7 +117,7 @@ async def run_row(fault: Fault, run: Run, *, catch: bool = True) -> Row:
         audit = Audit()
         for expect in outcome.expects:
             await eventually(
-                lambda e=expect: _at_rest(run.strapi, e.session_id),
+                lambda e=expect: _at_rest(run, e.session_id),
                 timeout=400,
                 what="every track of the session to come to rest",
                 stack=run.stack,
@@ -136,9 +137,9 @@ async def run_row(fault: Fault, run: Run, *, catch: bool = True) -> Row:
 # ---------------------------------------------------------------- shared steps
 
 
-async def _at_rest(strapi: StrapiClient, session_id: str) -> bool:
+async def _at_rest(run: Run, session_id: str) -> bool:
     """No job has anything left to do on this session (so the audit sees an end state)."""
-    s = await strapi.get_session(session_id)
+    s = await run.strapi.get_session(session_id)
     if s.state not in (SessionState.NEEDS_REVIEW, SessionState.READY):
         return False
     for a in s.assets or []:
@@ -149,6 +150,13 @@ async def _at_rest(strapi: StrapiClient, session_id: str) -> bool:
             VideoState.FAILED,
         ):
             return False
+    # A cut that started before the proxy was ready uploads its clips before it
+    # records them; the bucket holds objects no entry lists until it has.
+    async with _redis(run.stack) as r:
+        for a in s.assets or []:
+            running = in_progress_key_prefix + review_clips_job_prefix(a.document_id)
+            if await r.keys(f"{running}*"):
+                return False
     return True
 
 

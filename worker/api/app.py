@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from worker.api import health, webhooks
 from worker.api.body_limit import BodySizeLimit
 from worker.api.deps import Api, api_strapi_client
-from worker.api.errors import error_response
+from worker.api.errors import install_handlers
 from worker.api.v2.routes import install as install_v2
 from worker.queue import connect
 from worker.settings import Settings
@@ -50,18 +48,7 @@ def create_app(
         "upload and review API.",
     )
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [
-            {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()
-        ]
-        # The message names the first problems too, for clients that show only it.
-        shown = "; ".join(f"{d['loc']}: {d['msg']}" for d in details[:3])
-        more = f" (and {len(details) - 3} more)" if len(details) > 3 else ""
-        return error_response(
-            422, "invalid_request", f"request failed validation: {shown}{more}", details
-        )
-
+    install_handlers(app)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     install_v2(app)

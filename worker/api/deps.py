@@ -12,8 +12,8 @@ from strapi_client.client import StrapiClient
 from strapi_client.errors import StrapiNotFound
 from strapi_client.models import MediaAsset, RecordingSession
 from strapi_client.transport import RetryPolicy
+from worker.api.errors import ApiError, not_found
 from worker.api.v2.cors_cache import CorsRulesCache
-from worker.api.v2.problems import ApiError, not_found
 from worker.api.v2.upload_records import UploadRecords
 from worker.settings import Settings
 from worker.storage.base import ObjectStore
@@ -24,8 +24,9 @@ from worker.storage.base import ObjectStore
 # Retry-After from Strapi is not waited out either. Workers keep the client defaults.
 API_STRAPI_RETRY = RetryPolicy(attempts=2, initial_wait=0.2, max_wait=0.5, max_retry_after=1.0)
 API_STRAPI_TIMEOUT = httpx.Timeout(5.0, connect=1.5)
-# All of one /v2 request's Strapi calls together (strapi_client.deadline): a route that
-# calls Strapi five times on a slow Strapi answers 503 after this, not after 5 x 10 s.
+# All of one /v2 request's Strapi calls together (strapi_client.deadline; only time in
+# them counts): a route that calls Strapi five times on a slow Strapi answers 503 after
+# this, not after 5 x 10 s.
 API_STRAPI_BUDGET_S = 7.0
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from strapi_client.webhook import parse_webhook
 from worker.api.deps import Api, api
-from worker.api.errors import ErrorBody, error_response
+from worker.api.errors import ErrorBody, error_response, field_problems
 from worker.logging import get_logger
 from worker.pipeline.rules import decide
 from worker.queue import enqueue
@@ -64,10 +64,8 @@ async def strapi_webhook(
         event = parse_webhook(body)
         decision = decide(event)
     except ValidationError as exc:
-        details = [
-            {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"]} for e in exc.errors()
-        ]
-        log.warning("webhook_malformed", errors=details)
+        details = field_problems(exc.errors())
+        log.warning("webhook_malformed", errors=[d.model_dump() for d in details])
         return error_response(
             400, "invalid_payload", "webhook body is not a valid Strapi entry event", details
         )

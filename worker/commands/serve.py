@@ -82,7 +82,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from worker.jobs.worker import build_workers, run_workers
+    from worker.jobs.arq_workers import build_workers, run_workers
     from worker.queue import Queue
 
     try:

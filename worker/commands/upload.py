@@ -32,6 +32,10 @@ from worker.progress import ProgressBar
 from worker.settings import Settings
 from worker.storage.hashing import CHUNK, file_sha256, multipart_etag, normalise_etag
 
+# Completing a multipart upload joins its parts in the store: S3 documents that this
+# can take minutes for a large object, and the API answers only when it is done.
+COMPLETE_TIMEOUT_S = 900.0
+
 HELP = """\
 Upload one camera's recording to a recording session: presigned multipart upload
 straight to storage, with a progress bar on stderr, checksum verification and
@@ -138,9 +142,14 @@ class Uploader:
 
     # -- API -----------------------------------------------------------------
 
-    def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    def _call(
+        self,
+        path: str,
+        body: dict[str, Any],
+        timeout: float | httpx._client.UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> dict[str, Any]:
         try:
-            response = self._api.post(path, json=body)
+            response = self._api.post(path, json=body, timeout=timeout)
         except httpx.HTTPError as exc:
             raise UploadFailed(f"API unreachable ({exc})") from exc
         if response.is_success:
@@ -183,7 +192,11 @@ class Uploader:
             parts: list[dict[str, Any]] = []
         else:
             parts, expected = self._put_parts(session, path, ticket)
-        done = self._call(ticket["completePath"], {"uploadId": ticket["uploadId"], "parts": parts})
+        done = self._call(
+            ticket["completePath"],
+            {"uploadId": ticket["uploadId"], "parts": parts},
+            timeout=COMPLETE_TIMEOUT_S,
+        )
         if done.get("sizeBytes") != path.stat().st_size:
             raise UploadFailed(
                 f"storage holds {done.get('sizeBytes')} bytes, the file has {path.stat().st_size}"

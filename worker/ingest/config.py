@@ -60,6 +60,13 @@ class IngestSettings(BaseSettings):
         description="swscale algorithm for proxy and mezzanine scaling "
         "(bicubic is FFmpeg's scale filter default).",
     )
+    review_clip_height: int = Field(
+        360,
+        ge=16,
+        description="Review clips' shorter side in pixels (360: enough to see a clap and "
+        "lips move; a quarter of the 720p proxy's encoding work, so every camera's clips "
+        "are ready within seconds while the proxies take minutes).",
+    )
     waveform_samples_per_pixel: int = Field(
         256,
         ge=32,

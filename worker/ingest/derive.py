@@ -100,6 +100,35 @@ class _Progress:
             )
 
 
+def proxy_spec(
+    width: int,
+    height: int,
+    sar: Fraction | None,
+    rate: Fraction,
+    time_base: Fraction,
+    config: IngestSettings,
+    short_side: int | None = None,
+) -> VideoSpec:
+    """How a proxy of this picture is encoded (a review clip: the same at ``short_side``)."""
+    side = config.proxy_height if short_side is None else short_side
+    w, h = scaled_size(width, height, sar, side, config.proxy_upscale)
+    return VideoSpec(
+        container_format="mp4",
+        width=w,
+        height=h,
+        preset=config.proxy_preset,
+        crf=config.proxy_crf,
+        gop=config.proxy_gop,
+        bframes=config.proxy_bframes,
+        threads=config.encoder_threads,
+        scaler=config.proxy_scaler,
+        rate=rate,
+        time_base=time_base,
+        strict_gop=True,
+        faststart=True,
+    )
+
+
 def _h264_specs(
     probe: ProbeResult,
     config: IngestSettings,
@@ -111,24 +140,7 @@ def _h264_specs(
     sar = video.sample_aspect_ratio
     specs: dict[Kind, VideoSpec] = {}
     if "proxy" in kinds:
-        w, h = scaled_size(
-            probe.width, probe.height, sar, config.proxy_height, config.proxy_upscale
-        )
-        specs["proxy"] = VideoSpec(
-            container_format="mp4",
-            width=w,
-            height=h,
-            preset=config.proxy_preset,
-            crf=config.proxy_crf,
-            gop=config.proxy_gop,
-            bframes=config.proxy_bframes,
-            threads=config.encoder_threads,
-            scaler=config.proxy_scaler,
-            rate=probe.rate,
-            time_base=tb,
-            strict_gop=True,
-            faststart=True,
-        )
+        specs["proxy"] = proxy_spec(probe.width, probe.height, sar, probe.rate, tb, config)
     if "mezzanine" in kinds:
         origin = mezzanine_origin_ms(probe.video_start_ms, probe.audio_start_ms) / 1000.0
         specs["mezzanine"] = VideoSpec(

@@ -108,3 +108,21 @@ def waveform_document(
         "length": len(mins),
         "data": data.tolist(),
     }
+
+
+def read_waveform_document(
+    doc: Any,
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16], float]:
+    """Mins, maxs and points per second of a document :func:`waveform_document` wrote.
+
+    :raises ValueError: ``doc`` is not such a document (one channel, min/max pairs).
+    """
+    if not isinstance(doc, dict) or doc.get("channels", 1) != 1:
+        raise ValueError("not a one-channel audiowaveform document")
+    data = np.asarray(doc.get("data", []), dtype=np.int16)
+    rate, spp = doc.get("sample_rate"), doc.get("samples_per_pixel")
+    if data.ndim != 1 or data.size % 2 or not isinstance(rate, int) or not isinstance(spp, int):
+        raise ValueError("the document's data, sample_rate or samples_per_pixel is malformed")
+    if rate <= 0 or spp <= 0:
+        raise ValueError("sample_rate and samples_per_pixel must be positive")
+    return data[0::2], data[1::2], rate / spp

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Collection
@@ -30,7 +31,7 @@ from worker.ingest.files import DerivedFile, Kind
 from worker.ingest.probe import ProbeResult
 from worker.jobs.context import Deps
 from worker.logging import get_logger
-from worker.owned_keys import owns_key
+from worker.owned_keys import owned_clip_keys, owns_key
 from worker.storage.keys import object_key, parse_object_key
 from worker.transient import TRANSIENT
 
@@ -75,11 +76,14 @@ async def derive(
     facts: ProbeResult,
     kinds: Collection[Kind],
     report: ReportFn,
+    nice: int = 0,
 ) -> list[DerivedFile]:
     """Run the one-pass derivation of ``kinds`` in a thread, forwarding its progress.
 
     ``report`` is awaited at most every :data:`PROGRESS_EVERY_S`; its transient
     failures are logged, not raised (progress is best effort, results are not).
+    :param nice: run in a thread of its own at this niceness (FFmpeg's and x264's
+        threads, started from it, inherit it); 0: the shared pool, as the caller.
     """
     loop = asyncio.get_running_loop()
     latest: list[tuple[float, str]] = []
@@ -88,11 +92,13 @@ async def derive(
         loop.call_soon_threadsafe(latest.append, (fraction, message))
 
     cancel = threading.Event()
-    task = asyncio.create_task(
-        asyncio.to_thread(
-            derive_all, source, out_dir, facts, config, progress, kinds=list(kinds), cancel=cancel
+
+    def run() -> list[DerivedFile]:
+        return derive_all(
+            source, out_dir, facts, config, progress, kinds=list(kinds), cancel=cancel
         )
-    )
+
+    task = asyncio.create_task(asyncio.to_thread(run) if nice <= 0 else _niced(run, nice))
     last_sent = time.monotonic()
     try:
         while not task.done():
@@ -116,6 +122,47 @@ async def derive(
         get_logger().warning("derive_cancelled")
         raise
     return task.result()
+
+
+async def _niced(work: Callable[[], list[DerivedFile]], nice: int) -> list[DerivedFile]:
+    """``work`` in a new thread that lowers its own priority first (and for good: the
+    thread ends with the work, so no later job inherits it)."""
+    done: asyncio.Future[list[DerivedFile]] = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+
+    def body() -> None:
+        with contextlib.suppress(OSError):  # a platform without per-thread niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        try:
+            result = work()
+        except BaseException as exc:  # handed to the awaiting task
+            loop.call_soon_threadsafe(_settle, done, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, done, result, None)
+
+    threading.Thread(target=body, name="derive-niced", daemon=True).start()
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        # As asyncio.to_thread's caller does: the work ends (the caller sets its cancel
+        # event) before this task does, so nothing writes into a folder being removed.
+        with contextlib.suppress(BaseException):
+            await done
+        raise
+
+
+def _settle(
+    future: asyncio.Future[list[DerivedFile]],
+    result: list[DerivedFile] | None,
+    error: BaseException | None,
+) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert result is not None
+        future.set_result(result)
 
 
 async def store(
@@ -156,15 +203,17 @@ async def make(
     kinds: Collection[Kind],
     report: ReportFn,
     uploaded: list[str],
+    nice: int = 0,
 ) -> list[DerivedFile] | None:
     """Derive ``kinds``, store them and record them on the asset, while it is still current.
 
     :param uploaded: every key stored is appended here (so a caller that fails later
         knows what to remove).
+    :param nice: the derivation's niceness (see :func:`derive`).
     :returns: the files made, or None when the asset was re-uploaded meanwhile (its
         newer job owns it: what this one stored is removed, nothing is recorded).
     """
-    outputs = await derive(deps.ingest, source, out_dir, facts, kinds, report)
+    outputs = await derive(deps.ingest, source, out_dir, facts, kinds, report, nice)
     files = await store(
         deps, asset, session.project_id, session.date, original_key, outputs, uploaded
     )
@@ -213,6 +262,8 @@ async def delete_derivative(
     The key is text in Strapi; whoever could change it must not be able to make the
     worker delete an original or another session's object.
     """
+    for key in sorted(owned_clip_keys(derived, asset, session) - {derived.storage_key}):
+        await deps.store.delete(key)
     if derived.storage_key:
         if owns_key(derived, asset, session):
             await deps.store.delete(derived.storage_key)

@@ -8,6 +8,7 @@ duplicated.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from arq.constants import in_progress_key_prefix
@@ -26,6 +27,7 @@ from worker.pipeline.rules import (
     VIDEO_UNSETTLED,
     advance_request,
     ingest_request,
+    review_clips_missing,
     video_request,
 )
 from worker.queue import APPLY_REVIEW, JobRequest, enqueue
@@ -33,54 +35,78 @@ from worker.review.marks import REVIEWED, review_job_id
 from worker.transient import TRANSIENT
 
 
+@dataclass
+class _Due:
+    """What one reconcile round found: work to enqueue, and job ids whose worker may be gone."""
+
+    wanted: list[JobRequest] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+    def add(self, request: JobRequest, *, stale: bool = False) -> None:
+        self.wanted.append(request)
+        if stale:
+            self.stale.append(request.job_id)
+
+
 async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
     """arq cron job: enqueue every piece of work Strapi's state says is due."""
     deps = deps_of(ctx)
     log = get_logger(job="reconcile")
-    wanted: list[JobRequest] = []
-    stale: list[str] = []
+    due = _Due()
     now = dt.datetime.now(dt.UTC)
+    stale_s = deps.settings.stale_job_s
     try:
         async for asset in deps.strapi.iter_assets(state=list(ASSET_NEEDS_INGEST)):
             req = ingest_request(asset)
             if req is not None:
-                wanted.append(req)
-                if _looks_dead(asset, now, deps.settings.stale_job_s):
-                    stale.append(req.job_id)
-        unsettled_video = {"videoState": {"$in": [v.value for v in VIDEO_UNSETTLED]}}
-        async for asset in deps.strapi.iter_assets(state=AssetState.READY, filters=unsettled_video):
-            video = video_request(asset)
-            if video is not None:
-                wanted.append(video)
-                # Pending too: a worker killed before the job's first write leaves it so.
-                # A job that is only queued has no marker, so releasing it is a no-op.
-                if _stale(asset.updated_at, now, deps.settings.stale_job_s):
-                    stale.append(video.job_id)
+                due.add(req, stale=_looks_dead(asset, now, stale_s))
+        awaiting_proxies = await _videos(deps.strapi, due, now, stale_s)
+        for session_id in sorted(awaiting_proxies):
+            # Its review clips are what the operator looks at until the proxies exist.
+            synced = await deps.strapi.get_session(session_id)
+            for asset in synced.assets or []:
+                clips = review_clips_missing(asset, synced.sync_result)
+                if clips is not None:
+                    due.add(clips)
         async for session in deps.strapi.iter_sessions(state=list(SESSION_UNSETTLED)):
-            req = advance_request(session.document_id)
-            wanted.append(req)
-            if session.state is SessionState.SYNCING and _stale(
-                session.updated_at, now, deps.settings.stale_job_s
-            ):
-                stale.append(req.job_id)
+            syncing = session.state is SessionState.SYNCING
+            due.add(
+                advance_request(session.document_id),
+                stale=syncing and _stale(session.updated_at, now, stale_s),
+            )
         for review, updated_at in await _unapplied_reviews(deps.strapi):
-            wanted.append(review)
             # Applying a review takes a second; one still marked running after the
             # stale time lost its worker (a crash), and arq would wait for the job's
             # whole timeout before running it again.
-            if _stale(updated_at, now, deps.settings.stale_job_s):
-                stale.append(review.job_id)
+            due.add(review, stale=_stale(updated_at, now, stale_s))
     except TRANSIENT as exc:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
-    await release_stale(ctx["redis"], stale)
+    await release_stale(ctx["redis"], due.stale)
     enqueued = 0
-    for req in wanted:
+    for req in due.wanted:
         job = await enqueue(ctx["redis"], req, main_queue=deps.settings.queue_name)
         enqueued += job is not None
     if enqueued:
-        log.info("reconcile_enqueued", enqueued=enqueued, checked=len(wanted))
-    return {"enqueued": enqueued, "already_queued": len(wanted) - enqueued}
+        log.info("reconcile_enqueued", enqueued=enqueued, checked=len(due.wanted))
+    return {"enqueued": enqueued, "already_queued": len(due.wanted) - enqueued}
+
+
+async def _videos(strapi: StrapiClient, due: _Due, now: dt.datetime, stale_s: float) -> set[str]:
+    """The video encodes still to finish; returns the sessions whose proxies are to come."""
+    unsettled_video = {"videoState": {"$in": [v.value for v in VIDEO_UNSETTLED]}}
+    sessions: set[str] = set()
+    async for asset in strapi.iter_assets(
+        state=AssetState.READY, filters=unsettled_video, populate={"session": True}
+    ):
+        if asset.session is not None:
+            sessions.add(asset.session.document_id)
+        video = video_request(asset)
+        if video is not None:
+            # Pending too: a worker killed before the job's first write leaves it so.
+            # A job that is only queued has no marker, so releasing it is a no-op.
+            due.add(video, stale=_stale(asset.updated_at, now, stale_s))
+    return sessions
 
 
 async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:

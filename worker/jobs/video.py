@@ -110,7 +110,17 @@ async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
             await _progress(deps, asset_id, fraction, message)
 
         outputs = await derived.make(
-            deps, asset, session, key, source, folder / "out", facts, kinds, report, uploaded
+            deps,
+            asset,
+            session,
+            key,
+            source,
+            folder / "out",
+            facts,
+            kinds,
+            report,
+            uploaded,
+            nice=deps.settings.video_nice,
         )
         if outputs is None:
             return "superseded by a newer upload"

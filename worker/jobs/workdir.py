@@ -5,10 +5,12 @@ starting up removes the folders of dead processes on its host (a SIGKILL or the
 OOM killer skips every ``finally``) and never those of a live neighbour sharing
 the same work dir.
 
-A downloaded original can be *kept* for the video job of the same asset: the
-audio ingest hands it over by renaming it into ``originals/``, the video job
-takes it if it runs on the same machine, and anything not taken within
-``keep_s`` is removed by the sweep. A video job elsewhere downloads the file
+A downloaded original can be *kept* for the later jobs of the same asset: the
+audio ingest hands it over by renaming it into ``multicam-originals/``; the video
+job takes it if it runs on the same machine (a hard link into its folder, so the
+kept name stays for the review clips, which read it in place while the encode
+runs) and forgets the kept name when it ends; anything not taken within
+``keep_s`` is removed by the sweep. A job elsewhere reads the file from storage
 again; nothing depends on the hand-over.
 """
 
@@ -136,16 +138,32 @@ def keep_original(
 
 
 def take_original(work_dir: str, asset_id: str, original_url: str, size: int, into: Path) -> bool:
-    """Move the kept original of this asset and file to ``into``, if it is here."""
+    """Link the kept original of this asset and file to ``into``, if it is here.
+
+    The kept name stays until :func:`drop_original` (the review clips may read it
+    meanwhile); where a link cannot be made the file is moved, as before.
+    """
     kept = _kept_path(work_dir, asset_id, original_url)
     try:
         if kept.stat().st_size != size:
             kept.unlink(missing_ok=True)
             return False
-        os.replace(kept, into)
+        try:
+            os.link(kept, into)
+        except OSError:
+            os.replace(kept, into)
     except OSError:
         return False
     return True
+
+
+def kept_original(work_dir: str, asset_id: str, original_url: str, size: int) -> Path | None:
+    """The kept original of this asset and file, to read in place (None: not here)."""
+    kept = _kept_path(work_dir, asset_id, original_url)
+    try:
+        return kept if kept.stat().st_size == size else None
+    except OSError:
+        return None
 
 
 def drop_original(work_dir: str, asset_id: str, original_url: str) -> None:

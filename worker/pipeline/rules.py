@@ -10,17 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from strapi_client.base import is_document_id
-from strapi_client.enums import AssetState, SessionState, VideoState
-from strapi_client.models import MediaAsset, RecordingSession, SyncResult
+from strapi_client.enums import AssetState, DerivedKind, SessionState, VideoState
+from strapi_client.models import DerivedMedia, MediaAsset, RecordingSession, SyncResult
 from strapi_client.webhook import WebhookEvent
 from worker.queue import (
     APPLY_REVIEW,
+    CUT_REVIEW_CLIPS,
     ENCODE_VIDEO,
     INGEST_ASSET,
     SYNC_SESSION,
     JobRequest,
     Queue,
     ingest_job_id,
+    review_clips_job_id,
     session_job_id,
     video_job_id,
 )
@@ -58,6 +60,47 @@ def video_request(asset: MediaAsset) -> JobRequest | None:
         video_job_id(asset.document_id, asset.original_url),
         (asset.document_id,),
         Queue.VIDEO,
+    )
+
+
+def review_clips_request(asset: MediaAsset, result: SyncResult | None) -> JobRequest | None:
+    """The review clips a camera needs: the session is synced and its proxy is not ready."""
+    if (
+        result is None
+        or result.computed_at is None
+        or asset.camera_label.is_recorder
+        or asset.state is not AssetState.READY
+        or asset.video_state not in VIDEO_UNSETTLED
+        or not asset.original_url
+    ):
+        return None
+    return JobRequest(
+        CUT_REVIEW_CLIPS,
+        review_clips_job_id(asset.document_id, asset.original_url, result.computed_at.isoformat()),
+        (asset.document_id,),
+    )
+
+
+def review_clips_missing(asset: MediaAsset, result: SyncResult | None) -> JobRequest | None:
+    """The review clips a camera needs and does not hold (reconcile: a lost job).
+
+    ``asset`` with its derivatives. Clips cut for this result count as held; a cut that
+    found nothing to cut leaves none and is tried again while the proxy is to come.
+    """
+    request = review_clips_request(asset, result)
+    if request is None or result is None:
+        return None
+    if any(clips_cut_for(d, result) for d in asset.derivatives or []):
+        return None
+    return request
+
+
+def clips_cut_for(entry: DerivedMedia, result: SyncResult) -> bool:
+    """True when ``entry`` holds review clips cut for ``result``."""
+    return (
+        entry.kind is DerivedKind.REVIEW_CLIPS
+        and entry.clips is not None
+        and entry.clips.sync_computed_at == result.computed_at
     )
 
 

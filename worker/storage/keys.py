@@ -3,10 +3,12 @@
 Layout (the plan's scheme, see docs/storage.md)::
 
     projects/{project}/{YYYYMMDD}/{kind plural}/angle-{NNN}[_t{TT}]_v{VVV}.{ext}
+    projects/{project}/{YYYYMMDD}/review-clips/angle-{NNN}[_t{TT}]_v{VVV}_p{PPP}.mp4
     projects/{project}/{YYYYMMDD}/sync/{name}.json
 
 A camera's first take has no ``_t`` part (the layout before takes existed); take
-2 onwards is ``_t02``…``_t99``. The sound recorder is angle 100.
+2 onwards is ``_t02``…``_t99``. The sound recorder is angle 100. Review clips are the
+kind with several files per camera: ``_p001``…``_p999`` numbers them.
 
 ``object_key`` builds the first form and ``parse_object_key`` reads it back.
 Kinds that expire get a retention prefix in front of that same key
@@ -36,6 +38,7 @@ PROJECT_SLUG_MAX = 48
 MAX_VERSION = 999
 MAX_ANGLE = 999
 MAX_TAKE = 99
+MAX_PART = 999
 # The sound recorder's label and angle number (cameras are letters: A=1 … Z=26).
 RECORDER_LABEL = "REC"
 RECORDER_ANGLE = 100
@@ -50,6 +53,7 @@ class ObjectKind(StrEnum):
     AUDIO_WAV = "audio-wav"
     WAVEFORM = "waveform"
     THUMBNAIL = "thumbnail"
+    REVIEW_CLIPS = "review-clips"  # several files per camera: object_key(part=n)
     SYNC = "sync"  # debug artifacts of a session's sync run; see sync_artifact_key
 
 
@@ -61,6 +65,7 @@ FOLDERS: Mapping[ObjectKind, str] = MappingProxyType(
         ObjectKind.AUDIO_WAV: "audio",
         ObjectKind.WAVEFORM: "waveforms",
         ObjectKind.THUMBNAIL: "thumbnails",
+        ObjectKind.REVIEW_CLIPS: "review-clips",
         ObjectKind.SYNC: "sync",
     }
 )
@@ -80,8 +85,12 @@ DEFAULT_EXTENSIONS: Mapping[ObjectKind, str] = MappingProxyType(
         ObjectKind.AUDIO_WAV: "wav",
         ObjectKind.WAVEFORM: "json",
         ObjectKind.THUMBNAIL: "jpg",
+        ObjectKind.REVIEW_CLIPS: "mp4",
     }
 )
+
+# Kinds with several numbered files per camera (``_p001``...).
+NUMBERED_KINDS: frozenset[ObjectKind] = frozenset({ObjectKind.REVIEW_CLIPS})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EXT = re.compile(r"[a-z0-9]{1,10}")
@@ -91,7 +100,7 @@ _OBJECT_KEY = re.compile(
     r"(?P<retention>expiring/[a-z0-9_-]+/)?projects/(?P<project>[a-z0-9_-]{1,57})/"
     r"(?P<day>[0-9]{8})/(?P<folder>[a-z0-9_-]+)/"
     r"angle-(?P<angle>[0-9]{3})(?:_t(?P<take>[0-9]{2}))?_v(?P<version>[0-9]{3})"
-    r"\.(?P<ext>[a-z0-9]{1,10})"
+    r"(?:_p(?P<part>[0-9]{3}))?\.(?P<ext>[a-z0-9]{1,10})"
 )
 
 
@@ -217,8 +226,9 @@ def object_key(
     version: int = 1,
     ext: str | None = None,
     take: int = 1,
+    part: int | None = None,
 ) -> str:
-    """Key of one camera's (take's) original or derived file.
+    """Key of one camera's (take's) original or derived file (``part``: which of several).
 
     >>> object_key("acme", dt.date(2025, 3, 14), "proxy", "B")
     'projects/acme/20250314/proxies/angle-002_v001.mp4'
@@ -226,6 +236,8 @@ def object_key(
     'expiring/audio/projects/acme/20250314/audio/angle-001_v001.wav'
     >>> object_key("acme", dt.date(2025, 3, 14), "proxy", "B", take=3)
     'projects/acme/20250314/proxies/angle-002_t03_v001.mp4'
+    >>> object_key("acme", dt.date(2025, 3, 14), "review-clips", "B", part=2)
+    'projects/acme/20250314/review-clips/angle-002_v001_p002.mp4'
     """
     try:
         kind = ObjectKind(kind)
@@ -242,7 +254,15 @@ def object_key(
     if isinstance(take, bool) or not isinstance(take, int) or not 1 <= take <= MAX_TAKE:
         raise InvalidKey(f"take {take!r} is outside 1..{MAX_TAKE}")
     take_part = f"_t{take:02d}" if take > 1 else ""
-    name = f"angle-{angle_number(camera):03d}{take_part}_v{version:03d}.{normalise_extension(ext)}"
+    if (kind in NUMBERED_KINDS) != (part is not None):
+        raise InvalidKey(f"{kind} keys are numbered (part=1..{MAX_PART}) and no others are")
+    if part is not None and (isinstance(part, bool) or not 1 <= part <= MAX_PART):
+        raise InvalidKey(f"part {part!r} is outside 1..{MAX_PART}")
+    part_suffix = f"_p{part:03d}" if part is not None else ""
+    name = (
+        f"angle-{angle_number(camera):03d}{take_part}_v{version:03d}{part_suffix}"
+        f".{normalise_extension(ext)}"
+    )
     key = f"{retention_prefix(kind)}{session_prefix(project_id, day)}{FOLDERS[kind]}/{name}"
     return check_key(key)
 
@@ -287,6 +307,7 @@ class ObjectKeyParts:
     version: int
     ext: str
     take: int = 1
+    part: int | None = None  # numbered kinds only (NUMBERED_KINDS)
 
     @property
     def camera(self) -> str | None:
@@ -321,7 +342,10 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
     take = int(match["take"]) if match["take"] is not None else 1
     # "_t01" is never written (take 1 has no take part): one key per file.
     take_ok = match["take"] is None or 2 <= take <= MAX_TAKE
-    if not (1 <= angle <= MAX_ANGLE and 1 <= version <= MAX_VERSION and take_ok):
+    part = int(match["part"]) if match["part"] is not None else None
+    # Numbered kinds count from 1; no other kind has a number.
+    part_ok = (part is not None and part >= 1) if kind in NUMBERED_KINDS else part is None
+    if not (1 <= angle <= MAX_ANGLE and 1 <= version <= MAX_VERSION and take_ok and part_ok):
         return None
     try:
         date = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
@@ -335,6 +359,7 @@ def parse_object_key(key: str) -> ObjectKeyParts | None:
         version=version,
         ext=match["ext"],
         take=take,
+        part=part,
     )
 
 

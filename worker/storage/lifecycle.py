@@ -98,6 +98,11 @@ DEFAULT_POLICY = LifecyclePolicy(
         ),
         Retention(kind=ObjectKind.THUMBNAIL, why="a few tens of kB; the review UI lists them"),
         Retention(
+            kind=ObjectKind.REVIEW_CLIPS,
+            why="a few MB per camera: the pictures of a review made before the proxy, kept "
+            "because the session's record of its review points at them",
+        ),
+        Retention(
             kind=ObjectKind.SYNC,
             why="small debug JSON: the record of how the offsets "
             "an operator approved were computed",

@@ -17,6 +17,7 @@ from itertools import combinations
 from worker.errors import MediaError, NoAudioStream, SyncInputError
 from worker.sync.analysis import CameraInput, analyse
 from worker.sync.arrival import refine_placements
+from worker.sync.camera_takes import Clip, place_clips
 from worker.sync.clips import ClipInput, SessionClip, clip_ids
 from worker.sync.confidence import Classification, probability
 from worker.sync.decode import ANALYSIS_RATE, AudioProbe, probe_audio
@@ -24,7 +25,6 @@ from worker.sync.pairwise import PairAlignment, SyncParams, align_pair
 from worker.sync.parallel import decode_and_align
 from worker.sync.report import ClipSyncReport, PairRecord, SyncReport
 from worker.sync.solve import FRAME_S, Edge, Placement, choose_master, evidence_of, make_edge
-from worker.sync.timeline import Clip, place_clips
 from worker.sync.track import Track
 
 __all__ = [

@@ -92,7 +92,7 @@ def _hold() -> None:
 
     kind = os.environ.get("MULTICAM_TEST_HOLD", "")
     if kind == "sync":
-        from worker.jobs import sync
+        from worker.jobs import session_sync as sync
 
         engine = sync.sync_clips
 
@@ -126,7 +126,7 @@ elif POISON == "video":
 
     video_out.EncoderThread.finish = _damaged_video  # type: ignore[method-assign]
 elif POISON == "sync":
-    from worker.jobs import sync
+    from worker.jobs import session_sync as sync
 
     assert hasattr(sync, "sync_clips"), "the sync job no longer calls sync_clips"
     sync.sync_clips = _out_of_memory

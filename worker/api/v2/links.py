@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from worker.api.v2.media_links import MediaSigner
-from worker.api.v2.models import Link
+from worker.api.v2.models.base import Link
 from worker.storage.base import DirectUploadStore, ObjectStore
 from worker.storage.errors import ForeignUrlError, InvalidKey
 

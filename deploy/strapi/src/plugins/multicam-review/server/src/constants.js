@@ -54,7 +54,7 @@ const PROTECTED_FIELDS = {
     'session',
     'derivatives',
   ],
-  [DERIVED_UID]: ['kind', 'url', 'sizeBytes', 'checksum', 'storageKey', 'contentType', 'naturalKey', 'asset'],
+  [DERIVED_UID]: ['kind', 'url', 'sizeBytes', 'checksum', 'storageKey', 'contentType', 'clips', 'naturalKey', 'asset'],
 };
 
 // Entries only the worker creates (from an upload or a sync), never a person.

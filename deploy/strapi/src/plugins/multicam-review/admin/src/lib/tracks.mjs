@@ -17,15 +17,23 @@ export function trackText(asset) {
   }
   // A sound recorder has no video track: its audio is all there is.
   if (asset.cameraLabel === 'REC' || asset.isRecorder) return 'ready';
+  return asset.videoState === 'ready' ? 'ready' : `audio ready · ${videoText(asset)}`;
+}
+
+/**
+ * The video track alone: "proxy 45 %", "proxy starting", "video queued", "video failed"
+ * or "ready" (what a tile says of the full proxy while it shows a review clip).
+ */
+export function videoText(asset) {
   switch (asset.videoState) {
     case 'ready':
       return 'ready';
     case 'encoding':
-      return `audio ready · proxy ${pct(asset.videoProgressPct) || 'starting'}`;
+      return `proxy ${pct(asset.videoProgressPct) || 'starting'}`;
     case 'failed':
-      return 'audio ready · video failed';
+      return 'video failed';
     default:
-      return 'audio ready · video queued';
+      return 'video queued';
   }
 }
 

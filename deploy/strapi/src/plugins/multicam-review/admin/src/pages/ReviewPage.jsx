@@ -10,17 +10,32 @@ import { STEPS, corrections, describeShift, nudged } from '../lib/nudge.mjs';
 import { nextLoud } from '../lib/peaks.mjs';
 import { clipName, problemText } from '../lib/summary.mjs';
 import { clipAt, clipTestId, lanes } from '../lib/lanes.mjs';
-import { trackText } from '../lib/tracks.mjs';
+import { clipAtProxyTime, momentText, nextMoment, pictureSource, reviewMoments } from '../lib/reviewClips.mjs';
+import { trackText, videoText } from '../lib/tracks.mjs';
 import { useReviewApi } from '../lib/useReviewApi.js';
+import { useTransport } from '../lib/useTransport.js';
 import { waveFromJson } from '../lib/waveform.js';
 import { UploadZones } from '../components/UploadZones.jsx';
 import { TakeLanes } from '../components/TakeLanes.jsx';
 import { WaveCanvas } from '../components/WaveCanvas.jsx';
 
-// A follower more than this far from where the clock says is re-seeked while playing.
-const RESEEK_S = 0.12;
 const WINDOWS_MS = [2000, 4000, 10000, 30000];
 const LISTEN_S = 4;
+// While a camera's proxy is still to come, the view is read again this often (ms): its
+// review clips and then its proxy appear without a reload.
+const MEDIA_POLL_MS = 5000;
+
+/** A tile's video (proxy or review clip): every one stays mounted, the shown one visible. */
+function tileVideoStyle(shown) {
+  return {
+    width: '100%',
+    height: '100%',
+    objectFit: 'contain',
+    position: 'absolute',
+    inset: 0,
+    visibility: shown ? 'visible' : 'hidden',
+  };
+}
 
 function initialOffsets(view) {
   const out = {};
@@ -41,16 +56,22 @@ export function ReviewPage() {
   const [problem, setProblem] = useState(null);
   const [offsets, setOffsets] = useState({});
   const [waves, setWaves] = useState({});
-  const [t, setT] = useState(0);
-  const [playing, setPlaying] = useState(false);
   const [windowMs, setWindowMs] = useState(4000);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(null);
   const [manual, setManual] = useState({});
   const [waiting, setWaiting] = useState(null); // the session's status while it has no sync result
-  const videos = useRef({});
-  const clockRef = useRef({ t: 0, playing: false, wallStart: 0, tStart: 0 });
   const audioRef = useRef(null);
+
+  // Memoised so that, before the result is loaded, the empty list is the same one every
+  // render (a fresh [] would remake span, follow and seek, and rerun their effects).
+  const cameras = useMemo(() => view?.cameras || [], [view]);
+  // The clip at the timeline's zero (REC, or B#1 when the master camera has several files).
+  const master = view?.masterClip ?? view?.masterCamera;
+  const cameraLanes = useMemo(() => lanes(cameras, offsets), [cameras, offsets]);
+  const span = useMemo(() => timelineSpan(cameras, offsets), [cameras, offsets]);
+
+  const { t, playing, setPlaying, seek, now, setStart, follow, videoRef } = useTransport(cameras, offsets, span);
 
   const load = useCallback(async () => {
     setProblem(null);
@@ -64,8 +85,7 @@ export function ReviewPage() {
       const initial = initialOffsets(v);
       // Start where every placed camera is recording: all three pictures show.
       const start = Math.max(0, ...Object.values(initial).filter((o) => o !== null));
-      clockRef.current.t = start;
-      setT(start);
+      setStart(start);
       setView(v);
       setOffsets(initial);
       const loaded = {};
@@ -84,101 +104,36 @@ export function ReviewPage() {
     } catch (err) {
       setProblem(problemText(err));
     }
-  }, [api, sessionId]);
+  }, [api, sessionId, setStart]);
 
   useEffect(() => {
     load();
   }, [load]);
 
-  // Memoised so that, before the result is loaded, the empty list is the same one every
-  // render (a fresh [] would remake span, follow and seek, and rerun their effects).
-  const cameras = useMemo(() => view?.cameras || [], [view]);
-  // The clip at the timeline's zero (REC, or B#1 when the master camera has several files).
-  const master = view?.masterClip ?? view?.masterCamera;
-  const cameraLanes = useMemo(() => lanes(cameras, offsets), [cameras, offsets]);
-  const span = useMemo(() => timelineSpan(cameras, offsets), [cameras, offsets]);
-
-  /** Put every video where master time `at` falls for it; `hard`: seek even if close. */
-  const follow = useCallback(
-    (at, hard) => {
-      const { playing: isPlaying } = clockRef.current;
-      for (const cam of cameras) {
-        const video = videos.current[cam.label];
-        const offset = offsets[cam.label];
-        if (!video || offset === null || offset === undefined) continue;
-        const target = proxyTime(at, cam, offset);
-        const inside = target >= 0 && (!video.duration || target <= video.duration);
-        video.dataset.recording = String(inside);
-        if (!inside) {
-          if (!video.paused) video.pause();
-          continue;
-        }
-        if (hard || Math.abs(video.currentTime - target) > RESEEK_S) video.currentTime = target;
-        if (isPlaying && video.paused) video.play().catch(() => {});
-        if (!isPlaying && !video.paused) video.pause();
-      }
-    },
-    [cameras, offsets]
-  );
-
-  const seek = useCallback(
-    (at) => {
-      const clamped = Math.min(Math.max(at, span[0]), span[1]);
-      const c = clockRef.current;
-      c.t = clamped;
-      c.tStart = clamped;
-      c.wallStart = performance.now();
-      setT(clamped);
-      follow(clamped, true);
-    },
-    [follow, span]
-  );
-
-  // The transport's clock: wall time while playing; the videos follow it.
-  useEffect(() => {
-    if (!playing) return undefined;
-    let frame;
-    const c = clockRef.current;
-    c.playing = true;
-    c.tStart = c.t;
-    c.wallStart = performance.now();
-    follow(c.t, false);
-    const tick = () => {
-      c.t = c.tStart + (performance.now() - c.wallStart);
-      if (c.t >= span[1]) {
-        c.t = span[1];
-        setPlaying(false);
-      }
-      setT(c.t);
-      follow(c.t, false);
-      frame = requestAnimationFrame(tick);
-    };
-    frame = requestAnimationFrame(tick);
-    return () => {
-      cancelAnimationFrame(frame);
-      c.playing = false;
-      follow(c.t, false);
-    };
-  }, [playing, follow, span]);
-
   // A nudge moves the picture at once.
   useEffect(() => {
-    if (view) follow(clockRef.current.t, true);
+    if (view) follow(true);
   }, [offsets, view, follow]);
 
   const jumpToLoud = () => {
     const ref = waves[master] ? master : cameras.find((c) => waves[c.label])?.label;
     if (!ref) return;
     const cam = cameras.find((c) => c.label === ref);
-    const at = nextLoud(waves[ref], cam, offsets[ref] ?? 0, clockRef.current.t);
+    const at = nextLoud(waves[ref], cam, offsets[ref] ?? 0, now());
     if (at !== null) seek(at);
+  };
+
+  const moments = reviewMoments(cameras);
+  const jumpToMoment = () => {
+    const moment = nextMoment(moments, now());
+    if (moment) seek(moment.startMs);
   };
 
   const listen = async (label) => {
     try {
       const blob = await api.listen(sessionId, {
         camera: label,
-        atMs: clockRef.current.t.toFixed(1),
+        atMs: now().toFixed(1),
         offsetMs: offsets[label],
         seconds: LISTEN_S,
       });
@@ -207,6 +162,24 @@ export function ReviewPage() {
       setBusy(false);
     }
   };
+
+  // Proxies still to come: read the view again for the review clips, then the proxies
+  // (the working offsets and the transport stay as they are).
+  const mediaPending = cameras.some(
+    (c) => !c.isRecorder && pictureSource(c) !== 'proxy' && (c.videoState === 'pending' || c.videoState === 'encoding')
+  );
+  useEffect(() => {
+    if (!view || !mediaPending) return undefined;
+    const timer = setTimeout(async () => {
+      try {
+        const fresh = await api.sync(sessionId);
+        if (fresh && fresh.computedAt === view.computedAt) setView(fresh);
+      } catch {
+        // The next poll tries again; the page keeps what it has.
+      }
+    }, MEDIA_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [api, sessionId, view, mediaPending]);
 
   // Not synced yet: the cameras' files come in here; the review opens by itself.
   useEffect(() => {
@@ -308,25 +281,51 @@ export function ReviewPage() {
                       // recording now is shown. A camera with one file shows it paused
                       // where it is not recording, one with takes shows none there.
                       const shown = showing ? showing.label === clip.label : !multi;
+                      if (pictureSource(cam) === 'clips') {
+                        const offset = offsets[cam.label];
+                        const placed = offset !== null && offset !== undefined;
+                        const hit = placed ? clipAtProxyTime(cam, proxyTime(t, cam, offset)) : null;
+                        return (
+                          <Box key={clip.label}>
+                            {cam.reviewClips.map((rc, index) => (
+                              <video
+                                key={rc.url}
+                                ref={videoRef(`${cam.label}:${index}`)}
+                                src={rc.url}
+                                preload="auto"
+                                muted
+                                playsInline
+                                onLoadedMetadata={() => follow(true)}
+                                style={tileVideoStyle(shown && hit?.index === index)}
+                                data-testid={`mc-clip-${clipTestId(cam.label)}-${index}`}
+                                data-showing={String(Boolean(shown && hit?.index === index))}
+                              />
+                            ))}
+                            {shown && (
+                              <Typography
+                                textColor="neutral0"
+                                variant="pi"
+                                style={{ position: 'absolute', top: 4, left: 8, background: 'rgba(0,0,0,.6)' }}
+                                data-testid={`mc-clip-note-${clipTestId(cam.label)}`}
+                              >
+                                {hit
+                                  ? `review clip · full ${videoText(cam)}`
+                                  : `no picture here yet: the proxy is being made (${trackText(cam)}); jump to a review moment`}
+                              </Typography>
+                            )}
+                          </Box>
+                        );
+                      }
                       return cam.links?.proxy ? (
                         <video
                           key={clip.label}
-                          ref={(el) => {
-                            videos.current[cam.label] = el;
-                          }}
+                          ref={videoRef(cam.label)}
                           src={cam.links.proxy.url}
                           preload="auto"
                           muted
                           playsInline
-                          onLoadedMetadata={() => follow(clockRef.current.t, true)}
-                          style={{
-                            width: '100%',
-                            height: '100%',
-                            objectFit: 'contain',
-                            position: 'absolute',
-                            inset: 0,
-                            visibility: shown ? 'visible' : 'hidden',
-                          }}
+                          onLoadedMetadata={() => follow(true)}
+                          style={tileVideoStyle(shown)}
                           data-testid={`mc-video-${clipTestId(cam.label)}`}
                         />
                       ) : (
@@ -407,6 +406,11 @@ export function ReviewPage() {
               style={{ flex: 1 }}
               data-testid="mc-scrub"
             />
+            {moments.length > 0 && (
+              <Button variant="tertiary" endIcon={<ArrowRight />} onClick={jumpToMoment} data-testid="mc-next-moment">
+                Next review moment
+              </Button>
+            )}
             <Typography variant="pi">Window</Typography>
             {WINDOWS_MS.map((w) => (
               <Button key={w} size="S" variant={w === windowMs ? 'default' : 'tertiary'} onClick={() => setWindowMs(w)}>
@@ -416,6 +420,24 @@ export function ReviewPage() {
           </Flex>
         </Box>
 
+        {moments.length > 0 && (
+          <Flex gap={2} wrap="wrap" paddingBottom={3} data-testid="mc-moments">
+            <Typography variant="pi" textColor="neutral600">
+              Review clips while the proxies are made:
+            </Typography>
+            {moments.map((m, index) => (
+              <Button
+                key={m.startMs}
+                size="S"
+                variant={t >= m.startMs && t < m.endMs ? 'default' : 'tertiary'}
+                onClick={() => seek(m.startMs)}
+                data-testid={`mc-moment-${index}`}
+              >
+                {clock(m.startMs)} · {momentText(m)}
+              </Button>
+            ))}
+          </Flex>
+        )}
         <Flex direction="column" alignItems="stretch" gap={3}>
           {cameras.map((cam) => (
             <Box key={cam.label} data-testid={`mc-row-${clipTestId(cam.label)}`}>

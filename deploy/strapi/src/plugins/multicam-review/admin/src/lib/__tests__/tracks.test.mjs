@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trackText, videoPending } from '../tracks.mjs';
+import { videoText, trackText, videoPending } from '../tracks.mjs';
 
 test('the audio track is what ingesting means', () => {
   assert.equal(trackText({ state: 'uploading' }), 'uploading');
@@ -25,4 +25,12 @@ test('video is pending only for cameras whose audio is in', () => {
   assert.equal(videoPending([{ state: 'failed', videoState: 'pending' }]), false);
   assert.equal(videoPending([{ state: 'ready', videoState: 'failed' }]), false);
   assert.equal(videoPending(undefined), false);
+});
+
+test('the video track alone, as a review clip tile names the proxy still to come', () => {
+  assert.equal(videoText({ videoState: 'pending' }), 'video queued');
+  assert.equal(videoText({ videoState: 'encoding', videoProgressPct: 45 }), 'proxy 45 %');
+  assert.equal(videoText({ videoState: 'encoding' }), 'proxy starting');
+  assert.equal(videoText({ videoState: 'failed' }), 'video failed');
+  assert.equal(videoText({ videoState: 'ready' }), 'ready');
 });

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from strapi_client.enums import CameraLabel
 from strapi_client.models import MAX_TAKE
-from worker.api.v2.models import ApiModel, Line, PresignedUrl, RequestModel
+from worker.api.v2.models.base import ApiModel, Line, PresignedUrl, RequestModel
 from worker.storage.parts import MAX_OBJECT_SIZE, MAX_PARTS
 
 Sha256 = Annotated[

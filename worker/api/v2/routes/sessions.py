@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 
 from strapi_client.enums import SessionState
 from strapi_client.models import RecordingSession, RecordingSessionInput
 from worker.api.deps import Api, api
+from worker.api.errors import responses
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.models import DOC_ID_PATTERN, AssetSummary, SessionCreate, SessionOut
-from worker.api.v2.problems import responses
+from worker.api.v2.models.sessions import AssetSummary, SessionCreate, SessionOut
+from worker.api.v2.params import SessionId
 from worker.session_clips import asset_clips
 
 router = APIRouter(
     prefix="/v2", tags=["sessions"], route_class=BearerRoute, dependencies=[Depends(bearer_scheme)]
 )
-SessionId = Annotated[
-    str,
-    Path(
-        pattern=DOC_ID_PATTERN,
-        description="Session documentId.",
-        examples=["k3v9x0q2m7l1p8r4t6w5y2z0"],
-    ),
-]
 
 
 def session_out(session: RecordingSession) -> SessionOut:

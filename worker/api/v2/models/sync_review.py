@@ -9,11 +9,33 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from worker.api.v2.models import ApiModel, Line, Link, RequestModel, Text
+from worker.api.v2.models.base import ApiModel, Line, Link, RequestModel, Text
 from worker.sync.confidence import Verdict
 
 Notes = Annotated[Text, Field(max_length=10_000)]
 CameraKey = Annotated[Line, Field(min_length=1, max_length=8)]
+
+
+class ReviewClipLink(ApiModel):
+    """A few seconds of a camera's picture, cut before its proxy exists."""
+
+    start_ms: float = Field(
+        description="Where the clip starts on the master's timeline (at the offsets it was "
+        "cut for: the sync result's computed ones)."
+    )
+    end_ms: float = Field(description="Where it ends on the master's timeline.")
+    url: str = Field(description="A temporary link to the clip (MP4, H.264, no sound).")
+    expires_at: dt.datetime | None = None
+    proxy_start_ms: float = Field(
+        description="The clip's time 0 on the camera's proxy timeline (see proxyOriginMs): "
+        "the clip shows proxy time p at clip time p − proxyStartMs, whatever the offset."
+    )
+    proxy_end_ms: float
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Why this moment: event (a loud onset of the master's sound), start, "
+        "middle or end of the camera's overlap with the master.",
+    )
 
 
 class CameraReview(ApiModel):
@@ -74,6 +96,12 @@ class CameraReview(ApiModel):
         description="proxy, waveform, "
         "thumbnail, audio-wav, mezzanine and debug (the sync "
         "artifact), where they exist.",
+    )
+    review_clips: list[ReviewClipLink] = Field(
+        default_factory=list,
+        description="Short clips around the moments that prove the sync, in time order, "
+        "made within a minute of the sync result while the full proxy (links.proxy) "
+        "follows; empty before they exist and for cameras whose proxy was ready first.",
     )
 
 

@@ -10,18 +10,16 @@ import datetime as dt
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 
 from strapi_client.enums import AssetState
 from strapi_client.models import MediaAsset, MediaAssetInput
 from worker.api.deps import Api, api
-from worker.api.v2 import browser_uploads
+from worker.api.errors import ApiError, FieldProblem, responses
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.browser_uploads import BrowserOriginHeader, require_browser_upload
-from worker.api.v2.models import DOC_ID_PATTERN, PresignedUrl
-from worker.api.v2.problems import ApiError, responses
-from worker.api.v2.sessions import SessionId
-from worker.api.v2.upload_models import (
+from worker.api.v2.browser_upload_check import require_browser_upload
+from worker.api.v2.models.base import PresignedUrl
+from worker.api.v2.models.uploads import (
     CompleteUpload,
     InitUpload,
     PartUrl,
@@ -31,6 +29,7 @@ from worker.api.v2.upload_models import (
     UploadedPart,
     UploadTicket,
 )
+from worker.api.v2.params import AssetId, BrowserOriginHeader, SessionId
 from worker.api.v2.upload_records import UploadRecord, allocate_key
 from worker.pipeline.rules import ingest_request
 from worker.queue import enqueue
@@ -47,14 +46,6 @@ from worker.storage.parts import MIB, plan_parts
 router = APIRouter(
     prefix="/v2", tags=["uploads"], route_class=BearerRoute, dependencies=[Depends(bearer_scheme)]
 )
-AssetId = Annotated[
-    str,
-    Path(
-        pattern=DOC_ID_PATTERN,
-        description="Asset documentId.",
-        examples=["a1b2c3d4e5f6g7h8i9j0k1l2"],
-    ),
-]
 
 
 def _now() -> dt.datetime:
@@ -298,7 +289,7 @@ async def part_urls(
             "this upload is " + ("complete" if record.completed_at else "a single PUT"),
         )
     bad = [
-        {"loc": f"body.partNumbers.{i}", "msg": f"the upload has {record.part_count} parts"}
+        FieldProblem(loc=f"body.partNumbers.{i}", msg=f"the upload has {record.part_count} parts")
         for i, n in enumerate(body.part_numbers)
         if n > record.part_count
     ]
@@ -425,7 +416,3 @@ async def complete(
         etag=info.etag,
         ingest_job_id=request.job_id if request else None,
     )
-
-
-# The browser check is an upload route: served under this router's prefix and auth.
-router.include_router(browser_uploads.router)

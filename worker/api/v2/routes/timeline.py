@@ -14,10 +14,10 @@ from fastapi.responses import Response
 
 from strapi_client.enums import OperatorStatus
 from worker.api.deps import Api, api
+from worker.api.errors import ApiError, responses
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.problems import ApiError, responses
-from worker.api.v2.sessions import SessionId
-from worker.api.v2.sync import result_or_404
+from worker.api.v2.params import SessionId
+from worker.api.v2.results import result_or_404
 from worker.errors import NotWritable
 from worker.handoff.build import build_timeline
 from worker.handoff.formats import FORMATS, TimelineFormat, write_timeline

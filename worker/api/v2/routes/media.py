@@ -16,10 +16,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from worker.api.deps import Api, api
-from worker.api.errors import ErrorBody
+from worker.api.errors import ApiError, ErrorBody
 from worker.api.v2.byte_ranges import ByteRange, parse_range
 from worker.api.v2.media_links import Verdict, media_signer
-from worker.api.v2.problems import ApiError
 from worker.errors import Unsatisfiable
 from worker.storage.base import ObjectInfo, ObjectStore
 from worker.storage.errors import InvalidKey

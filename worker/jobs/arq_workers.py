@@ -24,11 +24,13 @@ from worker.jobs.context import open_deps
 from worker.jobs.ingest import ingest_asset
 from worker.jobs.reconcile import reconcile
 from worker.jobs.review import apply_review
-from worker.jobs.sync import sync_session
+from worker.jobs.review_clips import cut_review_clips
+from worker.jobs.session_sync import sync_session
 from worker.jobs.video import encode_video
 from worker.logging import get_logger
 from worker.queue import (
     APPLY_REVIEW,
+    CUT_REVIEW_CLIPS,
     ENCODE_VIDEO,
     INGEST_ASSET,
     RECONCILE,
@@ -90,6 +92,13 @@ def build_worker(
             func(
                 ingest_asset,
                 name=INGEST_ASSET,
+                timeout=settings.ingest_timeout_s,
+                keep_result=settings.job_result_keep_s,
+                max_tries=settings.max_tries,
+            ),
+            func(
+                cut_review_clips,
+                name=CUT_REVIEW_CLIPS,
                 timeout=settings.ingest_timeout_s,
                 keep_result=settings.job_result_keep_s,
                 max_tries=settings.max_tries,

@@ -40,6 +40,8 @@ from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
 from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
+from worker.pipeline.rules import review_clips_request
+from worker.queue import enqueue
 from worker.session_clips import AssetClip, artifact_name, asset_clips
 from worker.session_lock import session_lock
 from worker.storage.errors import StorageError
@@ -222,7 +224,19 @@ async def _sync(
         offsets_ms=data.offsets_ms,
         classification=data.classification,
     )
+    await _enqueue_review_clips(deps, session_id, redis)
     return "synced"
+
+
+async def _enqueue_review_clips(deps: Deps, session_id: str, redis: ArqRedis | None) -> None:
+    """Pictures for the review now, for every camera whose proxy is still to come."""
+    if redis is None:
+        return
+    session = await deps.strapi.get_session(session_id)
+    for asset in session.assets or []:
+        request = review_clips_request(asset, session.sync_result)
+        if request is not None:
+            await enqueue(redis, request, main_queue=deps.settings.queue_name)
 
 
 def _asset_status(asset: MediaAsset) -> str:

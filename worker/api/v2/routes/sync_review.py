@@ -6,32 +6,32 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import ValidationError
 
-from strapi_client.enums import AssetState, OperatorStatus
+from strapi_client.enums import AssetState, DerivedKind, OperatorStatus
 from strapi_client.models import RecordingSession
 from worker.api.deps import Api, api
+from worker.api.errors import ApiError, FieldProblem, responses
 from worker.api.v2.auth import ADMIN_HEADER_PARAMETERS, BearerRoute, bearer_scheme, reviewer
 from worker.api.v2.links import link_for_key, link_for_url
 from worker.api.v2.media_links import media_signer
-from worker.api.v2.models import Link
-from worker.api.v2.problems import ApiError, responses
-from worker.api.v2.sessions import SessionId
-from worker.api.v2.sync_models import (
+from worker.api.v2.models.base import Link
+from worker.api.v2.models.sync_review import (
     ApproveRequest,
     CameraReview,
     CorrectRequest,
     RecomputeAccepted,
+    ReviewClipLink,
     SyncView,
 )
+from worker.api.v2.params import SessionId
+from worker.api.v2.results import result_or_404
 from worker.camera_clock import proxy_origin_ms
 from worker.errors import ReviewConflict, ReviewRejected, SessionBusy
-from worker.owned_keys import owns_key
+from worker.owned_keys import owned_clip_keys, owns_key
 from worker.pipeline.rules import advance_request
 from worker.queue import enqueue_when_free
 from worker.review.apply import Review, judge, record_review
 from worker.review.reviewer import Reviewer
-from worker.review.store import result_of_session
 from worker.review.view import ResultView
 from worker.session_clips import AssetClip, asset_clips, clips_by_id, master_clip_id
 from worker.session_lock import session_lock
@@ -50,26 +50,32 @@ router = APIRouter(
 )
 
 
-async def result_or_404(ctx: Api, session: RecordingSession) -> ResultView:
-    """The session's sync result, 404 sync_not_ready before it exists."""
-    try:
-        view = await result_of_session(ctx.strapi, session.document_id)
-    except ValidationError as exc:
-        raise ApiError(
-            502,
-            "bad_sync_result",
-            f"the sync result stored in Strapi is malformed: {exc.error_count()} invalid field(s)",
-        ) from None
-    if view is None:
-        raise ApiError(
-            404,
-            "sync_not_ready",
-            f"session {session.document_id!r} has no sync result yet: it is "
-            f"{session.state.value} ({session.progress_message or 'no progress yet'})"
-            "; the sync runs once every camera is ingested",
-            [{"sessionState": session.state.value, "progressMessage": session.progress_message}],
-        )
-    return view
+async def _review_clips(ctx: Api, session: RecordingSession) -> dict[str, list[ReviewClipLink]]:
+    """Each clip's review clips with signed links (only keys that are its own)."""
+    expiry = ctx.settings.link_expiry_s
+    signer = media_signer(ctx.settings)
+    out: dict[str, list[ReviewClipLink]] = {}
+    for clip in asset_clips(session.assets or []):
+        for derived in clip.asset.derivatives or []:
+            if derived.kind is not DerivedKind.REVIEW_CLIPS or derived.clips is None:
+                continue
+            own = owned_clip_keys(derived, clip.asset, session)
+            for part in sorted(derived.clips.clips, key=lambda c: c.start_ms):
+                if part.key not in own:
+                    continue
+                link = await link_for_key(ctx.store, part.key, expiry, signer)
+                out.setdefault(clip.id, []).append(
+                    ReviewClipLink(
+                        start_ms=part.start_ms,
+                        end_ms=part.end_ms,
+                        url=link.url,
+                        expires_at=link.expires_at,
+                        proxy_start_ms=part.proxy_start_ms,
+                        proxy_end_ms=part.proxy_end_ms,
+                        reasons=part.reasons,
+                    )
+                )
+    return out
 
 
 async def _camera_links(
@@ -82,6 +88,8 @@ async def _camera_links(
         asset = clip.asset
         own = links.setdefault(clip.id, {})
         for derived in asset.derivatives or []:
+            if derived.kind is DerivedKind.REVIEW_CLIPS:
+                continue  # several files: the camera's reviewClips
             # Only the entry's own file: a key typed elsewhere gets no signed link.
             if derived.storage_key and owns_key(derived, asset, session):
                 own[derived.kind.value] = await link_for_key(
@@ -146,6 +154,7 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
     errors = debug.errors or {}
     clips = clips_by_id(session.assets or [])
     links = await _camera_links(ctx, session, view)
+    review_clips = await _review_clips(ctx, session)
     # The session's clips in camera and take order, then keys only the result has.
     labels = list(clips) + sorted((set(r.offsets_ms or {}) | set(classification)) - set(clips))
     by_camera: dict[str, list[str]] = {}
@@ -164,6 +173,7 @@ async def sync_view(ctx: Api, session: RecordingSession, view: ResultView) -> Sy
             drift_ppm=(r.drift_ppm or {}).get(lbl),
             error=errors.get(lbl),
             links=links.get(lbl, {}),
+            review_clips=review_clips.get(lbl, []),
         )
         for lbl in labels
     ]
@@ -266,11 +276,11 @@ def _judged(
         raise ApiError(409, "not_reviewable", str(exc)) from None
     except ReviewRejected as exc:
         names = {"offsets": "body.offsets", "reviewer": "credential"}
-        details = [{"loc": loc, "msg": msg} for loc, msg in exc.describe(names)]
+        details = [FieldProblem(loc=loc, msg=msg) for loc, msg in exc.describe(names)]
         raise ApiError(
             422,
             "invalid_correction",
-            "the review was refused: " + "; ".join(f"{d['loc']}: {d['msg']}" for d in details),
+            "the review was refused: " + "; ".join(f"{d.loc}: {d.msg}" for d in details),
             details,
         ) from None
 

@@ -16,10 +16,10 @@ from fastapi.responses import Response
 from strapi_client.enums import DerivedKind
 from strapi_client.models import MediaAsset, RecordingSession
 from worker.api.deps import Api, api
+from worker.api.errors import ApiError, invalid, responses
 from worker.api.v2.auth import BearerRoute, bearer_scheme
-from worker.api.v2.problems import ApiError, responses
-from worker.api.v2.sessions import SessionId
-from worker.api.v2.sync import result_or_404
+from worker.api.v2.params import SessionId
+from worker.api.v2.results import result_or_404
 from worker.camera_clock import master_time_ms
 from worker.errors import NoAudio, WavError
 from worker.owned_keys import owns_key
@@ -80,10 +80,6 @@ def _wav_key(session: RecordingSession, asset: MediaAsset | None) -> str | None:
         if derived.kind is DerivedKind.AUDIO_WAV and owns_key(derived, asset, session):
             return derived.storage_key
     return None
-
-
-def _invalid(loc: str, msg: str) -> ApiError:
-    return ApiError(422, "invalid_request", f"{loc}: {msg}", [{"loc": loc, "msg": msg}])
 
 
 _WAV: dict[int | str, dict[str, Any]] = {
@@ -149,21 +145,21 @@ async def listen(
     clips = asset_clips(session.assets or [])
     assets = {c.id: c.asset for c in clips}
     if camera not in assets:
-        raise _invalid(
+        raise invalid(
             "query.camera",
             f"camera {camera!r} is not a camera of this session "
             f"(its cameras: {', '.join(sorted(assets))})",
         )
     master_label = assets[master].camera_label if master in assets else None
     if camera == master or assets[camera].camera_label == master_label:
-        raise _invalid(
+        raise invalid(
             "query.camera",
             f"camera {camera} is the master's (the left channel): "
             "choose another camera to hear against it",
         )
     offset = offset_ms if offset_ms is not None else view.final_offsets.get(camera)
     if offset is None:
-        raise _invalid(
+        raise invalid(
             "query.offsetMs",
             f"camera {camera} has no offset (the sync could not place it): give offsetMs",
         )
@@ -187,7 +183,7 @@ async def listen(
         covered = ", ".join(
             f"{cid} {off:.0f} to {end:.0f} ms" for cid, off, end in spans if end is not None
         )
-        raise _invalid(
+        raise invalid(
             "query.atMs",
             f"{at_ms:.1f} ms is outside the master's recording ({covered or 'unknown'})",
         )
