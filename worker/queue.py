@@ -85,9 +85,13 @@ def video_job_id(asset_id: str, original_url: str) -> str:
     return f"video:{asset_id}:{_digest([original_url])}"
 
 
+REVIEW_CLIPS_JOBS = "review-clips:"
+"""What every review-clips job id starts with."""
+
+
 def review_clips_job_prefix(asset_id: str) -> str:
     """What every review-clips job id of one asset starts with."""
-    return f"review-clips:{asset_id}:"
+    return f"{REVIEW_CLIPS_JOBS}{asset_id}:"
 
 
 def review_clips_job_id(asset_id: str, original_url: str, computed_at: str) -> str:

@@ -7,6 +7,7 @@ queue: ``worker.queue``); everything else the service stores starts ``multicam:`
     multicam:attempts:<work>         an ingest/encode/sync attempt count (worker.jobs.attempts)
     multicam:attempts:<work>:error   the last attempt's error
     multicam:alive:<job id>          a running job's heartbeat (worker.jobs.liveness)
+    multicam:silent:<job id>         first seen in progress without a heartbeat (same)
     multicam:session-lock:<session>  one sync or review of a session at a time
     multicam:upload:<asset id>       an upload's record (worker.api.v2.upload_records)
     multicam:upload-version:<slot>   a version number reserved for an upload
@@ -33,6 +34,11 @@ def attempts_error_key(work: str) -> str:
 def alive_key(job_id: str) -> str:
     """Refreshed while a worker runs ``job_id``."""
     return f"{PREFIX}alive:{job_id}"
+
+
+def silent_key(job_id: str) -> str:
+    """Set when reconcile first finds ``job_id`` in progress without a heartbeat."""
+    return f"{PREFIX}silent:{job_id}"
 
 
 def session_lock_key(session_id: str) -> str:
