@@ -99,9 +99,13 @@ def review_clips_job_id(asset_id: str, original_url: str, computed_at: str) -> s
     return review_clips_job_prefix(asset_id) + _digest([original_url, computed_at])
 
 
+SESSION_JOBS = "sync:"
+"""What every session job id starts with."""
+
+
 def session_job_id(session_id: str) -> str:
     """The session job's id: per session, so it dedupes while queued or running."""
-    return f"sync:{session_id}"
+    return f"{SESSION_JOBS}{session_id}"
 
 
 def apply_review_job_id(result_id: str, fingerprint: str) -> str:
