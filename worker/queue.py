@@ -35,6 +35,10 @@ INGEST_ASSET = "ingest_asset"
 """Probe an original and make what sync needs (audio WAV, waveform)."""
 ENCODE_VIDEO = "encode_video"
 """Make an asset's video derivatives (proxy, thumbnail, mezzanine) once its audio is in."""
+ENCODE_PROXY_SEGMENT = "encode_proxy_segment"
+"""Encode one segment of a long camera's proxy (any video worker, any machine)."""
+JOIN_PROXY_SEGMENTS = "join_proxy_segments"
+"""Join a proxy's encoded segments into the proxy, and record it."""
 CUT_REVIEW_CLIPS = "cut_review_clips"
 """Cut an asset's short review clips around the moments its sync result relies on."""
 SYNC_SESSION = "sync_session"
@@ -63,7 +67,7 @@ class JobRequest:
 
     function: str
     job_id: str
-    args: tuple[str | bool, ...]
+    args: tuple[str | bool | int, ...]
     queue: Queue = Queue.MAIN
 
 
@@ -83,6 +87,22 @@ def ingest_job_id(asset_id: str, original_url: str) -> str:
 def video_job_id(asset_id: str, original_url: str) -> str:
     """One video encode per asset and original."""
     return f"video:{asset_id}:{_digest([original_url])}"
+
+
+PROXY_SEGMENT_JOBS = "video-segment:"
+"""What every proxy-segment job id starts with."""
+PROXY_JOIN_JOBS = "video-join:"
+"""What every proxy-join job id starts with."""
+
+
+def proxy_segment_job_id(asset_id: str, original_url: str, index: int) -> str:
+    """One encode of segment ``index`` (0-based) per asset and original."""
+    return f"{PROXY_SEGMENT_JOBS}{asset_id}:{_digest([original_url])}:{index:03d}"
+
+
+def proxy_join_job_id(asset_id: str, original_url: str) -> str:
+    """One join of the proxy's segments per asset and original."""
+    return f"{PROXY_JOIN_JOBS}{asset_id}:{_digest([original_url])}"
 
 
 REVIEW_CLIPS_JOBS = "review-clips:"

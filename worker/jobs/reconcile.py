@@ -30,7 +30,15 @@ from worker.pipeline.rules import (
     review_clips_missing,
     video_request,
 )
-from worker.queue import APPLY_REVIEW, REVIEW_CLIPS_JOBS, SESSION_JOBS, JobRequest, enqueue
+from worker.queue import (
+    APPLY_REVIEW,
+    PROXY_JOIN_JOBS,
+    PROXY_SEGMENT_JOBS,
+    REVIEW_CLIPS_JOBS,
+    SESSION_JOBS,
+    JobRequest,
+    enqueue,
+)
 from worker.review.marks import REVIEWED, review_job_id
 from worker.transient import TRANSIENT
 
@@ -130,18 +138,19 @@ async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:
     return released
 
 
-HEARTBEAT_JUDGED = (REVIEW_CLIPS_JOBS, SESSION_JOBS)
+HEARTBEAT_JUDGED = (REVIEW_CLIPS_JOBS, SESSION_JOBS, PROXY_SEGMENT_JOBS, PROXY_JOIN_JOBS)
 """The jobs whose heartbeat alone says whether their worker lives (``release_dead``)."""
 
 
 async def release_dead(redis: Redis, prefixes: tuple[str, ...] = HEARTBEAT_JUDGED) -> list[str]:
     """Release the running jobs under ``prefixes`` whose worker is gone; returns their ids.
 
-    A review-clips cut writes nothing to Strapi until it records its clips, and a
-    session job for a session already settled ends within a second without writing:
-    no entry falls silent when their worker dies, and nothing else asks for them
-    again, so arq would hold their in-progress key for the worker's longest job
-    timeout (hours), the job neither running again nor ending until then. Released,
+    A review-clips cut writes nothing to Strapi until it records its clips, a session
+    job for a session already settled ends within a second without writing, and a
+    proxy segment (or join) is one of several jobs behind one asset's progress: no
+    entry falls silent when their worker dies, and nothing else asks for them again,
+    so arq would hold their in-progress key for the worker's longest job timeout
+    (hours), the job neither running again nor ending until then. Released,
     such a job is still on the queue and runs again (its outputs are idempotent).
     """
     log = get_logger(job="reconcile")
