@@ -232,6 +232,8 @@ def join_segments(parts: Sequence[tuple[Path, SegmentFacts]], out: Path) -> int:
     output = av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"})
     try:
         target: av.VideoStream | None = None
+        first_shape: tuple[int, int] = (0, 0)
+        first_extradata: bytes | None = None
         for path, facts in parts:
             try:
                 source = av.open(str(path), "r")
@@ -240,11 +242,21 @@ def join_segments(parts: Sequence[tuple[Path, SegmentFacts]], out: Path) -> int:
             with source:
                 stream = source.streams.video[0]
                 tb = stream.time_base or Fraction(facts.time_base)
+                shape = (stream.codec_context.width, stream.codec_context.height)
                 if target is None:
                     target = output.add_stream_from_template(stream)
                     target.time_base = tb
+                    first_shape, first_extradata = shape, stream.codec_context.extradata
                     if facts.rotation:
                         target.set_display_rotation(facts.rotation)
+                elif (shape, stream.codec_context.extradata) != (first_shape, first_extradata):
+                    # Workers with other proxy settings: copying would make a broken file.
+                    raise UnreadableMedia(
+                        f"proxy segment {facts.index + 1} was encoded with other settings "
+                        f"({shape[0]}x{shape[1]}) than the first ({first_shape[0]}x"
+                        f"{first_shape[1]}): give every video worker the same "
+                        f"MULTICAM_INGEST_PROXY_* settings"
+                    )
                 shift = round(facts.first_s / tb)
                 for packet in source.demux(stream):
                     if packet.dts is None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
+from pydantic import BaseModel, ConfigDict
 
 from strapi_client.enums import AssetState, VideoState
 from strapi_client.models import MediaAsset, RecordingSession
@@ -69,11 +70,29 @@ SEGMENTED_KINDS: tuple[Kind, ...] = ("proxy", "thumbnail")
 _SHARE = 0.95  # of the progress bar: the segments; the join takes the rest
 
 
-def plan(facts: ProbeResult, kinds: Collection[Kind], config: IngestSettings) -> list[Segment]:
-    """The camera's segments, or [] when its video is made in one pass."""
+class SegmentedProxy(BaseModel):
+    """What every job of one segmented proxy is given (as JSON), so that workers whose
+    settings differ still agree on its segments."""
+
+    model_config = ConfigDict(frozen=True)
+
+    facts: ProbeResult
+    segment_s: float
+    gop: int
+
+    @property
+    def segments(self) -> list[Segment]:
+        return plan_segments(self.facts.duration_s, self.facts.rate, self.gop, self.segment_s)
+
+
+def plan(
+    facts: ProbeResult, kinds: Collection[Kind], config: IngestSettings
+) -> SegmentedProxy | None:
+    """The camera's segmented proxy, or None when its video is made in one pass."""
     if set(kinds) != set(SEGMENTED_KINDS):
-        return []
-    return plan_segments(facts.duration_s, facts.rate, config.proxy_gop, config.proxy_segment_s)
+        return None
+    proxy = SegmentedProxy(facts=facts, segment_s=config.proxy_segment_s, gop=config.proxy_gop)
+    return proxy if proxy.segments else None
 
 
 def segment_request(asset_id: str, original_url: str, index: int, facts: str) -> JobRequest:
@@ -145,8 +164,7 @@ async def start(
     deps: Deps,
     asset: MediaAsset,
     original_key: str,
-    facts: ProbeResult,
-    segments: list[Segment],
+    proxy: SegmentedProxy,
 ) -> str:
     """Enqueue the segments not yet encoded, or the join when none is missing."""
     assert asset.session is not None and asset.original_url is not None
@@ -156,12 +174,13 @@ async def start(
         # A segment's progress write that landed after the join's: nothing to redo.
         await video_state.ready(deps, asset.document_id, SEGMENTED_KINDS)
         return "ready (joined before)"
+    segments = proxy.segments
     missing = [s.index for s in segments if s.index not in done]
     count = len(segments)
     await video_state.progress(
         deps, asset.document_id, _SHARE * len(done) / count, _message(len(done), count)
     )
-    facts_json = facts.model_dump_json()
+    facts_json = proxy.model_dump_json()
     queue = deps.settings.queue_name
     for index in missing:
         request = segment_request(asset.document_id, asset.original_url, index, facts_json)
@@ -205,7 +224,10 @@ async def _current(deps: Deps, asset_id: str, original_url: str) -> MediaAsset |
 async def encode_proxy_segment(
     ctx: dict[str, Any], asset_id: str, original_url: str, index: int, facts: str
 ) -> str:
-    """arq job: encode segment ``index`` of one media-asset's proxy."""
+    """arq job: encode segment ``index`` of one media-asset's proxy.
+
+    :param facts: the :class:`SegmentedProxy` as JSON.
+    """
     return await run_job(
         ctx,
         lambda deps: _segment(ctx, deps, asset_id, original_url, index, facts),
@@ -221,8 +243,8 @@ async def _segment(
         return "skipped: superseded, or the video is settled"
     assert asset.session is not None
     structlog.contextvars.bind_contextvars(segment=index + 1)
-    probe = ProbeResult.model_validate_json(facts)
-    segments = plan(probe, SEGMENTED_KINDS, deps.ingest)
+    proxy = SegmentedProxy.model_validate_json(facts)
+    probe, segments = proxy.facts, proxy.segments
     if index >= len(segments):
         return "skipped: not in the camera's plan"
     try:
@@ -327,8 +349,8 @@ async def _join(
         return "skipped: superseded, or the video is settled"
     session = asset.session
     assert session is not None
-    probe = ProbeResult.model_validate_json(facts)
-    segments = plan(probe, SEGMENTED_KINDS, deps.ingest)
+    proxy = SegmentedProxy.model_validate_json(facts)
+    probe, segments = proxy.facts, proxy.segments
     key = deps.store.key_from_url(original_url)
     keys = _Keys(session, asset, key)
     missing = [s.index for s in segments if s.index not in await _done(deps, keys)]
@@ -350,9 +372,9 @@ async def _join(
         window = thumbnail_window(probe, deps.ingest, folder / "thumbnail.jpg")
         holder = next(s for s in segments if _holds_thumbnail(s, window))
         await deps.store.get_file(keys.of(holder.index, "jpg"), window.path)
-        proxy = folder / "proxy.mp4"
-        await asyncio.to_thread(join_segments, parts, proxy)
-        outputs = [describe("proxy", proxy), describe("thumbnail", window.path)]
+        joined = folder / "proxy.mp4"
+        await asyncio.to_thread(join_segments, parts, joined)
+        outputs = [describe("proxy", joined), describe("thumbnail", window.path)]
         stored = await derived.store(
             deps, asset, session.project_id, session.date, key, outputs, uploaded
         )

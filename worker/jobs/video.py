@@ -109,8 +109,8 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
         log.info("video_started", key=key, size=size, original_reused=reused)
         facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
         kinds = video_kinds(facts, deps.ingest)
-        segments = proxy_segments.plan(facts, kinds, deps.ingest)
-        if segments:
+        segmented_proxy = proxy_segments.plan(facts, kinds, deps.ingest)
+        if segmented_proxy is not None:
             segmented = reused or workdir.keep_original(
                 deps.settings.work_dir,
                 asset_id,
@@ -118,7 +118,7 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
                 source,
                 deps.settings.min_free_disk_mb,
             )
-            return await proxy_segments.start(ctx, deps, asset, key, facts, segments)
+            return await proxy_segments.start(ctx, deps, asset, key, segmented_proxy)
 
         async def report(fraction: float, message: str) -> None:
             await video_state.progress(deps, asset_id, fraction, message)
