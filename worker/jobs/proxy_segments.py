@@ -349,8 +349,7 @@ async def _join(
         return "skipped: superseded, or the video is settled"
     session = asset.session
     assert session is not None
-    proxy = SegmentedProxy.model_validate_json(facts)
-    probe, segments = proxy.facts, proxy.segments
+    segments = SegmentedProxy.model_validate_json(facts).segments
     key = deps.store.key_from_url(original_url)
     keys = _Keys(session, asset, key)
     missing = [s.index for s in segments if s.index not in await _done(deps, keys)]
@@ -369,12 +368,17 @@ async def _join(
             await deps.store.get_file(keys.of(seg.index, "mp4"), path)
             raw = await deps.store.get_bytes(keys.of(seg.index, "json"))
             parts.append((path, SegmentFacts.model_validate_json(raw)))
-        window = thumbnail_window(probe, deps.ingest, folder / "thumbnail.jpg")
-        holder = next(s for s in segments if _holds_thumbnail(s, window))
-        await deps.store.get_file(keys.of(holder.index, "jpg"), window.path)
+        # Whichever segment held the poster frame's target (by its worker's settings).
+        thumbs = [
+            i.key async for i in deps.store.list_objects(keys.prefix) if i.key.endswith(".jpg")
+        ]
+        if not thumbs:
+            raise MediaError("no segment picked the poster frame")
+        thumbnail = folder / "thumbnail.jpg"
+        await deps.store.get_file(thumbs[0], thumbnail)
         joined = folder / "proxy.mp4"
         await asyncio.to_thread(join_segments, parts, joined)
-        outputs = [describe("proxy", joined), describe("thumbnail", window.path)]
+        outputs = [describe("proxy", joined), describe("thumbnail", thumbnail)]
         stored = await derived.store(
             deps, asset, session.project_id, session.date, key, outputs, uploaded
         )
