@@ -111,3 +111,20 @@ def test_a_segment_past_the_end_says_so(clap: FlashClap, tmp_path: Path) -> None
     with pytest.raises(UnreadableMedia, match="no frame in the proxy's segment 6"):
         encode_segment(clap.path, "clap.mp4", facts, beyond, tmp_path / "x.mp4", IngestSettings())
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_only_a_long_proxy_and_thumbnail_are_segmented_and_the_plan_travels(
+    clap: FlashClap,
+) -> None:
+    from worker.jobs.proxy_segments import SegmentedProxy, plan
+
+    config = IngestSettings()
+    hour = probe(clap.path).model_copy(update={"duration_ms": 3_600_000})
+    segmented = plan(hour, ["proxy", "thumbnail"], config)
+    assert segmented is not None and len(segmented.segments) == 12
+    # The JSON the jobs carry gives every worker the same segments, whatever its settings.
+    again = SegmentedProxy.model_validate_json(segmented.model_dump_json())
+    assert again.segments == segmented.segments
+    assert plan(hour, ["proxy", "thumbnail", "mezzanine"], config) is None  # one pass
+    assert plan(probe(clap.path), ["proxy", "thumbnail"], config) is None  # 12 s
+    assert plan(hour, ["proxy", "thumbnail"], IngestSettings(proxy_segment_s=0)) is None
