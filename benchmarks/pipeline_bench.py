@@ -7,8 +7,6 @@
         --until clips                                           # review clips of 3 x 30 min
     .venv/bin/python -m benchmarks.pipeline_bench --minutes 2 --orders audio-first \
         --against ef2cb7c                                       # today against an older tree
-    .venv/bin/python -m benchmarks.pipeline_bench --orders audio-first \
-        --video-workers 1,2                                     # segments over video workers
 
 Real parts: a Strapi 5 on a fresh PostgreSQL database, a private Redis, moto's S3
 server on loopback, ``multicam serve`` and N ``multicam worker`` processes. Three
@@ -20,11 +18,8 @@ every camera's audio is in; the video derivatives follow as separate jobs), in t
 same run. It prints, for each order: the time from the last upload's completion to
 the sync result, to every camera's review clips and to every proxy ready, the workers'
 CPU seconds over the whole ingest, and each offset's error against the truth.
-``--video-workers 1,2`` runs each order once per count of video workers (the worker
-process, plus encode-only ``multicam worker --queues video`` processes), so a long
-camera's proxy segments spread over them, and prints each count's time to every proxy
-over one worker's. ``--against REV`` first runs every order on the code of commit REV
-(a git worktree of this repository, put first on the processes' PYTHONPATH: its ``multicam serve``,
+``--against REV`` first runs every order on the code of commit REV (a git worktree of
+this repository, put first on the processes' PYTHONPATH: its ``multicam serve``,
 ``worker`` and ``upload``, against the same Strapi, Redis and bucket), then on the
 code as it is, and prints today's figures over the older tree's.
 
@@ -175,7 +170,6 @@ def cameras(minutes: float) -> dict[str, Path]:
 class OrderRun:
     code: str  # "today", or the commit of --against
     order: str
-    video_workers: int
     to_sync_s: float
     to_proxies_s: float | None  # None: not waited for (--until clips)
     to_review_clips_s: float | None  # every camera's review clips (None: never cut)
@@ -275,24 +269,17 @@ def run_order(
     until: str = "proxies",
     code: str = "today",
     tree: Path | None = None,
-    video_workers: int = 1,
 ) -> OrderRun:
-    """One order's run; ``tree``: run the processes on that source tree's code;
-    ``video_workers``: the worker processes' own video slots plus encode-only ones."""
+    """One order's run; ``tree``: run the processes on that source tree's code."""
     env = {**base_env, "MULTICAM_INGEST_ORDER": order}
     if tree is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(tree), *filter(None, [env.get("PYTHONPATH")])])
-    logs_dir = workdir / f"{code}-{order}-v{video_workers}"
+    logs_dir = workdir / f"{code}-{order}"
     logs_dir.mkdir(parents=True, exist_ok=True)
     with multicam_processes(env, port, logs_dir) as procs:
         extra = [
             Proc(f"worker-{i}", [str(MULTICAM), "worker"], env, logs_dir / f"worker-{i}.log")
             for i in range(1, workers)
-        ]
-        encode_only = [str(MULTICAM), "worker", "--queues", "video"]
-        extra += [
-            Proc(f"worker-video-{i}", encode_only, env, logs_dir / f"worker-video-{i}.log")
-            for i in range(workers, video_workers)
         ]
         for p in extra:
             p.start()
@@ -332,7 +319,6 @@ def run_order(
                 return OrderRun(
                     code,
                     order,
-                    max(workers, video_workers),
                     to_sync,
                     to_proxies,
                     to_clips,
@@ -424,19 +410,6 @@ def main() -> None:
         "change), then on today's, and print today's over it",
     )
     parser.add_argument(
-        "--video-workers",
-        default="1",
-        metavar="N[,N...]",
-        help="run each order once per count of video workers (default 1; e.g. 1,2)",
-    )
-    parser.add_argument(
-        "--segment-s",
-        type=float,
-        metavar="S",
-        help="MULTICAM_INGEST_PROXY_SEGMENT_S for every worker (default: the setting's, "
-        "300; cameras shorter than two segments are encoded in one pass)",
-    )
-    parser.add_argument(
         "--timeout",
         type=float,
         default=4 * 3600,
@@ -448,8 +421,7 @@ def main() -> None:
     print(
         f"cameras: 3 x {args.minutes:g} min 1080p30 H.264 + AAC ({size_mb:.0f} MB), "
         f"offsets B {OFFSETS_S['B']:+.3f} s, C {OFFSETS_S['C']:+.3f} s; "
-        f"{args.workers} worker process(es); cores: {os.cpu_count()}; proxy segments: "
-        f"{args.segment_s if args.segment_s is not None else 'default'} s",
+        f"{args.workers} worker process(es); cores: {os.cpu_count()}",
         flush=True,
     )
     runs: list[OrderRun] = []
@@ -464,45 +436,35 @@ def main() -> None:
             rev, old_tree = trees.enter_context(worktree(args.against, workdir / "against"))
             codes.insert(0, (rev, old_tree))
         with stack(workdir) as (env, port, strapi_url, strapi_token, s3):
-            if args.segment_s is not None:
-                env = {**env, "MULTICAM_INGEST_PROXY_SEGMENT_S": f"{args.segment_s:g}"}
             download_s = _download_s(s3, files["A"], workdir)
             print(
                 f"downloading one original from the S3 server: {download_s:.1f} s "
                 f"({files['A'].stat().st_size / 1e6:.0f} MB)",
                 flush=True,
             )
-            counts = [int(n) for n in args.video_workers.split(",") if n.strip()]
             for code, tree in codes:
                 for order in orders:
-                    for count in counts:
-                        print(
-                            f"running {order} on {code} with {count} video worker(s) ...",
-                            file=sys.stderr,
-                            flush=True,
-                        )
-                        run = run_order(
-                            order,
-                            env,
-                            port,
-                            workdir,
-                            args.workers,
-                            files,
-                            strapi_url,
-                            strapi_token,
-                            args.timeout,
-                            args.until,
-                            code,
-                            tree,
-                            count,
-                        )
-                        runs.append(run)
-                        print(json.dumps(run.__dict__), file=sys.stderr, flush=True)
+                    print(f"running {order} on {code} ...", file=sys.stderr, flush=True)
+                    run = run_order(
+                        order,
+                        env,
+                        port,
+                        workdir,
+                        args.workers,
+                        files,
+                        strapi_url,
+                        strapi_token,
+                        args.timeout,
+                        args.until,
+                        code,
+                        tree,
+                    )
+                    runs.append(run)
+                    print(json.dumps(run.__dict__), file=sys.stderr, flush=True)
     _print_table(runs)
     if args.against:
         _print_against(runs, args.minutes)
-    _print_video_workers(runs)
-    by = {r.order: r for r in runs if r.code == "today" and r.video_workers == counts[0]}
+    by = {r.order: r for r in runs if r.code == "today"}
     if {"single-pass", "audio-first"} <= set(by) and args.until == "proxies":
         old, new = by["single-pass"], by["audio-first"]
         assert old.to_proxies_s is not None and new.to_proxies_s is not None
@@ -518,25 +480,9 @@ def _pictures_s(run: OrderRun) -> float | None:
     return run.to_review_clips_s if run.to_review_clips_s is not None else run.to_proxies_s
 
 
-def _print_video_workers(runs: list[OrderRun]) -> None:
-    """Each count of video workers' time to every proxy over one worker's, in the same run."""
-    for one in (r for r in runs if r.video_workers == 1 and r.to_proxies_s):
-        for more in runs:
-            if (more.code, more.order) != (one.code, one.order) or more.video_workers == 1:
-                continue
-            if more.to_proxies_s is None or one.to_proxies_s is None:
-                continue
-            print(
-                f"{one.order} on {one.code}, {more.video_workers} video workers / 1: every "
-                f"proxy {more.to_proxies_s:.1f} s vs {one.to_proxies_s:.1f} s "
-                f"({one.to_proxies_s / more.to_proxies_s:.2f}x as fast; target >= 1.7)"
-            )
-
-
 def _print_table(runs: list[OrderRun]) -> None:
     print(
-        f"{'code':<9} {'order':<12} {'video':>5} {'to sync s':>10} {'to clips s':>11} "
-        f"{'to proxies s':>13} "
+        f"{'code':<9} {'order':<12} {'to sync s':>10} {'to clips s':>11} {'to proxies s':>13} "
         f"{'CPU s':>8} {'reused':>7}  offset errors (ms) and classes"
     )
     for r in runs:
@@ -546,16 +492,15 @@ def _print_table(runs: list[OrderRun]) -> None:
         clips = f"{r.to_review_clips_s:.1f}" if r.to_review_clips_s is not None else "-"
         proxies = f"{r.to_proxies_s:.1f}" if r.to_proxies_s is not None else "-"
         print(
-            f"{r.code:<9} {r.order:<12} {r.video_workers:>5} {r.to_sync_s:>10.1f} {clips:>11} "
-            f"{proxies:>13} "
+            f"{r.code:<9} {r.order:<12} {r.to_sync_s:>10.1f} {clips:>11} {proxies:>13} "
             f"{r.cpu_s:>8.1f} {r.originals_reused:>7}  {errs}"
         )
 
 
 def _print_against(runs: list[OrderRun], minutes: float) -> None:
     """Today's figures over the older tree's, order by order."""
-    old = {r.order: r for r in runs if r.code != "today" and r.video_workers == 1}
-    for new in (r for r in runs if r.code == "today" and r.video_workers == 1):
+    old = {r.order: r for r in runs if r.code != "today"}
+    for new in (r for r in runs if r.code == "today"):
         base = old.get(new.order)
         if base is None:
             continue

@@ -35,10 +35,6 @@ INGEST_ASSET = "ingest_asset"
 """Probe an original and make what sync needs (audio WAV, waveform)."""
 ENCODE_VIDEO = "encode_video"
 """Make an asset's video derivatives (proxy, thumbnail, mezzanine) once its audio is in."""
-ENCODE_PROXY_SEGMENT = "encode_proxy_segment"
-"""Encode one segment of a long camera's proxy (any video worker, any machine)."""
-JOIN_PROXY_SEGMENTS = "join_proxy_segments"
-"""Join a proxy's encoded segments into the proxy, and record it."""
 CUT_REVIEW_CLIPS = "cut_review_clips"
 """Cut an asset's short review clips around the moments its sync result relies on."""
 SYNC_SESSION = "sync_session"
@@ -67,7 +63,7 @@ class JobRequest:
 
     function: str
     job_id: str
-    args: tuple[str | bool | int, ...]
+    args: tuple[str | bool, ...]
     queue: Queue = Queue.MAIN
 
 
@@ -89,22 +85,6 @@ def video_job_id(asset_id: str, original_url: str) -> str:
     return f"video:{asset_id}:{_digest([original_url])}"
 
 
-PROXY_SEGMENT_JOBS = "video-segment:"
-"""What every proxy-segment job id starts with."""
-PROXY_JOIN_JOBS = "video-join:"
-"""What every proxy-join job id starts with."""
-
-
-def proxy_segment_job_id(asset_id: str, original_url: str, index: int) -> str:
-    """One encode of segment ``index`` (0-based) per asset and original."""
-    return f"{PROXY_SEGMENT_JOBS}{asset_id}:{_digest([original_url])}:{index:03d}"
-
-
-def proxy_join_job_id(asset_id: str, original_url: str) -> str:
-    """One join of the proxy's segments per asset and original."""
-    return f"{PROXY_JOIN_JOBS}{asset_id}:{_digest([original_url])}"
-
-
 REVIEW_CLIPS_JOBS = "review-clips:"
 """What every review-clips job id starts with."""
 
@@ -119,13 +99,9 @@ def review_clips_job_id(asset_id: str, original_url: str, computed_at: str) -> s
     return review_clips_job_prefix(asset_id) + _digest([original_url, computed_at])
 
 
-SESSION_JOBS = "sync:"
-"""What every session job id starts with."""
-
-
 def session_job_id(session_id: str) -> str:
     """The session job's id: per session, so it dedupes while queued or running."""
-    return f"{SESSION_JOBS}{session_id}"
+    return f"sync:{session_id}"
 
 
 def apply_review_job_id(result_id: str, fingerprint: str) -> str:

@@ -49,11 +49,10 @@ async def test_a_running_job_is_not_released_and_a_dead_one_is(tmp_path: Path) -
 
 async def test_a_cut_is_released_only_when_silent_across_two_looks(tmp_path: Path) -> None:
     """A cut touches no entry while it runs: its heartbeat alone says whether it lives,
-    and one that has only just started has not beaten yet. Jobs of other kinds are
-    left to the rules that know their entries."""
+    and one that has only just started has not beaten yet."""
     from worker.jobs import liveness
-    from worker.jobs.reconcile import release_dead
-    from worker.queue import review_clips_job_id, session_job_id
+    from worker.jobs.reconcile import release_dead_cuts
+    from worker.queue import review_clips_job_id
     from worker.redis_keys import silent_key
 
     with private_redis(tmp_path) as server:
@@ -61,20 +60,19 @@ async def test_a_cut_is_released_only_when_silent_across_two_looks(tmp_path: Pat
         try:
             dead_cut = review_clips_job_id("asset-dead", "s3://b/a.mp4", "t1")
             live_cut = review_clips_job_id("asset-live", "s3://b/b.mp4", "t1")
-            settled = session_job_id("settled-session")  # ends without a write
-            other = "ingest:some-asset:0123"  # judged by its entry
-            for job_id in (dead_cut, live_cut, settled, other):
+            other = "sync:some-session"  # not a cut: judged by its entry, elsewhere
+            for job_id in (dead_cut, live_cut, other):
                 await redis.set(in_progress_key_prefix + job_id, "1")
 
             async def age_marks() -> None:
                 # What a heartbeat's lifetime passing does to the first look's marks.
-                for job_id in (dead_cut, live_cut, settled, other):
+                for job_id in (dead_cut, live_cut, other):
                     if await redis.exists(silent_key(job_id)):
                         left = (liveness._SILENT_MARK_S - liveness.TTL_S - 1) * 1000
                         await redis.pexpire(silent_key(job_id), int(left))
 
             # First look: both cuts are silent (the live one has not beaten yet).
-            assert await release_dead(redis) == []  # type: ignore[arg-type]
+            assert await release_dead_cuts(redis) == []  # type: ignore[arg-type]
             assert await redis.exists(silent_key(dead_cut), silent_key(live_cut)) == 2
             await age_marks()
             leave = asyncio.Event()
@@ -89,8 +87,7 @@ async def test_a_cut_is_released_only_when_silent_across_two_looks(tmp_path: Pat
             await entered.wait()
             while not await is_alive(redis, live_cut):  # type: ignore[arg-type]
                 await asyncio.sleep(0.01)  # its first beat is on its way
-            released = await release_dead(redis)  # type: ignore[arg-type]
-            assert released == [dead_cut, settled]
+            assert await release_dead_cuts(redis) == [dead_cut]  # type: ignore[arg-type]
             assert not await redis.exists(in_progress_key_prefix + dead_cut)
             assert await redis.exists(in_progress_key_prefix + live_cut)
             assert await redis.exists(in_progress_key_prefix + other)

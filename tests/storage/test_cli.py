@@ -72,7 +72,6 @@ def test_apply_then_show_lifecycle_on_s3(
     assert {r["ID"] for r in rules} == {
         "multicam-expire-mezzanines",
         "multicam-expire-audio",
-        "multicam-expire-proxy-segments",
         "multicam-abort-incomplete-uploads",
     }
 
@@ -85,7 +84,7 @@ def test_dry_run_needs_no_storage(
     monkeypatch.setenv("MULTICAM_S3_BUCKET", "unused")
     monkeypatch.setenv("MULTICAM_S3_ENDPOINT_URL", "http://127.0.0.1:9")
     assert run(["storage", "apply-lifecycle", "--dry-run", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 4
+    assert len(json.loads(capsys.readouterr().out)) == 3
 
 
 def test_local_backend_has_no_lifecycle_but_can_sweep(

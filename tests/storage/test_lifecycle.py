@@ -43,7 +43,6 @@ def test_the_policy_of_the_plan() -> None:
         ObjectKind.WAVEFORM: None,
         ObjectKind.THUMBNAIL: None,
         ObjectKind.REVIEW_CLIPS: None,
-        ObjectKind.PROXY_SEGMENT: 7,
         ObjectKind.SYNC: None,
         ObjectKind.MEZZANINE: 90,
         ObjectKind.AUDIO_WAV: 30,
@@ -95,11 +94,10 @@ async def test_apply_and_read_back_over_s3(s3_store: ObjectStore) -> None:
             "ops-logs",
             "multicam-expire-mezzanines",
             "multicam-expire-audio",
-            "multicam-expire-proxy-segments",
             "multicam-abort-incomplete-uploads",
         ]
     )
-    assert len(applied) == 5
+    assert len(applied) == 4
     by_id = {r["ID"]: r for r in stored}
     assert by_id["multicam-expire-mezzanines"]["Expiration"]["Days"] == 90
     assert by_id["multicam-expire-mezzanines"]["Filter"]["Prefix"] == "expiring/mezzanines/"

@@ -55,14 +55,6 @@ class IngestSettings(BaseSettings):
         le=16,
         description="B-frames in the proxy (0: none; frames decode in presentation order).",
     )
-    proxy_segment_s: float = Field(
-        300.0,
-        ge=0,
-        description="A camera at least twice this long (s) has its proxy encoded in "
-        "segments of about this length, each its own job on the video queue, so video "
-        "workers on several machines share it, and a crash loses one segment's work; "
-        "0: always one pass. Not for sources that get a mezzanine (VFR).",
-    )
     proxy_scaler: Scaler = Field(
         "bicubic",
         description="swscale algorithm for proxy and mezzanine scaling "

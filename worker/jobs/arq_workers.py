@@ -22,7 +22,6 @@ from worker.ingest.config import IngestSettings
 from worker.jobs import workdir
 from worker.jobs.context import open_deps
 from worker.jobs.ingest import ingest_asset
-from worker.jobs.proxy_segments import encode_proxy_segment, join_proxy_segments
 from worker.jobs.reconcile import reconcile
 from worker.jobs.review import apply_review
 from worker.jobs.review_clips import cut_review_clips
@@ -32,10 +31,8 @@ from worker.logging import get_logger
 from worker.queue import (
     APPLY_REVIEW,
     CUT_REVIEW_CLIPS,
-    ENCODE_PROXY_SEGMENT,
     ENCODE_VIDEO,
     INGEST_ASSET,
-    JOIN_PROXY_SEGMENTS,
     RECONCILE,
     SYNC_SESSION,
     Queue,
@@ -81,20 +78,6 @@ def build_worker(
             func(
                 encode_video,
                 name=ENCODE_VIDEO,
-                timeout=settings.ingest_timeout_s,
-                keep_result=settings.job_result_keep_s,
-                max_tries=settings.max_tries,
-            ),
-            func(
-                encode_proxy_segment,
-                name=ENCODE_PROXY_SEGMENT,
-                timeout=settings.ingest_timeout_s,
-                keep_result=settings.job_result_keep_s,
-                max_tries=settings.max_tries,
-            ),
-            func(
-                join_proxy_segments,
-                name=JOIN_PROXY_SEGMENTS,
                 timeout=settings.ingest_timeout_s,
                 keep_result=settings.job_result_keep_s,
                 max_tries=settings.max_tries,

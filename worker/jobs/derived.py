@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from strapi_client.models import (
     DerivedMedia,
@@ -40,7 +39,6 @@ from worker.transient import TRANSIENT
 PROGRESS_EVERY_S = 5.0
 
 ReportFn = Callable[[float, str], Awaitable[None]]
-T = TypeVar("T")
 
 
 def version_of(original_key: str) -> int:
@@ -100,7 +98,7 @@ async def derive(
             source, out_dir, facts, config, progress, kinds=list(kinds), cancel=cancel
         )
 
-    task = asyncio.create_task(asyncio.to_thread(run) if nice <= 0 else niced(run, nice))
+    task = asyncio.create_task(asyncio.to_thread(run) if nice <= 0 else _niced(run, nice))
     last_sent = time.monotonic()
     try:
         while not task.done():
@@ -126,19 +124,11 @@ async def derive(
     return task.result()
 
 
-async def niced(work: Callable[[], T], nice: int) -> T:
+async def _niced(work: Callable[[], list[DerivedFile]], nice: int) -> list[DerivedFile]:
     """``work`` in a new thread that lowers its own priority first (and for good: the
     thread ends with the work, so no later job inherits it)."""
+    done: asyncio.Future[list[DerivedFile]] = asyncio.get_running_loop().create_future()
     loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if done.cancelled():
-            return
-        if error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(result)  # type: ignore[arg-type]
 
     def body() -> None:
         with contextlib.suppress(OSError):  # a platform without per-thread niceness
@@ -146,9 +136,9 @@ async def niced(work: Callable[[], T], nice: int) -> T:
         try:
             result = work()
         except BaseException as exc:  # handed to the awaiting task
-            loop.call_soon_threadsafe(settle, None, exc)
+            loop.call_soon_threadsafe(_settle, done, None, exc)
         else:
-            loop.call_soon_threadsafe(settle, result, None)
+            loop.call_soon_threadsafe(_settle, done, result, None)
 
     threading.Thread(target=body, name="derive-niced", daemon=True).start()
     try:
@@ -159,6 +149,20 @@ async def niced(work: Callable[[], T], nice: int) -> T:
         with contextlib.suppress(BaseException):
             await done
         raise
+
+
+def _settle(
+    future: asyncio.Future[list[DerivedFile]],
+    result: list[DerivedFile] | None,
+    error: BaseException | None,
+) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert result is not None
+        future.set_result(result)
 
 
 async def store(

@@ -30,15 +30,7 @@ from worker.pipeline.rules import (
     review_clips_missing,
     video_request,
 )
-from worker.queue import (
-    APPLY_REVIEW,
-    PROXY_JOIN_JOBS,
-    PROXY_SEGMENT_JOBS,
-    REVIEW_CLIPS_JOBS,
-    SESSION_JOBS,
-    JobRequest,
-    enqueue,
-)
+from worker.queue import APPLY_REVIEW, REVIEW_CLIPS_JOBS, JobRequest, enqueue
 from worker.review.marks import REVIEWED, review_job_id
 from worker.transient import TRANSIENT
 
@@ -91,7 +83,7 @@ async def reconcile(ctx: dict[str, Any]) -> dict[str, int]:
         log.warning("reconcile_skipped", error=str(exc))
         return {"enqueued": 0, "already_queued": 0}
     await release_stale(ctx["redis"], due.stale)
-    await release_dead(ctx["redis"])
+    await release_dead_cuts(ctx["redis"])
     enqueued = 0
     for req in due.wanted:
         job = await enqueue(ctx["redis"], req, main_queue=deps.settings.queue_name)
@@ -138,30 +130,26 @@ async def release_stale(redis: Redis, job_ids: list[str]) -> list[str]:
     return released
 
 
-HEARTBEAT_JUDGED = (REVIEW_CLIPS_JOBS, SESSION_JOBS, PROXY_SEGMENT_JOBS, PROXY_JOIN_JOBS)
-"""The jobs whose heartbeat alone says whether their worker lives (``release_dead``)."""
+async def release_dead_cuts(redis: Redis) -> list[str]:
+    """Release the review-clips cuts whose worker is gone; returns the job ids released.
 
-
-async def release_dead(redis: Redis, prefixes: tuple[str, ...] = HEARTBEAT_JUDGED) -> list[str]:
-    """Release the running jobs under ``prefixes`` whose worker is gone; returns their ids.
-
-    A review-clips cut writes nothing to Strapi until it records its clips, a session
-    job for a session already settled ends within a second without writing, and a
-    proxy segment (or join) is one of several jobs behind one asset's progress: no
-    entry falls silent when their worker dies, and nothing else asks for them again,
-    so arq would hold their in-progress key for the worker's longest job timeout
-    (hours), the job neither running again nor ending until then. Released,
-    such a job is still on the queue and runs again (its outputs are idempotent).
+    A cut writes nothing to Strapi until it records its clips, so no entry falls
+    silent when its worker dies, and once the camera's proxy is ready nothing asks for
+    the cut again: arq would hold its in-progress key for the worker's longest job
+    timeout (an hour by default), and the cut would neither run again nor end until
+    then. Released, it is still on the queue and runs again (its outputs are
+    idempotent).
     """
     log = get_logger(job="reconcile")
     released = []
-    for prefix in prefixes:
-        async for key in redis.scan_iter(match=f"{in_progress_key_prefix}{prefix}*"):
-            name = key.decode() if isinstance(key, bytes) else str(key)
-            job_id = name.removeprefix(in_progress_key_prefix)
-            if await dead(redis, job_id) and await redis.delete(name):
-                log.warning("dead_job_released", job_id=job_id)
-                released.append(job_id)
+    pattern = f"{in_progress_key_prefix}{REVIEW_CLIPS_JOBS}*"
+    async for key in redis.scan_iter(match=pattern):
+        job_id = (key.decode() if isinstance(key, bytes) else key).removeprefix(
+            in_progress_key_prefix
+        )
+        if await dead(redis, job_id) and await redis.delete(in_progress_key_prefix + job_id):
+            log.warning("dead_cut_released", job_id=job_id)
+            released.append(job_id)
     return released
 
 

@@ -15,11 +15,14 @@ will say what is wrong): review clips are a head start, not a product.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import json
 import shutil
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import structlog
 
@@ -31,13 +34,13 @@ from worker.errors import MediaError
 from worker.ingest.waveform import read_waveform_document
 from worker.jobs import derived, workdir
 from worker.jobs.context import Deps
-from worker.jobs.original_source import Handle, read_original
 from worker.jobs.retry import run_job
 from worker.logging import get_logger
 from worker.owned_keys import owned_clip_keys, owns_key
 from worker.pipeline.rules import clips_cut_for
 from worker.review_clips.cut import ClipSpan, CutClip, cut_clips
 from worker.review_clips.moments import Event, Span, Window, loud_events, session_windows
+from worker.review_clips.ranged_file import RangedFile
 from worker.session_clips import AssetClip, asset_clips, master_clip_id
 from worker.storage.errors import ForeignUrlError
 from worker.storage.keys import object_key
@@ -229,13 +232,53 @@ async def _cut_from(
     deps: Deps, asset: MediaAsset, key: str, size: int, wanted: list[ClipSpan], folder: Path
 ) -> tuple[list[CutClip], str]:
     """Cut in a thread from the kept original, else from storage in ranged reads."""
+    assert asset.original_url is not None
+    loop = asyncio.get_running_loop()
+    kept = workdir.kept_original(
+        deps.settings.work_dir, asset.document_id, asset.original_url, size
+    )
+    handle: IO[bytes] | io.RawIOBase
+    where = "storage (ranged reads)"
+    try:
+        # Opened now: the video job may forget the kept name meanwhile; this stays readable.
+        if kept is not None:
+            handle, where = kept.open("rb"), "kept original"
+        else:
+            handle = _remote(deps, key, size, loop)
+    except FileNotFoundError:
+        handle = _remote(deps, key, size, loop)
+    cancel = threading.Event()
     name = asset.original_filename or key.rsplit("/", 1)[-1]
-    video0 = asset.video_start_ms or 0.0
+    task = asyncio.create_task(
+        asyncio.to_thread(
+            cut_clips,
+            handle,
+            name,
+            asset.video_start_ms or 0.0,
+            wanted,
+            folder,
+            deps.ingest,
+            cancel,
+        )
+    )
+    try:
+        made = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        cancel.set()
+        with contextlib.suppress(BaseException):
+            await task
+        raise
+    finally:
+        if task.done():
+            handle.close()
+    return made, where
 
-    def cut(handle: Handle, cancel: threading.Event) -> list[CutClip]:
-        return cut_clips(handle, name, video0, wanted, folder, deps.ingest, cancel)
 
-    return await read_original(deps, asset, key, size, cut)
+def _remote(deps: Deps, key: str, size: int, loop: asyncio.AbstractEventLoop) -> RangedFile:
+    async def read(start: int, length: int) -> bytes:
+        return await deps.store.read_range(key, start, length)
+
+    return RangedFile(read, size, loop)
 
 
 async def _store(

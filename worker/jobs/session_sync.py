@@ -41,7 +41,7 @@ from worker.jobs.retry import run_job
 from worker.jobs.workdir import job_dir
 from worker.logging import get_logger
 from worker.pipeline.rules import review_clips_request
-from worker.queue import enqueue, session_job_id
+from worker.queue import enqueue
 from worker.session_clips import AssetClip, artifact_name, asset_clips
 from worker.session_lock import session_lock
 from worker.storage.errors import StorageError
@@ -132,7 +132,7 @@ async def _advance(deps: Deps, session_id: str, force: bool, redis: ArqRedis | N
     # Counted per session and inputs: a new camera file starts afresh, and the count
     # is kept after giving up, so the webhooks of that write find it given up again
     # (an unchanged message writes nothing) instead of starting another round.
-    attempts = Attempts(redis, f"{session_job_id(session_id)}:{digest}", deps.settings.job_attempts)
+    attempts = Attempts(redis, f"sync:{session_id}:{digest}", deps.settings.job_attempts)
     if force:
         await attempts.forget()  # the operator asked for a recompute: try again
     gave_up = await attempts.exhausted()

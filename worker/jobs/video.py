@@ -17,12 +17,12 @@ from typing import Any
 
 import structlog
 
-from strapi_client.enums import AssetState
+from strapi_client.enums import AssetState, VideoState
 from strapi_client.models import MediaAsset, MediaAssetInput
 from worker.errors import DiskSpaceLow, MediaError
 from worker.ingest.derive import video_kinds
 from worker.ingest.probe import probe
-from worker.jobs import derived, proxy_segments, video_state, workdir
+from worker.jobs import derived, workdir
 from worker.jobs.attempts import Attempts
 from worker.jobs.context import Deps
 from worker.jobs.retry import run_job
@@ -32,6 +32,8 @@ from worker.queue import video_job_id
 from worker.storage.errors import ForeignUrlError, StorageError
 from worker.storage.keys import extension_from_filename
 from worker.transient import TRANSIENT
+
+AUDIO_READY = "audio ready"
 
 
 async def encode_video(ctx: dict[str, Any], asset_id: str) -> str:
@@ -60,15 +62,11 @@ async def _encode(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     try:
         key = deps.store.key_from_url(asset.original_url)
     except ForeignUrlError as exc:
-        await video_state.failed(
-            deps, asset, f"originalUrl is not in the configured storage: {exc}"
-        )
+        await _failed(deps, asset, f"originalUrl is not in the configured storage: {exc}")
         return "failed"
     info = await deps.store.head(key)
     if info is None:
-        await video_state.failed(
-            deps, asset, f"original file not found in storage ({asset.original_url})"
-        )
+        await _failed(deps, asset, f"original file not found in storage ({asset.original_url})")
         return "failed"
     attempts = Attempts(
         ctx.get("redis"), video_job_id(asset_id, asset.original_url), deps.settings.job_attempts
@@ -76,23 +74,21 @@ async def _encode(ctx: dict[str, Any], deps: Deps, asset_id: str) -> str:
     gave_up = await attempts.exhausted()
     if gave_up is not None:
         if await derived.still_current(deps, asset):
-            await video_state.failed(deps, asset, gave_up)
+            await _failed(deps, asset, gave_up)
         await attempts.forget()
         return "failed"
     async with attempts.attempt():
-        return await _run(ctx, deps, asset, key, info.size)
+        return await _run(deps, asset, key, info.size)
 
 
-async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
-    """Fetch (or take over) the original, encode, upload and record: one attempt (or, for
-    a long camera, hand its proxy over to segment jobs)."""
+async def _run(deps: Deps, asset: MediaAsset, key: str, size: int) -> str:
+    """Fetch (or take over) the original, encode, upload and record: one attempt."""
     log = get_logger()
     asset_id = asset.document_id
     assert asset.original_url is not None and asset.session is not None
     session = asset.session
     folder = workdir.job_dir(deps.settings.work_dir, f"video-{asset_id}")
     uploaded: list[str] = []
-    segmented = False  # the segment jobs read the original kept here, and drop it
     heartbeat = asyncio.create_task(derived.heartbeat(deps, asset_id))
     try:
         ext = extension_from_filename(asset.original_filename or key, default="mp4")
@@ -100,7 +96,7 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
         reused = workdir.take_original(
             deps.settings.work_dir, asset_id, asset.original_url, size, source
         )
-        await video_state.progress(
+        await _progress(
             deps, asset_id, 0, "video: " + ("starting" if reused else "downloading the original")
         )
         if not reused:
@@ -109,19 +105,9 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
         log.info("video_started", key=key, size=size, original_reused=reused)
         facts = await asyncio.to_thread(probe, source, limits=deps.ingest)
         kinds = video_kinds(facts, deps.ingest)
-        segmented_proxy = proxy_segments.plan(facts, kinds, deps.ingest)
-        if segmented_proxy is not None:
-            segmented = reused or workdir.keep_original(
-                deps.settings.work_dir,
-                asset_id,
-                asset.original_url,
-                source,
-                deps.settings.min_free_disk_mb,
-            )
-            return await proxy_segments.start(ctx, deps, asset, key, segmented_proxy)
 
         async def report(fraction: float, message: str) -> None:
-            await video_state.progress(deps, asset_id, fraction, message)
+            await _progress(deps, asset_id, fraction, message)
 
         outputs = await derived.make(
             deps,
@@ -138,11 +124,19 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
         )
         if outputs is None:
             return "superseded by a newer upload"
-        await video_state.ready(deps, asset_id, [o.kind for o in outputs])
-    except DiskSpaceLow as exc:
+        made = ", ".join(o.kind for o in outputs)
         await deps.strapi.update_asset(
             asset_id,
-            MediaAssetInput(progress_message=f"{video_state.AUDIO_READY}; video {exc}"),
+            MediaAssetInput(
+                video_state=VideoState.READY,
+                video_progress_pct=100,
+                error_message=None,
+                progress_message=f"ready: audio-wav, waveform, {made}",
+            ),
+        )
+    except DiskSpaceLow as exc:
+        await deps.strapi.update_asset(
+            asset_id, MediaAssetInput(progress_message=f"{AUDIO_READY}; video {exc}")
         )
         raise
     except (MediaError, StorageError) as exc:
@@ -150,12 +144,38 @@ async def _run(ctx: dict[str, Any], deps: Deps, asset: MediaAsset, key: str, siz
             raise
         await derived.delete_objects(deps, uploaded)
         if await derived.still_current(deps, asset):
-            await video_state.failed(deps, asset, str(exc))
+            await _failed(deps, asset, str(exc))
         return "failed"
     finally:
         heartbeat.cancel()
         shutil.rmtree(folder, ignore_errors=True)
-        if not segmented:
-            workdir.drop_original(deps.settings.work_dir, asset_id, asset.original_url)
+        workdir.drop_original(deps.settings.work_dir, asset_id, asset.original_url)
     log.info("video_done", outputs=[o.kind for o in outputs])
     return "ready"
+
+
+async def _progress(deps: Deps, asset_id: str, fraction: float, message: str) -> None:
+    pct = max(0, min(99, int(fraction * 100)))
+    await deps.strapi.update_asset(
+        asset_id,
+        MediaAssetInput(
+            video_state=VideoState.ENCODING,
+            video_progress_pct=pct,
+            progress_message=f"{AUDIO_READY}; {message.replace('encoding video', 'video')}",
+        ),
+    )
+
+
+async def _failed(deps: Deps, asset: MediaAsset, reason: str) -> None:
+    """The video could not be made; the audio, and so the sync, stay as they are."""
+    get_logger().warning("video_failed", reason=reason)
+    await deps.strapi.update_asset(
+        asset.document_id,
+        MediaAssetInput(
+            video_state=VideoState.FAILED,
+            video_progress_pct=None,
+            error_message=f"video derivatives failed (the audio and the sync are not affected): "
+            f"{reason}",
+            progress_message=f"{AUDIO_READY}; video failed",
+        ),
+    )

@@ -4,14 +4,11 @@ Layout (the plan's scheme, see docs/storage.md)::
 
     projects/{project}/{YYYYMMDD}/{kind plural}/angle-{NNN}[_t{TT}]_v{VVV}.{ext}
     projects/{project}/{YYYYMMDD}/review-clips/angle-{NNN}[_t{TT}]_v{VVV}_p{PPP}.mp4
-    expiring/proxy-segments/projects/{project}/{YYYYMMDD}/proxy-segments/angle-...{.mp4,.jpg,.json}
     projects/{project}/{YYYYMMDD}/sync/{name}.json
 
 A camera's first take has no ``_t`` part (the layout before takes existed); take
 2 onwards is ``_t02``…``_t99``. The sound recorder is angle 100. Review clips are the
-kind with several files per camera: ``_p001``…``_p999`` numbers them; so are the
-segments of a proxy being encoded by several workers (``worker.jobs.proxy_segments``),
-scratch that the join deletes and a lifecycle rule catches if it does not.
+kind with several files per camera: ``_p001``…``_p999`` numbers them.
 
 ``object_key`` builds the first form and ``parse_object_key`` reads it back.
 Kinds that expire get a retention prefix in front of that same key
@@ -57,7 +54,6 @@ class ObjectKind(StrEnum):
     WAVEFORM = "waveform"
     THUMBNAIL = "thumbnail"
     REVIEW_CLIPS = "review-clips"  # several files per camera: object_key(part=n)
-    PROXY_SEGMENT = "proxy-segment"  # a piece of a proxy being encoded (no Strapi entry)
     SYNC = "sync"  # debug artifacts of a session's sync run; see sync_artifact_key
 
 
@@ -70,7 +66,6 @@ FOLDERS: Mapping[ObjectKind, str] = MappingProxyType(
         ObjectKind.WAVEFORM: "waveforms",
         ObjectKind.THUMBNAIL: "thumbnails",
         ObjectKind.REVIEW_CLIPS: "review-clips",
-        ObjectKind.PROXY_SEGMENT: "proxy-segments",
         ObjectKind.SYNC: "sync",
     }
 )
@@ -80,7 +75,6 @@ RETENTION_PREFIXES: Mapping[ObjectKind, str] = MappingProxyType(
     {
         ObjectKind.MEZZANINE: "expiring/mezzanines/",
         ObjectKind.AUDIO_WAV: "expiring/audio/",
-        ObjectKind.PROXY_SEGMENT: "expiring/proxy-segments/",
     }
 )
 
@@ -92,14 +86,11 @@ DEFAULT_EXTENSIONS: Mapping[ObjectKind, str] = MappingProxyType(
         ObjectKind.WAVEFORM: "json",
         ObjectKind.THUMBNAIL: "jpg",
         ObjectKind.REVIEW_CLIPS: "mp4",
-        ObjectKind.PROXY_SEGMENT: "mp4",
     }
 )
 
 # Kinds with several numbered files per camera (``_p001``...).
-NUMBERED_KINDS: frozenset[ObjectKind] = frozenset(
-    {ObjectKind.REVIEW_CLIPS, ObjectKind.PROXY_SEGMENT}
-)
+NUMBERED_KINDS: frozenset[ObjectKind] = frozenset({ObjectKind.REVIEW_CLIPS})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EXT = re.compile(r"[a-z0-9]{1,10}")

@@ -103,12 +103,6 @@ DEFAULT_POLICY = LifecyclePolicy(
             "because the session's record of its review points at them",
         ),
         Retention(
-            kind=ObjectKind.PROXY_SEGMENT,
-            expire_after_days=7,
-            why="scratch: the pieces of a proxy encoded by several workers, deleted by the "
-            "join; the rule removes those of an encode that was abandoned or superseded",
-        ),
-        Retention(
             kind=ObjectKind.SYNC,
             why="small debug JSON: the record of how the offsets "
             "an operator approved were computed",

@@ -19,8 +19,7 @@ MULTICAM_TEST_POISON says which fault every job of that worker meets:
   Not a fault a real part cannot produce, but an order of events a test cannot
   otherwise choose.
 * ``hold``: every job of the kind ``MULTICAM_TEST_HOLD`` names (``sync``: the engine
-  call; ``review``: applying an admin review; ``segment``: the second proxy segment a
-  worker encodes) touches ``<gate>.waiting`` and waits
+  call; ``review``: applying an admin review) touches ``<gate>.waiting`` and waits
   there until ``MULTICAM_TEST_GATE`` exists: a fault-table row kills the worker
   while it waits (a crash at a chosen point of the job), or lets it go on.
 * ``sync``: the sync engine runs out of memory (``MemoryError``), which a test
@@ -112,19 +111,6 @@ def _hold() -> None:
             return await apply(*args, **kwargs)
 
         review.apply_admin_review = held_apply
-    elif kind == "segment":
-        from worker.jobs import proxy_segments
-
-        encode = proxy_segments.encode_segment
-        calls = [0]
-
-        def held_segment(*args: Any, **kwargs: Any) -> Any:
-            calls[0] += 1
-            if calls[0] == 2:  # one segment done, the next one under way
-                _wait_at_gate()  # the encode runs in a thread: block it there
-            return encode(*args, **kwargs)
-
-        proxy_segments.encode_segment = held_segment
 
 
 if POISON == "gate":
